@@ -1,0 +1,46 @@
+// What a handler is: one API key, the versions it serves, and decode → act → encode's
+// middle step. Framing, headers, ordering and encoding live in net/connection.ts.
+import type { MessageSchema } from '../protocol/schema.js';
+import type { RequestHeader } from './net/request-header.js';
+import type { Broker } from './broker.js';
+
+export interface ConnectionInfo {
+  readonly id: number;
+  readonly remoteAddress: string;
+  /** Runs when the connection closes (releasing fetch sessions, waiters). */
+  onClose(fn: () => void): void;
+}
+
+export interface RequestContext {
+  readonly header: RequestHeader;
+  readonly version: number;
+  readonly connection: ConnectionInfo;
+}
+
+/** Returned by a handler that must send nothing back (Produce with acks=0). */
+export const NO_RESPONSE = Symbol('no response');
+
+export interface Api<Req = never, Res = object> {
+  readonly apiKey: number;
+  readonly request: MessageSchema;
+  readonly response: MessageSchema;
+  readonly minVersion: number;
+  readonly maxVersion: number;
+  handle(broker: Broker, req: Req, ctx: RequestContext): Res | typeof NO_RESPONSE | Promise<Res | typeof NO_RESPONSE>;
+}
+
+/** Declares a handler for every version its schema lists, unless narrowed. */
+export function defineApi<Req, Res extends object>(
+  schemas: { request: MessageSchema; response: MessageSchema },
+  handle: Api<Req, Res>['handle'],
+  versions?: { min?: number; max?: number },
+): Api<Req, Res> {
+  return {
+    apiKey: schemas.request.apiKey,
+    request: schemas.request,
+    response: schemas.response,
+    minVersion: versions?.min ?? schemas.request.validVersions[0],
+    maxVersion: versions?.max ?? schemas.request.validVersions[1],
+    handle,
+  };
+}

@@ -1,0 +1,209 @@
+// Broker and topic configuration under Kafka's own names and defaults. A broker config
+// comes from (highest first) a dynamic override (AlterConfigs), the static config
+// (server.properties / --set), then Kafka's default. A topic config comes from the topic's
+// own override, else the broker config it is derived from (its "synonym"), else default.
+
+export type ConfigType = 'BOOLEAN' | 'STRING' | 'INT' | 'SHORT' | 'LONG' | 'DOUBLE' | 'LIST' | 'CLASS' | 'PASSWORD';
+
+/** DescribeConfigs configType codes (KIP-569). */
+export const ConfigTypeCode: Record<ConfigType, number> = {
+  BOOLEAN: 1, STRING: 2, INT: 3, SHORT: 4, LONG: 5, DOUBLE: 6, LIST: 7, CLASS: 8, PASSWORD: 9,
+};
+
+/** DescribeConfigs configSource codes. */
+export const ConfigSource = {
+  DYNAMIC_TOPIC_CONFIG: 1,
+  DYNAMIC_BROKER_CONFIG: 2,
+  DYNAMIC_DEFAULT_BROKER_CONFIG: 3,
+  STATIC_BROKER_CONFIG: 4,
+  DEFAULT_CONFIG: 5,
+} as const;
+
+export interface ConfigDef {
+  type: ConfigType;
+  default: string | null;
+  /** Shown in DescribeConfigs; read-only configs cannot be altered at runtime. */
+  readOnly?: boolean;
+  sensitive?: boolean;
+}
+
+const LONG_MAX = '9223372036854775807';
+
+export const BROKER_CONFIGS: Record<string, ConfigDef> = {
+  'broker.id': { type: 'INT', default: '0', readOnly: true },
+  'node.id': { type: 'INT', default: '-1', readOnly: true },
+  'broker.rack': { type: 'STRING', default: null, readOnly: true },
+  'listeners': { type: 'STRING', default: 'PLAINTEXT://127.0.0.1:9092', readOnly: true },
+  'advertised.listeners': { type: 'STRING', default: null, readOnly: true },
+  'log.dirs': { type: 'STRING', default: null, readOnly: true },
+  'log.dir': { type: 'STRING', default: '/tmp/kafka-logs', readOnly: true },
+  'num.partitions': { type: 'INT', default: '1' },
+  'default.replication.factor': { type: 'INT', default: '1' },
+  'auto.create.topics.enable': { type: 'BOOLEAN', default: 'true', readOnly: true },
+  'delete.topic.enable': { type: 'BOOLEAN', default: 'true', readOnly: true },
+  'message.max.bytes': { type: 'INT', default: '1048588' },
+  'socket.request.max.bytes': { type: 'INT', default: '104857600', readOnly: true },
+  'log.segment.bytes': { type: 'INT', default: '1073741824' },
+  'log.roll.hours': { type: 'INT', default: '168', readOnly: true },
+  'log.roll.ms': { type: 'LONG', default: null },
+  'log.retention.hours': { type: 'INT', default: '168', readOnly: true },
+  'log.retention.minutes': { type: 'INT', default: null, readOnly: true },
+  'log.retention.ms': { type: 'LONG', default: null },
+  'log.retention.bytes': { type: 'LONG', default: '-1' },
+  'log.retention.check.interval.ms': { type: 'LONG', default: '300000', readOnly: true },
+  'log.flush.interval.messages': { type: 'LONG', default: LONG_MAX },
+  'log.flush.interval.ms': { type: 'LONG', default: null },
+  'log.flush.scheduler.interval.ms': { type: 'LONG', default: LONG_MAX, readOnly: true },
+  'log.index.interval.bytes': { type: 'INT', default: '4096' },
+  'log.cleanup.policy': { type: 'LIST', default: 'delete' },
+  'log.message.timestamp.type': { type: 'STRING', default: 'CreateTime' },
+  'compression.type': { type: 'STRING', default: 'producer' },
+  'min.insync.replicas': { type: 'INT', default: '1' },
+  'unclean.leader.election.enable': { type: 'BOOLEAN', default: 'false' },
+  'replica.lag.time.max.ms': { type: 'LONG', default: '30000', readOnly: true },
+  'offsets.topic.num.partitions': { type: 'INT', default: '50', readOnly: true },
+  'offsets.topic.replication.factor': { type: 'SHORT', default: '3', readOnly: true },
+  'offsets.topic.segment.bytes': { type: 'INT', default: '104857600', readOnly: true },
+  'offsets.retention.minutes': { type: 'INT', default: '10080', readOnly: true },
+  'offsets.retention.check.interval.ms': { type: 'LONG', default: '600000', readOnly: true },
+  'group.initial.rebalance.delay.ms': { type: 'INT', default: '0', readOnly: true },
+  'group.min.session.timeout.ms': { type: 'INT', default: '6000', readOnly: true },
+  'group.max.session.timeout.ms': { type: 'INT', default: '1800000', readOnly: true },
+  'group.max.size': { type: 'INT', default: '2147483647', readOnly: true },
+  'transactional.id.expiration.ms': { type: 'INT', default: '604800000', readOnly: true },
+  'auto.leader.rebalance.enable': { type: 'BOOLEAN', default: 'true', readOnly: true },
+  'log.message.downconversion.enable': { type: 'BOOLEAN', default: 'true' },
+};
+
+/** Topic configs with the broker config each falls back to. */
+export const TOPIC_CONFIGS: Record<string, { type: ConfigType; synonym: string | null; default: string | null }> = {
+  'cleanup.policy': { type: 'LIST', synonym: 'log.cleanup.policy', default: 'delete' },
+  'compression.type': { type: 'STRING', synonym: 'compression.type', default: 'producer' },
+  'delete.retention.ms': { type: 'LONG', synonym: null, default: '86400000' },
+  'file.delete.delay.ms': { type: 'LONG', synonym: null, default: '60000' },
+  'flush.messages': { type: 'LONG', synonym: 'log.flush.interval.messages', default: LONG_MAX },
+  'flush.ms': { type: 'LONG', synonym: 'log.flush.interval.ms', default: LONG_MAX },
+  'index.interval.bytes': { type: 'INT', synonym: 'log.index.interval.bytes', default: '4096' },
+  'max.compaction.lag.ms': { type: 'LONG', synonym: null, default: LONG_MAX },
+  'max.message.bytes': { type: 'INT', synonym: 'message.max.bytes', default: '1048588' },
+  'message.downconversion.enable': { type: 'BOOLEAN', synonym: 'log.message.downconversion.enable', default: 'true' },
+  'message.timestamp.type': { type: 'STRING', synonym: 'log.message.timestamp.type', default: 'CreateTime' },
+  'min.cleanable.dirty.ratio': { type: 'DOUBLE', synonym: null, default: '0.5' },
+  'min.compaction.lag.ms': { type: 'LONG', synonym: null, default: '0' },
+  'min.insync.replicas': { type: 'INT', synonym: 'min.insync.replicas', default: '1' },
+  'preallocate': { type: 'BOOLEAN', synonym: null, default: 'false' },
+  'retention.bytes': { type: 'LONG', synonym: 'log.retention.bytes', default: '-1' },
+  'retention.ms': { type: 'LONG', synonym: 'log.retention.ms', default: '604800000' },
+  'segment.bytes': { type: 'INT', synonym: 'log.segment.bytes', default: '1073741824' },
+  'segment.index.bytes': { type: 'INT', synonym: null, default: '10485760' },
+  'segment.jitter.ms': { type: 'LONG', synonym: null, default: '0' },
+  'segment.ms': { type: 'LONG', synonym: 'log.roll.ms', default: '604800000' },
+  'unclean.leader.election.enable': { type: 'BOOLEAN', synonym: 'unclean.leader.election.enable', default: 'false' },
+};
+
+export class ConfigError extends Error {}
+
+/** Checks a value against its declared type; returns an error message or null. */
+export function validateConfigValue(type: ConfigType, value: string | null): string | null {
+  if (value === null) return null;
+  switch (type) {
+    case 'INT': case 'SHORT': case 'LONG':
+      return /^-?\d+$/.test(value.trim()) ? null : `expected a number, got "${value}"`;
+    case 'DOUBLE':
+      return Number.isFinite(Number(value)) ? null : `expected a number, got "${value}"`;
+    case 'BOOLEAN':
+      return /^(true|false)$/i.test(value.trim()) ? null : `expected true or false, got "${value}"`;
+    default:
+      return null;
+  }
+}
+
+/** Parses Kafka's server.properties format (key=value or key: value, # and ! comments, \ continuations). */
+export function parseProperties(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lines = text.replace(/\\\r?\n\s*/g, '').split(/\r?\n/);
+  for (const raw of lines) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#') || line.startsWith('!')) continue;
+    const m = /^([^=:\s]+)\s*[=:\s]\s*(.*)$/.exec(line);
+    if (m) out[m[1]!] = m[2]!;
+  }
+  return out;
+}
+
+export class BrokerConfig {
+  /** Overrides from AlterConfigs / IncrementalAlterConfigs, per broker. */
+  readonly dynamic = new Map<string, string>();
+
+  constructor(readonly staticConfig: Readonly<Record<string, string>>) {
+    for (const [k, v] of Object.entries(staticConfig)) {
+      const def = BROKER_CONFIGS[k];
+      const err = def && validateConfigValue(def.type, v);
+      if (err) throw new ConfigError(`${k}: ${err}`);
+    }
+  }
+
+  /** A config's value and where it came from. */
+  lookup(name: string): { value: string | null; source: number } {
+    if (this.dynamic.has(name)) return { value: this.dynamic.get(name)!, source: ConfigSource.DYNAMIC_BROKER_CONFIG };
+    if (name in this.staticConfig) return { value: this.staticConfig[name]!, source: ConfigSource.STATIC_BROKER_CONFIG };
+    return { value: BROKER_CONFIGS[name]?.default ?? null, source: ConfigSource.DEFAULT_CONFIG };
+  }
+
+  get(name: string): string | null {
+    return this.lookup(name).value;
+  }
+
+  int(name: string): number {
+    return Number(this.get(name));
+  }
+
+  bool(name: string): boolean {
+    return this.get(name) === 'true';
+  }
+
+  get brokerId(): number {
+    const node = this.int('node.id');
+    return node >= 0 && !('broker.id' in this.staticConfig) ? node : this.int('broker.id');
+  }
+
+  get logDir(): string {
+    return (this.get('log.dirs') ?? this.get('log.dir')!).split(',')[0]!;
+  }
+
+  /** log.retention.ms, else .minutes, else .hours, as Kafka resolves them. */
+  get retentionMs(): string {
+    const ms = this.get('log.retention.ms');
+    if (ms !== null) return ms;
+    const min = this.get('log.retention.minutes');
+    if (min !== null) return String(Number(min) * 60_000);
+    return String(this.int('log.retention.hours') * 3_600_000);
+  }
+
+  get rollMs(): string {
+    return this.get('log.roll.ms') ?? String(this.int('log.roll.hours') * 3_600_000);
+  }
+
+  /** The broker-level value a topic config falls back to. */
+  topicDefault(name: string): { value: string | null; source: number } {
+    const t = TOPIC_CONFIGS[name];
+    if (!t) return { value: null, source: ConfigSource.DEFAULT_CONFIG };
+    if (name === 'retention.ms') {
+      const explicit = ['log.retention.ms', 'log.retention.minutes', 'log.retention.hours'].some((k) => this.lookup(k).source !== ConfigSource.DEFAULT_CONFIG);
+      return { value: this.retentionMs, source: explicit ? ConfigSource.STATIC_BROKER_CONFIG : ConfigSource.DEFAULT_CONFIG };
+    }
+    if (name === 'segment.ms') {
+      const explicit = ['log.roll.ms', 'log.roll.hours'].some((k) => this.lookup(k).source !== ConfigSource.DEFAULT_CONFIG);
+      return { value: this.rollMs, source: explicit ? ConfigSource.STATIC_BROKER_CONFIG : ConfigSource.DEFAULT_CONFIG };
+    }
+    if (name === 'flush.ms') {
+      const v = this.lookup('log.flush.interval.ms');
+      return v.value === null ? { value: this.get('log.flush.scheduler.interval.ms'), source: ConfigSource.DEFAULT_CONFIG } : v;
+    }
+    if (t.synonym) {
+      const v = this.lookup(t.synonym);
+      if (v.value !== null) return v;
+    }
+    return { value: t.default, source: ConfigSource.DEFAULT_CONFIG };
+  }
+}

@@ -1,0 +1,157 @@
+import { ErrorCode, KafkaError } from '../../protocol/errors.js';
+import { fetchRequest, fetchResponse, type FetchRequest, type FetchResponse } from '../../protocol/messages/index.js';
+import { downConvert } from '../../protocol/records/records.js';
+import { defineApi, type RequestContext } from '../api.js';
+import type { Broker } from '../broker.js';
+import { type FetchSession, sessionKey, type SessionPartition } from '../fetch-sessions.js';
+
+type TopicOut = NonNullable<FetchResponse['responses']>[number];
+type PartitionOut = NonNullable<TopicOut['partitions']>[number];
+
+const ZERO_ID = '0'.repeat(32);
+/** Kafka answers "no data" with empty records, never null: clients reject a null set. */
+const NO_RECORDS = Buffer.alloc(0);
+
+/** Resolves the request's partitions, through its fetch session where it has one. */
+function resolveSession(broker: Broker, req: FetchRequest, v: number):
+  { error: number } | { session: FetchSession | null; targets: SessionPartition[]; incremental: boolean } {
+  const byId = v >= 13;
+  const fromRequest = (): SessionPartition[] => req.topics.flatMap((t) => {
+    const state = byId ? broker.metadata.topicsById.get(t.topicId) : broker.metadata.topics.get(t.topic);
+    const name = byId ? (state?.name ?? '') : t.topic;
+    const topicId = byId ? t.topicId : (state?.topicId ?? ZERO_ID);
+    return t.partitions.map((p) => ({
+      topic: name, topicId, partition: p.partition, fetchOffset: p.fetchOffset, maxBytes: p.partitionMaxBytes,
+      currentLeaderEpoch: p.currentLeaderEpoch, sentHighWatermark: -1, sentLogStartOffset: -1,
+    }));
+  });
+  const keyOf = (p: SessionPartition) => sessionKey(byId ? p.topicId : p.topic, p.partition);
+  if (v < 7 || (req.sessionId === 0 && req.sessionEpoch === -1)) return { session: null, targets: fromRequest(), incremental: false };
+  if (req.sessionEpoch === -1) {
+    broker.fetchSessions.remove(req.sessionId);
+    return { session: null, targets: fromRequest(), incremental: false };
+  }
+  if (req.sessionEpoch === 0) {
+    if (req.sessionId !== 0) broker.fetchSessions.remove(req.sessionId);
+    const session = broker.fetchSessions.create();
+    const targets = fromRequest();
+    if (session) for (const t of targets) session.partitions.set(keyOf(t), t);
+    return { session, targets, incremental: false };
+  }
+  const session = broker.fetchSessions.get(req.sessionId);
+  if (!session) return { error: ErrorCode.FETCH_SESSION_ID_NOT_FOUND };
+  if (session.epoch !== req.sessionEpoch) return { error: ErrorCode.INVALID_FETCH_SESSION_EPOCH };
+  session.epoch = session.epoch === 0x7fffffff ? 1 : session.epoch + 1;
+  session.lastUsed = Date.now();
+  for (const t of fromRequest()) {
+    const existing = session.partitions.get(keyOf(t));
+    if (existing) Object.assign(existing, { fetchOffset: t.fetchOffset, maxBytes: t.maxBytes, currentLeaderEpoch: t.currentLeaderEpoch, sentHighWatermark: -1 });
+    else session.partitions.set(keyOf(t), t);
+  }
+  for (const f of req.forgottenTopicsData) {
+    for (const p of f.partitions) session.partitions.delete(sessionKey(byId ? f.topicId : f.topic, p));
+  }
+  return { session, targets: [...session.partitions.values()], incremental: true };
+}
+
+interface Collected {
+  out: Array<{ target: SessionPartition; part: PartitionOut }>;
+  bytes: number;
+  hasError: boolean;
+}
+
+function readAll(broker: Broker, req: FetchRequest, v: number, targets: SessionPartition[], incremental: boolean): Collected {
+  let budget = v >= 3 ? req.maxBytes : Number.MAX_SAFE_INTEGER;
+  const readCommitted = v >= 4 && req.isolationLevel === 1;
+  const out: Collected['out'] = [];
+  let bytes = 0;
+  let hasError = false;
+  for (const target of targets) {
+    const base: PartitionOut = {
+      partitionIndex: target.partition, errorCode: ErrorCode.NONE, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1,
+      abortedTransactions: readCommitted ? [] : null, preferredReadReplica: -1, records: NO_RECORDS,
+    };
+    const p = target.topic ? broker.partition(target.topic, target.partition) : undefined;
+    if (!p) {
+      const unknownId = v >= 13 && !broker.metadata.topicsById.has(target.topicId);
+      out.push({ target, part: { ...base, errorCode: unknownId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION } });
+      hasError = true;
+      continue;
+    }
+    const part: PartitionOut = { ...base, highWatermark: p.highWatermark, lastStableOffset: p.lastStableOffset, logStartOffset: p.log.logStartOffset };
+    if (target.currentLeaderEpoch >= 0 && target.currentLeaderEpoch !== p.leaderEpoch) {
+      part.errorCode = target.currentLeaderEpoch > p.leaderEpoch ? ErrorCode.UNKNOWN_LEADER_EPOCH : ErrorCode.FENCED_LEADER_EPOCH;
+    } else if (target.fetchOffset < p.log.logStartOffset || target.fetchOffset > p.log.logEndOffset) {
+      part.errorCode = ErrorCode.OFFSET_OUT_OF_RANGE;
+    } else if (budget > 0 && target.fetchOffset < p.highWatermark) {
+      try {
+        const chunks = p.log.read(target.fetchOffset, Math.min(target.maxBytes, budget), readCommitted ? p.lastStableOffset : p.highWatermark);
+        let n = 0;
+        for (const c of chunks) n += c.length;
+        budget -= n;
+        bytes += n;
+        part.records = chunks;
+      } catch (e) {
+        if (!(e instanceof KafkaError)) throw e;
+        part.errorCode = e.code;
+      }
+    }
+    if (part.errorCode !== ErrorCode.NONE) hasError = true;
+    const news = !incremental || part.errorCode !== ErrorCode.NONE || part.records !== NO_RECORDS
+      || p.highWatermark !== target.sentHighWatermark || p.log.logStartOffset !== target.sentLogStartOffset;
+    if (news) out.push({ target, part });
+  }
+  return { out, bytes, hasError };
+}
+
+/** Resolves when any of the partitions gets data, or after `ms`. */
+function waitForData(broker: Broker, targets: SessionPartition[], ms: number, ctx: RequestContext): Promise<void> {
+  return new Promise((resolve) => {
+    const cancels: Array<() => void> = [];
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      for (const c of cancels) c();
+      resolve();
+    };
+    const timer = setTimeout(finish, ms);
+    for (const t of targets) {
+      const p = broker.partition(t.topic, t.partition);
+      if (p) cancels.push(p.onAppend(finish));
+    }
+    ctx.connection.onClose(finish);
+  });
+}
+
+export default defineApi<FetchRequest, FetchResponse>({ request: fetchRequest, response: fetchResponse }, async (broker, req, ctx) => {
+  const v = ctx.version;
+  const resolved = resolveSession(broker, req, v);
+  if ('error' in resolved) return { throttleTimeMs: 0, errorCode: resolved.error, sessionId: 0, responses: [] };
+  const { session, targets, incremental } = resolved;
+  const deadline = Date.now() + req.maxWaitMs;
+  let c = readAll(broker, req, v, targets, incremental);
+  while (c.bytes < req.minBytes && !c.hasError && Date.now() < deadline) {
+    await waitForData(broker, targets, deadline - Date.now(), ctx);
+    c = readAll(broker, req, v, targets, incremental);
+  }
+  // Group partitions by topic in the order they were asked for.
+  const topics = new Map<string, TopicOut>();
+  for (const { target, part } of c.out) {
+    target.sentHighWatermark = part.highWatermark ?? -1;
+    target.sentLogStartOffset = part.logStartOffset ?? -1;
+    const key = v >= 13 ? target.topicId : target.topic;
+    let t = topics.get(key);
+    if (!t) topics.set(key, (t = { topic: target.topic, topicId: target.topicId, partitions: [] }));
+    t.partitions!.push(part);
+  }
+  if (v <= 3) {
+    // Clients of Fetch v0-v3 read only message sets: convert (records are decoded here only).
+    const magic = v <= 1 ? 0 : 1;
+    for (const { part } of c.out) {
+      if (Array.isArray(part.records) && part.records.length > 0) part.records = await downConvert(Buffer.concat(part.records as Buffer[]), magic);
+    }
+  }
+  return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: session?.id ?? 0, responses: [...topics.values()] };
+});

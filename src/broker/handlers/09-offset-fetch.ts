@@ -1,0 +1,29 @@
+import { ErrorCode } from '../../protocol/errors.js';
+import { offsetFetchRequest, offsetFetchResponse, type OffsetFetchRequest, type OffsetFetchResponse } from '../../protocol/messages/index.js';
+import { defineApi } from '../api.js';
+import type { Broker } from '../broker.js';
+
+function fetchGroup(broker: Broker, groupId: string, topics: Array<{ name: string; partitionIndexes: number[] }> | null) {
+  return broker.groups.fetchOffsets(groupId, topics && topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes }))).map((t) => ({
+    name: t.name,
+    partitions: t.partitions.map(({ partition, committed }) => ({
+      partitionIndex: partition,
+      committedOffset: committed?.offset ?? -1,
+      committedLeaderEpoch: committed?.leaderEpoch ?? -1,
+      metadata: committed?.metadata ?? '',
+      errorCode: ErrorCode.NONE,
+    })),
+  }));
+}
+
+/** v8+ (KIP-709) ask for several groups at once; earlier versions for one. */
+export default defineApi<OffsetFetchRequest, OffsetFetchResponse>({ request: offsetFetchRequest, response: offsetFetchResponse }, (broker, req, ctx) => {
+  if (ctx.version >= 8) {
+    return {
+      throttleTimeMs: 0,
+      groups: req.groups.map((g) => ({ groupId: g.groupId, topics: fetchGroup(broker, g.groupId, g.topics), errorCode: ErrorCode.NONE })),
+    };
+  }
+  // v0-1 have no "all topics" form: a null list cannot be sent there.
+  return { throttleTimeMs: 0, topics: fetchGroup(broker, req.groupId, req.topics), errorCode: ErrorCode.NONE };
+});

@@ -1,0 +1,22 @@
+import { joinGroupRequest, joinGroupResponse, type JoinGroupRequest, type JoinGroupResponse } from '../../protocol/messages/index.js';
+import { defineApi } from '../api.js';
+import type { JoinResult } from '../group/group.js';
+
+export const clientHost = (remoteAddress: string): string => `/${remoteAddress.replace(/:\d+$/, '')}`;
+
+export default defineApi<JoinGroupRequest, JoinGroupResponse>({ request: joinGroupRequest, response: joinGroupResponse }, async (broker, req, ctx) => {
+  const r: JoinResult = await broker.groups.join({
+    groupId: req.groupId,
+    sessionTimeoutMs: req.sessionTimeoutMs,
+    // v0 has no rebalance timeout: it is the session timeout there.
+    rebalanceTimeoutMs: ctx.version >= 1 ? req.rebalanceTimeoutMs : req.sessionTimeoutMs,
+    memberId: req.memberId,
+    groupInstanceId: req.groupInstanceId,
+    protocolType: req.protocolType,
+    protocols: req.protocols,
+    clientId: ctx.header.clientId ?? '',
+    clientHost: clientHost(ctx.connection.remoteAddress),
+    requireKnownMemberId: ctx.version >= 4,
+  });
+  return { throttleTimeMs: 0, ...r };
+});

@@ -1,0 +1,35 @@
+import { ErrorCode } from '../../protocol/errors.js';
+import { describeGroupsRequest, describeGroupsResponse, type DescribeGroupsRequest, type DescribeGroupsResponse } from '../../protocol/messages/index.js';
+import { defineApi } from '../api.js';
+
+/** Group operations allowed with no authorizer: READ, DELETE, DESCRIBE. */
+const GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8);
+
+export default defineApi<DescribeGroupsRequest, DescribeGroupsResponse>({ request: describeGroupsRequest, response: describeGroupsResponse }, (broker, req) => ({
+  throttleTimeMs: 0,
+  groups: req.groups.map((groupId) => {
+    const ops = req.includeAuthorizedOperations ? GROUP_OPERATIONS : -2147483648;
+    const g = broker.groups.groups.get(groupId);
+    if (!g) {
+      // Versions 0-5 describe an unknown group as Dead, without an error.
+      return { errorCode: ErrorCode.NONE, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [], authorizedOperations: ops };
+    }
+    const stable = g.state === 'Stable';
+    return {
+      errorCode: ErrorCode.NONE,
+      groupId,
+      groupState: g.state,
+      protocolType: g.protocolType ?? '',
+      protocolData: stable ? (g.protocolName ?? '') : '',
+      members: [...g.members.values()].map((m) => ({
+        memberId: m.memberId,
+        groupInstanceId: m.groupInstanceId,
+        clientId: m.clientId,
+        clientHost: m.clientHost,
+        memberMetadata: stable ? g.metadataFor(m) : Buffer.alloc(0),
+        memberAssignment: stable ? m.assignment : Buffer.alloc(0),
+      })),
+      authorizedOperations: ops,
+    };
+  }),
+}));

@@ -1,0 +1,31 @@
+import { ErrorCode } from '../../protocol/errors.js';
+import { createTopicsRequest, createTopicsResponse, type CreateTopicsRequest, type CreateTopicsResponse } from '../../protocol/messages/index.js';
+import { defineApi } from '../api.js';
+import { describeTopicConfigs } from '../config-resources.js';
+
+type TopicOut = NonNullable<CreateTopicsResponse['topics']>[number];
+
+export default defineApi<CreateTopicsRequest, CreateTopicsResponse>({ request: createTopicsRequest, response: createTopicsResponse }, (broker, req) => {
+  const seen = new Map<string, number>();
+  for (const t of req.topics) seen.set(t.name, (seen.get(t.name) ?? 0) + 1);
+  const topics = req.topics.map((t): TopicOut => {
+    const failed = (errorCode: number, errorMessage: string | null): TopicOut => ({
+      name: t.name, topicId: '0'.repeat(32), errorCode, errorMessage, numPartitions: -1, replicationFactor: -1, configs: null,
+    });
+    if (seen.get(t.name)! > 1) return failed(ErrorCode.INVALID_REQUEST, `Create topics request from client contains multiple entries for the following topics: ${t.name}`);
+    const r = broker.createTopic(t, req.validateOnly);
+    if (!r.topic) return failed(r.errorCode, r.errorMessage);
+    return {
+      name: t.name,
+      topicId: req.validateOnly ? '0'.repeat(32) : r.topic.topicId,
+      errorCode: ErrorCode.NONE,
+      errorMessage: null,
+      numPartitions: r.topic.partitions.length,
+      replicationFactor: r.topic.partitions[0]!.replicas.length,
+      configs: describeTopicConfigs(broker, r.topic, null, false).map((c) => ({
+        name: c.name, value: c.value, readOnly: c.readOnly, configSource: c.configSource, isSensitive: c.isSensitive,
+      })),
+    };
+  });
+  return { throttleTimeMs: 0, topics };
+});

@@ -1,0 +1,24 @@
+import { ErrorCode, KafkaError } from '../../protocol/errors.js';
+import { deleteRecordsRequest, deleteRecordsResponse, type DeleteRecordsRequest, type DeleteRecordsResponse } from '../../protocol/messages/index.js';
+import { defineApi } from '../api.js';
+
+/** Offset -1 means "up to the high watermark", as kafka-delete-records uses it. */
+export default defineApi<DeleteRecordsRequest, DeleteRecordsResponse>({ request: deleteRecordsRequest, response: deleteRecordsResponse }, (broker, req) => ({
+  throttleTimeMs: 0,
+  topics: req.topics.map((t) => ({
+    name: t.name,
+    partitions: t.partitions.map((q) => {
+      const p = broker.partition(t.name, q.partitionIndex);
+      if (!p) return { partitionIndex: q.partitionIndex, lowWatermark: -1, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+      const target = q.offset === -1 ? p.highWatermark : q.offset;
+      if (target < 0 || target > p.highWatermark) return { partitionIndex: q.partitionIndex, lowWatermark: -1, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE };
+      try {
+        p.log.deleteRecordsBefore(target);
+      } catch (e) {
+        if (!(e instanceof KafkaError)) throw e;
+        return { partitionIndex: q.partitionIndex, lowWatermark: -1, errorCode: e.code };
+      }
+      return { partitionIndex: q.partitionIndex, lowWatermark: p.log.logStartOffset, errorCode: ErrorCode.NONE };
+    }),
+  })),
+}));

@@ -1,0 +1,13 @@
+import { alterConfigsRequest, alterConfigsResponse, type AlterConfigsRequest, type AlterConfigsResponse } from '../../protocol/messages/index.js';
+import { defineApi } from '../api.js';
+import { applyConfigs } from '../config-resources.js';
+
+/** AlterConfigs replaces a resource's whole override set with the one given. */
+export default defineApi<AlterConfigsRequest, AlterConfigsResponse>({ request: alterConfigsRequest, response: alterConfigsResponse }, (broker, req) => ({
+  throttleTimeMs: 0,
+  responses: req.resources.map((r) => {
+    const next: Record<string, string> = {};
+    for (const c of r.configs) if (c.value !== null) next[c.name] = c.value;
+    return { resourceType: r.resourceType, resourceName: r.resourceName, ...applyConfigs(broker, r.resourceType, r.resourceName, next, req.validateOnly) };
+  }),
+}));

@@ -1,0 +1,167 @@
+// One client connection: frames in, handlers run, responses out in request order.
+// A handler that waits (long-poll fetch, acks=all produce) holds back later responses on
+// this connection only, as Kafka's per-connection ordering requires.
+import type { Socket } from 'node:net';
+import type { Logger } from 'winston';
+import { ProtocolDecodeError, Reader, Writer } from '../../protocol/primitives.js';
+import { decodeMessage, encodeMessage, isFlexible } from '../../protocol/schema.js';
+import { apiVersionsResponse } from '../../protocol/messages/index.js';
+import { type Api, type ConnectionInfo, NO_RESPONSE, type RequestContext } from '../api.js';
+import { FrameReader, FrameTooLargeError } from './frame-reader.js';
+import { readRequestHeader } from './request-header.js';
+
+const API_VERSIONS = 18;
+
+export interface ConnectionHost {
+  readonly apis: ReadonlyMap<number, Api<never, object>>;
+  readonly maxRequestBytes: number;
+  readonly logger: Logger;
+  dispatch(api: Api<never, object>, req: unknown, ctx: RequestContext): object | typeof NO_RESPONSE | Promise<object | typeof NO_RESPONSE>;
+  /** The ApiVersions v0 answer for a client that asked with a version we do not serve. */
+  unsupportedApiVersions(): object;
+}
+
+interface Slot {
+  out: Buffer[] | null;
+  done: boolean;
+}
+
+export class Connection implements ConnectionInfo {
+  private readonly frames: FrameReader;
+  private readonly queue: Slot[] = [];
+  private readonly closers: Array<() => void> = [];
+  private closed = false;
+  readonly remoteAddress: string;
+
+  constructor(readonly id: number, private readonly socket: Socket, private readonly host: ConnectionHost) {
+    this.frames = new FrameReader(host.maxRequestBytes);
+    this.remoteAddress = `${socket.remoteAddress}:${socket.remotePort}`;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', () => this.close());
+    socket.on('close', () => this.close());
+  }
+
+  onClose(fn: () => void): void {
+    if (this.closed) fn();
+    else this.closers.push(fn);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.destroy();
+    for (const fn of this.closers.splice(0)) fn();
+  }
+
+  private onData(chunk: Buffer): void {
+    let frames: Buffer[];
+    try {
+      frames = this.frames.push(chunk);
+    } catch (e) {
+      if (e instanceof FrameTooLargeError) this.host.logger.warn(`closing ${this.remoteAddress}: ${e.message}`);
+      this.close();
+      return;
+    }
+    for (const f of frames) {
+      if (this.closed) return;
+      this.onFrame(f);
+    }
+  }
+
+  private onFrame(frame: Buffer): void {
+    const r = new Reader(frame);
+    let header;
+    try {
+      header = readRequestHeader(r, (key, v) => {
+        const api = this.host.apis.get(key);
+        if (key === API_VERSIONS) return v >= 3;
+        return api !== undefined && v >= api.minVersion && v <= api.maxVersion && isFlexible(api.request, v);
+      });
+    } catch {
+      this.host.logger.debug(`closing ${this.remoteAddress}: malformed request header`);
+      this.close();
+      return;
+    }
+    const api = this.host.apis.get(header.apiKey);
+    const supported = api !== undefined && header.apiVersion >= api.minVersion && header.apiVersion <= api.maxVersion;
+    if (!supported) {
+      if (header.apiKey === API_VERSIONS) {
+        // Kafka answers an unknown ApiVersions version with v0 and its list, so clients can retry.
+        this.respond(this.slot(), header.correlationId, api ?? null, 0, this.host.unsupportedApiVersions(), false);
+        return;
+      }
+      this.host.logger.debug(`closing ${this.remoteAddress}: api ${header.apiKey} v${header.apiVersion} not supported`);
+      this.close();
+      return;
+    }
+    let req: unknown;
+    try {
+      req = decodeMessage(api.request, header.apiVersion, r);
+    } catch (e) {
+      if (!(e instanceof ProtocolDecodeError) && !(e instanceof RangeError)) throw e;
+      this.host.logger.debug(`closing ${this.remoteAddress}: malformed ${api.request.name} v${header.apiVersion}: ${(e as Error).message}`);
+      this.close();
+      return;
+    }
+    const slot = this.slot();
+    const ctx: RequestContext = { header, version: header.apiVersion, connection: this };
+    const headerV1 = header.apiKey !== API_VERSIONS && isFlexible(api.response, header.apiVersion);
+    let result;
+    try {
+      result = this.host.dispatch(api, req, ctx);
+    } catch (e) {
+      this.fail(e, api);
+      return;
+    }
+    if (result instanceof Promise) {
+      result.then(
+        (res) => this.respond(slot, header.correlationId, api, header.apiVersion, res, headerV1),
+        (e: unknown) => this.fail(e, api),
+      );
+    } else {
+      this.respond(slot, header.correlationId, api, header.apiVersion, result, headerV1);
+    }
+  }
+
+  private fail(e: unknown, api: Api<never, object>): void {
+    this.host.logger.error(`${api.request.name} from ${this.remoteAddress} failed: ${(e as Error).stack ?? String(e)}`);
+    this.close();
+  }
+
+  private slot(): Slot {
+    const s: Slot = { out: null, done: false };
+    this.queue.push(s);
+    return s;
+  }
+
+  private respond(slot: Slot, correlationId: number, api: Api<never, object> | null, version: number, res: object | typeof NO_RESPONSE, headerV1: boolean): void {
+    if (res !== NO_RESPONSE) {
+      const w = new Writer(512);
+      w.int32(0).int32(correlationId);
+      if (headerV1) w.uvarint(0);
+      encodeMessage(api ? api.response : apiVersionsResponse, version, w, res);
+      const out = w.chunksOut();
+      out[0]!.writeInt32BE(w.length - 4, 0);
+      slot.out = out;
+    }
+    slot.done = true;
+    this.flush();
+  }
+
+  private flush(): void {
+    if (this.closed) return;
+    let corked = false;
+    while (this.queue.length > 0 && this.queue[0]!.done) {
+      const s = this.queue.shift()!;
+      if (!s.out) continue;
+      if (!corked) {
+        this.socket.cork();
+        corked = true;
+      }
+      for (const b of s.out) this.socket.write(b);
+    }
+    if (corked) this.socket.uncork();
+  }
+}
+

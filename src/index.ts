@@ -1,0 +1,42 @@
+// Krill's programmatic API, for test suites: start a broker in-process, point any Kafka
+// client at `bootstrap`, close it when done.
+import { Broker, type BrokerOptions } from './broker/broker.js';
+import type { LogLevel } from './broker/logger.js';
+
+export { Broker, type BrokerOptions };
+export { ErrorCode, errorName } from './protocol/errors.js';
+
+export interface StartBrokerOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  host?: string;
+  /** 'memory' (the default) or a log directory. */
+  storage?: 'memory' | string;
+  /** Broker configs by their Kafka names, e.g. { 'num.partitions': '3' }. */
+  config?: Record<string, string>;
+  /** 'silent' by default in-process; 'info' shows one line per operator-relevant event. */
+  logLevel?: LogLevel;
+}
+
+export interface RunningBroker {
+  host: string;
+  port: number;
+  /** "host:port", ready for a client's bootstrap servers. */
+  bootstrap: string;
+  broker: Broker;
+  /** Stops listening, flushes and closes. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/** Starts a broker; resolves once it serves requests. */
+export async function startBroker(opts: StartBrokerOptions = {}): Promise<RunningBroker> {
+  const broker = await Broker.start({
+    host: opts.host ?? '127.0.0.1',
+    port: opts.port ?? 0,
+    storage: opts.storage ?? 'memory',
+    config: opts.config ?? {},
+    logLevel: opts.logLevel ?? 'silent',
+  });
+  const { host, port } = broker.advertised;
+  return { host, port, bootstrap: `${host}:${port}`, broker, close: () => broker.close() };
+}

@@ -1,0 +1,102 @@
+// Owns every partition log on this broker: opening them at start-up from the log
+// directory, broker-level checkpoints (recovery point, log start offset), the flush
+// and retention timers, and closing them cleanly.
+import fs from 'node:fs';
+import path from 'node:path';
+import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { type LogConfig, PartitionLog } from './partition-log.js';
+
+export type StorageKind = { kind: 'memory' } | { kind: 'disk'; dir: string };
+
+const RECOVERY_CHECKPOINT = 'recovery-point-offset-checkpoint';
+const START_OFFSET_CHECKPOINT = 'log-start-offset-checkpoint';
+const HW_CHECKPOINT = 'replication-offset-checkpoint';
+const CLEAN_SHUTDOWN = '.kafka_cleanshutdown';
+
+export const partitionDirName = (topic: string, partition: number): string => `${topic}-${partition}`;
+
+export class LogManager {
+  private readonly logs = new Map<string, { topic: string; partition: number; log: PartitionLog }>();
+  private readonly recovery = new Map<string, number>();
+  private readonly startOffsets = new Map<string, number>();
+  /** True when the last shutdown was clean: no segment needs its CRCs checked. */
+  readonly cleanShutdown: boolean;
+
+  constructor(readonly storage: StorageKind) {
+    if (storage.kind === 'disk') {
+      fs.mkdirSync(storage.dir, { recursive: true });
+      const marker = path.join(storage.dir, CLEAN_SHUTDOWN);
+      this.cleanShutdown = fs.existsSync(marker);
+      fs.rmSync(marker, { force: true });
+      for (const [t, p, o] of readCheckpoint(path.join(storage.dir, RECOVERY_CHECKPOINT))) this.recovery.set(`${t}-${p}`, Number(o));
+      for (const [t, p, o] of readCheckpoint(path.join(storage.dir, START_OFFSET_CHECKPOINT))) this.startOffsets.set(`${t}-${p}`, Number(o));
+    } else {
+      this.cleanShutdown = true;
+    }
+  }
+
+  get(topic: string, partition: number): PartitionLog | undefined {
+    return this.logs.get(partitionDirName(topic, partition))?.log;
+  }
+
+  /** Opens the partition's log, creating it if new. Safe to call twice. */
+  open(topic: string, partition: number, config: LogConfig): PartitionLog {
+    const key = partitionDirName(topic, partition);
+    const existing = this.logs.get(key);
+    if (existing) return existing.log;
+    const log = this.storage.kind === 'memory'
+      ? PartitionLog.memory(config)
+      : PartitionLog.open(path.join(this.storage.dir, key), config, this.cleanShutdown ? Infinity : (this.recovery.get(key) ?? 0), this.startOffsets.get(key) ?? 0);
+    this.logs.set(key, { topic, partition, log });
+    return log;
+  }
+
+  /** Partition directories found on disk, for start-up. */
+  onDisk(): Array<{ topic: string; partition: number }> {
+    if (this.storage.kind !== 'disk') return [];
+    return fs.readdirSync(this.storage.dir, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => /^(.+)-(\d+)$/.exec(d.name))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => ({ topic: m[1]!, partition: Number(m[2]) }));
+  }
+
+  delete(topic: string, partition: number): void {
+    const key = partitionDirName(topic, partition);
+    this.logs.get(key)?.log.delete();
+    this.logs.delete(key);
+  }
+
+  all(): Iterable<{ topic: string; partition: number; log: PartitionLog }> {
+    return this.logs.values();
+  }
+
+  /** Timer work: time-based flushes. */
+  flushDue(now: number): void {
+    for (const { log } of this.logs.values()) log.maybeTimedFlush(now);
+  }
+
+  /** Timer work: retention. Returns how many segments were deleted. */
+  applyRetention(now: number): number {
+    let n = 0;
+    for (const { log } of this.logs.values()) n += log.applyRetention(now);
+    return n;
+  }
+
+  writeCheckpoints(highWatermarks?: Map<string, number>): void {
+    if (this.storage.kind !== 'disk') return;
+    const rows = (f: (l: PartitionLog, key: string) => number) =>
+      [...this.logs.entries()].map(([key, { topic, partition, log }]) => [topic, String(partition), String(f(log, key))]);
+    writeCheckpoint(path.join(this.storage.dir, RECOVERY_CHECKPOINT), rows((l) => l.recoveryPoint));
+    writeCheckpoint(path.join(this.storage.dir, START_OFFSET_CHECKPOINT), rows((l) => l.logStartOffset));
+    writeCheckpoint(path.join(this.storage.dir, HW_CHECKPOINT), rows((l, key) => highWatermarks?.get(key) ?? l.logEndOffset));
+  }
+
+  /** Flushes and closes every log, writes checkpoints and the clean-shutdown marker. */
+  close(highWatermarks?: Map<string, number>): void {
+    for (const { log } of this.logs.values()) log.close();
+    this.writeCheckpoints(highWatermarks);
+    if (this.storage.kind === 'disk') fs.writeFileSync(path.join(this.storage.dir, CLEAN_SHUTDOWN), '');
+    this.logs.clear();
+  }
+}

@@ -1,0 +1,381 @@
+// The log of one partition: segments of record batches, offsets assigned on append,
+// reads by offset, timestamp look-ups, retention, truncation, recovery and the
+// idempotent-producer and leader-epoch state that live with the data.
+import fs from 'node:fs';
+import path from 'node:path';
+import { ErrorCode, KafkaError } from '../protocol/errors.js';
+import { Attr, BATCH_HEADER_SIZE, crcMatches, LOG_OVERHEAD, Off, readBatchHeader, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch } from '../protocol/records/batch.js';
+import { decodeBatch } from '../protocol/records/records.js';
+import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { ProducerStateManager } from './producer-state.js';
+import { FileSegment, MemorySegment, type Segment } from './segment.js';
+
+export interface LogConfig {
+  segmentBytes: number;
+  segmentMs: number;
+  retentionMs: number;
+  retentionBytes: number;
+  flushIntervalMessages: number;
+  flushIntervalMs: number;
+  indexIntervalBytes: number;
+}
+
+export interface AppendOptions {
+  leaderEpoch: number;
+  now: number;
+  /** message.timestamp.type=LogAppendTime: the broker stamps the time. */
+  logAppendTime: boolean;
+}
+
+export type AppendResult =
+  | { error: typeof ErrorCode.NONE; baseOffset: number; lastOffset: number; logAppendTime: number }
+  | { error: number };
+
+export interface TimestampOffset {
+  offset: number;
+  timestamp: number;
+  leaderEpoch: number;
+}
+
+export class PartitionLog {
+  private segments: Segment[] = [];
+  private unflushedMessages = 0;
+  private lastFlush = Date.now();
+  /** First offset that may not be on disk yet; everything below survived an fsync. */
+  recoveryPoint = 0;
+  logStartOffset = 0;
+  logEndOffset = 0;
+  readonly producers = new ProducerStateManager();
+  /** (epoch, start offset) pairs, ascending: the leader-epoch-checkpoint. */
+  private epochs: Array<[number, number]> = [];
+
+  private constructor(readonly dir: string | null, public config: LogConfig) {}
+
+  static memory(config: LogConfig): PartitionLog {
+    const log = new PartitionLog(null, config);
+    log.segments.push(new MemorySegment(0));
+    return log;
+  }
+
+  /**
+   * Opens (or creates) a log directory. Segments are scanned batch by batch; from the
+   * recovery point on each batch's CRC is checked and the log is cut at the first torn
+   * or corrupt batch, which can only be data that was never acknowledged as flushed.
+   */
+  static open(dir: string, config: LogConfig, recoveryPoint: number, logStartOffset: number): PartitionLog {
+    fs.mkdirSync(dir, { recursive: true });
+    const log = new PartitionLog(dir, config);
+    const bases = fs.readdirSync(dir).filter((f) => /^\d{20}\.log$/.test(f)).map((f) => Number(f.slice(0, 20))).sort((a, b) => a - b);
+    let cut = false;
+    for (const base of bases) {
+      const seg = new FileSegment(dir, base, config.indexIntervalBytes, false);
+      if (cut) {
+        seg.delete();
+        continue;
+      }
+      cut = log.scanSegment(seg, recoveryPoint);
+      log.segments.push(seg);
+    }
+    if (log.segments.length === 0) log.segments.push(new FileSegment(dir, 0, config.indexIntervalBytes, true));
+    const lastSeg = log.segments[log.segments.length - 1]!;
+    const i = lastSeg.index;
+    log.logEndOffset = i.count ? i.lastOffset(i.count - 1) + 1 : lastSeg.baseOffset;
+    const first = log.segments[0]!;
+    log.logStartOffset = Math.min(Math.max(logStartOffset, first.baseOffset), log.logEndOffset);
+    log.recoveryPoint = log.logEndOffset;
+    log.epochs = readCheckpoint(path.join(dir, 'leader-epoch-checkpoint')).map(([e, o]) => [Number(e), Number(o)] as [number, number])
+      .filter(([, o]) => o <= log.logEndOffset);
+    return log;
+  }
+
+  /** Rebuilds a segment's batch index and producer state; returns true if its tail was cut. */
+  private scanSegment(seg: FileSegment, recoveryPoint: number): boolean {
+    let pos = 0;
+    while (pos + BATCH_HEADER_SIZE <= seg.size) {
+      const head = seg.readAt(pos, BATCH_HEADER_SIZE);
+      if (head.length < BATCH_HEADER_SIZE) break;
+      const size = head.readInt32BE(Off.batchLength) + LOG_OVERHEAD;
+      if (size < BATCH_HEADER_SIZE || pos + size > seg.size || head[Off.magic] !== 2) break;
+      const h = readBatchHeader(head);
+      const lastOffset = h.baseOffset + h.lastOffsetDelta;
+      if (lastOffset >= recoveryPoint && !crcMatches(seg.readAt(pos, size))) break;
+      seg.adopt(h.baseOffset, lastOffset, pos, size, h.maxTimestamp);
+      if (h.producerId >= 0 && (h.attributes & Attr.control) === 0) {
+        this.producers.update(h.producerId, h.producerEpoch, h.baseSequence, h.baseSequence + h.lastOffsetDelta, h.baseOffset, lastOffset, h.maxTimestamp);
+      }
+      pos += size;
+    }
+    if (pos < seg.size) {
+      seg.truncateBytes(pos);
+      return true;
+    }
+    return false;
+  }
+
+  private get active(): Segment {
+    return this.segments[this.segments.length - 1]!;
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const s of this.segments) n += s.size;
+    return n;
+  }
+
+  /** The newest leader epoch recorded in the log, or -1. */
+  get latestEpoch(): number {
+    return this.epochs.length ? this.epochs[this.epochs.length - 1]![0] : -1;
+  }
+
+  /**
+   * Appends v2 batches (already CRC-checked by the caller): assigns offsets in place,
+   * stamps the leader epoch, checks idempotent-producer sequences. All or nothing: an
+   * error leaves the log untouched.
+   */
+  append(batches: Buffer[], opts: AppendOptions): AppendResult {
+    const plan: Array<{ batch: Buffer; dup?: { firstOffset: number; lastOffset: number } }> = [];
+    for (const batch of batches) {
+      const producerId = Number(batch.readBigInt64BE(Off.producerId));
+      if (producerId < 0) {
+        plan.push({ batch });
+        continue;
+      }
+      const epoch = batch.readInt16BE(Off.producerEpoch);
+      const firstSeq = batch.readInt32BE(Off.baseSequence);
+      const lastSeq = firstSeq + batch.readInt32BE(Off.lastOffsetDelta);
+      const c = this.producers.check(producerId, epoch, firstSeq, lastSeq);
+      if (c.kind === 'error') return { error: c.code };
+      plan.push(c.kind === 'duplicate' ? { batch, dup: c } : { batch });
+    }
+    if (plan.length > 0 && plan.every((p) => p.dup)) {
+      return { error: ErrorCode.NONE, baseOffset: plan[0]!.dup!.firstOffset, lastOffset: plan[plan.length - 1]!.dup!.lastOffset, logAppendTime: -1 };
+    }
+    const baseOffset = this.logEndOffset;
+    let messages = 0;
+    this.assignEpoch(opts.leaderEpoch);
+    for (const { batch, dup } of plan) {
+      if (dup) continue;
+      const offset = this.logEndOffset;
+      const delta = batch.readInt32BE(Off.lastOffsetDelta);
+      setBaseOffset(batch, offset);
+      setPartitionLeaderEpoch(batch, opts.leaderEpoch);
+      if (opts.logAppendTime) setLogAppendTime(batch, opts.now);
+      const maxTimestamp = Number(batch.readBigInt64BE(Off.maxTimestamp));
+      this.maybeRoll(batch.length, opts.now);
+      this.active.append(batch, offset, offset + delta, maxTimestamp);
+      const producerId = Number(batch.readBigInt64BE(Off.producerId));
+      if (producerId >= 0) {
+        const firstSeq = batch.readInt32BE(Off.baseSequence);
+        this.producers.update(producerId, batch.readInt16BE(Off.producerEpoch), firstSeq, firstSeq + delta, offset, offset + delta, maxTimestamp);
+      }
+      this.logEndOffset = offset + delta + 1;
+      messages += batch.readInt32BE(Off.recordCount);
+    }
+    this.unflushedMessages += messages;
+    if (this.unflushedMessages >= this.config.flushIntervalMessages) this.flush();
+    return { error: ErrorCode.NONE, baseOffset, lastOffset: this.logEndOffset - 1, logAppendTime: opts.logAppendTime ? opts.now : -1 };
+  }
+
+  /** Records that `epoch` starts at the log end offset, as a new leader does. Idempotent. */
+  assignEpoch(epoch: number): void {
+    if (epoch <= this.latestEpoch) return;
+    this.epochs.push([epoch, this.logEndOffset]);
+    this.writeEpochs();
+  }
+
+  private writeEpochs(): void {
+    if (this.dir) writeCheckpoint(path.join(this.dir, 'leader-epoch-checkpoint'), this.epochs.map(([e, o]) => [String(e), String(o)]));
+  }
+
+  private maybeRoll(incoming: number, now: number): void {
+    const a = this.active;
+    if (a.size === 0) return;
+    if (a.size + incoming <= this.config.segmentBytes && now - a.created < this.config.segmentMs) return;
+    this.roll();
+  }
+
+  /** Starts a new segment at the log end offset. */
+  roll(): void {
+    const a = this.active;
+    if (a instanceof FileSegment) {
+      a.flush();
+      a.writeIndexes();
+    }
+    const base = this.logEndOffset;
+    this.segments.push(this.dir ? new FileSegment(this.dir, base, this.config.indexIntervalBytes, true) : new MemorySegment(base));
+  }
+
+  /** fsyncs the active segment; everything below the log end offset is then durable. */
+  flush(): void {
+    if (this.recoveryPoint === this.logEndOffset && this.unflushedMessages === 0) return;
+    for (const s of this.segments) if (s.baseOffset >= this.recoveryPoint || s === this.active) s.flush();
+    this.recoveryPoint = this.logEndOffset;
+    this.unflushedMessages = 0;
+    this.lastFlush = Date.now();
+  }
+
+  /** Called by the log manager's timer: log.flush.interval.ms. */
+  maybeTimedFlush(now: number): void {
+    if (this.unflushedMessages > 0 && now - this.lastFlush >= this.config.flushIntervalMs) this.flush();
+  }
+
+  /**
+   * Whole batches from the one holding `offset`, up to `maxBytes` (the first batch is
+   * always returned whole, as Kafka does, so a consumer can make progress) and stopping
+   * before `maxOffset` (the high watermark). Throws OFFSET_OUT_OF_RANGE outside the log.
+   */
+  read(offset: number, maxBytes: number, maxOffset = this.logEndOffset): Buffer[] {
+    if (offset < this.logStartOffset || offset > this.logEndOffset) throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE);
+    const out: Buffer[] = [];
+    let budget = maxBytes;
+    let si = this.segmentFor(offset);
+    let from = offset;
+    for (; si < this.segments.length; si++) {
+      const seg = this.segments[si]!;
+      const idx = seg.index;
+      const first = idx.findOffset(from);
+      if (first >= idx.count) continue;
+      let last = first - 1;
+      for (let i = first; i < idx.count; i++) {
+        if (idx.baseOffset(i) >= maxOffset) break;
+        const sz = idx.size(i);
+        if (sz > budget && (out.length > 0 || last >= first)) break;
+        budget -= sz;
+        last = i;
+      }
+      if (last >= first) out.push(...seg.read(first, last));
+      if (last < idx.count - 1 || budget <= 0) break;
+      from = idx.lastOffset(last) + 1;
+    }
+    return out;
+  }
+
+  private segmentFor(offset: number): number {
+    let lo = 0;
+    let hi = this.segments.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (this.segments[mid]!.baseOffset <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** The first record with timestamp >= ts (ListOffsets by time), or null. */
+  async offsetForTimestamp(ts: number): Promise<TimestampOffset | null> {
+    for (const seg of this.segments) {
+      const idx = seg.index;
+      for (let i = 0; i < idx.count; i++) {
+        if (idx.maxTimestamp(i) < ts || idx.lastOffset(i) < this.logStartOffset) continue;
+        const [bytes] = seg.read(i, i);
+        const b = await decodeBatch(bytes!);
+        for (const r of b.records) {
+          if (r.timestamp >= ts && r.offset >= this.logStartOffset) return { offset: r.offset, timestamp: r.timestamp, leaderEpoch: b.partitionLeaderEpoch };
+        }
+      }
+    }
+    return null;
+  }
+
+  /** The record with the largest timestamp (ListOffsets MAX_TIMESTAMP), or null if empty. */
+  async maxTimestamp(): Promise<TimestampOffset | null> {
+    let best: { seg: Segment; i: number; ts: number } | null = null;
+    for (const seg of this.segments) {
+      for (let i = 0; i < seg.index.count; i++) {
+        if (seg.index.lastOffset(i) < this.logStartOffset) continue;
+        if (!best || seg.index.maxTimestamp(i) > best.ts) best = { seg, i, ts: seg.index.maxTimestamp(i) };
+      }
+    }
+    if (!best) return null;
+    const b = await decodeBatch(best.seg.read(best.i, best.i)[0]!);
+    let rec = b.records[0]!;
+    for (const r of b.records) if (r.timestamp > rec.timestamp) rec = r;
+    return { offset: rec.offset, timestamp: rec.timestamp, leaderEpoch: b.partitionLeaderEpoch };
+  }
+
+  /**
+   * OffsetForLeaderEpoch, as Kafka's LeaderEpochFileCache.endOffsetFor answers it: the
+   * latest epoch ends at the log end offset; an older one ends where the next begins; an
+   * epoch newer than any known is undefined (-1, -1).
+   */
+  endOffsetForEpoch(epoch: number): { leaderEpoch: number; endOffset: number } {
+    if (epoch < 0 || this.epochs.length === 0) return { leaderEpoch: -1, endOffset: -1 };
+    if (epoch === this.latestEpoch) return { leaderEpoch: epoch, endOffset: this.logEndOffset };
+    const higher = this.epochs.find(([e]) => e > epoch);
+    if (!higher) return { leaderEpoch: -1, endOffset: -1 };
+    let floor = -1;
+    for (const [e] of this.epochs) if (e <= epoch) floor = e;
+    return { leaderEpoch: floor >= 0 ? floor : epoch, endOffset: higher[1] };
+  }
+
+  /** The leader epoch that wrote `offset`, or -1 when the log has no epochs. */
+  epochAt(offset: number): number {
+    let e = -1;
+    for (const [epoch, start] of this.epochs) if (start <= offset) e = epoch;
+    return e;
+  }
+
+  /** DeleteRecords: moves the log start offset forward, dropping whole segments below it. */
+  deleteRecordsBefore(offset: number): void {
+    if (offset > this.logEndOffset) throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE);
+    if (offset <= this.logStartOffset) return;
+    this.logStartOffset = offset;
+    this.dropSegmentsBelow(offset);
+  }
+
+  private dropSegmentsBelow(offset: number): void {
+    while (this.segments.length > 1) {
+      const next = this.segments[1]!;
+      if (next.baseOffset > offset) break;
+      this.segments.shift()!.delete();
+    }
+  }
+
+  /** Removes every record at or after `offset` (follower truncation). */
+  truncateTo(offset: number): void {
+    if (offset >= this.logEndOffset) return;
+    while (this.segments.length > 1 && this.active.baseOffset >= offset) this.segments.pop()!.delete();
+    const seg = this.active;
+    seg.truncate(seg.index.findOffset(offset));
+    const i = seg.index;
+    this.logEndOffset = i.count ? i.lastOffset(i.count - 1) + 1 : seg.baseOffset;
+    this.logStartOffset = Math.min(this.logStartOffset, this.logEndOffset);
+    this.recoveryPoint = Math.min(this.recoveryPoint, this.logEndOffset);
+    this.producers.truncateFrom(this.logEndOffset);
+    this.epochs = this.epochs.filter(([, o]) => o < this.logEndOffset);
+    this.writeEpochs();
+  }
+
+  /** Deletes segments past retention.ms / retention.bytes (never the active one). Returns segments deleted. */
+  applyRetention(now: number): number {
+    let deleted = 0;
+    const { retentionMs, retentionBytes } = this.config;
+    let size = this.size;
+    while (this.segments.length > 1) {
+      const seg = this.segments[0]!;
+      const idx = seg.index;
+      const newest = idx.count ? Math.max(idx.maxTimestamp(idx.count - 1), seg.created) : seg.created;
+      const expired = retentionMs >= 0 && now - newest > retentionMs;
+      const oversize = retentionBytes >= 0 && size - seg.size >= retentionBytes;
+      if (!expired && !oversize) break;
+      size -= seg.size;
+      this.segments.shift()!.delete();
+      this.logStartOffset = Math.max(this.logStartOffset, this.segments[0]!.baseOffset);
+      deleted++;
+    }
+    return deleted;
+  }
+
+  /** Flushes and closes every segment. Safe to call twice. */
+  close(): void {
+    if (this.dir) this.flush();
+    for (const s of this.segments) s.close();
+  }
+
+  /** Closes and removes the log's files (topic deletion). */
+  delete(): void {
+    for (const s of this.segments) s.delete();
+    this.segments = [];
+    if (this.dir) fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
