@@ -15,7 +15,8 @@ export function readRequestHeader(r: Reader, flexible: (apiKey: number, version:
   const correlationId = r.int32();
   const n = r.int16();
   const clientId = n < 0 ? null : r.utf8(n);
-  if (flexible(apiKey, apiVersion)) {
+  // An ApiVersions request of a version we do not know may end after the client id.
+  if (flexible(apiKey, apiVersion) && r.remaining > 0) {
     const tags = r.uvarint();
     for (let i = 0; i < tags; i++) {
       r.uvarint();

@@ -1,0 +1,28 @@
+# Krill: `make run` starts one broker on 127.0.0.1:9092 with data in ./data;
+# `make test` installs, builds and runs every test.
+.PHONY: install build run test bench clean readme
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: node_modules/.installed
+
+build: install
+	npx tsc -p tsconfig.json
+
+run: build
+	node bin/krill start --host 127.0.0.1 --port 9092 --data-dir ./data
+
+test: build
+	bash scripts/ensure-compat-clients.sh
+	npx ava
+
+bench: build
+	node dist/bench/run.js
+
+readme: build
+	node scripts/api-table.mjs --write
+
+clean:
+	rm -rf dist node_modules/.installed

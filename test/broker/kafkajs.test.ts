@@ -1,0 +1,108 @@
+import test from 'ava';
+import { CompressionTypes } from 'kafkajs';
+import { kafka, withBroker } from '../helpers.js';
+
+test('kafkajs admin creates, lists and describes topics; producer and consumer round-trip', async (t) => {
+  await withBroker({}, async (b) => {
+    const k = kafka(b.bootstrap);
+    const admin = k.admin();
+    await admin.connect();
+    t.true(await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 3 }] }));
+    t.false(await admin.createTopics({ topics: [{ topic: 'orders', numPartitions: 3 }] }), 'second create reports the topic exists');
+    t.true((await admin.listTopics()).includes('orders'));
+    const md = await admin.fetchTopicMetadata({ topics: ['orders'] });
+    t.is(md.topics[0]!.partitions.length, 3);
+
+    const producer = k.producer();
+    await producer.connect();
+    const sent = [];
+    for (let p = 0; p < 3; p++) {
+      const r = await producer.send({
+        topic: 'orders', acks: -1, compression: CompressionTypes.GZIP,
+        messages: Array.from({ length: 10 }, (_, i) => ({ partition: p, key: `k${i}`, value: `v${p}-${i}`, headers: { h: `x${i}` } })),
+      });
+      sent.push(r[0]!);
+    }
+    t.deepEqual(sent.map((s) => s.baseOffset), ['0', '0', '0']);
+    const offsets = await admin.fetchTopicOffsets('orders');
+    t.deepEqual(offsets.map((o) => [o.partition, o.low, o.high]).sort(), [[0, '0', '10'], [1, '0', '10'], [2, '0', '10']]);
+
+    const consumer = k.consumer({ groupId: 'g1' });
+    await consumer.connect();
+    await consumer.subscribe({ topic: 'orders', fromBeginning: true });
+    const got: string[] = [];
+    await new Promise<void>((resolve) => {
+      void consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          t.is(message.headers!['h']!.toString(), `x${message.key!.toString().slice(1)}`);
+          got.push(`${partition}:${message.offset}:${message.value!.toString()}`);
+          if (got.length === 30) resolve();
+        },
+      });
+    });
+    t.is(new Set(got).size, 30);
+    t.true(got.includes('2:9:v2-9'));
+    await consumer.disconnect();
+    await producer.disconnect();
+    await admin.deleteTopics({ topics: ['orders'] });
+    t.false((await admin.listTopics()).includes('orders'));
+    await admin.disconnect();
+  });
+});
+
+test('an idempotent kafkajs producer gets dense offsets', async (t) => {
+  await withBroker({}, async (b) => {
+    const k = kafka(b.bootstrap);
+    const producer = k.producer({ idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    const admin = k.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'idem', numPartitions: 1 }] });
+    for (let i = 0; i < 5; i++) await producer.send({ topic: 'idem', acks: -1, messages: [{ value: `a${i}` }, { value: `b${i}` }] });
+    const [o] = await admin.fetchTopicOffsets('idem');
+    t.is(o!.high, '10');
+    await producer.disconnect();
+    await admin.disconnect();
+  });
+});
+
+test('topic configs: create with configs, describe, alter', async (t) => {
+  await withBroker({}, async (b) => {
+    const admin = kafka(b.bootstrap).admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'cfg', configEntries: [{ name: 'retention.ms', value: '1000' }] }] });
+    const desc = async () => (await admin.describeConfigs({ resources: [{ type: 2, name: 'cfg' }], includeSynonyms: false })).resources[0]!.configEntries;
+    const r1 = (await desc()).find((c) => c.configName === 'retention.ms')!;
+    t.is(r1.configValue, '1000');
+    t.false(r1.isDefault);
+    t.is((await desc()).find((c) => c.configName === 'max.message.bytes')!.configValue, '1048588');
+    await admin.alterConfigs({ validateOnly: false, resources: [{ type: 2, name: 'cfg', configEntries: [{ name: 'cleanup.policy', value: 'compact' }] }] });
+    const after = await desc();
+    t.is(after.find((c) => c.configName === 'cleanup.policy')!.configValue, 'compact');
+    t.is(after.find((c) => c.configName === 'retention.ms')!.configValue, '604800000', 'AlterConfigs replaces the whole override set');
+    await t.throwsAsync(admin.createTopics({ topics: [{ topic: 'bad', configEntries: [{ name: 'no.such.config', value: '1' }] }] }));
+    await admin.createPartitions({ topicPartitions: [{ topic: 'cfg', count: 4 }] });
+    t.is((await admin.fetchTopicMetadata({ topics: ['cfg'] })).topics[0]!.partitions.length, 4);
+    await admin.disconnect();
+  });
+});
+
+test('deleteTopicRecords moves the log start offset', async (t) => {
+  await withBroker({}, async (b) => {
+    const k = kafka(b.bootstrap);
+    const admin = k.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'dr' }] });
+    const p = k.producer();
+    await p.connect();
+    await p.send({ topic: 'dr', messages: Array.from({ length: 10 }, (_, i) => ({ value: String(i) })) });
+    // kafkajs looks the leader up in metadata it already has, as it would against Kafka.
+    await admin.fetchTopicMetadata({ topics: ['dr'] });
+    await admin.deleteTopicRecords({ topic: 'dr', partitions: [{ partition: 0, offset: '4' }] });
+    const [o] = await admin.fetchTopicOffsets('dr');
+    t.is(o!.low, '4');
+    t.is(o!.high, '10');
+    await p.disconnect();
+    await admin.disconnect();
+  });
+});

@@ -1,0 +1,83 @@
+// A bare protocol client for tests that must send what real clients never would:
+// corrupt batches, oversized frames, garbage. Requests are encoded with Krill's schemas.
+import net from 'node:net';
+import { schemas } from '../src/protocol/messages/index.js';
+import { Reader, Writer } from '../src/protocol/primitives.js';
+import { decodeMessage, encodeMessage, isFlexible } from '../src/protocol/schema.js';
+
+export class RawClient {
+  private buf = Buffer.alloc(0);
+  private waiters: Array<(b: Buffer) => void> = [];
+  private correlation = 1;
+  closed = false;
+
+  private constructor(private readonly socket: net.Socket) {
+    socket.on('data', (d: Buffer) => {
+      this.buf = Buffer.concat([this.buf, d]);
+      while (this.buf.length >= 4 && this.buf.length >= 4 + this.buf.readInt32BE(0)) {
+        const n = this.buf.readInt32BE(0);
+        const frame = this.buf.subarray(4, 4 + n);
+        this.buf = this.buf.subarray(4 + n);
+        this.waiters.shift()?.(frame);
+      }
+    });
+    socket.on('close', () => {
+      this.closed = true;
+    });
+  }
+
+  static connect(port: number): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const s = net.connect(port, '127.0.0.1', () => resolve(new RawClient(s)));
+      s.once('error', reject);
+    });
+  }
+
+  sendRaw(bytes: Buffer): void {
+    this.socket.write(bytes);
+  }
+
+  nextFrame(timeoutMs = 5000): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error('no response')), timeoutMs);
+      this.waiters.push((b) => {
+        clearTimeout(t);
+        resolve(b);
+      });
+    });
+  }
+
+  /** Resolves true when the broker closes the connection within `ms`. */
+  closedWithin(ms: number): Promise<boolean> {
+    if (this.closed) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const t = setTimeout(() => resolve(false), ms);
+      this.socket.once('close', () => {
+        clearTimeout(t);
+        resolve(true);
+      });
+    });
+  }
+
+  /** Sends a request encoded with our schema and decodes the response. */
+  async request<T>(apiKey: number, version: number, body: object): Promise<T> {
+    const s = schemas.get(apiKey)!;
+    const flexible = isFlexible(s.request, version);
+    const w = new Writer();
+    w.int32(0).int16(apiKey).int16(version).int32(this.correlation++).int16(4).utf8('test', 4);
+    if (flexible) w.uvarint(0);
+    encodeMessage(s.request, version, w, body);
+    const out = w.toBuffer();
+    out.writeInt32BE(out.length - 4, 0);
+    const pending = this.nextFrame();
+    this.socket.write(out);
+    const frame = await pending;
+    const r = new Reader(frame, 4);
+    if (apiKey !== 18 && isFlexible(s.response, version)) r.uvarint();
+    return decodeMessage<T>(s.response, version, r);
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
