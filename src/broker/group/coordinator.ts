@@ -414,7 +414,6 @@ export class GroupCoordinator {
         m = g.members.get(who.memberId);
       }
       if (!m) return ErrorCode.UNKNOWN_MEMBER_ID;
-      this.broker.logger.info(`group ${g.groupId}: member ${m.memberId} left`);
       this.removeMember(g, m, true);
       return ErrorCode.NONE;
     });
