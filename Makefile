@@ -19,6 +19,7 @@ test: build
 	npx ava
 
 bench: build
+	bash bench/setup.sh
 	node dist/bench/run.js
 
 readme: build

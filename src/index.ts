@@ -37,6 +37,8 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Runnin
     config: opts.config ?? {},
     logLevel: opts.logLevel ?? 'silent',
   });
-  const { host, port } = broker.advertised;
+  // The address it listens on, which is what a client in the same process must dial;
+  // Metadata tells clients the advertised one.
+  const { host, port } = broker;
   return { host, port, bootstrap: `${host}:${port}`, broker, close: () => broker.close() };
 }

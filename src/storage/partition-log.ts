@@ -8,7 +8,7 @@ import { Attr, BATCH_HEADER_SIZE, crcMatches, LOG_OVERHEAD, Off, readBatchHeader
 import { decodeBatch } from '../protocol/records/records.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { ProducerStateManager } from './producer-state.js';
-import { FileSegment, MemorySegment, type Segment } from './segment.js';
+import { Segment } from './segment.js';
 
 export interface LogConfig {
   segmentBytes: number;
@@ -40,6 +40,8 @@ export interface TimestampOffset {
 export class PartitionLog {
   private segments: Segment[] = [];
   private unflushedMessages = 0;
+  /** Background fsyncs of rolled segments, in roll order, so the recovery point only moves forward over flushed data. */
+  private rollFlushes: Promise<void> = Promise.resolve();
   private lastFlush = Date.now();
   /** First offset that may not be on disk yet; everything below survived an fsync. */
   recoveryPoint = 0;
@@ -53,7 +55,7 @@ export class PartitionLog {
 
   static memory(config: LogConfig): PartitionLog {
     const log = new PartitionLog(null, config);
-    log.segments.push(new MemorySegment(0));
+    log.segments.push(new Segment(null, 0, config.indexIntervalBytes, true));
     return log;
   }
 
@@ -68,7 +70,7 @@ export class PartitionLog {
     const bases = fs.readdirSync(dir).filter((f) => /^\d{20}\.log$/.test(f)).map((f) => Number(f.slice(0, 20))).sort((a, b) => a - b);
     let cut = false;
     for (const base of bases) {
-      const seg = new FileSegment(dir, base, config.indexIntervalBytes, false);
+      const seg = new Segment(dir, base, config.indexIntervalBytes, false);
       if (cut) {
         seg.delete();
         continue;
@@ -76,7 +78,7 @@ export class PartitionLog {
       cut = log.scanSegment(seg, recoveryPoint);
       log.segments.push(seg);
     }
-    if (log.segments.length === 0) log.segments.push(new FileSegment(dir, 0, config.indexIntervalBytes, true));
+    if (log.segments.length === 0) log.segments.push(new Segment(dir, 0, config.indexIntervalBytes, true));
     const lastSeg = log.segments[log.segments.length - 1]!;
     const i = lastSeg.index;
     log.logEndOffset = i.count ? i.lastOffset(i.count - 1) + 1 : lastSeg.baseOffset;
@@ -89,7 +91,7 @@ export class PartitionLog {
   }
 
   /** Rebuilds a segment's batch index and producer state; returns true if its tail was cut. */
-  private scanSegment(seg: FileSegment, recoveryPoint: number): boolean {
+  private scanSegment(seg: Segment, recoveryPoint: number): boolean {
     let pos = 0;
     while (pos + BATCH_HEADER_SIZE <= seg.size) {
       const head = seg.readAt(pos, BATCH_HEADER_SIZE);
@@ -194,15 +196,20 @@ export class PartitionLog {
     this.roll();
   }
 
-  /** Starts a new segment at the log end offset. */
+  /**
+   * Starts a new segment at the log end offset. The old one is fsynced in the background,
+   * as Kafka does on roll, so a 1 GiB write-back never stalls the event loop.
+   */
   roll(): void {
     const a = this.active;
-    if (a instanceof FileSegment) {
-      a.flush();
-      a.writeIndexes();
-    }
     const base = this.logEndOffset;
-    this.segments.push(this.dir ? new FileSegment(this.dir, base, this.config.indexIntervalBytes, true) : new MemorySegment(base));
+    if (this.dir) {
+      a.writeIndexes();
+      this.rollFlushes = this.rollFlushes.then(() => a.flushAsync()).then(() => {
+        if (this.recoveryPoint < base && this.logEndOffset >= base) this.recoveryPoint = base;
+      });
+    }
+    this.segments.push(new Segment(this.dir, base, this.config.indexIntervalBytes, true));
   }
 
   /** fsyncs the active segment; everything below the log end offset is then durable. */

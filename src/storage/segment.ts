@@ -1,60 +1,27 @@
-// One segment of a partition log: record batches back to back from baseOffset on. Two
-// backends share the same contract: FileSegment (Kafka's on-disk layout) and
-// MemorySegment (test suites). Neither knows about offsets beyond its own batch index.
+// One segment of a partition log: record batches back to back from baseOffset on, in a
+// file. A durable segment is Kafka's on-disk layout; an anonymous one (in-memory storage
+// for test suites) is a file on tmpfs unlinked as soon as it is opened, so it lives in
+// RAM, vanishes with the process, and is written by the kernel: touching fresh JS heap
+// pages costs far more than a write(2) into tmpfs (about 4.5 s against 0.2 s per GiB
+// measured here), and fetches read it back without per-batch objects on the heap.
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { BatchIndex } from './batch-index.js';
 
-export interface Segment {
-  readonly baseOffset: number;
-  readonly index: BatchIndex;
-  /** Bytes held. */
-  readonly size: number;
-  /** When the segment was created (ms), for segment.ms rolling. */
-  readonly created: number;
-  append(batch: Buffer, baseOffset: number, lastOffset: number, maxTimestamp: number): void;
-  /** The bytes of batches first..last (inclusive) as a list of buffers. */
-  read(first: number, last: number): Buffer[];
-  /** Drops batches from index i on. */
-  truncate(i: number): void;
-  flush(): void;
-  close(): void;
-  delete(): void;
-}
+let anonymousDirCache: string | null = null;
 
-export class MemorySegment implements Segment {
-  readonly index = new BatchIndex();
-  readonly created = Date.now();
-  size = 0;
-  private readonly batches: Buffer[] = [];
-
-  constructor(readonly baseOffset: number) {}
-
-  append(batch: Buffer, baseOffset: number, lastOffset: number, maxTimestamp: number): void {
-    // Copy so the stored batch does not pin the (larger) socket buffer it arrived in.
-    const own = Buffer.allocUnsafeSlow(batch.length);
-    batch.copy(own);
-    this.index.push(baseOffset, lastOffset, this.size, own.length, maxTimestamp);
-    this.batches.push(own);
-    this.size += own.length;
+/** Where anonymous segments live: /dev/shm when it is writable, else the temp directory. */
+function anonymousDir(): string {
+  if (anonymousDirCache) return anonymousDirCache;
+  try {
+    fs.accessSync('/dev/shm', fs.constants.W_OK);
+    anonymousDirCache = '/dev/shm';
+  } catch {
+    anonymousDirCache = os.tmpdir();
   }
-
-  read(first: number, last: number): Buffer[] {
-    return this.batches.slice(first, last + 1);
-  }
-
-  truncate(i: number): void {
-    if (i >= this.index.count) return;
-    this.size = i > 0 ? this.index.position(i) : 0;
-    this.batches.length = i;
-    this.index.truncate(i);
-  }
-
-  flush(): void {}
-  close(): void {}
-  delete(): void {
-    this.batches.length = 0;
-  }
+  return anonymousDirCache;
 }
 
 export const segmentFileName = (baseOffset: number, suffix: string): string => `${String(baseOffset).padStart(20, '0')}${suffix}`;
@@ -63,24 +30,25 @@ export const segmentFileName = (baseOffset: number, suffix: string): string => `
  * A `.log` file of batches with its `.index` (relative offset, position) and `.timeindex`
  * (timestamp, relative offset) written sparsely every `indexIntervalBytes`, as Kafka does.
  * The in-memory BatchIndex is rebuilt from the `.log` when the segment is opened.
+ * `dir` null makes an anonymous segment: no index files, no fsync, gone when closed.
  */
-export class FileSegment implements Segment {
+export class Segment {
   readonly index = new BatchIndex();
   size = 0;
   readonly created: number;
   private fd: number;
-  private readonly logPath: string;
 
-  constructor(readonly dir: string, readonly baseOffset: number, private readonly indexIntervalBytes: number, create: boolean) {
-    this.logPath = path.join(dir, segmentFileName(baseOffset, '.log'));
-    this.fd = fs.openSync(this.logPath, create ? 'w+' : 'r+');
+  constructor(readonly dir: string | null, readonly baseOffset: number, private readonly indexIntervalBytes: number, create: boolean) {
+    if (dir === null) {
+      const file = path.join(anonymousDir(), `krill-${process.pid}-${crypto.randomBytes(8).toString('hex')}.log`);
+      this.fd = fs.openSync(file, 'w+');
+      fs.unlinkSync(file);
+    } else {
+      this.fd = fs.openSync(path.join(dir, segmentFileName(baseOffset, '.log')), create ? 'w+' : 'r+');
+    }
     const st = fs.fstatSync(this.fd);
     this.size = st.size;
     this.created = create ? Date.now() : st.mtimeMs;
-  }
-
-  get path(): string {
-    return this.logPath;
   }
 
   /** Reads raw bytes of the file (recovery scans). */
@@ -122,11 +90,19 @@ export class FileSegment implements Segment {
   }
 
   flush(): void {
-    fs.fdatasyncSync(this.fd);
+    if (this.dir !== null) fs.fdatasyncSync(this.fd);
+  }
+
+  /** fsyncs without blocking the event loop; never rejects (a deleted segment needs no flush). */
+  flushAsync(): Promise<void> {
+    const fd = this.fd;
+    if (fd < 0 || this.dir === null) return Promise.resolve();
+    return new Promise((resolve) => fs.fdatasync(fd, () => resolve()));
   }
 
   /** Writes the sparse `.index` and `.timeindex` from the batch index. */
   writeIndexes(): void {
+    if (this.dir === null) return;
     const idx: Buffer[] = [];
     const tidx: Buffer[] = [];
     let sinceLast = Infinity;
@@ -148,8 +124,9 @@ export class FileSegment implements Segment {
         tidx.push(t);
       }
     }
-    fs.writeFileSync(path.join(this.dir, segmentFileName(this.baseOffset, '.index')), Buffer.concat(idx));
-    fs.writeFileSync(path.join(this.dir, segmentFileName(this.baseOffset, '.timeindex')), Buffer.concat(tidx));
+    const dir = this.dir;
+    fs.writeFileSync(path.join(dir, segmentFileName(this.baseOffset, '.index')), Buffer.concat(idx));
+    fs.writeFileSync(path.join(dir, segmentFileName(this.baseOffset, '.timeindex')), Buffer.concat(tidx));
   }
 
   close(): void {
@@ -162,6 +139,8 @@ export class FileSegment implements Segment {
   delete(): void {
     if (this.fd >= 0) fs.closeSync(this.fd);
     this.fd = -1;
-    for (const s of ['.log', '.index', '.timeindex']) fs.rmSync(path.join(this.dir, segmentFileName(this.baseOffset, s)), { force: true });
+    const dir = this.dir;
+    if (dir === null) return;
+    for (const s of ['.log', '.index', '.timeindex']) fs.rmSync(path.join(dir, segmentFileName(this.baseOffset, s)), { force: true });
   }
 }

@@ -45,7 +45,7 @@ function resolveSession(broker: Broker, req: FetchRequest, v: number):
   session.lastUsed = Date.now();
   for (const t of fromRequest()) {
     const existing = session.partitions.get(keyOf(t));
-    if (existing) Object.assign(existing, { fetchOffset: t.fetchOffset, maxBytes: t.maxBytes, currentLeaderEpoch: t.currentLeaderEpoch, sentHighWatermark: -1 });
+    if (existing) Object.assign(existing, { fetchOffset: t.fetchOffset, maxBytes: t.maxBytes, currentLeaderEpoch: t.currentLeaderEpoch });
     else session.partitions.set(keyOf(t), t);
   }
   for (const f of req.forgottenTopicsData) {

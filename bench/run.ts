@@ -1,0 +1,267 @@
+// `make bench`: Krill side by side with librdkafka's mock cluster and the machine's
+// ceilings, same workload in alternation, several runs, medians. Prints figures (never
+// pass/fail) and writes them into bench/README.md. `--quick` runs fewer, smaller cases.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { startBroker } from '../src/index.js';
+import { diskWrite, iperf3, nodeFileToSocket, nodeSocketToFile } from './ceilings.js';
+import { median, PEERS, rdkafkaPerformance, ROOT, rssMiB, startTarget, type Target, type TargetName } from './targets.js';
+
+const quick = process.argv.includes('--quick');
+const RUNS = quick ? 1 : 3;
+const MB = 1 << 20;
+const out: string[] = [];
+const say = (line: string) => {
+  console.log(line);
+  out.push(line);
+};
+const f = (n: number | null | undefined, digits = 0) => (n === null || n === undefined || Number.isNaN(n) ? 'n/a' : n.toFixed(digits));
+const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}×` : 'n/a');
+
+
+interface Workload { size: number; partitions: number; acks: string; codec: string }
+
+function produceArgs(t: Target, topic: string, w: Workload, count: number): string[] {
+  return ['-P', '-t', topic, '-b', t.bootstrap, '-s', String(w.size), '-c', String(count), '-a', w.acks, '-z', w.codec,
+    '-X', 'linger.ms=5', '-X', 'batch.size=1000000', '-X', 'queue.buffering.max.kbytes=1048576', '-q'];
+}
+
+async function produceSection(): Promise<void> {
+  say('\n### Produce throughput (rdkafka_performance, MB/s, median of ' + RUNS + ')\n');
+  say('| workload | mock | krill memory | krill disk | memory / mock | disk / mock |');
+  say('|---|---:|---:|---:|---:|---:|');
+  const workloads: Workload[] = quick
+    ? [{ size: 1024, partitions: 1, acks: '1', codec: 'none' }]
+    : [
+      { size: 1024, partitions: 1, acks: '1', codec: 'none' },
+      { size: 1024, partitions: 1, acks: '-1', codec: 'none' },
+      { size: 1024, partitions: 8, acks: '1', codec: 'none' },
+      { size: 1024, partitions: 64, acks: '1', codec: 'none' },
+      { size: 1024, partitions: 8, acks: '-1', codec: 'none' },
+      { size: 100, partitions: 1, acks: '1', codec: 'none' },
+      { size: 10240, partitions: 1, acks: '1', codec: 'none' },
+      { size: 1024, partitions: 1, acks: '1', codec: 'snappy' },
+      { size: 1024, partitions: 1, acks: '1', codec: 'gzip' },
+    ];
+  for (const w of workloads) {
+    const count = Math.min(2_000_000, Math.floor((quick ? 200 : 400) * MB / w.size));
+    const results: Record<TargetName, number[]> = { mock: [], 'krill-memory': [], 'krill-disk': [] };
+    const targets = await Promise.all((['mock', 'krill-memory', 'krill-disk'] as TargetName[]).map((n) => startTarget(n)));
+    for (let run = 0; run < RUNS; run++) {
+      for (const t of targets) {
+        const topic = `p-${w.size}-${w.partitions}-${run}`;
+        await t.createTopic(topic, w.partitions);
+        results[t.name].push(rdkafkaPerformance(produceArgs(t, topic, w, count)).mbPerSec);
+      }
+    }
+    await Promise.all(targets.map((t) => t.stop()));
+    const [m, km, kd] = [median(results.mock), median(results['krill-memory']), median(results['krill-disk'])];
+    say(`| ${w.size} B, ${w.partitions} partition(s), acks=${w.acks === '-1' ? 'all' : w.acks}, ${w.codec} | ${f(m)} | ${f(km)} | ${f(kd)} | ${ratio(km, m)} | ${ratio(kd, m)} |`);
+  }
+}
+
+async function consumeSection(fileToSocket: number): Promise<void> {
+  say('\n### Consume throughput (rdkafka_performance -C from the beginning, MB/s, median)\n');
+  // The mock keeps only a small window of each partition (about 4,700 1 KB records were
+  // readable after 200,000 were produced), so the side-by-side case fits that window.
+  const window = 4000;
+  const small: Record<string, number[]> = { mock: [], 'krill-memory': [], 'krill-disk': [] };
+  const big: Record<string, number> = {};
+  const bigCount = quick ? 200_000 : 1_000_000;
+  for (const name of ['mock', 'krill-memory', 'krill-disk'] as TargetName[]) {
+    const t = await startTarget(name);
+    await t.createTopic('c-small', 1);
+    rdkafkaPerformance(produceArgs(t, 'c-small', { size: 1024, partitions: 1, acks: '1', codec: 'none' }, window));
+    for (let i = 0; i < Math.max(RUNS, 3); i++) {
+      small[name]!.push(rdkafkaPerformance(['-C', '-t', 'c-small', '-p', '0', '-b', t.bootstrap, '-o', 'beginning', '-c', String(window), '-e', '-q']).mbPerSec);
+    }
+    if (name !== 'mock') {
+      await t.createTopic('c-big', 1);
+      rdkafkaPerformance(produceArgs(t, 'c-big', { size: 1024, partitions: 1, acks: '1', codec: 'none' }, bigCount));
+      big[name] = median(Array.from({ length: RUNS }, () => rdkafkaPerformance(['-C', '-t', 'c-big', '-p', '0', '-b', t.bootstrap, '-o', 'beginning', '-c', String(bigCount), '-e', '-q', '-X', 'fetch.max.bytes=52428800']).mbPerSec));
+    }
+    await t.stop();
+  }
+  const [m, km, kd] = [median(small.mock!), median(small['krill-memory']!), median(small['krill-disk']!)];
+  say('| case | mock | krill memory | krill disk | memory / mock | disk / mock |');
+  say('|---|---:|---:|---:|---:|---:|');
+  say(`| ${window} × 1 KB (fits the mock's window) | ${f(m)} | ${f(km)} | ${f(kd)} | ${ratio(km, m)} | ${ratio(kd, m)} |`);
+  say(`\n| case | krill memory | krill disk | Node file→socket ceiling | disk / ceiling |`);
+  say('|---|---:|---:|---:|---:|');
+  say(`| ${bigCount.toLocaleString('en')} × 1 KB | ${f(big['krill-memory'])} | ${f(big['krill-disk'])} | ${f(fileToSocket)} | ${ratio(big['krill-disk']!, fileToSocket)} |`);
+}
+
+async function latencySection(): Promise<void> {
+  say('\n### End-to-end latency at 10,000 msgs/s of 1 KB (bench/latency.py, librdkafka producer and consumer, ms)\n');
+  say('| broker | p50 | p99 | p99.9 |');
+  say('|---|---:|---:|---:|');
+  for (const name of ['mock', 'krill-memory', 'krill-disk'] as TargetName[]) {
+    const t = await startTarget(name);
+    const r = JSON.parse(execFileSync('/usr/bin/python3', [path.join(ROOT, 'bench/latency.py'), t.bootstrap, '10000', quick ? '3' : '8'], { encoding: 'utf8', timeout: 120000 })) as { p50: number; p99: number; p999: number };
+    say(`| ${name} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${f(r.p999, 2)} |`);
+    await t.stop();
+  }
+}
+
+async function startupSection(): Promise<void> {
+  say('\n### Start-up to first served request (median of 10, ms) and resident memory when idle (MiB)\n');
+  const inProcess: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    const t0 = performance.now();
+    const b = await startBroker();
+    await apiVersionsRoundTrip(b.port);
+    inProcess.push(performance.now() - t0);
+    await b.close();
+  }
+  const proc: Record<string, number[]> = { mock: [], 'krill-disk': [] };
+  const idle: Record<string, number> = {};
+  for (let i = 0; i < 10; i++) {
+    for (const name of ['mock', 'krill-disk'] as TargetName[]) {
+      const t0 = performance.now();
+      const t = await startTarget(name);
+      await apiVersionsRoundTrip(Number(t.bootstrap.split(':')[1]));
+      proc[name]!.push(performance.now() - t0);
+      if (i === 0) idle[name] = rssMiB(t.proc.pid!);
+      await t.stop();
+    }
+  }
+  const km = await startTarget('krill-memory');
+  idle['krill-memory'] = rssMiB(km.proc.pid!);
+  await km.stop();
+  say('| case | ms | idle RSS (MiB) |');
+  say('|---|---:|---:|');
+  say(`| Krill in-process \`startBroker()\` | ${f(median(inProcess), 1)} | ${f(idle['krill-memory'], 0)} (as its own process) |`);
+  say(`| Krill \`bin/krill start\` process | ${f(median(proc['krill-disk']!), 1)} | ${f(idle['krill-disk'], 0)} |`);
+  say(`| librdkafka mock process | ${f(median(proc.mock!), 1)} | ${f(idle.mock, 0)} |`);
+}
+
+function apiVersionsRoundTrip(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1', () => {
+      const req = Buffer.alloc(14);
+      req.writeInt32BE(10, 0);
+      req.writeInt16BE(18, 4);
+      req.writeInt16BE(0, 6);
+      req.writeInt32BE(1, 8);
+      req.writeInt16BE(-1, 12);
+      s.write(req);
+    });
+    s.once('data', () => {
+      s.destroy();
+      resolve();
+    });
+    s.once('error', reject);
+  });
+}
+
+async function growthSection(): Promise<void> {
+  say('\n### Growth: partitions and connections (Krill memory storage, 1 KB, acks=1)\n');
+  say('| partitions | produce MB/s | RSS after create (MiB) | KiB per partition |');
+  say('|---:|---:|---:|---:|');
+  for (const n of quick ? [1, 1000] : [1, 8, 100, 1000]) {
+    const t = await startTarget('krill-memory');
+    await new Promise((r) => setTimeout(r, 300));
+    const before = rssMiB(t.proc.pid!);
+    await t.createTopic('grow', n);
+    await new Promise((r) => setTimeout(r, 300));
+    const after = rssMiB(t.proc.pid!);
+    const mbs = rdkafkaPerformance(produceArgs(t, 'grow', { size: 1024, partitions: n, acks: '1', codec: 'none' }, quick ? 100_000 : 300_000)).mbPerSec;
+    say(`| ${n} | ${f(mbs)} | ${f(after, 1)} | ${n > 1 ? f(((after - before) * 1024) / n, 1) : '–'} |`);
+    await t.stop();
+  }
+  say('\n| idle connections | RSS (MiB) | KiB per connection | produce MB/s alongside |');
+  say('|---:|---:|---:|---:|');
+  for (const n of quick ? [1, 1000] : [1, 100, 1000]) {
+    const t = await startTarget('krill-memory');
+    const port = Number(t.bootstrap.split(':')[1]);
+    const before = rssMiB(t.proc.pid!);
+    const socks: net.Socket[] = [];
+    for (let i = 0; i < n; i++) {
+      await apiVersionsRoundTripKeep(port, socks);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    const after = rssMiB(t.proc.pid!);
+    await t.createTopic('conn', 1);
+    const mbs = rdkafkaPerformance(produceArgs(t, 'conn', { size: 1024, partitions: 1, acks: '1', codec: 'none' }, quick ? 100_000 : 300_000)).mbPerSec;
+    say(`| ${n} | ${f(after, 1)} | ${f(((after - before) * 1024) / n, 1)} | ${f(mbs)} |`);
+    for (const s of socks) s.destroy();
+    await t.stop();
+  }
+}
+
+function apiVersionsRoundTripKeep(port: number, socks: net.Socket[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1', () => {
+      const req = Buffer.alloc(14);
+      req.writeInt32BE(10, 0);
+      req.writeInt16BE(18, 4);
+      req.writeInt32BE(1, 8);
+      req.writeInt16BE(-1, 12);
+      s.write(req);
+    });
+    s.once('data', () => {
+      socks.push(s);
+      resolve();
+    });
+    s.once('error', reject);
+  });
+}
+
+async function recoverySection(): Promise<void> {
+  say('\n### Recovery after SIGKILL (Krill durable log, 1 KB records, one partition)\n');
+  say('| log size | write MB/s (acks=1) | restart after SIGKILL (ms) | restart after SIGTERM (ms) |');
+  say('|---:|---:|---:|---:|');
+  for (const gb of quick ? [1] : [1, 4]) {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'krill-recovery-'));
+    let t = await startTarget('krill-disk', { dataDir });
+    await t.createTopic('rec', 1);
+    const mbs = rdkafkaPerformance(produceArgs(t, 'rec', { size: 1024, partitions: 1, acks: '1', codec: 'none' }, gb * 1024 * 1024), 600000).mbPerSec;
+    t.proc.kill('SIGKILL');
+    await new Promise((r) => t.proc.once('exit', r));
+    t = await startTarget('krill-disk', { dataDir });
+    const killed = t.startMs;
+    await t.stop();
+    t = await startTarget('krill-disk', { dataDir });
+    const clean = t.startMs;
+    await t.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    say(`| ${gb} GiB | ${f(mbs)} | ${f(killed)} | ${f(clean)} |`);
+  }
+}
+
+async function main(): Promise<void> {
+  if (!fs.existsSync(path.join(PEERS, 'rdkafka_performance'))) execFileSync('bash', [path.join(ROOT, 'bench/setup.sh')], { stdio: 'inherit' });
+  const cpu = os.cpus()[0]?.model ?? 'unknown';
+  say(`Machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}. Command: \`make bench\`${quick ? ' (quick)' : ''}.`);
+  say('\n### Ceilings of this machine\n');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'krill-ceil-'));
+  const bytes = (quick ? 512 : 1024) * MB;
+  const tcp = iperf3();
+  const disk = diskWrite(dir, bytes);
+  const s2f = median(await Promise.all([nodeSocketToFile(dir, bytes)]).then(async (a) => [...a, await nodeSocketToFile(dir, bytes)]));
+  const f2s = median([await nodeFileToSocket(dir, bytes), await nodeFileToSocket(dir, bytes)]);
+  fs.rmSync(dir, { recursive: true, force: true });
+  say('| ceiling | MB/s |');
+  say('|---|---:|');
+  say(`| loopback TCP (iperf3) | ${f(tcp)} |`);
+  say(`| sequential write, page cache (1 MiB writes) | ${f(disk.noFsync)} |`);
+  say(`| sequential write, with fdatasync at the end | ${f(disk.fsync)} |`);
+  say(`| Node: socket → file | ${f(s2f)} |`);
+  say(`| Node: file → socket | ${f(f2s)} |`);
+  await produceSection();
+  await consumeSection(f2s);
+  await latencySection();
+  await startupSection();
+  await growthSection();
+  await recoverySection();
+  const readme = path.join(ROOT, 'bench/README.md');
+  const text = fs.readFileSync(readme, 'utf8');
+  const a = text.indexOf('<!-- results:begin -->');
+  const b = text.indexOf('<!-- results:end -->');
+  if (a >= 0 && b > a && !quick) fs.writeFileSync(readme, `${text.slice(0, a + 22)}\n${out.join('\n')}\n${text.slice(b)}`);
+}
+
+await main();

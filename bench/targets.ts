@@ -1,0 +1,128 @@
+// The brokers a benchmark runs against, each in its own process: Krill with in-memory
+// storage (what test suites use), Krill with its durable log (`bin/krill start`), and
+// librdkafka's in-memory mock cluster.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+
+export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+export const PEERS = path.join(ROOT, '.bench');
+
+export type TargetName = 'krill-memory' | 'krill-disk' | 'mock';
+
+const running = new Set<ChildProcess>();
+// A benchmark that dies must not leave brokers behind.
+process.on('exit', () => {
+  for (const p of running) p.kill('SIGKILL');
+});
+
+function track(proc: ChildProcess): ChildProcess {
+  running.add(proc);
+  proc.once('exit', () => running.delete(proc));
+  return proc;
+}
+
+export interface Target {
+  name: TargetName;
+  bootstrap: string;
+  proc: ChildProcess;
+  dataDir?: string;
+  /** Milliseconds from spawn to the bootstrap address being printed. */
+  startMs: number;
+  stop(): Promise<void>;
+  /** Creates a topic with `partitions` partitions (the mock through its own API, Krill through CreateTopics). */
+  createTopic(topic: string, partitions: number): Promise<void>;
+}
+
+async function createTopicByProtocol(bootstrap: string, topic: string, partitions: number): Promise<void> {
+  const admin = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions }] });
+  await admin.disconnect();
+}
+
+function waitForLine(proc: ChildProcess, stream: 'stdout' | 'stderr', re: RegExp, timeoutMs = 15000): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const timer = setTimeout(() => reject(new Error(`no match for ${re} in: ${text}`)), timeoutMs);
+    proc[stream]!.on('data', (d: Buffer) => {
+      text += d.toString();
+      const m = re.exec(text);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m);
+      }
+    });
+    proc.once('exit', (code) => reject(new Error(`exited ${code}: ${text}`)));
+  });
+}
+
+const stopper = (proc: ChildProcess) => () => new Promise<void>((resolve) => {
+  if (proc.exitCode !== null) return resolve();
+  proc.once('exit', () => resolve());
+  proc.kill('SIGTERM');
+  setTimeout(() => proc.kill('SIGKILL'), 10000).unref();
+});
+
+export async function startTarget(name: TargetName, opts: { dataDir?: string; config?: string[] } = {}): Promise<Target> {
+  const t0 = performance.now();
+  if (name === 'mock') {
+    const proc = track(spawn(path.join(PEERS, 'rdkafka_mock'), ['1'], { stdio: ['pipe', 'pipe', 'ignore'] }));
+    const m = await waitForLine(proc, 'stdout', /^(\S+:\d+)/m);
+    const createTopic = async (topic: string, partitions: number) => {
+      const answered = new Promise<void>((resolve) => proc.stdout!.once('data', () => resolve()));
+      proc.stdin!.write(`create ${topic} ${partitions}\n`);
+      await answered;
+    };
+    return { name, bootstrap: m[1]!, proc, startMs: performance.now() - t0, stop: stopper(proc), createTopic };
+  }
+  if (name === 'krill-memory') {
+    const proc = track(spawn(process.execPath, [path.join(ROOT, 'dist/bench/servers/krill-memory.js')], { stdio: ['ignore', 'pipe', 'ignore'] }));
+    const m = await waitForLine(proc, 'stdout', /^(\S+:\d+)/m);
+    const bootstrap = m[1]!;
+    return { name, bootstrap, proc, startMs: performance.now() - t0, stop: stopper(proc), createTopic: (t, n) => createTopicByProtocol(bootstrap, t, n) };
+  }
+  const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'krill-bench-'));
+  const sets = ['message.max.bytes=10485760', ...(opts.config ?? [])].flatMap((s) => ['--set', s]);
+  const proc = track(spawn(process.execPath, [path.join(ROOT, 'bin/krill'), 'start', '--port', '0', '--data-dir', dataDir, ...sets], { stdio: ['ignore', 'ignore', 'pipe'] }));
+  const m = await waitForLine(proc, 'stderr', /ready on (\S+:\d+)/);
+  const stop = stopper(proc);
+  const bootstrap = m[1]!;
+  return {
+    name, bootstrap, proc, dataDir, startMs: performance.now() - t0,
+    createTopic: (t, n) => createTopicByProtocol(bootstrap, t, n),
+    stop: async () => {
+      await stop();
+      if (!opts.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Resident set size of a process in MiB (Linux /proc). */
+export function rssMiB(pid: number): number {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+}
+
+export interface PerfResult {
+  msgsPerSec: number;
+  mbPerSec: number;
+  count: number;
+}
+
+/** Runs librdkafka's rdkafka_performance and parses its final throughput line. */
+export function rdkafkaPerformance(args: string[], timeoutMs = 180000): PerfResult {
+  const out = execFileSync(path.join(PEERS, 'rdkafka_performance'), args, { encoding: 'utf8', timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines = out.trim().split('\n').filter((l) => /msgs\/s/.test(l));
+  const last = lines[lines.length - 1] ?? '';
+  const m = /% (\d+) messages.*?: (\d+) msgs\/s and ([\d.]+) MB\/s/.exec(last) ?? /% (\d+) messages .*consumed.*?: (\d+) msgs\/s \(([\d.]+) MB\/s\)/.exec(last);
+  if (!m) throw new Error(`cannot parse rdkafka_performance output: ${out.slice(-500)}`);
+  return { count: Number(m[1]), msgsPerSec: Number(m[2]), mbPerSec: Number(m[3]) };
+}
+
+export const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.floor(s.length / 2)]! : NaN;
+};
