@@ -10,6 +10,9 @@ from confluent_kafka import Consumer, Producer, TopicPartition
 def produce(bootstrap, topic, rate, total):
     p = Producer({'bootstrap.servers': bootstrap, 'linger.ms': 0, 'acks': 1})
     pad = b'x' * (1024 - 8)
+    # Warm up (connection, metadata) before the clock starts; stamp 0 marks it.
+    p.produce(topic, value=struct.pack('>d', 0) + pad, partition=0)
+    p.flush(10)
     start = time.monotonic()
     for i in range(total):
         target = start + i / rate
@@ -39,7 +42,9 @@ def main(bootstrap, rate, seconds):
         m = c.poll(0.2)
         if m is None or m.error():
             continue
-        lat.append(time.monotonic() - struct.unpack('>d', m.value()[:8])[0])
+        stamp = struct.unpack('>d', m.value()[:8])[0]
+        if stamp > 0:
+            lat.append(time.monotonic() - stamp)
     prod.wait(30)
     c.close()
     lat.sort()

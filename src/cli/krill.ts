@@ -1,51 +1,6 @@
 // `krill start [--host H] [--port P] [--data-dir D] [--broker-id N] [--config server.properties] [--set k=v ...]`
-import fs from 'node:fs';
 import { Broker } from '../broker/broker.js';
-import { ConfigError, parseProperties } from '../broker/config.js';
-import type { LogLevel } from '../broker/logger.js';
-
-const USAGE = `usage: krill start [--host 127.0.0.1] [--port 9092] [--data-dir ./data] [--broker-id 0]
-                   [--config server.properties] [--set key=value ...] [--log-level info]`;
-
-export function parseStartArgs(argv: string[]): { config: Record<string, string>; host?: string; port?: number; logLevel: LogLevel } {
-  const config: Record<string, string> = {};
-  let host: string | undefined;
-  let port: number | undefined;
-  let logLevel: LogLevel = 'info';
-  const sets: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const next = () => {
-      const v = argv[++i];
-      if (v === undefined) throw new ConfigError(`${a} needs a value`);
-      return v;
-    };
-    switch (a) {
-      case '--host': host = next(); break;
-      case '--port': port = Number(next()); break;
-      case '--data-dir': sets['log.dirs'] = next(); break;
-      case '--broker-id': sets['broker.id'] = next(); break;
-      case '--config': Object.assign(config, parseProperties(fs.readFileSync(next(), 'utf8'))); break;
-      case '--log-level': logLevel = next() as LogLevel; break;
-      case '--set': {
-        const kv = next();
-        const eq = kv.indexOf('=');
-        if (eq <= 0) throw new ConfigError(`--set expects key=value, got ${kv}`);
-        sets[kv.slice(0, eq)] = kv.slice(eq + 1);
-        break;
-      }
-      default: throw new ConfigError(`unknown option ${a}`);
-    }
-  }
-  // Command-line options win over the properties file.
-  Object.assign(config, sets);
-  if (host !== undefined || port !== undefined) {
-    const h = host ?? '127.0.0.1';
-    const p = port ?? 9092;
-    if (!('listeners' in sets)) config['listeners'] = `PLAINTEXT://${h}:${p}`;
-  }
-  return { config, host, port, logLevel };
-}
+import { parseStartArgs, USAGE } from './args.js';
 
 async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;

@@ -1,11 +1,13 @@
 // The four codecs Kafka batches use. Only needed off the hot path: converting for old
-// clients, and reading records in tools and tests.
+// clients, and reading records in tools and tests. The native codec modules load on first
+// use, which keeps them out of the broker's start-up time.
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import snappy from 'snappy';
-import { compressFrame, decompressFrame } from 'lz4-napi';
-import { compress as zstdCompress, decompress as zstdDecompress } from '@mongodb-js/zstd';
 import { Compression } from './batch.js';
+
+const snappyModule = () => import('snappy').then((m) => m.default);
+const lz4Module = () => import('lz4-napi');
+const zstdModule = () => import('@mongodb-js/zstd');
 
 const gzip = promisify(zlib.gzip);
 const gunzip = promisify(zlib.gunzip);
@@ -17,7 +19,8 @@ function isXerial(b: Buffer): boolean {
   return b.length >= 16 && b.subarray(0, 8).equals(XERIAL_MAGIC);
 }
 
-function unsnappy(b: Buffer): Buffer {
+async function unsnappy(b: Buffer): Promise<Buffer> {
+  const snappy = await snappyModule();
   if (!isXerial(b)) return snappy.uncompressSync(b, { asBuffer: true }) as Buffer;
   const parts: Buffer[] = [];
   let at = 16;
@@ -37,8 +40,8 @@ export async function decompress(codec: number, data: Buffer): Promise<Buffer> {
     case Compression.none: return data;
     case Compression.gzip: return gunzip(data);
     case Compression.snappy: return unsnappy(data);
-    case Compression.lz4: return decompressFrame(data);
-    case Compression.zstd: return zstdDecompress(data);
+    case Compression.lz4: return (await lz4Module()).decompressFrame(data);
+    case Compression.zstd: return (await zstdModule()).decompress(data);
     default: throw new UnsupportedCompressionError(`compression codec ${codec}`);
   }
 }
@@ -47,9 +50,9 @@ export async function compress(codec: number, data: Buffer): Promise<Buffer> {
   switch (codec) {
     case Compression.none: return data;
     case Compression.gzip: return gzip(data);
-    case Compression.snappy: return snappy.compressSync(data);
-    case Compression.lz4: return compressFrame(data);
-    case Compression.zstd: return zstdCompress(data, 3);
+    case Compression.snappy: return (await snappyModule()).compressSync(data);
+    case Compression.lz4: return (await lz4Module()).compressFrame(data);
+    case Compression.zstd: return (await zstdModule()).compress(data, 3);
     default: throw new UnsupportedCompressionError(`compression codec ${codec}`);
   }
 }
