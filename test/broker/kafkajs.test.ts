@@ -1,6 +1,10 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import test from 'ava';
 import { CompressionTypes } from 'kafkajs';
-import { kafka, withBroker } from '../helpers.js';
+import { startBroker } from '../../src/index.js';
+import { eventually, kafka, withBroker } from '../helpers.js';
 
 test('kafkajs admin creates, lists and describes topics; producer and consumer round-trip', async (t) => {
   await withBroker({}, async (b) => {
@@ -105,4 +109,37 @@ test('deleteTopicRecords moves the log start offset', async (t) => {
     await p.disconnect();
     await admin.disconnect();
   });
+});
+
+test('a clean restart on the same log directory keeps topics, ids, offsets and records', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'krill-restart-'));
+  const b1 = await startBroker({ storage: dir });
+  const k1 = kafka(b1.bootstrap);
+  const admin1 = k1.admin();
+  await admin1.connect();
+  await admin1.createTopics({ topics: [{ topic: 'kept', numPartitions: 2 }] });
+  const id1 = b1.broker.metadata.topics.get('kept')!.topicId;
+  await admin1.disconnect();
+  const p = k1.producer();
+  await p.connect();
+  await p.send({ topic: 'kept', acks: -1, messages: Array.from({ length: 20 }, (_, i) => ({ partition: i % 2, value: `r${i}` })) });
+  await p.disconnect();
+  await b1.close();
+
+  const b2 = await startBroker({ storage: dir });
+  t.teardown(() => b2.close());
+  t.is(b2.broker.metadata.topics.get('kept')!.topicId, id1);
+  const k2 = kafka(b2.bootstrap);
+  const admin2 = k2.admin();
+  await admin2.connect();
+  t.deepEqual((await admin2.fetchTopicOffsets('kept')).map((o) => o.high).sort(), ['10', '10']);
+  await admin2.disconnect();
+  const c = k2.consumer({ groupId: 'after-restart' });
+  await c.connect();
+  await c.subscribe({ topic: 'kept', fromBeginning: true });
+  const values = new Set<string>();
+  await c.run({ eachMessage: async ({ message }) => void values.add(message.value!.toString()) });
+  await eventually(() => values.size === 20, 15000, 'all records');
+  await c.disconnect();
+  t.pass();
 });
