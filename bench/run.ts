@@ -141,7 +141,8 @@ async function startupSection(): Promise<void> {
   say(`| librdkafka mock process | ${f(median(proc.mock!), 1)} | ${f(idle.mock, 0)} |`);
 }
 
-function apiVersionsRoundTrip(port: number): Promise<void> {
+/** Connects, sends ApiVersions v0 and waits for the answer; keeps the connection open in `keep` if given. */
+function apiVersionsRoundTrip(port: number, keep?: net.Socket[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const s = net.connect(port, '127.0.0.1', () => {
       const req = Buffer.alloc(14);
@@ -153,7 +154,8 @@ function apiVersionsRoundTrip(port: number): Promise<void> {
       s.write(req);
     });
     s.once('data', () => {
-      s.destroy();
+      if (keep) keep.push(s);
+      else s.destroy();
       resolve();
     });
     s.once('error', reject);
@@ -183,7 +185,7 @@ async function growthSection(): Promise<void> {
     const before = rssMiB(t.proc.pid!);
     const socks: net.Socket[] = [];
     for (let i = 0; i < n; i++) {
-      await apiVersionsRoundTripKeep(port, socks);
+      await apiVersionsRoundTrip(port, socks);
     }
     await new Promise((r) => setTimeout(r, 300));
     const after = rssMiB(t.proc.pid!);
@@ -193,24 +195,6 @@ async function growthSection(): Promise<void> {
     for (const s of socks) s.destroy();
     await t.stop();
   }
-}
-
-function apiVersionsRoundTripKeep(port: number, socks: net.Socket[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect(port, '127.0.0.1', () => {
-      const req = Buffer.alloc(14);
-      req.writeInt32BE(10, 0);
-      req.writeInt16BE(18, 4);
-      req.writeInt32BE(1, 8);
-      req.writeInt16BE(-1, 12);
-      s.write(req);
-    });
-    s.once('data', () => {
-      socks.push(s);
-      resolve();
-    });
-    s.once('error', reject);
-  });
 }
 
 async function recoverySection(): Promise<void> {

@@ -47,6 +47,9 @@ export class LogManager {
     const log = this.storage.kind === 'memory'
       ? PartitionLog.memory(config)
       : PartitionLog.open(path.join(this.storage.dir, key), config, this.cleanShutdown ? Infinity : (this.recovery.get(key) ?? 0), this.startOffsets.get(key) ?? 0);
+    // A flushed segment is only worth something after a crash once the checkpoint says so:
+    // then recovery re-checks just the unflushed tail, not the whole log.
+    log.onRecoveryPoint = () => this.writeCheckpoints();
     this.logs.set(key, { topic, partition, log });
     return log;
   }

@@ -48,6 +48,8 @@ export class PartitionLog {
   logStartOffset = 0;
   logEndOffset = 0;
   readonly producers = new ProducerStateManager();
+  /** Called when a background flush moved the recovery point, so it can be checkpointed at once. */
+  onRecoveryPoint: (() => void) | null = null;
   /** (epoch, start offset) pairs, ascending: the leader-epoch-checkpoint. */
   private epochs: Array<[number, number]> = [];
 
@@ -206,7 +208,10 @@ export class PartitionLog {
     if (this.dir) {
       a.writeIndexes();
       this.rollFlushes = this.rollFlushes.then(() => a.flushAsync()).then(() => {
-        if (this.recoveryPoint < base && this.logEndOffset >= base) this.recoveryPoint = base;
+        if (this.recoveryPoint < base && this.logEndOffset >= base) {
+          this.recoveryPoint = base;
+          this.onRecoveryPoint?.();
+        }
       });
     }
     this.segments.push(new Segment(this.dir, base, this.config.indexIntervalBytes, true));

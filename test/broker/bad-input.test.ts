@@ -172,3 +172,13 @@ test('random and mutated frames never crash the broker', async (t) => {
   const r = await c.request<ApiVersionsResponse>(18, 0, {});
   t.is(r.errorCode, ErrorCode.NONE, 'the broker still answers');
 });
+
+test('acks=all with fewer in-sync replicas than min.insync.replicas is NOT_ENOUGH_REPLICAS; acks=1 still works', async (t) => {
+  const { b, c } = await setup(t);
+  await c.request<CreateTopicsResponse>(CREATE_TOPICS, 5, { topics: [{ name: 'strict', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [{ name: 'min.insync.replicas', value: '2' }] }], timeoutMs: 1000, validateOnly: false });
+  const batch = await encodeBatch({ records: [{ value: 'x' }] });
+  t.is(firstPartition(await produce(c, batch, 0, 'strict')).errorCode, ErrorCode.NOT_ENOUGH_REPLICAS);
+  t.is(b.broker.partition('strict', 0)!.log.logEndOffset, 0);
+  const one = await c.request<ProduceResponse>(PRODUCE, 9, { transactionalId: null, acks: 1, timeoutMs: 1000, topicData: [{ name: 'strict', partitionData: [{ index: 0, records: await encodeBatch({ records: [{ value: 'y' }] }) }] }] });
+  t.is(firstPartition(one).errorCode, ErrorCode.NONE);
+});

@@ -33,6 +33,11 @@ export default defineApi<ProduceRequest, ProduceResponse>({ request: produceRequ
       if (!validAcks) return failed(pd.index, ErrorCode.INVALID_REQUIRED_ACKS);
       if (!topic || !broker.partition(t.name, pd.index)) return failed(pd.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
       if (topic.internal) return failed(pd.index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${t.name}`);
+      if (req.acks === -1) {
+        const isr = broker.partition(t.name, pd.index)!.state.isr.length;
+        const minIsr = broker.topicConfigNumber(topic, 'min.insync.replicas');
+        if (isr < minIsr) return failed(pd.index, ErrorCode.NOT_ENOUGH_REPLICAS, `The size of the current ISR ${isr} is insufficient to satisfy the min.isr requirement of ${minIsr}`);
+      }
       const records = Buffer.isBuffer(pd.records) ? pd.records : Buffer.alloc(0);
       const maxBytes = broker.topicConfigNumber(topic, 'max.message.bytes');
       const v = validateBatches(records, maxBytes);

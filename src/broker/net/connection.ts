@@ -140,7 +140,13 @@ export class Connection implements ConnectionInfo {
       const w = new Writer(512);
       w.int32(0).int32(correlationId);
       if (headerV1) w.uvarint(0);
-      encodeMessage(api ? api.response : apiVersionsResponse, version, w, res);
+      try {
+        encodeMessage(api ? api.response : apiVersionsResponse, version, w, res);
+      } catch (e) {
+        // A response that cannot be encoded is a broker bug: drop the connection, never the process.
+        this.fail(e, api ?? this.host.apis.get(API_VERSIONS)!);
+        return;
+      }
       const out = w.chunksOut();
       out[0]!.writeInt32BE(w.length - 4, 0);
       slot.out = out;
