@@ -99,8 +99,9 @@ export class Connection implements ConnectionInfo {
     try {
       req = decodeMessage(api.request, header.apiVersion, r);
     } catch (e) {
-      if (!(e instanceof ProtocolDecodeError) && !(e instanceof RangeError)) throw e;
-      this.host.logger.debug(`closing ${this.remoteAddress}: malformed ${api.request.name} v${header.apiVersion}: ${(e as Error).message}`);
+      // Kafka drops a connection whose request cannot be parsed; anything but a decode error is our bug.
+      const malformed = e instanceof ProtocolDecodeError || e instanceof RangeError;
+      this.host.logger.log(malformed ? 'debug' : 'error', `closing ${this.remoteAddress}: cannot read ${api.request.name} v${header.apiVersion}: ${(e as Error).message}`);
       this.close();
       return;
     }
