@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BatchIndex } from './batch-index.js';
+import { acquireReadBuffer } from './read-buffers.js';
 
 let anonymousDirCache: string | null = null;
 
@@ -78,8 +79,10 @@ export class Segment {
 
   read(first: number, last: number): Buffer[] {
     const start = this.index.position(first);
-    const end = this.index.position(last) + this.index.size(last);
-    return [this.readAt(start, end - start)];
+    const length = this.index.position(last) + this.index.size(last) - start;
+    const b = acquireReadBuffer(length);
+    const n = fs.readSync(this.fd, b, 0, length, start);
+    return [n === length ? b : b.subarray(0, n)];
   }
 
   truncate(i: number): void {

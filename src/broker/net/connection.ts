@@ -6,11 +6,13 @@ import type { Logger } from 'winston';
 import { ProtocolDecodeError, Reader, Writer } from '../../protocol/primitives.js';
 import { decodeMessage, encodeMessage, isFlexible } from '../../protocol/schema.js';
 import { apiVersionsResponse } from '../../protocol/messages/index.js';
+import { releaseReadBuffer } from '../../storage/read-buffers.js';
 import { type Api, type ConnectionInfo, NO_RESPONSE, type RequestContext } from '../api.js';
 import { FrameReader, FrameTooLargeError } from './frame-reader.js';
 import { readRequestHeader } from './request-header.js';
 
 const API_VERSIONS = 18;
+const PRODUCE = 0;
 
 export interface ConnectionHost {
   readonly apis: ReadonlyMap<number, Api<never, object>>;
@@ -115,6 +117,11 @@ export class Connection implements ConnectionInfo {
       this.fail(e, api);
       return;
     }
+    if (!(result instanceof Promise) && header.apiKey === PRODUCE) {
+      // A produce handled synchronously has written its batches and its response holds no
+      // view of the frame, so the frame's memory can be reused.
+      this.frames.release(frame);
+    }
     if (result instanceof Promise) {
       result.then(
         (res) => this.respond(slot, header.correlationId, api, header.apiVersion, res, headerV1),
@@ -166,7 +173,11 @@ export class Connection implements ConnectionInfo {
         this.socket.cork();
         corked = true;
       }
-      for (const b of s.out) this.socket.write(b);
+      for (const b of s.out) {
+        // Large chunks are log reads; once the socket has them their memory can be reused.
+        if (b.length >= 4096) this.socket.write(b, () => releaseReadBuffer(b));
+        else this.socket.write(b);
+      }
     }
     if (corked) this.socket.uncork();
   }

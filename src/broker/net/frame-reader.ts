@@ -6,6 +6,10 @@ export class FrameTooLargeError extends Error {}
 export class FrameReader {
   private chunks: Buffer[] = [];
   private buffered = 0;
+  /** Buffers this reader allocated to join frames, so only those are ever reused. */
+  private readonly joined = new WeakSet<ArrayBuffer>();
+  /** A joined frame's buffer handed back by release(), reused for the next large frame. */
+  private spare: Buffer | null = null;
 
   constructor(private readonly maxFrameBytes: number) {}
 
@@ -30,6 +34,16 @@ export class FrameReader {
     return head.readInt32BE(0);
   }
 
+  /**
+   * Hands a frame back once nothing refers to it any more (a produce request whose
+   * batches have been written), so its memory can hold the next large frame. Frames this
+   * reader did not join are ignored.
+   */
+  release(frame: Buffer): void {
+    const ab = frame.buffer as ArrayBuffer;
+    if (this.joined.has(ab) && (!this.spare || ab.byteLength > this.spare.length)) this.spare = Buffer.from(ab, 0, ab.byteLength);
+  }
+
   private take(n: number): Buffer {
     const first = this.chunks[0]!;
     this.buffered -= n;
@@ -38,7 +52,16 @@ export class FrameReader {
       else this.chunks[0] = first.subarray(n);
       return first.subarray(0, n);
     }
-    const out = Buffer.allocUnsafe(n);
+    // Fresh large buffers cost a page fault per 4 KiB (mmap'd), so one is recycled when the
+    // caller says the frame is no longer referenced.
+    let out: Buffer;
+    if (this.spare && this.spare.length >= n) {
+      out = this.spare.subarray(0, n);
+    } else {
+      out = Buffer.allocUnsafeSlow(n);
+      this.joined.add(out.buffer as ArrayBuffer);
+    }
+    this.spare = null;
     let at = 0;
     while (at < n) {
       const c = this.chunks[0]!;
