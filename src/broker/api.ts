@@ -20,13 +20,18 @@ export interface RequestContext {
 /** Returned by a handler that must send nothing back (Produce with acks=0). */
 export const NO_RESPONSE = Symbol('no response');
 
+/** Returned by a handler whose client can only learn of an error by losing the connection (acks=0). */
+export const CLOSE_CONNECTION = Symbol('close connection');
+
+export type HandlerResult<Res> = Res | typeof NO_RESPONSE | typeof CLOSE_CONNECTION;
+
 export interface Api<Req = never, Res = object> {
   readonly apiKey: number;
   readonly request: MessageSchema;
   readonly response: MessageSchema;
   readonly minVersion: number;
   readonly maxVersion: number;
-  handle(broker: Broker, req: Req, ctx: RequestContext): Res | typeof NO_RESPONSE | Promise<Res | typeof NO_RESPONSE>;
+  handle(broker: Broker, req: Req, ctx: RequestContext): HandlerResult<Res> | Promise<HandlerResult<Res>>;
 }
 
 /** Declares a handler for every version its schema lists, unless narrowed. */

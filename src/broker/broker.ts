@@ -5,8 +5,7 @@ import type { Logger } from 'winston';
 import { ErrorCode } from '../protocol/errors.js';
 import { LogManager, partitionDirName, type StorageKind } from '../storage/log-manager.js';
 import type { LogConfig } from '../storage/partition-log.js';
-import type { Api, RequestContext } from './api.js';
-import { NO_RESPONSE } from './api.js';
+import type { Api, HandlerResult, RequestContext } from './api.js';
 import { BrokerConfig, TOPIC_CONFIGS, validateConfigValue } from './config.js';
 import { MetadataStore, newTopicId, type PartitionState, type TopicState } from './controller/metadata-store.js';
 import { type BrokerInfo, PlacementError, placeReplicas } from './controller/placement.js';
@@ -136,7 +135,7 @@ export class Broker implements ConnectionHost {
     return this.brokerId;
   }
 
-  dispatch(api: Api<never, object>, req: unknown, ctx: RequestContext): object | typeof NO_RESPONSE | Promise<object | typeof NO_RESPONSE> {
+  dispatch(api: Api<never, object>, req: unknown, ctx: RequestContext): HandlerResult<object> | Promise<HandlerResult<object>> {
     return api.handle(this, req as never, ctx);
   }
 

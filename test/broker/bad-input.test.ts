@@ -7,6 +7,7 @@ import { Off } from '../../src/protocol/records/batch.js';
 import { encodeBatch } from '../../src/protocol/records/records.js';
 import { startBroker, type RunningBroker } from '../../src/index.js';
 import { RawClient } from '../raw-client.js';
+import { Writer } from '../../src/protocol/primitives.js';
 
 const PRODUCE = 0;
 const FETCH = 1;
@@ -181,4 +182,21 @@ test('acks=all with fewer in-sync replicas than min.insync.replicas is NOT_ENOUG
   t.is(b.broker.partition('strict', 0)!.log.logEndOffset, 0);
   const one = await c.request<ProduceResponse>(PRODUCE, 9, { transactionalId: null, acks: 1, timeoutMs: 1000, topicData: [{ name: 'strict', partitionData: [{ index: 0, records: await encodeBatch({ records: [{ value: 'y' }] }) }] }] });
   t.is(firstPartition(one).errorCode, ErrorCode.NONE);
+});
+
+test('acks=0: no response on success, and an error closes the connection as Kafka does', async (t) => {
+  const { c } = await setup(t);
+  const send = async (topic: string, correlation: number) => {
+    const w = Buffer.from(await encodeBatch({ records: [{ value: 'x' }] }));
+    const body = new Writer().int16(-1).int16(0).int32(1000).int32(1).int16(topic.length).utf8(topic, topic.length).int32(1).int32(0).int32(w.length).raw(w).toBuffer();
+    const head = new Writer().int32(0).int16(PRODUCE).int16(3).int32(correlation).int16(-1).toBuffer();
+    const frame = Buffer.concat([head, body]);
+    frame.writeInt32BE(frame.length - 4, 0);
+    c.sendRaw(frame);
+  };
+  await send('t', 1);
+  const r = await c.request<CreateTopicsResponse>(CREATE_TOPICS, 5, { topics: [], timeoutMs: 1000, validateOnly: false });
+  t.deepEqual(r.topics, [], 'the next response answers the next request: the acks=0 produce got none');
+  await send('no-such-topic', 2);
+  t.true(await c.closedWithin(2000));
 });

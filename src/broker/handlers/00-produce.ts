@@ -1,6 +1,6 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import { produceRequest, produceResponse, type ProduceRequest, type ProduceResponse } from '../../protocol/messages/index.js';
-import { defineApi, NO_RESPONSE } from '../api.js';
+import { CLOSE_CONNECTION, defineApi, type HandlerResult, NO_RESPONSE } from '../api.js';
 import type { Broker } from '../broker.js';
 import { convertLegacy, validateBatches, type Validated } from '../produce-validation.js';
 
@@ -52,6 +52,12 @@ export default defineApi<ProduceRequest, ProduceResponse>({ request: produceRequ
     return { name: t.name, partitionResponses };
   });
   const response: ProduceResponse = { responses, throttleTimeMs: 0 };
-  if (pending.length === 0) return req.acks === 0 ? NO_RESPONSE : response;
-  return Promise.all(pending).then(() => (req.acks === 0 ? NO_RESPONSE : response));
+  // With acks=0 there is no response; as in Kafka, an error closes the connection instead.
+  const answer = (): HandlerResult<ProduceResponse> => {
+    if (req.acks !== 0) return response;
+    const failed = responses.some((t) => t.partitionResponses.some((p) => p.errorCode !== ErrorCode.NONE));
+    return failed ? CLOSE_CONNECTION : NO_RESPONSE;
+  };
+  if (pending.length === 0) return answer();
+  return Promise.all(pending).then(answer);
 });

@@ -7,7 +7,7 @@ import { ProtocolDecodeError, Reader, Writer } from '../../protocol/primitives.j
 import { decodeMessage, encodeMessage, isFlexible } from '../../protocol/schema.js';
 import { apiVersionsResponse } from '../../protocol/messages/index.js';
 import { releaseReadBuffer } from '../../storage/read-buffers.js';
-import { type Api, type ConnectionInfo, NO_RESPONSE, type RequestContext } from '../api.js';
+import { type Api, CLOSE_CONNECTION, type ConnectionInfo, type HandlerResult, NO_RESPONSE, type RequestContext } from '../api.js';
 import { FrameReader, FrameTooLargeError } from './frame-reader.js';
 import { readRequestHeader } from './request-header.js';
 
@@ -18,7 +18,7 @@ export interface ConnectionHost {
   readonly apis: ReadonlyMap<number, Api<never, object>>;
   readonly maxRequestBytes: number;
   readonly logger: Logger;
-  dispatch(api: Api<never, object>, req: unknown, ctx: RequestContext): object | typeof NO_RESPONSE | Promise<object | typeof NO_RESPONSE>;
+  dispatch(api: Api<never, object>, req: unknown, ctx: RequestContext): HandlerResult<object> | Promise<HandlerResult<object>>;
   /** The ApiVersions v0 answer for a client that asked with a version we do not serve. */
   unsupportedApiVersions(): object;
 }
@@ -143,7 +143,11 @@ export class Connection implements ConnectionInfo {
     return s;
   }
 
-  private respond(slot: Slot, correlationId: number, api: Api<never, object> | null, version: number, res: object | typeof NO_RESPONSE, headerV1: boolean): void {
+  private respond(slot: Slot, correlationId: number, api: Api<never, object> | null, version: number, res: HandlerResult<object>, headerV1: boolean): void {
+    if (res === CLOSE_CONNECTION) {
+      this.close();
+      return;
+    }
     if (res !== NO_RESPONSE) {
       const w = new Writer(512);
       w.int32(0).int32(correlationId);
