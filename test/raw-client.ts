@@ -39,7 +39,7 @@ export class RawClient {
 
   nextFrame(timeoutMs = 5000): Promise<Buffer> {
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error('no response')), timeoutMs);
+      const t = setTimeout(() => reject(new Error(`no response (buffered ${this.buf.length}, closed ${this.closed}, waiters ${this.waiters.length})`)), timeoutMs);
       this.waiters.push((b) => {
         clearTimeout(t);
         resolve(b);

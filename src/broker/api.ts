@@ -7,7 +7,9 @@ import type { Broker } from './broker.js';
 export interface ConnectionInfo {
   readonly id: number;
   readonly remoteAddress: string;
-  /** Runs when the connection closes (releasing fetch sessions, waiters). */
+  /** True once the connection is closed: a waiting handler should stop waiting. */
+  readonly isClosed: boolean;
+  /** Runs when the connection closes (releasing fetch sessions, waiters); at once if it already is. */
   onClose(fn: () => void): void;
 }
 

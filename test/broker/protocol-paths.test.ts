@@ -142,3 +142,18 @@ test('retention.ms is enforced by the background task, moving the log start offs
   await eventually(() => log.logStartOffset >= 4, 5000, 'old segments to be deleted');
   t.is(log.logEndOffset, 5);
 });
+
+test('a client that disconnects during a long-poll fetch does not stall the broker (regression)', async (t) => {
+  const { b, c } = await setup(t);
+  // The waiting fetch used to spin on an already-closed connection until max_wait_ms ran out.
+  void c.request<FetchResponse>(1, 11, fetchReq([{ partition: 0, fetchOffset: 0 }], { id: 0, epoch: -1 }, [], 30000)).catch(() => undefined);
+  await new Promise((r) => setTimeout(r, 100));
+  c.close();
+  const other = await RawClient.connect(b.port);
+  t.teardown(() => other.close());
+  const r = await other.request<ProduceResponse>(0, 9, {
+    transactionalId: null, acks: 1, timeoutMs: 1000,
+    topicData: [{ name: 't', partitionData: [{ index: 0, records: await encodeBatch({ records: [{ value: 'after' }] }) }] }],
+  });
+  t.is(r.responses![0]!.partitionResponses![0]!.errorCode, ErrorCode.NONE);
+});

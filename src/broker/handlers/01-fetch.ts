@@ -132,7 +132,8 @@ export default defineApi<FetchRequest, FetchResponse>({ request: fetchRequest, r
   const { session, targets, incremental } = resolved;
   const deadline = Date.now() + req.maxWaitMs;
   let c = readAll(broker, req, v, targets, incremental);
-  while (c.bytes < req.minBytes && !c.hasError && Date.now() < deadline) {
+  // Stop at once when the client goes away: waiting would resolve immediately and spin.
+  while (c.bytes < req.minBytes && !c.hasError && Date.now() < deadline && !ctx.connection.isClosed) {
     await waitForData(broker, targets, deadline - Date.now(), ctx);
     c = readAll(broker, req, v, targets, incremental);
   }

@@ -44,6 +44,10 @@ export class Connection implements ConnectionInfo {
     socket.on('close', () => this.close());
   }
 
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   onClose(fn: () => void): void {
     if (this.closed) fn();
     else this.closers.push(fn);
