@@ -3,6 +3,7 @@
 import net from 'node:net';
 import type { Logger } from 'winston';
 import { ErrorCode } from '../protocol/errors.js';
+import { compactLog } from '../storage/cleaner.js';
 import { LogManager, partitionDirName, type StorageKind } from '../storage/log-manager.js';
 import type { LogConfig } from '../storage/partition-log.js';
 import type { Api, HandlerResult, RequestContext } from './api.js';
@@ -355,6 +356,29 @@ export class Broker implements ConnectionHost {
     every(60_000, () => this.logs.writeCheckpoints());
     every(250, () => this.groups.tick(Date.now()));
     every(this.config.int('offsets.retention.check.interval.ms'), () => this.groups.expireOffsets(Date.now()));
+    if (this.config.bool('log.cleaner.enable')) every(this.config.int('log.cleaner.backoff.ms'), () => void this.cleanLogs());
+  }
+
+  private cleaning = false;
+
+  /** One pass of the log cleaner over the compacted topics; skipped while a pass still runs. */
+  async cleanLogs(): Promise<number> {
+    if (this.cleaning || this.closed) return 0;
+    this.cleaning = true;
+    let removed = 0;
+    try {
+      for (const p of [...this.partitions.values()]) {
+        if (!(this.topicConfig(p.topic, 'cleanup.policy').value ?? '').includes('compact')) continue;
+        removed += await compactLog(p.log, Date.now(), this.topicConfigNumber(p.topic, 'delete.retention.ms'));
+        if (this.closed) break;
+      }
+      if (removed > 0) this.logger.info(`log cleaner removed ${removed} superseded record(s)`);
+    } catch (e) {
+      this.logger.error(`log cleaner failed: ${(e as Error).stack ?? String(e)}`);
+    } finally {
+      this.cleaning = false;
+    }
+    return removed;
   }
 
   /** Stops listening, closes connections, flushes logs and writes checkpoints. Safe to call twice. */

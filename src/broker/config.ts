@@ -73,13 +73,16 @@ export const BROKER_CONFIGS: Record<string, ConfigDef> = {
   'transactional.id.expiration.ms': { type: 'INT', default: '604800000', readOnly: true },
   'auto.leader.rebalance.enable': { type: 'BOOLEAN', default: 'true', readOnly: true },
   'log.message.downconversion.enable': { type: 'BOOLEAN', default: 'true' },
+  'log.cleaner.enable': { type: 'BOOLEAN', default: 'true', readOnly: true },
+  'log.cleaner.backoff.ms': { type: 'LONG', default: '15000', readOnly: true },
+  'log.cleaner.delete.retention.ms': { type: 'LONG', default: '86400000' },
 };
 
 /** Topic configs with the broker config each falls back to. */
 export const TOPIC_CONFIGS: Record<string, { type: ConfigType; synonym: string | null; default: string | null }> = {
   'cleanup.policy': { type: 'LIST', synonym: 'log.cleanup.policy', default: 'delete' },
   'compression.type': { type: 'STRING', synonym: 'compression.type', default: 'producer' },
-  'delete.retention.ms': { type: 'LONG', synonym: null, default: '86400000' },
+  'delete.retention.ms': { type: 'LONG', synonym: 'log.cleaner.delete.retention.ms', default: '86400000' },
   'file.delete.delay.ms': { type: 'LONG', synonym: null, default: '60000' },
   'flush.messages': { type: 'LONG', synonym: 'log.flush.interval.messages', default: LONG_MAX },
   'flush.ms': { type: 'LONG', synonym: 'log.flush.interval.ms', default: LONG_MAX },

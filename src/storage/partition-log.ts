@@ -8,7 +8,7 @@ import { Attr, BATCH_HEADER_SIZE, crcMatches, LOG_OVERHEAD, Off, readBatchHeader
 import { decodeBatch } from '../protocol/records/records.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { ProducerStateManager } from './producer-state.js';
-import { Segment } from './segment.js';
+import { Segment, segmentFileName } from './segment.js';
 
 export interface LogConfig {
   segmentBytes: number;
@@ -40,6 +40,7 @@ export interface TimestampOffset {
 export class PartitionLog {
   private segments: Segment[] = [];
   private unflushedMessages = 0;
+  private closed = false;
   /** Background fsyncs of rolled segments, in roll order, so the recovery point only moves forward over flushed data. */
   private rollFlushes: Promise<void> = Promise.resolve();
   private lastFlush = Date.now();
@@ -69,7 +70,10 @@ export class PartitionLog {
   static open(dir: string, config: LogConfig, recoveryPoint: number, logStartOffset: number): PartitionLog {
     fs.mkdirSync(dir, { recursive: true });
     const log = new PartitionLog(dir, config);
-    const bases = fs.readdirSync(dir).filter((f) => /^\d{20}\.log$/.test(f)).map((f) => Number(f.slice(0, 20))).sort((a, b) => a - b);
+    const files = fs.readdirSync(dir);
+    // A cleaner's output that was not yet renamed into place when the process died.
+    for (const f of files.filter((x) => x.endsWith('.cleaned'))) fs.rmSync(path.join(dir, f), { force: true });
+    const bases = files.filter((f) => /^\d{20}\.log$/.test(f)).map((f) => Number(f.slice(0, 20))).sort((a, b) => a - b);
     let cut = false;
     for (const base of bases) {
       const seg = new Segment(dir, base, config.indexIntervalBytes, false);
@@ -92,8 +96,8 @@ export class PartitionLog {
     return log;
   }
 
-  /** Rebuilds a segment's batch index and producer state; returns true if its tail was cut. */
-  private scanSegment(seg: Segment, recoveryPoint: number): boolean {
+  /** Rebuilds a segment's batch index (and producer state, when opening); returns true if its tail was cut. */
+  private scanSegment(seg: Segment, recoveryPoint: number, rebuildProducers = true): boolean {
     let pos = 0;
     while (pos + BATCH_HEADER_SIZE <= seg.size) {
       const head = seg.readAt(pos, BATCH_HEADER_SIZE);
@@ -104,7 +108,7 @@ export class PartitionLog {
       const lastOffset = h.baseOffset + h.lastOffsetDelta;
       if (lastOffset >= recoveryPoint && !crcMatches(seg.readAt(pos, size))) break;
       seg.adopt(h.baseOffset, lastOffset, pos, size, h.maxTimestamp);
-      if (h.producerId >= 0 && (h.attributes & Attr.control) === 0) {
+      if (rebuildProducers && h.producerId >= 0 && (h.attributes & Attr.control) === 0) {
         this.producers.update(h.producerId, h.producerEpoch, h.baseSequence, h.baseSequence + h.lastOffsetDelta, h.baseOffset, lastOffset, h.maxTimestamp);
       }
       pos += size;
@@ -378,8 +382,47 @@ export class PartitionLog {
     return deleted;
   }
 
+  /** Every segment but the active one: what the log cleaner may rewrite. */
+  closedSegments(): Segment[] {
+    return this.segments.slice(0, -1);
+  }
+
+  /**
+   * Swaps a closed segment for one holding `batches` (the cleaner's output, same offsets).
+   * On disk the new file is fsynced and renamed over the old, so a crash leaves one or the
+   * other. Returns false when the segment is gone or became active meanwhile.
+   */
+  replaceSegment(old: Segment, batches: Buffer[]): boolean {
+    const i = this.segments.indexOf(old);
+    if (this.closed || i < 0 || i === this.segments.length - 1) return false;
+    let fresh: Segment;
+    if (this.dir) {
+      const file = path.join(this.dir, segmentFileName(old.baseOffset, '.log'));
+      const tmp = `${file}.cleaned`;
+      const fd = fs.openSync(tmp, 'w');
+      fs.writeSync(fd, Buffer.concat(batches));
+      fs.fdatasyncSync(fd);
+      fs.closeSync(fd);
+      old.close();
+      fs.renameSync(tmp, file);
+      fresh = new Segment(this.dir, old.baseOffset, this.config.indexIntervalBytes, false);
+      this.scanSegment(fresh, Infinity, false);
+      fresh.writeIndexes();
+    } else {
+      fresh = new Segment(null, old.baseOffset, this.config.indexIntervalBytes, true);
+      for (const b of batches) {
+        const h = readBatchHeader(b);
+        fresh.append(b, h.baseOffset, h.baseOffset + h.lastOffsetDelta, h.maxTimestamp);
+      }
+      old.delete();
+    }
+    this.segments[i] = fresh;
+    return true;
+  }
+
   /** Flushes and closes every segment. Safe to call twice. */
   close(): void {
+    this.closed = true;
     if (this.dir) this.flush();
     for (const s of this.segments) s.close();
   }

@@ -37,6 +37,8 @@ export class Segment {
   readonly index = new BatchIndex();
   size = 0;
   readonly created: number;
+  /** When the segment last changed (ms): tombstones in it expire delete.retention.ms after. */
+  lastModified: number;
   private fd: number;
 
   constructor(readonly dir: string | null, readonly baseOffset: number, private readonly indexIntervalBytes: number, create: boolean) {
@@ -50,6 +52,7 @@ export class Segment {
     const st = fs.fstatSync(this.fd);
     this.size = st.size;
     this.created = create ? Date.now() : st.mtimeMs;
+    this.lastModified = this.created;
   }
 
   /** Reads raw bytes of the file (recovery scans). */
@@ -75,6 +78,7 @@ export class Segment {
     while (done < batch.length) done += fs.writeSync(this.fd, batch, done, batch.length - done, this.size + done);
     this.index.push(baseOffset, lastOffset, this.size, batch.length, maxTimestamp);
     this.size += batch.length;
+    this.lastModified = Date.now();
   }
 
   read(first: number, last: number): Buffer[] {

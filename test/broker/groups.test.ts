@@ -229,3 +229,26 @@ test('@platformatic/kafka produces and consumes through a group', async (t) => {
     await consumer.close();
   });
 });
+
+test('the log cleaner compacts __consumer_offsets and the committed offsets survive it and a restart', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'krill-compact-'));
+  const b1 = await startBroker({ storage: dir, config: { 'offsets.topic.segment.bytes': '1024', 'offsets.topic.num.partitions': '1' } });
+  const raw = await RawClient.connect(b1.port);
+  await topicWith(kafka(b1.bootstrap), 'ct', 1, 0);
+  for (let i = 1; i <= 40; i++) {
+    await raw.request(8, 7, { groupId: 'compacted', generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, topics: [{ name: 'ct', partitions: [{ partitionIndex: 0, committedOffset: i, committedLeaderEpoch: -1, committedMetadata: '' }] }] });
+  }
+  raw.close();
+  const log = b1.broker.partition('__consumer_offsets', 0)!.log;
+  const sizeBefore = log.size;
+  t.true(await b1.broker.cleanLogs() >= 30);
+  t.true(log.size < sizeBefore);
+  await b1.close();
+  const b2 = await startBroker({ storage: dir, config: { 'offsets.topic.segment.bytes': '1024', 'offsets.topic.num.partitions': '1' } });
+  t.teardown(() => b2.close());
+  const admin = kafka(b2.bootstrap).admin();
+  await admin.connect();
+  const offsets = await admin.fetchOffsets({ groupId: 'compacted', topics: ['ct'] });
+  t.is(offsets[0]!.partitions[0]!.offset, '40');
+  await admin.disconnect();
+});

@@ -20,6 +20,7 @@ export interface KafkaRecord {
 
 export interface DecodedBatch {
   baseOffset: number;
+  lastOffsetDelta: number;
   magic: number;
   attributes: number;
   partitionLeaderEpoch: number;
@@ -66,6 +67,7 @@ export async function decodeBatch(batch: Buffer): Promise<DecodedBatch> {
   if (logAppend) for (const rec of records) rec.timestamp = h.maxTimestamp;
   return {
     baseOffset: h.baseOffset,
+    lastOffsetDelta: h.lastOffsetDelta,
     magic: h.magic,
     attributes: h.attributes,
     partitionLeaderEpoch: h.partitionLeaderEpoch,
@@ -79,8 +81,11 @@ export async function decodeBatch(batch: Buffer): Promise<DecodedBatch> {
 }
 
 export interface BatchInput {
-  records: Array<{ key?: Buffer | string | null; value: Buffer | string | null; headers?: RecordHeader[]; timestamp?: number }>;
+  /** `offsetDelta` defaults to the record's position; a compacted batch keeps its records' original deltas. */
+  records: Array<{ key?: Buffer | string | null; value: Buffer | string | null; headers?: RecordHeader[]; timestamp?: number; offsetDelta?: number }>;
   baseOffset?: number;
+  /** Defaults to the last record's delta; compaction keeps a batch's original offset range. */
+  lastOffsetDelta?: number;
   compression?: number;
   producerId?: number;
   producerEpoch?: number;
@@ -96,7 +101,7 @@ function encodeRecordsBody(records: BatchInput['records'], ts: number[], baseTim
   const body = new Writer(1024);
   records.forEach((rec, i) => {
     const w = new Writer(128);
-    w.int8(0).varlong(ts[i]! - baseTimestamp).varint(i);
+    w.int8(0).varlong(ts[i]! - baseTimestamp).varint(rec.offsetDelta ?? i);
     const key = asBuf(rec.key);
     const value = asBuf(rec.value);
     if (key) w.varint(key.length).raw(key);
@@ -124,7 +129,7 @@ function assembleBatch(input: BatchInput, codec: number, payload: Buffer, baseTi
   out.writeInt32BE(input.partitionLeaderEpoch ?? -1, Off.partitionLeaderEpoch);
   out.writeInt8(2, Off.magic);
   out.writeInt16BE((input.attributes ?? 0) | codec, Off.attributes);
-  out.writeInt32BE(Math.max(0, input.records.length - 1), Off.lastOffsetDelta);
+  out.writeInt32BE(input.lastOffsetDelta ?? Math.max(0, input.records.length - 1), Off.lastOffsetDelta);
   out.writeBigInt64BE(BigInt(baseTimestamp), Off.baseTimestamp);
   out.writeBigInt64BE(BigInt(maxTimestamp), Off.maxTimestamp);
   out.writeBigInt64BE(BigInt(input.producerId ?? -1), Off.producerId);
@@ -225,7 +230,7 @@ export async function decodeMessageSet(buf: Buffer): Promise<DecodedBatch[]> {
 
 function legacyAsBatch(m: LegacyMessage): DecodedBatch {
   return {
-    baseOffset: m.offset, magic: m.magic, attributes: 0, partitionLeaderEpoch: -1,
+    baseOffset: m.offset, lastOffsetDelta: 0, magic: m.magic, attributes: 0, partitionLeaderEpoch: -1,
     producerId: -1, producerEpoch: -1, baseSequence: -1, isControl: false, isTransactional: false,
     records: [{ offset: m.offset, timestamp: m.timestamp, key: m.key, value: m.value, headers: [] }],
   };
