@@ -50,14 +50,14 @@ test('a batch larger than max.message.bytes is MESSAGE_TOO_LARGE', async (t) => 
 });
 
 test('produce to an unknown partition or topic is UNKNOWN_TOPIC_OR_PARTITION', async (t) => {
-  const { b, c } = await setup(t);
+  const { c } = await setup(t);
   const batch = await encodeBatch({ records: [{ value: 'x' }] });
   t.is(firstPartition(await produce(c, batch, 7)).errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   t.is(firstPartition(await produce(c, batch, 0, 'nope')).errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
 });
 
 test('fetch beyond the log end is OFFSET_OUT_OF_RANGE', async (t) => {
-  const { b, c } = await setup(t);
+  const { c } = await setup(t);
   const r = await c.request<FetchResponse>(FETCH, 11, {
     replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
     topics: [{ topic: 't', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 5, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
@@ -67,7 +67,7 @@ test('fetch beyond the log end is OFFSET_OUT_OF_RANGE', async (t) => {
 });
 
 test('illegal and duplicate topic names get INVALID_TOPIC_EXCEPTION and TOPIC_ALREADY_EXISTS', async (t) => {
-  const { b, c } = await setup(t);
+  const { c } = await setup(t);
   const create = (name: string) => c.request<CreateTopicsResponse>(CREATE_TOPICS, 5, { topics: [{ name, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 1000, validateOnly: false });
   for (const bad of ['has space', '..', 'a/b', 'x'.repeat(250)]) t.is((await create(bad)).topics![0]!.errorCode, ErrorCode.INVALID_TOPIC_EXCEPTION, bad);
   const dup = (await create('t')).topics![0]!;

@@ -1,7 +1,6 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import { metadataRequest, metadataResponse, type MetadataRequest, type MetadataResponse } from '../../protocol/messages/index.js';
 import { defineApi } from '../api.js';
-import type { Broker } from '../broker.js';
 import type { TopicState } from '../controller/metadata-store.js';
 import { topicNameError } from '../topic-names.js';
 
@@ -12,7 +11,7 @@ export const TOPIC_OPERATIONS = [3, 4, 5, 6, 7, 8, 10, 11].reduce((a, op) => a |
 export const CLUSTER_OPERATIONS = [5, 7, 8, 9, 10, 11, 12, 13, 14].reduce((a, op) => a | (1 << op), 0);
 const NOT_REQUESTED = -2147483648;
 
-function describeTopic(broker: Broker, t: TopicState, withOps: boolean): TopicOut {
+function describeTopic(t: TopicState, withOps: boolean): TopicOut {
   return {
     errorCode: ErrorCode.NONE,
     name: t.name,
@@ -38,19 +37,19 @@ export default defineApi<MetadataRequest, MetadataResponse>({ request: metadataR
   const allowAutoCreate = ctx.version < 4 || req.allowAutoTopicCreation;
   let topics: TopicOut[];
   if (all) {
-    topics = [...broker.metadata.topics.values()].map((t) => describeTopic(broker, t, withOps));
+    topics = [...broker.metadata.topics.values()].map((t) => describeTopic(t, withOps));
   } else {
     topics = req.topics!.map((q): TopicOut => {
       if (q.name === null) {
         const t = broker.metadata.topicsById.get(q.topicId);
-        return t ? describeTopic(broker, t, withOps) : { errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: null, topicId: q.topicId, partitions: [] };
+        return t ? describeTopic(t, withOps) : { errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: null, topicId: q.topicId, partitions: [] };
       }
       const t = broker.metadata.topics.get(q.name);
-      if (t) return describeTopic(broker, t, withOps);
+      if (t) return describeTopic(t, withOps);
       if (topicNameError(q.name)) return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, name: q.name, partitions: [] };
       if (allowAutoCreate && broker.config.bool('auto.create.topics.enable')) {
         const created = broker.autoCreateTopic(q.name);
-        if (created.topic) return describeTopic(broker, created.topic, withOps);
+        if (created.topic) return describeTopic(created.topic, withOps);
         return { errorCode: created.errorCode, name: q.name, partitions: [] };
       }
       return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name: q.name, partitions: [] };

@@ -12,7 +12,6 @@ export * from './13-leave-group.js';
 export * from './14-sync-group.js';
 export * from './15-describe-groups.js';
 export * from './16-list-groups.js';
-export * from './17-sasl-handshake.js';
 export * from './18-api-versions.js';
 export * from './19-create-topics.js';
 export * from './20-delete-topics.js';
@@ -21,14 +20,11 @@ export * from './22-init-producer-id.js';
 export * from './23-offset-for-leader-epoch.js';
 export * from './32-describe-configs.js';
 export * from './33-alter-configs.js';
-export * from './35-describe-log-dirs.js';
 export * from './37-create-partitions.js';
 export * from './42-delete-groups.js';
-export * from './43-elect-leaders.js';
 export * from './44-incremental-alter-configs.js';
 export * from './47-offset-delete.js';
 export * from './60-describe-cluster.js';
-export * from './61-describe-producers.js';
 import { produceRequest, produceResponse } from './00-produce.js';
 import { fetchRequest, fetchResponse } from './01-fetch.js';
 import { listOffsetsRequest, listOffsetsResponse } from './02-list-offsets.js';
@@ -42,7 +38,6 @@ import { leaveGroupRequest, leaveGroupResponse } from './13-leave-group.js';
 import { syncGroupRequest, syncGroupResponse } from './14-sync-group.js';
 import { describeGroupsRequest, describeGroupsResponse } from './15-describe-groups.js';
 import { listGroupsRequest, listGroupsResponse } from './16-list-groups.js';
-import { saslHandshakeRequest, saslHandshakeResponse } from './17-sasl-handshake.js';
 import { apiVersionsRequest, apiVersionsResponse } from './18-api-versions.js';
 import { createTopicsRequest, createTopicsResponse } from './19-create-topics.js';
 import { deleteTopicsRequest, deleteTopicsResponse } from './20-delete-topics.js';
@@ -51,14 +46,11 @@ import { initProducerIdRequest, initProducerIdResponse } from './22-init-produce
 import { offsetForLeaderEpochRequest, offsetForLeaderEpochResponse } from './23-offset-for-leader-epoch.js';
 import { describeConfigsRequest, describeConfigsResponse } from './32-describe-configs.js';
 import { alterConfigsRequest, alterConfigsResponse } from './33-alter-configs.js';
-import { describeLogDirsRequest, describeLogDirsResponse } from './35-describe-log-dirs.js';
 import { createPartitionsRequest, createPartitionsResponse } from './37-create-partitions.js';
 import { deleteGroupsRequest, deleteGroupsResponse } from './42-delete-groups.js';
-import { electLeadersRequest, electLeadersResponse } from './43-elect-leaders.js';
 import { incrementalAlterConfigsRequest, incrementalAlterConfigsResponse } from './44-incremental-alter-configs.js';
 import { offsetDeleteRequest, offsetDeleteResponse } from './47-offset-delete.js';
 import { describeClusterRequest, describeClusterResponse } from './60-describe-cluster.js';
-import { describeProducersRequest, describeProducersResponse } from './61-describe-producers.js';
 import type { MessageSchema } from '../schema.js';
 
 export const schemas: ReadonlyMap<number, { request: MessageSchema; response: MessageSchema }> = new Map([
@@ -75,7 +67,6 @@ export const schemas: ReadonlyMap<number, { request: MessageSchema; response: Me
   [14, { request: syncGroupRequest, response: syncGroupResponse }],
   [15, { request: describeGroupsRequest, response: describeGroupsResponse }],
   [16, { request: listGroupsRequest, response: listGroupsResponse }],
-  [17, { request: saslHandshakeRequest, response: saslHandshakeResponse }],
   [18, { request: apiVersionsRequest, response: apiVersionsResponse }],
   [19, { request: createTopicsRequest, response: createTopicsResponse }],
   [20, { request: deleteTopicsRequest, response: deleteTopicsResponse }],
@@ -84,12 +75,9 @@ export const schemas: ReadonlyMap<number, { request: MessageSchema; response: Me
   [23, { request: offsetForLeaderEpochRequest, response: offsetForLeaderEpochResponse }],
   [32, { request: describeConfigsRequest, response: describeConfigsResponse }],
   [33, { request: alterConfigsRequest, response: alterConfigsResponse }],
-  [35, { request: describeLogDirsRequest, response: describeLogDirsResponse }],
   [37, { request: createPartitionsRequest, response: createPartitionsResponse }],
   [42, { request: deleteGroupsRequest, response: deleteGroupsResponse }],
-  [43, { request: electLeadersRequest, response: electLeadersResponse }],
   [44, { request: incrementalAlterConfigsRequest, response: incrementalAlterConfigsResponse }],
   [47, { request: offsetDeleteRequest, response: offsetDeleteResponse }],
   [60, { request: describeClusterRequest, response: describeClusterResponse }],
-  [61, { request: describeProducersRequest, response: describeProducersResponse }],
 ]);
