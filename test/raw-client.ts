@@ -77,6 +77,12 @@ export class RawClient {
     return decodeMessage<T>(s.response, version, r);
   }
 
+  /** FindCoordinator, as every client sends before its first group request: the broker creates __consumer_offsets on it. */
+  async findCoordinator(group: string): Promise<void> {
+    const r = await this.request<{ errorCode: number }>(10, 3, { key: group, keyType: 0 });
+    if (r.errorCode !== 0) throw new Error(`FindCoordinator failed with ${r.errorCode}`);
+  }
+
   close(): void {
     this.socket.destroy();
   }

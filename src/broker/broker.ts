@@ -1,6 +1,7 @@
 // The broker: configuration, cluster metadata, partition logs, the API table and the
 // listener. Handlers reach everything through this object.
 import net from 'node:net';
+import path from 'node:path';
 import type { Logger } from 'winston';
 import { ErrorCode } from '../protocol/errors.js';
 import { compactLog } from '../storage/cleaner.js';
@@ -8,8 +9,11 @@ import { LogManager, partitionDirName, type StorageKind } from '../storage/log-m
 import type { LogConfig } from '../storage/partition-log.js';
 import type { Api, HandlerResult, RequestContext } from './api.js';
 import { BrokerConfig, TOPIC_CONFIGS, validateConfigValue } from './config.js';
-import { MetadataStore, newTopicId, type PartitionState, type TopicState } from './controller/metadata-store.js';
+import { ClusterMetadata, legacyMetadata, type MetadataChange, newTopicId, type PartitionState, type TopicState } from './controller/cluster-metadata.js';
+import { Controller } from './controller/controller.js';
+import { EmbeddedStore } from './controller/embedded-store.js';
 import { type BrokerInfo, PlacementError, placeReplicas } from './controller/placement.js';
+import { campaign, type CoordinationStore, type Lease } from './controller/store.js';
 import { FetchSessionCache } from './fetch-sessions.js';
 import { GroupCoordinator } from './group/coordinator.js';
 import { allApis } from './handlers/index.js';
@@ -17,6 +21,7 @@ import { createLogger, type LogLevel } from './logger.js';
 import { Connection, type ConnectionHost } from './net/connection.js';
 import { Partition } from './partition.js';
 import { ProducerIdManager } from './producer-ids.js';
+import { type FetcherHost, ReplicaFetcher } from './replication/replica-fetcher.js';
 import { topicNameError, unifyCollisionChars } from './topic-names.js';
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
@@ -30,6 +35,13 @@ export interface BrokerOptions {
   /** 0 picks a free port. */
   port?: number;
   logLevel?: LogLevel;
+  /**
+   * The coordination store the cluster's metadata lives in. Default: an embedded store of
+   * this broker's own (persisted in the log directory). Brokers of one cluster share one.
+   */
+  store?: CoordinationStore;
+  /** The key prefix of this cluster in the store. */
+  storePrefix?: string;
 }
 
 export interface TopicRequest {
@@ -48,18 +60,20 @@ export interface TopicResult {
 
 const err = (errorCode: number, errorMessage: string): TopicResult => ({ errorCode, errorMessage });
 
-export class Broker implements ConnectionHost {
+export class Broker implements ConnectionHost, FetcherHost {
   readonly config: BrokerConfig;
   readonly logger: Logger;
-  readonly metadata: MetadataStore;
+  readonly metadata: ClusterMetadata;
   readonly logs: LogManager;
   readonly partitions = new Map<string, Partition>();
   readonly apis: ReadonlyMap<number, Api<never, object>>;
   readonly producerIds: ProducerIdManager;
   readonly fetchSessions = new FetchSessionCache();
   readonly groups: GroupCoordinator;
+  readonly controller: Controller;
   readonly brokerId: number;
   readonly maxRequestBytes: number;
+  readonly fetchSettings: FetcherHost['fetchSettings'];
   host = '127.0.0.1';
   port = 0;
   private server: net.Server | null = null;
@@ -67,6 +81,12 @@ export class Broker implements ConnectionHost {
   private nextConnectionId = 0;
   private timers: NodeJS.Timeout[] = [];
   private closed = false;
+  private readonly store: CoordinationStore;
+  private readonly ownStore: boolean;
+  private lease: Lease | null = null;
+  private readonly fetchers = new Map<number, ReplicaFetcher>();
+  private readonly following = new Map<Partition, number>();
+  private readonly isrChanges = new Set<Partition>();
 
   private constructor(opts: BrokerOptions) {
     this.config = new BrokerConfig(opts.config ?? {});
@@ -74,24 +94,78 @@ export class Broker implements ConnectionHost {
     this.logger = createLogger(opts.logLevel ?? 'info', this.brokerId);
     const storage: StorageKind = opts.storage === 'memory' ? { kind: 'memory' } : { kind: 'disk', dir: opts.storage ?? this.config.logDir };
     this.logs = new LogManager(storage);
-    this.metadata = new MetadataStore(storage.kind === 'disk' ? storage.dir : null);
-    for (const [k, v] of Object.entries(this.metadata.brokerConfigs)) this.config.dynamic.set(k, v);
+    const prefix = opts.storePrefix ?? '/krill/';
+    this.ownStore = !opts.store;
+    this.store = opts.store ?? new EmbeddedStore(storage.kind === 'disk' ? path.join(storage.dir, 'krill-metadata.json') : null, (d) => legacyMetadata(prefix, d)).client();
+    this.metadata = new ClusterMetadata(this.store, prefix);
     this.producerIds = new ProducerIdManager(this.metadata);
     this.maxRequestBytes = this.config.int('socket.request.max.bytes');
     this.apis = new Map(allApis.map((a) => [a.apiKey, a as Api<never, object>]));
     this.groups = new GroupCoordinator(this);
+    this.controller = new Controller({
+      brokerId: this.brokerId,
+      metadata: this.metadata,
+      uncleanElection: (t) => this.topicConfig(t, 'unclean.leader.election.enable').value === 'true',
+      info: (m) => this.logger.info(m),
+    });
+    this.fetchSettings = {
+      maxWaitMs: this.config.int('replica.fetch.wait.max.ms'),
+      minBytes: this.config.int('replica.fetch.min.bytes'),
+      maxBytes: this.config.int('replica.fetch.response.max.bytes'),
+      partitionMaxBytes: this.config.int('replica.fetch.max.bytes'),
+      backoffMs: this.config.int('replica.fetch.backoff.ms'),
+      requestTimeoutMs: this.config.int('replica.socket.timeout.ms'),
+    };
   }
 
-  /** Opens the logs, starts listening, and resolves once requests are served. */
+  /**
+   * Starts listening, joins the cluster (registers under a lease, follows the metadata,
+   * takes on its partitions, campaigns for controller) and resolves once it serves.
+   */
   static async start(opts: BrokerOptions = {}): Promise<Broker> {
     const b = new Broker(opts);
-    b.openPartitions();
-    await b.groups.load();
     const { host, port } = b.listenAddress(opts);
     await b.listen(host, port);
+    try {
+      await b.join();
+    } catch (e) {
+      await b.close();
+      throw e;
+    }
     b.startTimers();
     b.logger.info(`ready on ${b.host}:${b.port} (cluster ${b.metadata.clusterId}, ${b.logs.storage.kind === 'memory' ? 'in-memory storage' : `log dir ${b.logs.storage.kind === 'disk' ? b.logs.storage.dir : ''}`})`);
     return b;
+  }
+
+  private async join(): Promise<void> {
+    this.metadata.onChange((c) => this.onMetadataChange(c));
+    await this.metadata.start();
+    this.applyDynamicConfigs();
+    this.reconcileAll();
+    await this.register();
+    await this.groups.loaded();
+  }
+
+  /** Registers this broker under a fresh lease and campaigns for controller; again if the lease is ever lost. */
+  private async register(): Promise<void> {
+    const lease = await this.store.grantLease(this.config.int('broker.session.timeout.ms'));
+    this.lease = lease;
+    lease.onLost(() => {
+      if (this.closed || this.lease !== lease) return;
+      this.logger.warn('lost the broker registration lease; registering again');
+      this.controller.deactivate();
+      void this.register().catch((e) => this.logger.error(`re-registration failed: ${(e as Error).message}`));
+    });
+    await this.metadata.register(this.brokerInfo(), lease);
+    void campaign(this.store, this.metadata.prefix + 'controller', String(this.brokerId), lease, () => this.closed || this.lease !== lease)
+      .then((won) => {
+        if (won && !this.closed && this.lease === lease) this.controller.activate();
+      })
+      .catch((e) => this.logger.error(`controller campaign failed: ${(e as Error).message}`));
+  }
+
+  private brokerInfo(): BrokerInfo {
+    return { nodeId: this.brokerId, ...this.advertised, rack: this.config.get('broker.rack') };
   }
 
   private listenAddress(opts: BrokerOptions): { host: string; port: number } {
@@ -129,11 +203,19 @@ export class Broker implements ConnectionHost {
   }
 
   liveBrokers(): BrokerInfo[] {
-    return [{ nodeId: this.brokerId, ...this.advertised, rack: this.config.get('broker.rack') }];
+    return this.metadata.liveBrokers();
   }
 
   get controllerId(): number {
-    return this.brokerId;
+    return this.metadata.controllerId;
+  }
+
+  leaderAddress(leaderId: number): { host: string; port: number } | null {
+    return this.metadata.brokers.get(leaderId) ?? null;
+  }
+
+  warn(message: string): void {
+    this.logger.warn(message);
   }
 
   dispatch(api: Api<never, object>, req: unknown, ctx: RequestContext): HandlerResult<object> | Promise<HandlerResult<object>> {
@@ -152,6 +234,17 @@ export class Broker implements ConnectionHost {
 
   partition(topic: string, index: number): Partition | undefined {
     return this.partitions.get(partitionDirName(topic, index));
+  }
+
+  /**
+   * The partition if this broker leads it; otherwise the error a client gets:
+   * UNKNOWN_TOPIC_OR_PARTITION when the cluster has no such partition, else
+   * NOT_LEADER_OR_FOLLOWER (the client refreshes its metadata and goes to the leader).
+   */
+  leaderPartition(topic: string, index: number): Partition | number {
+    const p = this.partition(topic, index);
+    if (p?.isLeader) return p;
+    return this.metadata.topics.get(topic)?.partitions[index] ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
   }
 
   /** A topic config's effective value and its source (topic override, broker, default). */
@@ -187,24 +280,160 @@ export class Broker implements ConnectionHost {
     }
   }
 
-  private openPartitions(): void {
-    for (const t of this.metadata.topics.values()) for (const p of t.partitions) this.openPartition(t, p);
-    // Directories of topics the metadata no longer knows (deleted while down) are removed.
-    for (const { topic, partition } of this.logs.onDisk()) {
-      const t = this.metadata.topics.get(topic);
-      if (!t || partition >= t.partitions.length) this.logs.delete(topic, partition);
+  // ---- metadata changes: this broker's partitions and their roles --------------------
+
+  private onMetadataChange(c: MetadataChange): void {
+    if (this.closed) return;
+    switch (c.kind) {
+      case 'topic':
+        this.reconcileTopic(c.before, c.after);
+        break;
+      case 'brokers':
+        this.controller.brokersChanged();
+        break;
+      case 'controller':
+        if (this.metadata.controllerId !== this.brokerId) this.controller.deactivate();
+        break;
+      case 'configs':
+        this.applyDynamicConfigs();
+        break;
     }
   }
 
-  private openPartition(t: TopicState, p: PartitionState): Partition {
-    const log = this.logs.open(t.name, p.partition, this.logConfig(t));
-    const part = new Partition(t, p, log);
-    this.partitions.set(partitionDirName(t.name, p.partition), part);
-    return part;
+  private applyDynamicConfigs(): void {
+    this.config.dynamic.clear();
+    for (const [k, v] of Object.entries(this.metadata.brokerConfigs)) this.config.dynamic.set(k, v);
+    for (const t of this.metadata.topics.values()) this.refreshLogConfigs(t);
+  }
+
+  /** At start-up: every topic's partitions, and log directories nobody assigns here any more removed. */
+  private reconcileAll(): void {
+    for (const t of this.metadata.topics.values()) this.reconcileTopic(undefined, t);
+    for (const { topic, partition } of this.logs.onDisk()) {
+      const t = this.metadata.topics.get(topic);
+      if (!t || !t.partitions[partition]?.replicas.includes(this.brokerId)) this.logs.delete(topic, partition);
+    }
+  }
+
+  private reconcileTopic(before: TopicState | undefined, after: TopicState | undefined): void {
+    const recreated = before && after && before.topicId !== after.topicId;
+    if (before && (!after || recreated)) {
+      for (const ps of before.partitions) {
+        const p = this.partition(before.name, ps.partition);
+        if (p) this.dropPartition(p);
+      }
+      if (!after) this.logger.info(`deleted topic ${before.name}`);
+    }
+    if (!after) return;
+    const configsChanged = !before || JSON.stringify(before.configs) !== JSON.stringify(after.configs);
+    for (const ps of after.partitions) {
+      let p = this.partition(after.name, ps.partition);
+      if (!ps.replicas.includes(this.brokerId)) {
+        if (p) this.dropPartition(p);
+        continue;
+      }
+      let prev: PartitionState | null = null;
+      if (!p) {
+        p = new Partition(after, ps, this.logs.open(after.name, ps.partition, this.logConfig(after)), this.brokerId);
+        this.partitions.set(partitionDirName(after.name, ps.partition), p);
+      } else {
+        prev = p.state;
+        p.updateState(after, ps);
+        if (configsChanged) p.log.config = this.logConfig(after);
+      }
+      this.applyRole(p, prev);
+    }
+  }
+
+  /** Makes this broker lead or follow the partition as its new state says. */
+  private applyRole(p: Partition, prev: PartitionState | null): void {
+    const s = p.state;
+    const leaderChanged = !prev || prev.leader !== s.leader || prev.leaderEpoch !== s.leaderEpoch;
+    const offsets = p.topic.name === OFFSETS_TOPIC;
+    if (s.leader === this.brokerId) {
+      if (p.isLeader && !leaderChanged) return;
+      this.unfollow(p);
+      p.becomeLeader(Date.now());
+      if (offsets) this.groups.partitionElected(p.index);
+      return;
+    }
+    if (!leaderChanged && !p.isLeader) return;
+    const wasLeader = p.isLeader;
+    p.becomeFollower();
+    this.unfollow(p);
+    if (s.leader >= 0) this.follow(p, s.leader);
+    if (offsets && wasLeader) this.groups.partitionResigned(p.index);
+  }
+
+  private follow(p: Partition, leaderId: number): void {
+    let f = this.fetchers.get(leaderId);
+    if (!f) this.fetchers.set(leaderId, (f = new ReplicaFetcher(this, leaderId)));
+    f.add(p);
+    this.following.set(p, leaderId);
+  }
+
+  private unfollow(p: Partition): void {
+    const leaderId = this.following.get(p);
+    if (leaderId === undefined) return;
+    this.following.delete(p);
+    this.fetchers.get(leaderId)?.remove(p);
+  }
+
+  /** The partition left this broker (topic deleted, replica moved): its log goes too. */
+  private dropPartition(p: Partition): void {
+    this.unfollow(p);
+    if (p.isLeader && p.topic.name === OFFSETS_TOPIC) this.groups.partitionResigned(p.index);
+    p.becomeFollower();
+    p.notify();
+    this.partitions.delete(partitionDirName(p.topic.name, p.index));
+    this.logs.delete(p.topic.name, p.index);
+  }
+
+  // ---- leader side of replication ----------------------------------------------------
+
+  /** A follower fetched: track it, and add it to the ISR once it has caught up. */
+  followerFetched(p: Partition, replicaId: number, fetchOffset: number): void {
+    if (p.recordFollowerFetch(replicaId, fetchOffset, Date.now())) {
+      void this.changeIsr(p, (isr) => (isr.includes(replicaId) ? null : [...isr, replicaId]), `broker ${replicaId} caught up`);
+    }
+  }
+
+  /** Drops ISR members that stopped fetching or fell behind for replica.lag.time.max.ms. */
+  private shrinkIsrs(now: number): void {
+    const maxLag = this.config.int('replica.lag.time.max.ms');
+    for (const p of this.partitions.values()) {
+      if (!p.isLeader || p.state.isr.length <= 1) continue;
+      const lagging = p.laggingFollowers(now, maxLag);
+      if (lagging.length > 0) void this.changeIsr(p, (isr) => isr.filter((r) => !lagging.includes(r)), `broker(s) ${lagging.join(',')} fell behind`);
+    }
+  }
+
+  /** An ISR change by the leader: a compare-and-set that only applies while this broker still leads at this epoch. */
+  private async changeIsr(p: Partition, fn: (isr: number[]) => number[] | null, why: string): Promise<void> {
+    if (this.isrChanges.has(p)) return;
+    this.isrChanges.add(p);
+    const epoch = p.leaderEpoch;
+    try {
+      const written = await this.metadata.updateTopic(p.topic.name, (t) => {
+        const cur = t.partitions[p.index];
+        if (!cur || cur.leader !== this.brokerId || cur.leaderEpoch !== epoch) return null;
+        const isr = fn(cur.isr);
+        if (!isr || isr.length === 0) return null;
+        const partitions = [...t.partitions];
+        partitions[p.index] = { ...cur, isr };
+        return { ...t, partitions };
+      });
+      const isr = written?.partitions[p.index]?.isr;
+      if (isr) this.logger.info(`${p.topic.name}-${p.index} ISR now [${isr.join(',')}]: ${why}`);
+    } catch (e) {
+      this.logger.warn(`ISR change of ${p.topic.name}-${p.index} failed: ${(e as Error).message}`);
+    } finally {
+      this.isrChanges.delete(p);
+    }
   }
 
   /** Validates and (unless validateOnly) creates a topic, as CreateTopics, auto-creation and internal topics do. */
-  createTopic(req: TopicRequest, validateOnly: boolean, internal = false): TopicResult {
+  async createTopic(req: TopicRequest, validateOnly: boolean, internal = false): Promise<TopicResult> {
     const nameErr = topicNameError(req.name);
     if (nameErr) return err(ErrorCode.INVALID_TOPIC_EXCEPTION, nameErr);
     if (this.metadata.topics.has(req.name)) return err(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${req.name}' already exists.`);
@@ -257,22 +486,24 @@ export class Broker implements ConnectionHost {
       partitions: replicas.map((r, partition) => ({ partition, replicas: r, leader: r[0]!, leaderEpoch: 0, isr: [...r] })),
     };
     if (validateOnly) return { errorCode: ErrorCode.NONE, errorMessage: null, topic };
-    this.metadata.putTopic(topic);
-    for (const p of topic.partitions) this.openPartition(topic, p);
+    if (!await this.metadata.createTopic(topic)) return err(ErrorCode.TOPIC_ALREADY_EXISTS, `Topic '${req.name}' already exists.`);
     this.logger.info(`created topic ${topic.name} with ${topic.partitions.length} partition(s), replication factor ${replicas[0]!.length}`);
     return { errorCode: ErrorCode.NONE, errorMessage: null, topic };
   }
 
   /** Auto-creation from Metadata (auto.create.topics.enable) with the broker defaults. */
-  autoCreateTopic(name: string): TopicResult {
-    return this.createTopic({ name, numPartitions: -1, replicationFactor: -1, assignments: [], configs: [] }, false);
+  async autoCreateTopic(name: string): Promise<TopicResult> {
+    const r = await this.createTopic({ name, numPartitions: -1, replicationFactor: -1, assignments: [], configs: [] }, false);
+    // Another broker creating it at the same moment is as good.
+    const raced = r.errorCode === ErrorCode.TOPIC_ALREADY_EXISTS ? this.metadata.topics.get(name) : undefined;
+    return raced ? { errorCode: ErrorCode.NONE, errorMessage: null, topic: raced } : r;
   }
 
-  /** The group/offsets topic, created on first use like Kafka's. */
-  offsetsTopic(): TopicState {
+  /** The group/offsets topic, created on first use like Kafka's; null while it cannot be created yet. */
+  async ensureOffsetsTopic(): Promise<TopicState | null> {
     const existing = this.metadata.topics.get(OFFSETS_TOPIC);
     if (existing) return existing;
-    const r = this.createTopic({
+    const r = await this.createTopic({
       name: OFFSETS_TOPIC,
       numPartitions: this.config.int('offsets.topic.num.partitions'),
       replicationFactor: this.config.int('offsets.topic.replication.factor'),
@@ -283,24 +514,16 @@ export class Broker implements ConnectionHost {
         { name: 'segment.bytes', value: this.config.get('offsets.topic.segment.bytes') },
       ],
     }, false, true);
-    if (!r.topic) throw new Error(`cannot create ${OFFSETS_TOPIC}: ${r.errorMessage}`);
-    return r.topic;
+    if (!r.topic && r.errorCode !== ErrorCode.TOPIC_ALREADY_EXISTS) this.logger.warn(`cannot create ${OFFSETS_TOPIC}: ${r.errorMessage}`);
+    return this.metadata.topics.get(OFFSETS_TOPIC) ?? null;
   }
 
-  deleteTopic(name: string): void {
-    const t = this.metadata.deleteTopic(name);
-    if (!t) return;
-    for (const p of t.partitions) {
-      const key = partitionDirName(name, p.partition);
-      this.partitions.get(key)?.notifyAppend();
-      this.partitions.delete(key);
-      this.logs.delete(name, p.partition);
-    }
-    this.logger.info(`deleted topic ${name}`);
+  async deleteTopic(name: string): Promise<void> {
+    await this.metadata.deleteTopic(name);
   }
 
   /** CreatePartitions: grows a topic to `count` partitions. */
-  createPartitions(t: TopicState, count: number, assignments: number[][] | null, validateOnly: boolean): { errorCode: number; errorMessage: string | null } {
+  async createPartitions(t: TopicState, count: number, assignments: number[][] | null, validateOnly: boolean): Promise<{ errorCode: number; errorMessage: string | null }> {
     const current = t.partitions.length;
     if (count < current) return err(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${current} partitions, which is higher than the requested ${count}.`);
     if (count === current) return err(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partitions.`);
@@ -324,12 +547,12 @@ export class Broker implements ConnectionHost {
       }
     }
     if (validateOnly) return { errorCode: ErrorCode.NONE, errorMessage: null };
-    replicas.forEach((r, i) => {
-      const p: PartitionState = { partition: current + i, replicas: r, leader: r[0]!, leaderEpoch: 0, isr: [...r] };
-      t.partitions.push(p);
-      this.openPartition(t, p);
+    const written = await this.metadata.updateTopic(t.name, (cur) => {
+      if (cur.topicId !== t.topicId || cur.partitions.length !== current) return null;
+      const added = replicas.map((r, i): PartitionState => ({ partition: current + i, replicas: r, leader: r[0]!, leaderEpoch: 0, isr: [...r] }));
+      return { ...cur, partitions: [...cur.partitions, ...added] };
     });
-    this.metadata.save();
+    if (!written) return err(ErrorCode.REASSIGNMENT_IN_PROGRESS, `Topic ${t.name} changed while its partitions were being added; try again.`);
     this.logger.info(`topic ${t.name} now has ${count} partitions`);
     return { errorCode: ErrorCode.NONE, errorMessage: null };
   }
@@ -356,6 +579,10 @@ export class Broker implements ConnectionHost {
     every(60_000, () => this.logs.writeCheckpoints());
     every(250, () => this.groups.tick(Date.now()));
     every(this.config.int('offsets.retention.check.interval.ms'), () => this.groups.expireOffsets(Date.now()));
+    every(this.config.int('replica.lag.time.max.ms') / 2, () => this.shrinkIsrs(Date.now()));
+    if (this.config.bool('auto.leader.rebalance.enable')) {
+      every(this.config.int('leader.imbalance.check.interval.seconds') * 1000, () => void this.controller.rebalance().catch((e) => this.logger.warn(`preferred leader election failed: ${(e as Error).message}`)));
+    }
     if (this.config.bool('log.cleaner.enable')) every(this.config.int('log.cleaner.backoff.ms'), () => void this.cleanLogs());
   }
 
@@ -381,16 +608,35 @@ export class Broker implements ConnectionHost {
     return removed;
   }
 
-  /** Stops listening, closes connections, flushes logs and writes checkpoints. Safe to call twice. */
+  /**
+   * Leaves the cluster (the registration lease ends, so the controller moves leadership
+   * away at once), stops listening and replicating, flushes logs and writes checkpoints.
+   * Safe to call twice.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     for (const t of this.timers) clearInterval(t);
+    this.controller.deactivate();
     this.groups.close();
+    const lease = this.lease;
+    this.lease = null;
+    await lease?.revoke().catch(() => undefined);
+    await Promise.all([...this.fetchers.values()].map((f) => f.stop()));
+    this.fetchers.clear();
+    for (const p of this.partitions.values()) p.becomeFollower();
     const server = this.server;
     for (const c of [...this.connections]) c.close();
     if (server) await new Promise<void>((r) => server.close(() => r()));
-    this.logs.close();
+    await this.metadata.stop().catch(() => undefined);
+    if (this.ownStore) await this.store.close().catch(() => undefined);
+    this.logs.close(this.highWatermarks());
     this.logger.info('shut down cleanly');
+  }
+
+  private highWatermarks(): Map<string, number> {
+    const m = new Map<string, number>();
+    for (const [key, p] of this.partitions) m.set(key, p.highWatermark);
+    return m;
   }
 }

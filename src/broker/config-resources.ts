@@ -3,7 +3,7 @@
 import { ErrorCode } from '../protocol/errors.js';
 import type { Broker } from './broker.js';
 import { BROKER_CONFIGS, ConfigSource, ConfigTypeCode, TOPIC_CONFIGS, validateConfigValue } from './config.js';
-import type { TopicState } from './controller/metadata-store.js';
+import type { TopicState } from './controller/cluster-metadata.js';
 
 export const ResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8 } as const;
 
@@ -71,7 +71,7 @@ export function brokerResourceError(broker: Broker, name: string): ResourceResul
 }
 
 /** Validates a full set of new values for a resource, then (unless validateOnly) applies it. */
-export function applyConfigs(broker: Broker, resourceType: number, resourceName: string, next: Record<string, string>, validateOnly: boolean): ResourceResult {
+export async function applyConfigs(broker: Broker, resourceType: number, resourceName: string, next: Record<string, string>, validateOnly: boolean): Promise<ResourceResult> {
   if (resourceType === ResourceType.TOPIC) {
     const t = broker.metadata.topics.get(resourceName);
     if (!t) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `Topic ${resourceName} does not exist.` };
@@ -82,10 +82,8 @@ export function applyConfigs(broker: Broker, resourceType: number, resourceName:
       if (bad) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: `Invalid value ${v} for configuration ${k}: ${bad}` };
     }
     if (validateOnly) return ok;
-    for (const k of Object.keys(t.configs)) delete t.configs[k];
-    Object.assign(t.configs, next);
-    broker.metadata.save();
-    broker.refreshLogConfigs(t);
+    // Every broker holding the topic's partitions applies the new configs from the metadata.
+    await broker.metadata.updateTopic(t.name, (cur) => ({ ...cur, configs: { ...next } }));
     broker.logger.info(`configs of topic ${t.name} changed`);
     return ok;
   }
@@ -99,14 +97,7 @@ export function applyConfigs(broker: Broker, resourceType: number, resourceName:
       if (bad) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: `Invalid value ${v} for configuration ${k}: ${bad}` };
     }
     if (validateOnly) return ok;
-    broker.config.dynamic.clear();
-    for (const k of Object.keys(broker.metadata.brokerConfigs)) delete broker.metadata.brokerConfigs[k];
-    for (const [k, v] of Object.entries(next)) {
-      broker.config.dynamic.set(k, v);
-      broker.metadata.brokerConfigs[k] = v;
-    }
-    broker.metadata.save();
-    for (const t of broker.metadata.topics.values()) broker.refreshLogConfigs(t);
+    await broker.metadata.setBrokerConfigs({ ...next });
     broker.logger.info('dynamic broker configs changed');
     return ok;
   }

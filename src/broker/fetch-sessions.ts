@@ -9,6 +9,8 @@ export interface SessionPartition {
   fetchOffset: number;
   maxBytes: number;
   currentLeaderEpoch: number;
+  /** A follower's last fetched epoch (KIP-320), -1 from consumers. */
+  lastFetchedEpoch: number;
   /** What the last response said, to tell whether there is news. -1 before the first. */
   sentHighWatermark: number;
   sentLogStartOffset: number;

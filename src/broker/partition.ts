@@ -1,14 +1,38 @@
 // A partition as this broker serves it: its log, its place in the cluster metadata, its
-// high watermark, and the waiters (long-poll fetches) to wake when data arrives.
+// role (leader or follower), the high watermark, and the waiters to wake when data
+// arrives or becomes committed. As leader it tracks each follower's log end offset, moves
+// the high watermark over the ISR and completes acks=all produces (Kafka's Partition
+// and its delayed-produce purgatory).
+import { ErrorCode } from '../protocol/errors.js';
 import type { PartitionLog } from '../storage/partition-log.js';
-import type { PartitionState, TopicState } from './controller/metadata-store.js';
+import type { PartitionState, TopicState } from './controller/cluster-metadata.js';
+
+export interface FollowerState {
+  /** The follower's log end offset as of its last fetch; -1 until it fetches. */
+  logEndOffset: number;
+  /** When the follower last had everything the leader had (Kafka's lastCaughtUpTimeMs). */
+  lastCaughtUpMs: number;
+  lastFetchLeaderLogEndOffset: number;
+  lastFetchMs: number;
+}
+
+interface ReplicationWaiter {
+  offset: number;
+  resolve: (errorCode: number) => void;
+  timer: NodeJS.Timeout;
+}
 
 export class Partition {
   private waiters = new Set<() => void>();
+  private replicationWaiters: ReplicationWaiter[] = [];
+  /** Followers' progress, while this broker leads. */
+  readonly followers = new Map<number, FollowerState>();
+  private hw = 0;
+  /** The log end offset when this broker became leader: a follower below it cannot join the ISR. */
+  private leaderEpochStartOffset = 0;
+  isLeader = false;
 
-  constructor(readonly topic: TopicState, readonly state: PartitionState, readonly log: PartitionLog) {
-    log.assignEpoch(state.leaderEpoch);
-  }
+  constructor(public topic: TopicState, public state: PartitionState, readonly log: PartitionLog, readonly brokerId: number) {}
 
   get index(): number {
     return this.state.partition;
@@ -18,27 +42,154 @@ export class Partition {
     return this.state.leaderEpoch;
   }
 
-  /**
-   * The offset below which records are visible to consumers. With one replica in the
-   * ISR every appended record is committed at once; replication moves this to the
-   * smallest log end offset over the ISR.
-   */
+  /** The offset below which records are committed and visible to consumers. */
   get highWatermark(): number {
-    return this.log.logEndOffset;
+    return this.hw;
   }
 
   /** No transactions are open on this broker, so the last stable offset is the high watermark. */
   get lastStableOffset(): number {
-    return this.highWatermark;
+    return this.hw;
   }
 
-  /** Calls `fn` once at the next append; returns a function that cancels it. */
+  /** Takes on leadership for the state's epoch: the log records where the epoch starts. */
+  becomeLeader(now: number): void {
+    this.isLeader = true;
+    this.log.assignEpoch(this.state.leaderEpoch);
+    this.leaderEpochStartOffset = this.log.logEndOffset;
+    this.followers.clear();
+    for (const r of this.state.replicas) {
+      if (r === this.brokerId) continue;
+      // ISR members get the benefit of the doubt for one lag period, as in Kafka.
+      this.followers.set(r, { logEndOffset: -1, lastCaughtUpMs: this.state.isr.includes(r) ? now : 0, lastFetchLeaderLogEndOffset: -1, lastFetchMs: 0 });
+    }
+    this.hw = Math.min(this.hw, this.log.logEndOffset);
+    this.maybeAdvanceHighWatermark();
+  }
+
+  /** Gives up leadership: pending acks=all produces fail so their clients retry the new leader. */
+  becomeFollower(): void {
+    this.isLeader = false;
+    this.followers.clear();
+    this.failReplicationWaiters(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    this.hw = Math.min(this.hw, this.log.logEndOffset);
+  }
+
+  /** A follower's view of the high watermark, from the leader's fetch response. */
+  setFollowerHighWatermark(leaderHw: number): void {
+    const hw = Math.min(leaderHw, this.log.logEndOffset);
+    if (hw !== this.hw) {
+      this.hw = hw;
+      this.notify();
+    }
+  }
+
+  /** After a truncation the high watermark can be no higher than the log end. */
+  clampHighWatermark(): void {
+    this.hw = Math.min(this.hw, this.log.logEndOffset);
+  }
+
+  /**
+   * Records a follower's fetch at `fetchOffset` (its log end offset) and reports whether it
+   * is caught up enough to join the ISR (Kafka's isFollowerInSync check).
+   */
+  recordFollowerFetch(replicaId: number, fetchOffset: number, now: number): boolean {
+    let f = this.followers.get(replicaId);
+    if (!f) this.followers.set(replicaId, (f = { logEndOffset: -1, lastCaughtUpMs: 0, lastFetchLeaderLogEndOffset: -1, lastFetchMs: 0 }));
+    const leo = this.log.logEndOffset;
+    if (fetchOffset >= leo) f.lastCaughtUpMs = now;
+    else if (fetchOffset >= f.lastFetchLeaderLogEndOffset && f.lastFetchLeaderLogEndOffset >= 0) f.lastCaughtUpMs = Math.max(f.lastCaughtUpMs, f.lastFetchMs);
+    f.logEndOffset = fetchOffset;
+    f.lastFetchLeaderLogEndOffset = leo;
+    f.lastFetchMs = now;
+    this.maybeAdvanceHighWatermark();
+    return !this.state.isr.includes(replicaId) && fetchOffset >= this.hw && fetchOffset >= this.leaderEpochStartOffset;
+  }
+
+  /** ISR followers that have not caught up within `maxLagMs`. */
+  laggingFollowers(now: number, maxLagMs: number): number[] {
+    return this.state.isr.filter((r) => r !== this.brokerId && now - (this.followers.get(r)?.lastCaughtUpMs ?? 0) > maxLagMs);
+  }
+
+  /** The high watermark is the smallest log end offset over the ISR; it never moves back. */
+  maybeAdvanceHighWatermark(): void {
+    if (!this.isLeader) return;
+    let min = this.log.logEndOffset;
+    for (const r of this.state.isr) {
+      if (r === this.brokerId) continue;
+      const f = this.followers.get(r);
+      const leo = f ? f.logEndOffset : -1;
+      if (leo < min) min = leo;
+    }
+    if (min > this.hw) {
+      this.hw = min;
+      this.completeReplicationWaiters();
+      this.notify();
+    }
+  }
+
+  /** Called with each new metadata state of this partition. */
+  updateState(topic: TopicState, state: PartitionState): void {
+    this.topic = topic;
+    this.state = state;
+    // A smaller ISR may be all it takes to commit what is waiting.
+    this.maybeAdvanceHighWatermark();
+  }
+
+  /**
+   * Resolves with NONE once every ISR member has `offset` - 1 (acks=all), or with
+   * REQUEST_TIMED_OUT / NOT_LEADER_OR_FOLLOWER.
+   */
+  waitForReplication(offset: number, timeoutMs: number): Promise<number> {
+    if (this.hw >= offset) return Promise.resolve(ErrorCode.NONE);
+    if (!this.isLeader) return Promise.resolve(ErrorCode.NOT_LEADER_OR_FOLLOWER);
+    return new Promise((resolve) => {
+      const w: ReplicationWaiter = {
+        offset,
+        resolve,
+        timer: setTimeout(() => {
+          this.replicationWaiters = this.replicationWaiters.filter((x) => x !== w);
+          resolve(ErrorCode.REQUEST_TIMED_OUT);
+        }, Math.max(0, timeoutMs)),
+      };
+      this.replicationWaiters.push(w);
+    });
+  }
+
+  private completeReplicationWaiters(): void {
+    if (this.replicationWaiters.length === 0) return;
+    const still: ReplicationWaiter[] = [];
+    for (const w of this.replicationWaiters) {
+      if (w.offset <= this.hw) {
+        clearTimeout(w.timer);
+        w.resolve(ErrorCode.NONE);
+      } else still.push(w);
+    }
+    this.replicationWaiters = still;
+  }
+
+  failReplicationWaiters(errorCode: number): void {
+    const ws = this.replicationWaiters;
+    this.replicationWaiters = [];
+    for (const w of ws) {
+      clearTimeout(w.timer);
+      w.resolve(errorCode);
+    }
+  }
+
+  /** Calls `fn` once at the next append or high-watermark move; returns a function that cancels it. */
   onAppend(fn: () => void): () => void {
     this.waiters.add(fn);
     return () => this.waiters.delete(fn);
   }
 
+  /** After a leader's append: with no other ISR member the records are committed at once. */
   notifyAppend(): void {
+    this.maybeAdvanceHighWatermark();
+    this.notify();
+  }
+
+  notify(): void {
     if (this.waiters.size === 0) return;
     const ws = this.waiters;
     this.waiters = new Set();

@@ -184,6 +184,38 @@ export class PartitionLog {
     return { error: ErrorCode.NONE, baseOffset, lastOffset: this.logEndOffset - 1, logAppendTime: opts.logAppendTime ? opts.now : -1 };
   }
 
+  /**
+   * Appends batches copied from the leader as they are: offsets, leader epochs and
+   * timestamps stay the leader's, and the epoch cache and producer state follow them.
+   * Batches already held (a repeated fetch) are skipped; a gap throws.
+   */
+  appendAsFollower(batches: Buffer[], now: number): void {
+    let messages = 0;
+    for (const batch of batches) {
+      const base = Number(batch.readBigInt64BE(Off.baseOffset));
+      const delta = batch.readInt32BE(Off.lastOffsetDelta);
+      if (base + delta < this.logEndOffset) continue;
+      if (base !== this.logEndOffset) throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `batch at ${base} does not follow the log end ${this.logEndOffset}`);
+      const epoch = batch.readInt32BE(Off.partitionLeaderEpoch);
+      if (epoch > this.latestEpoch) {
+        this.epochs.push([epoch, base]);
+        this.writeEpochs();
+      }
+      const maxTimestamp = Number(batch.readBigInt64BE(Off.maxTimestamp));
+      this.maybeRoll(batch.length, now);
+      this.active.append(batch, base, base + delta, maxTimestamp);
+      const producerId = Number(batch.readBigInt64BE(Off.producerId));
+      if (producerId >= 0 && (batch.readInt16BE(Off.attributes) & Attr.control) === 0) {
+        const firstSeq = batch.readInt32BE(Off.baseSequence);
+        this.producers.update(producerId, batch.readInt16BE(Off.producerEpoch), firstSeq, firstSeq + delta, base, base + delta, maxTimestamp);
+      }
+      this.logEndOffset = base + delta + 1;
+      messages += batch.readInt32BE(Off.recordCount);
+    }
+    this.unflushedMessages += messages;
+    if (this.unflushedMessages >= this.config.flushIntervalMessages) this.flush();
+  }
+
   /** Records that `epoch` starts at the log end offset, as a new leader does. Idempotent. */
   assignEpoch(epoch: number): void {
     if (epoch <= this.latestEpoch) return;
@@ -359,6 +391,16 @@ export class PartitionLog {
     this.recoveryPoint = Math.min(this.recoveryPoint, this.logEndOffset);
     this.producers.truncateFrom(this.logEndOffset);
     this.epochs = this.epochs.filter(([, o]) => o < this.logEndOffset);
+    this.writeEpochs();
+  }
+
+  /** Drops everything and restarts the log empty at `offset` (a follower far behind its leader's log start). */
+  truncateFullyAndStartAt(offset: number): void {
+    for (const seg of this.segments) seg.delete();
+    this.segments = [new Segment(this.dir, offset, this.config.indexIntervalBytes, true)];
+    this.logStartOffset = this.logEndOffset = this.recoveryPoint = offset;
+    this.producers.truncateFrom(0);
+    this.epochs = [];
     this.writeEpochs();
   }
 

@@ -16,6 +16,7 @@ async function setup(t: ExecutionContext, config: Record<string, string> = {}): 
   const c = await RawClient.connect(b.port);
   t.teardown(() => c.close());
   await c.request<CreateTopicsResponse>(19, 5, { topics: [{ name: 't', numPartitions: 2, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 1000, validateOnly: false });
+  await c.findCoordinator('any');
   return { b, c };
 }
 

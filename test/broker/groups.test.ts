@@ -137,6 +137,7 @@ test('a member that stops heartbeating loses its partitions after session.timeou
     await topicWith(k, 'silent', 2, 0);
     const raw = await RawClient.connect(b.port);
     t.teardown(() => raw.close());
+    await raw.findCoordinator('any');
     const meta = Buffer.from([0, 0, 0, 0, 0, 1, 0, 6, ...Buffer.from('silent'), 0xff, 0xff, 0xff, 0xff]);
     const join = (memberId: string) => raw.request<JoinGroupResponse>(11, 5, {
       groupId: 'silent-group', sessionTimeoutMs: 6000, rebalanceTimeoutMs: 6000, memberId, groupInstanceId: null,
@@ -174,6 +175,7 @@ test('JoinGroup v4+ answers a first join with MEMBER_ID_REQUIRED and a member id
   await withBroker({}, async (b) => {
     const raw = await RawClient.connect(b.port);
     t.teardown(() => raw.close());
+    await raw.findCoordinator('any');
     const req = (memberId: string) => raw.request<JoinGroupResponse>(11, 7, {
       groupId: 'mid', sessionTimeoutMs: 10000, rebalanceTimeoutMs: 10000, memberId, groupInstanceId: null, protocolType: 'consumer',
       protocols: [{ name: 'range', metadata: Buffer.alloc(0) }],
@@ -234,6 +236,7 @@ test('the log cleaner compacts __consumer_offsets and the committed offsets surv
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'krill-compact-'));
   const b1 = await startBroker({ storage: dir, config: { 'offsets.topic.segment.bytes': '1024', 'offsets.topic.num.partitions': '1' } });
   const raw = await RawClient.connect(b1.port);
+  await raw.findCoordinator('compacted');
   await topicWith(kafka(b1.bootstrap), 'ct', 1, 0);
   for (let i = 1; i <= 40; i++) {
     await raw.request(8, 7, { groupId: 'compacted', generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, topics: [{ name: 'ct', partitions: [{ partitionIndex: 0, committedOffset: i, committedLeaderEpoch: -1, committedMetadata: '' }] }] });

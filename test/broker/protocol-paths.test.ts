@@ -125,7 +125,7 @@ test('Metadata returns advertised.listeners and marks internal topics', async (t
   t.teardown(() => b.close());
   const c = await RawClient.connect(b.port);
   t.teardown(() => c.close());
-  b.broker.offsetsTopic();
+  await b.broker.ensureOffsetsTopic();
   const md = await c.request<MetadataResponse>(3, 12, { topics: null, allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
   t.like(md.brokers![0], { nodeId: 0, host: 'kafka.example', port: 19092 });
   const offsets = md.topics!.find((x) => x.name === '__consumer_offsets')!;

@@ -64,37 +64,85 @@ export class GroupCoordinator {
 
   /** The __consumer_offsets partition that holds a group, as in Kafka. */
   partitionFor(groupId: string): number {
-    return partitionForGroup(groupId, this.broker.offsetsTopic().partitions.length);
+    const t = this.broker.metadata.topics.get(OFFSETS_TOPIC);
+    return partitionForGroup(groupId, t?.partitions.length ?? this.broker.config.int('offsets.topic.num.partitions'));
+  }
+
+  /**
+   * Null when this broker coordinates the group: it leads the group's __consumer_offsets
+   * partition and has loaded it. Otherwise the error that sends the client elsewhere.
+   */
+  coordinatorError(groupId: string): number | null {
+    if (!this.broker.metadata.topics.has(OFFSETS_TOPIC)) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    const index = this.partitionFor(groupId);
+    if (!this.broker.partition(OFFSETS_TOPIC, index)?.isLeader) return ErrorCode.NOT_COORDINATOR;
+    if (this.loading.has(index)) return ErrorCode.COORDINATOR_LOAD_IN_PROGRESS;
+    return null;
   }
 
   // ---- persistence ------------------------------------------------------------------
 
-  /** Rebuilds groups and offsets from __consumer_offsets (if it exists yet). */
-  async load(): Promise<void> {
-    const t = this.broker.metadata.topics.get(OFFSETS_TOPIC);
-    if (!t) return;
-    for (const ps of t.partitions) {
-      const p = this.broker.partition(OFFSETS_TOPIC, ps.partition);
-      if (!p) continue;
-      let offset = p.log.logStartOffset;
-      while (offset < p.log.logEndOffset) {
-        const chunks = p.log.read(offset, 4 << 20);
-        if (chunks.length === 0) break;
-        for (const b of await decodeRecords(Buffer.concat(chunks))) {
-          for (const r of b.records) {
-            offset = r.offset + 1;
-            if (b.isControl || !r.key) continue;
-            const rec = readCoordinatorRecord(r.key, r.value);
-            if (rec) this.replay(rec);
-          }
-          offset = Math.max(offset, b.baseOffset + 1);
+  private readonly loading = new Map<number, Promise<void>>();
+
+  /** This broker now leads an offsets partition: its groups are read back from the log. */
+  partitionElected(index: number): void {
+    const load = this.loadPartition(index)
+      .catch((e) => {
+        this.broker.logger.error(`loading groups of ${OFFSETS_TOPIC}-${index} failed: ${(e as Error).stack ?? String(e)}`);
+      })
+      .finally(() => {
+        if (this.loading.get(index) === load) this.loading.delete(index);
+      });
+    this.loading.set(index, load);
+  }
+
+  /** Leadership of an offsets partition moved away: its groups are now another broker's. */
+  partitionResigned(index: number): void {
+    this.loading.delete(index);
+    for (const g of [...this.groups.values()]) {
+      if (this.partitionFor(g.groupId) !== index) continue;
+      for (const m of g.members.values()) {
+        m.awaitingJoin?.(this.joinError(ErrorCode.NOT_COORDINATOR, m.memberId));
+        m.awaitingSync?.({ errorCode: ErrorCode.NOT_COORDINATOR, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) });
+        m.awaitingJoin = null;
+        m.awaitingSync = null;
+      }
+      this.groups.delete(g.groupId);
+    }
+  }
+
+  /** Resolves once every partition being loaded is loaded. */
+  async loaded(): Promise<void> {
+    while (this.loading.size > 0) await Promise.all([...this.loading.values()]);
+  }
+
+  private async loadPartition(index: number): Promise<void> {
+    const p = this.broker.partition(OFFSETS_TOPIC, index);
+    if (!p) return;
+    // Groups of this partition left over from an earlier term are stale: the log is the truth.
+    for (const id of [...this.groups.keys()]) if (this.partitionFor(id) === index) this.groups.delete(id);
+    const end = p.log.logEndOffset;
+    let offset = p.log.logStartOffset;
+    while (offset < end) {
+      const chunks = p.log.read(offset, 4 << 20, end);
+      if (chunks.length === 0) break;
+      for (const b of await decodeRecords(Buffer.concat(chunks))) {
+        for (const r of b.records) {
+          offset = r.offset + 1;
+          if (b.isControl || !r.key) continue;
+          const rec = readCoordinatorRecord(r.key, r.value);
+          if (rec) this.replay(rec);
         }
+        offset = Math.max(offset, b.baseOffset + 1);
       }
     }
-    for (const g of this.groups.values()) {
+    let n = 0;
+    for (const g of [...this.groups.values()]) {
+      if (this.partitionFor(g.groupId) !== index) continue;
       if (g.members.size === 0 && g.offsets.size === 0) this.groups.delete(g.groupId);
+      else n++;
     }
-    if (this.groups.size > 0) this.broker.logger.info(`loaded ${this.groups.size} group(s) from ${OFFSETS_TOPIC}`);
+    if (n > 0) this.broker.logger.info(`loaded ${n} group(s) from ${OFFSETS_TOPIC}-${index}`);
   }
 
   private replay(rec: NonNullable<ReturnType<typeof readCoordinatorRecord>>): void {
@@ -131,16 +179,26 @@ export class GroupCoordinator {
     if (v.currentStateTimestamp > 0) g.stateTimestamp = v.currentStateTimestamp;
   }
 
-  private write(groupId: string, records: Array<{ key: Buffer; value: Buffer | null }>): void {
-    if (records.length === 0) return;
-    const p = this.broker.partition(OFFSETS_TOPIC, this.partitionFor(groupId))!;
+  /**
+   * Appends coordinator records to the group's partition; resolves with NONE once the ISR
+   * has them, else with the error Kafka's coordinator gives for a failed write.
+   */
+  private write(groupId: string, records: Array<{ key: Buffer; value: Buffer | null }>): Promise<number> {
+    if (records.length === 0) return Promise.resolve(ErrorCode.NONE);
+    const p = this.broker.partition(OFFSETS_TOPIC, this.partitionFor(groupId));
+    if (!p?.isLeader) return Promise.resolve(ErrorCode.NOT_COORDINATOR);
     const batch = encodeBatchUncompressed({ records: records.map((r) => ({ key: r.key, value: r.value })) });
-    p.log.append([batch], { leaderEpoch: p.leaderEpoch, now: Date.now(), logAppendTime: false });
+    const r = p.log.append([batch], { leaderEpoch: p.leaderEpoch, now: Date.now(), logAppendTime: false });
+    if (r.error !== ErrorCode.NONE || !('lastOffset' in r)) return Promise.resolve(ErrorCode.UNKNOWN_SERVER_ERROR);
     p.notifyAppend();
+    return p.waitForReplication(r.lastOffset + 1, this.broker.config.int('offsets.commit.timeout.ms')).then((code) => {
+      if (code === ErrorCode.NONE) return code;
+      return code === ErrorCode.NOT_LEADER_OR_FOLLOWER ? ErrorCode.NOT_COORDINATOR : ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    });
   }
 
   private storeGroup(g: Group): void {
-    this.write(g.groupId, [{
+    void this.write(g.groupId, [{
       key: groupKey(g.groupId),
       value: groupValue({
         protocolType: g.protocolType ?? '',
@@ -187,6 +245,8 @@ export class GroupCoordinator {
   join(p: JoinParams): JoinResult | Promise<JoinResult> {
     const c = this.cfg;
     if (!p.groupId) return this.joinError(ErrorCode.INVALID_GROUP_ID, p.memberId);
+    const notHere = this.coordinatorError(p.groupId);
+    if (notHere !== null) return this.joinError(notHere, p.memberId);
     if (p.sessionTimeoutMs < c.minSession || p.sessionTimeoutMs > c.maxSession) return this.joinError(ErrorCode.INVALID_SESSION_TIMEOUT, p.memberId);
     const existing = this.groups.get(p.groupId);
     if (!existing && p.memberId !== '') return this.joinError(ErrorCode.UNKNOWN_MEMBER_ID, p.memberId);
@@ -338,6 +398,8 @@ export class GroupCoordinator {
 
   sync(p: SyncParams): SyncResult | Promise<SyncResult> {
     const fail = (errorCode: number): SyncResult => ({ errorCode, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) });
+    const notHere = this.coordinatorError(p.groupId);
+    if (notHere !== null) return fail(notHere);
     const g = this.groups.get(p.groupId);
     if (!g) return fail(ErrorCode.UNKNOWN_MEMBER_ID);
     if (p.groupInstanceId !== null && g.staticMembers.has(p.groupInstanceId) && g.staticMembers.get(p.groupInstanceId) !== p.memberId) return fail(ErrorCode.FENCED_INSTANCE_ID);
@@ -380,6 +442,8 @@ export class GroupCoordinator {
 
   /** The state code for a known group member, or the error Kafka gives. */
   heartbeat(groupId: string, generationId: number, memberId: string, groupInstanceId: string | null): number {
+    const notHere = this.coordinatorError(groupId);
+    if (notHere !== null) return notHere;
     const g = this.groups.get(groupId);
     if (!g) return ErrorCode.UNKNOWN_MEMBER_ID;
     if (g.state === 'Dead') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
@@ -397,6 +461,8 @@ export class GroupCoordinator {
 
   /** Removes members (LeaveGroup); returns a code per member, in order. */
   leave(groupId: string, members: Array<{ memberId: string; groupInstanceId: string | null }>): number[] {
+    const notHere = this.coordinatorError(groupId);
+    if (notHere !== null) return members.map(() => notHere);
     const g = this.groups.get(groupId);
     if (!g) return members.map(() => ErrorCode.UNKNOWN_MEMBER_ID);
     return members.map((who) => {
@@ -435,15 +501,17 @@ export class GroupCoordinator {
     return null;
   }
 
-  commitOffsets(groupId: string, generationId: number, memberId: string, groupInstanceId: string | null, entries: OffsetCommitEntry[]): number[] {
+  async commitOffsets(groupId: string, generationId: number, memberId: string, groupInstanceId: string | null, entries: OffsetCommitEntry[]): Promise<number[]> {
     if (!groupId) return entries.map(() => ErrorCode.INVALID_GROUP_ID);
+    const notHere = this.coordinatorError(groupId);
+    if (notHere !== null) return entries.map(() => notHere);
     const denied = this.commitError(groupId, generationId, memberId, groupInstanceId);
     if (denied !== null) return entries.map(() => denied);
     const g = this.getOrCreate(groupId);
     const now = Date.now();
     const records: Array<{ key: Buffer; value: Buffer }> = [];
     const codes = entries.map((e) => {
-      if (!this.broker.metadata.topics.get(e.topic) || !this.broker.partition(e.topic, e.partition)) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      if (!this.broker.metadata.topics.get(e.topic)?.partitions[e.partition]) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
       const metadata = e.metadata ?? '';
       if (Buffer.byteLength(metadata) > MAX_METADATA) return ErrorCode.OFFSET_METADATA_TOO_LARGE;
       const v: CommittedOffset = { offset: e.offset, leaderEpoch: e.leaderEpoch, metadata, commitTimestamp: now };
@@ -451,8 +519,8 @@ export class GroupCoordinator {
       records.push({ key: offsetKey(groupId, e.topic, e.partition), value: offsetValue(v) });
       return ErrorCode.NONE;
     });
-    this.write(groupId, records);
-    return codes;
+    const written = await this.write(groupId, records);
+    return codes.map((c) => (c === ErrorCode.NONE ? written : c));
   }
 
   /** Committed offsets of a group: the partitions asked for, or every one when `topics` is null. */
@@ -475,6 +543,8 @@ export class GroupCoordinator {
 
   /** OffsetDelete: a group-level error, or a code per partition. */
   deleteOffsets(groupId: string, topics: Array<{ name: string; partitions: number[] }>): { errorCode: number; codes: number[][] } {
+    const notHere = this.coordinatorError(groupId);
+    if (notHere !== null) return { errorCode: notHere, codes: [] };
     const g = this.groups.get(groupId);
     if (!g) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, codes: [] };
     const subscribed = new Set<string>();
@@ -490,12 +560,14 @@ export class GroupCoordinator {
       if (g.offsets.delete(offsetKeyOf(t.name, p))) records.push({ key: offsetKey(groupId, t.name, p), value: null });
       return ErrorCode.NONE;
     }));
-    this.write(groupId, records);
+    void this.write(groupId, records);
     return { errorCode: ErrorCode.NONE, codes };
   }
 
   /** DeleteGroups: only empty groups; writes tombstones for the group and its offsets. */
   deleteGroup(groupId: string): number {
+    const notHere = this.coordinatorError(groupId);
+    if (notHere !== null) return notHere;
     const g = this.groups.get(groupId);
     if (!g || g.state === 'Dead') return ErrorCode.GROUP_ID_NOT_FOUND;
     if (g.state !== 'Empty') return ErrorCode.NON_EMPTY_GROUP;
@@ -511,7 +583,7 @@ export class GroupCoordinator {
       records.push({ key: offsetKey(g.groupId, t, Number(p)), value: null });
     }
     records.push({ key: groupKey(g.groupId), value: null });
-    this.write(g.groupId, records);
+    void this.write(g.groupId, records);
     g.transition('Dead');
     this.groups.delete(g.groupId);
   }

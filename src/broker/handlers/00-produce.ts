@@ -2,6 +2,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { produceRequest, produceResponse, type ProduceRequest, type ProduceResponse } from '../../protocol/messages/index.js';
 import { CLOSE_CONNECTION, defineApi, type HandlerResult, NO_RESPONSE } from '../api.js';
 import type { Broker } from '../broker.js';
+import type { Partition } from '../partition.js';
 import { convertLegacy, validateBatches, type Validated } from '../produce-validation.js';
 
 type PartitionOut = NonNullable<NonNullable<ProduceResponse['responses']>[number]['partitionResponses']>[number];
@@ -10,9 +11,11 @@ function failed(index: number, errorCode: number, errorMessage: string | null = 
   return { index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage };
 }
 
-function appendTo(broker: Broker, topicName: string, index: number, v: Validated): PartitionOut {
+/** Appends as leader; with acks=all the slot is completed once the ISR has the records. */
+function appendTo(broker: Broker, p: Partition, v: Validated, acks: number, timeoutMs: number, pending: Array<Promise<void>>): PartitionOut {
+  const index = p.index;
   if (v.errorCode !== ErrorCode.NONE) return failed(index, v.errorCode, 'errorMessage' in v ? v.errorMessage : null);
-  const p = broker.partition(topicName, index)!;
+  if (!p.isLeader) return failed(index, ErrorCode.NOT_LEADER_OR_FOLLOWER);
   const now = Date.now();
   const result = p.log.append((v as { batches: Buffer[] }).batches, {
     leaderEpoch: p.leaderEpoch,
@@ -21,31 +24,39 @@ function appendTo(broker: Broker, topicName: string, index: number, v: Validated
   });
   if (result.error !== ErrorCode.NONE || !('baseOffset' in result)) return failed(index, result.error);
   p.notifyAppend();
-  return { index, errorCode: ErrorCode.NONE, baseOffset: result.baseOffset, logAppendTimeMs: result.logAppendTime, logStartOffset: p.log.logStartOffset, recordErrors: [], errorMessage: null };
+  const out: PartitionOut = { index, errorCode: ErrorCode.NONE, baseOffset: result.baseOffset, logAppendTimeMs: result.logAppendTime, logStartOffset: p.log.logStartOffset, recordErrors: [], errorMessage: null };
+  if (acks === -1 && p.highWatermark <= result.lastOffset) {
+    pending.push(p.waitForReplication(result.lastOffset + 1, timeoutMs).then((code) => {
+      if (code !== ErrorCode.NONE) Object.assign(out, failed(index, code));
+    }));
+  }
+  return out;
 }
 
 export default defineApi<ProduceRequest, ProduceResponse>({ request: produceRequest, response: produceResponse }, (broker, req) => {
   const validAcks = req.acks === 0 || req.acks === 1 || req.acks === -1;
   const pending: Array<Promise<void>> = [];
   const responses = req.topicData.map((t) => {
-    const topic = broker.metadata.topics.get(t.name);
     const partitionResponses = t.partitionData.map((pd): PartitionOut => {
       if (!validAcks) return failed(pd.index, ErrorCode.INVALID_REQUIRED_ACKS);
-      if (!topic || !broker.partition(t.name, pd.index)) return failed(pd.index, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-      if (topic.internal) return failed(pd.index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${t.name}`);
+      const p = broker.leaderPartition(t.name, pd.index);
+      if (typeof p === 'number') return failed(pd.index, p);
+      if (p.topic.internal) return failed(pd.index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${t.name}`);
       if (req.acks === -1) {
-        const isr = broker.partition(t.name, pd.index)!.state.isr.length;
-        const minIsr = broker.topicConfigNumber(topic, 'min.insync.replicas');
+        const isr = p.state.isr.length;
+        const minIsr = broker.topicConfigNumber(p.topic, 'min.insync.replicas');
         if (isr < minIsr) return failed(pd.index, ErrorCode.NOT_ENOUGH_REPLICAS, `The size of the current ISR ${isr} is insufficient to satisfy the min.isr requirement of ${minIsr}`);
       }
       const records = Buffer.isBuffer(pd.records) ? pd.records : Buffer.alloc(0);
-      const maxBytes = broker.topicConfigNumber(topic, 'max.message.bytes');
+      const maxBytes = broker.topicConfigNumber(p.topic, 'max.message.bytes');
       const v = validateBatches(records, maxBytes);
-      if (v) return appendTo(broker, t.name, pd.index, v);
+      if (v) return appendTo(broker, p, v, req.acks, req.timeoutMs, pending);
       // A legacy message set: converting it is asynchronous, so fill the slot in later.
       const out = failed(pd.index, ErrorCode.UNKNOWN_SERVER_ERROR);
       pending.push(convertLegacy(records, maxBytes).then((c) => {
-        Object.assign(out, appendTo(broker, t.name, pd.index, c));
+        const later: Array<Promise<void>> = [];
+        Object.assign(out, appendTo(broker, p, c, req.acks, req.timeoutMs, later));
+        return Promise.all(later).then(() => undefined);
       }));
       return out;
     });

@@ -4,6 +4,7 @@ import { downConvert } from '../../protocol/records/records.js';
 import { defineApi, type RequestContext } from '../api.js';
 import type { Broker } from '../broker.js';
 import { type FetchSession, sessionKey, type SessionPartition } from '../fetch-sessions.js';
+import type { Partition } from '../partition.js';
 
 type TopicOut = NonNullable<FetchResponse['responses']>[number];
 type PartitionOut = NonNullable<TopicOut['partitions']>[number];
@@ -22,7 +23,7 @@ function resolveSession(broker: Broker, req: FetchRequest, v: number):
     const topicId = byId ? t.topicId : (state?.topicId ?? ZERO_ID);
     return t.partitions.map((p) => ({
       topic: name, topicId, partition: p.partition, fetchOffset: p.fetchOffset, maxBytes: p.partitionMaxBytes,
-      currentLeaderEpoch: p.currentLeaderEpoch, sentHighWatermark: -1, sentLogStartOffset: -1,
+      currentLeaderEpoch: p.currentLeaderEpoch, lastFetchedEpoch: p.lastFetchedEpoch, sentHighWatermark: -1, sentLogStartOffset: -1,
     }));
   });
   const keyOf = (p: SessionPartition) => sessionKey(byId ? p.topicId : p.topic, p.partition);
@@ -45,7 +46,7 @@ function resolveSession(broker: Broker, req: FetchRequest, v: number):
   session.lastUsed = Date.now();
   for (const t of fromRequest()) {
     const existing = session.partitions.get(keyOf(t));
-    if (existing) Object.assign(existing, { fetchOffset: t.fetchOffset, maxBytes: t.maxBytes, currentLeaderEpoch: t.currentLeaderEpoch });
+    if (existing) Object.assign(existing, { fetchOffset: t.fetchOffset, maxBytes: t.maxBytes, currentLeaderEpoch: t.currentLeaderEpoch, lastFetchedEpoch: t.lastFetchedEpoch });
     else session.partitions.set(keyOf(t), t);
   }
   for (const f of req.forgottenTopicsData) {
@@ -60,7 +61,22 @@ interface Collected {
   hasError: boolean;
 }
 
+/** The replica id of a follower's fetch, or -1 for a consumer. */
+const replicaIdOf = (req: FetchRequest, v: number): number => (v >= 15 ? req.replicaState.replicaId : req.replicaId);
+
+/**
+ * KIP-392: with a rack-aware replica selector, a consumer in another rack than the leader
+ * is pointed at an in-sync replica in its own rack.
+ */
+function preferredReadReplica(broker: Broker, p: Partition, rackId: string): number {
+  if (!rackId || !broker.config.get('replica.selector.class')?.endsWith('RackAwareReplicaSelector')) return -1;
+  if (broker.config.get('broker.rack') === rackId) return -1;
+  const same = p.state.isr.find((r) => r !== broker.brokerId && broker.metadata.brokers.get(r)?.rack === rackId);
+  return same ?? -1;
+}
+
 function readAll(broker: Broker, req: FetchRequest, v: number, targets: SessionPartition[], incremental: boolean): Collected {
+  const replicaId = replicaIdOf(req, v);
   let budget = v >= 3 ? req.maxBytes : Number.MAX_SAFE_INTEGER;
   const readCommitted = v >= 4 && req.isolationLevel === 1;
   const out: Collected['out'] = [];
@@ -71,21 +87,32 @@ function readAll(broker: Broker, req: FetchRequest, v: number, targets: SessionP
       partitionIndex: target.partition, errorCode: ErrorCode.NONE, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1,
       abortedTransactions: readCommitted ? [] : null, preferredReadReplica: -1, records: NO_RECORDS,
     };
-    const p = target.topic ? broker.partition(target.topic, target.partition) : undefined;
+    const local = target.topic ? broker.partition(target.topic, target.partition) : undefined;
+    // Followers fetch from the leader only; consumers of v11+ may read from a follower too.
+    const p = local && (local.isLeader || (replicaId < 0 && v >= 11)) ? local : undefined;
     if (!p) {
       const unknownId = v >= 13 && !broker.metadata.topicsById.has(target.topicId);
-      out.push({ target, part: { ...base, errorCode: unknownId ? ErrorCode.UNKNOWN_TOPIC_ID : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION } });
+      const code = unknownId ? ErrorCode.UNKNOWN_TOPIC_ID : broker.leaderPartition(target.topic, target.partition);
+      out.push({ target, part: { ...base, errorCode: typeof code === 'number' ? code : ErrorCode.NOT_LEADER_OR_FOLLOWER } });
       hasError = true;
       continue;
     }
     const part: PartitionOut = { ...base, highWatermark: p.highWatermark, lastStableOffset: p.lastStableOffset, logStartOffset: p.log.logStartOffset };
+    // A follower reads everything the leader has; consumers only what is committed.
+    const upTo = replicaId >= 0 ? p.log.logEndOffset : readCommitted ? p.lastStableOffset : p.highWatermark;
+    const diverging = replicaId >= 0 && v >= 12 ? divergingEpoch(p, target) : null;
+    const preferred = replicaId < 0 && v >= 11 && p.isLeader ? preferredReadReplica(broker, p, req.rackId) : -1;
     if (target.currentLeaderEpoch >= 0 && target.currentLeaderEpoch !== p.leaderEpoch) {
       part.errorCode = target.currentLeaderEpoch > p.leaderEpoch ? ErrorCode.UNKNOWN_LEADER_EPOCH : ErrorCode.FENCED_LEADER_EPOCH;
     } else if (target.fetchOffset < p.log.logStartOffset || target.fetchOffset > p.log.logEndOffset) {
       part.errorCode = ErrorCode.OFFSET_OUT_OF_RANGE;
-    } else if (budget > 0 && target.fetchOffset < p.highWatermark) {
+    } else if (diverging) {
+      part.divergingEpoch = diverging;
+    } else if (preferred >= 0) {
+      part.preferredReadReplica = preferred;
+    } else if (budget > 0 && target.fetchOffset < upTo) {
       try {
-        const chunks = p.log.read(target.fetchOffset, Math.min(target.maxBytes, budget), readCommitted ? p.lastStableOffset : p.highWatermark);
+        const chunks = p.log.read(target.fetchOffset, Math.min(target.maxBytes, budget), upTo);
         let n = 0;
         for (const c of chunks) n += c.length;
         budget -= n;
@@ -96,12 +123,24 @@ function readAll(broker: Broker, req: FetchRequest, v: number, targets: SessionP
         part.errorCode = e.code;
       }
     }
-    if (part.errorCode !== ErrorCode.NONE) hasError = true;
+    // A diverging epoch or a preferred replica is an answer in itself: do not wait for data.
+    if (part.errorCode !== ErrorCode.NONE || diverging || preferred >= 0) hasError = true;
     const news = !incremental || part.errorCode !== ErrorCode.NONE || part.records !== NO_RECORDS
       || p.highWatermark !== target.sentHighWatermark || p.log.logStartOffset !== target.sentLogStartOffset;
     if (news) out.push({ target, part });
   }
   return { out, bytes, hasError };
+}
+
+/**
+ * KIP-320: when the follower's last fetched epoch ends earlier on the leader than where
+ * the follower is, the leader names the epoch and its end so the follower truncates.
+ */
+function divergingEpoch(p: Partition, target: SessionPartition): { epoch: number; endOffset: number } | null {
+  if (target.lastFetchedEpoch < 0) return null;
+  const e = p.log.endOffsetForEpoch(target.lastFetchedEpoch);
+  if (e.leaderEpoch < target.lastFetchedEpoch || e.endOffset < target.fetchOffset) return { epoch: e.leaderEpoch, endOffset: e.endOffset };
+  return null;
 }
 
 /** Resolves when any of the partitions gets data, or after `ms`. */
@@ -130,6 +169,13 @@ export default defineApi<FetchRequest, FetchResponse>({ request: fetchRequest, r
   const resolved = resolveSession(broker, req, v);
   if ('error' in resolved) return { throttleTimeMs: 0, errorCode: resolved.error, sessionId: 0, responses: [] };
   const { session, targets, incremental } = resolved;
+  const replicaId = replicaIdOf(req, v);
+  if (replicaId >= 0) {
+    for (const t of targets) {
+      const p = broker.partition(t.topic, t.partition);
+      if (p?.isLeader && (t.currentLeaderEpoch < 0 || t.currentLeaderEpoch === p.leaderEpoch)) broker.followerFetched(p, replicaId, t.fetchOffset);
+    }
+  }
   const deadline = Date.now() + req.maxWaitMs;
   let c = readAll(broker, req, v, targets, incremental);
   // Stop at once when the client goes away: waiting would resolve immediately and spin.

@@ -18,8 +18,8 @@ export default defineApi<ListOffsetsRequest, ListOffsetsResponse>({ request: lis
     name: t.name,
     partitions: await Promise.all(t.partitions.map(async (q): Promise<PartitionOut> => {
       const none: PartitionOut = { partitionIndex: q.partitionIndex, errorCode: ErrorCode.NONE, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 };
-      const p = broker.partition(t.name, q.partitionIndex);
-      if (!p) return { ...none, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+      const p = broker.leaderPartition(t.name, q.partitionIndex);
+      if (typeof p === 'number') return { ...none, errorCode: p };
       if (q.currentLeaderEpoch >= 0 && q.currentLeaderEpoch !== p.leaderEpoch) {
         return { ...none, errorCode: q.currentLeaderEpoch > p.leaderEpoch ? ErrorCode.UNKNOWN_LEADER_EPOCH : ErrorCode.FENCED_LEADER_EPOCH };
       }

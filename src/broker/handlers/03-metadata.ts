@@ -1,7 +1,7 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import { metadataRequest, metadataResponse, type MetadataRequest, type MetadataResponse } from '../../protocol/messages/index.js';
 import { defineApi } from '../api.js';
-import type { TopicState } from '../controller/metadata-store.js';
+import type { TopicState } from '../controller/cluster-metadata.js';
 import { topicNameError } from '../topic-names.js';
 
 type TopicOut = NonNullable<MetadataResponse['topics']>[number];
@@ -11,49 +11,52 @@ export const TOPIC_OPERATIONS = [3, 4, 5, 6, 7, 8, 10, 11].reduce((a, op) => a |
 export const CLUSTER_OPERATIONS = [5, 7, 8, 9, 10, 11, 12, 13, 14].reduce((a, op) => a | (1 << op), 0);
 const NOT_REQUESTED = -2147483648;
 
-function describeTopic(t: TopicState, withOps: boolean): TopicOut {
+function describeTopic(t: TopicState, withOps: boolean, live: ReadonlySet<number>): TopicOut {
   return {
     errorCode: ErrorCode.NONE,
     name: t.name,
     topicId: t.topicId,
     isInternal: t.internal,
     partitions: t.partitions.map((p) => ({
-      errorCode: ErrorCode.NONE,
+      errorCode: p.leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
       partitionIndex: p.partition,
       leaderId: p.leader,
       leaderEpoch: p.leaderEpoch,
       replicaNodes: p.replicas,
       isrNodes: p.isr,
-      offlineReplicas: [],
+      offlineReplicas: p.replicas.filter((r) => !live.has(r)),
     })),
     topicAuthorizedOperations: withOps ? TOPIC_OPERATIONS : NOT_REQUESTED,
   };
 }
 
-export default defineApi<MetadataRequest, MetadataResponse>({ request: metadataRequest, response: metadataResponse }, (broker, req, ctx) => {
+export default defineApi<MetadataRequest, MetadataResponse>({ request: metadataRequest, response: metadataResponse }, async (broker, req, ctx) => {
+  const live = new Set(broker.metadata.brokers.keys());
   const withOps = req.includeTopicAuthorizedOperations;
   // v0 has no null: an empty list means "all topics" there.
   const all = req.topics === null || (ctx.version === 0 && req.topics.length === 0);
   const allowAutoCreate = ctx.version < 4 || req.allowAutoTopicCreation;
   let topics: TopicOut[];
   if (all) {
-    topics = [...broker.metadata.topics.values()].map((t) => describeTopic(t, withOps));
+    topics = [...broker.metadata.topics.values()].map((t) => describeTopic(t, withOps, live));
   } else {
-    topics = req.topics!.map((q): TopicOut => {
-      if (q.name === null) {
-        const t = broker.metadata.topicsById.get(q.topicId);
-        return t ? describeTopic(t, withOps) : { errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: null, topicId: q.topicId, partitions: [] };
-      }
-      const t = broker.metadata.topics.get(q.name);
-      if (t) return describeTopic(t, withOps);
-      if (topicNameError(q.name)) return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, name: q.name, partitions: [] };
-      if (allowAutoCreate && broker.config.bool('auto.create.topics.enable')) {
-        const created = broker.autoCreateTopic(q.name);
-        if (created.topic) return describeTopic(created.topic, withOps);
-        return { errorCode: created.errorCode, name: q.name, partitions: [] };
-      }
-      return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name: q.name, partitions: [] };
-    });
+    topics = [];
+    for (const q of req.topics!) topics.push(await describeOne(q));
+  }
+  async function describeOne(q: NonNullable<MetadataRequest['topics']>[number]): Promise<TopicOut> {
+    if (q.name === null) {
+      const t = broker.metadata.topicsById.get(q.topicId);
+      return t ? describeTopic(t, withOps, live) : { errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: null, topicId: q.topicId, partitions: [] };
+    }
+    const t = broker.metadata.topics.get(q.name);
+    if (t) return describeTopic(t, withOps, live);
+    if (topicNameError(q.name)) return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, name: q.name, partitions: [] };
+    if (allowAutoCreate && broker.config.bool('auto.create.topics.enable')) {
+      const created = await broker.autoCreateTopic(q.name);
+      if (created.topic) return describeTopic(created.topic, withOps, live);
+      return { errorCode: created.errorCode, name: q.name, partitions: [] };
+    }
+    return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name: q.name, partitions: [] };
   }
   return {
     throttleTimeMs: 0,

@@ -21,9 +21,18 @@ export default defineApi<OffsetFetchRequest, OffsetFetchResponse>({ request: off
   if (ctx.version >= 8) {
     return {
       throttleTimeMs: 0,
-      groups: req.groups.map((g) => ({ groupId: g.groupId, topics: fetchGroup(broker, g.groupId, g.topics), errorCode: ErrorCode.NONE })),
+      groups: req.groups.map((g) => {
+        const notHere = broker.groups.coordinatorError(g.groupId);
+        return { groupId: g.groupId, topics: notHere === null ? fetchGroup(broker, g.groupId, g.topics) : [], errorCode: notHere ?? ErrorCode.NONE };
+      }),
     };
   }
   // v0-1 have no "all topics" form: a null list cannot be sent there.
+  const notHere = broker.groups.coordinatorError(req.groupId);
+  if (notHere !== null) {
+    // Before v2 there is no top-level error: each partition carries it.
+    const topics = (req.topics ?? []).map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: notHere })) }));
+    return { throttleTimeMs: 0, topics, errorCode: notHere };
+  }
   return { throttleTimeMs: 0, topics: fetchGroup(broker, req.groupId, req.topics), errorCode: ErrorCode.NONE };
 });

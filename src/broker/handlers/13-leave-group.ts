@@ -8,6 +8,8 @@ export default defineApi<LeaveGroupRequest, LeaveGroupResponse>({ request: leave
     const [code] = broker.groups.leave(req.groupId, [{ memberId: req.memberId, groupInstanceId: null }]);
     return { throttleTimeMs: 0, errorCode: code! };
   }
+  const notHere = broker.groups.coordinatorError(req.groupId);
+  if (notHere !== null) return { throttleTimeMs: 0, errorCode: notHere, members: [] };
   const codes = broker.groups.leave(req.groupId, req.members);
   return {
     throttleTimeMs: 0,

@@ -9,6 +9,8 @@ export default defineApi<DescribeGroupsRequest, DescribeGroupsResponse>({ reques
   throttleTimeMs: 0,
   groups: req.groups.map((groupId) => {
     const ops = req.includeAuthorizedOperations ? GROUP_OPERATIONS : -2147483648;
+    const notHere = broker.groups.coordinatorError(groupId);
+    if (notHere !== null) return { errorCode: notHere, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: ops };
     const g = broker.groups.groups.get(groupId);
     if (!g) {
       // Versions 0-5 describe an unknown group as Dead, without an error.

@@ -5,15 +5,19 @@ import { describeTopicConfigs } from '../config-resources.js';
 
 type TopicOut = NonNullable<CreateTopicsResponse['topics']>[number];
 
-export default defineApi<CreateTopicsRequest, CreateTopicsResponse>({ request: createTopicsRequest, response: createTopicsResponse }, (broker, req) => {
+export default defineApi<CreateTopicsRequest, CreateTopicsResponse>({ request: createTopicsRequest, response: createTopicsResponse }, async (broker, req) => {
   const seen = new Map<string, number>();
   for (const t of req.topics) seen.set(t.name, (seen.get(t.name) ?? 0) + 1);
-  const topics = req.topics.map((t): TopicOut => {
+  const topics: TopicOut[] = [];
+  for (const t of req.topics) topics.push(await createOne(t));
+  return { throttleTimeMs: 0, topics };
+
+  async function createOne(t: CreateTopicsRequest['topics'][number]): Promise<TopicOut> {
     const failed = (errorCode: number, errorMessage: string | null): TopicOut => ({
       name: t.name, topicId: '0'.repeat(32), errorCode, errorMessage, numPartitions: -1, replicationFactor: -1, configs: null,
     });
     if (seen.get(t.name)! > 1) return failed(ErrorCode.INVALID_REQUEST, `Create topics request from client contains multiple entries for the following topics: ${t.name}`);
-    const r = broker.createTopic(t, req.validateOnly);
+    const r = await broker.createTopic(t, req.validateOnly);
     if (!r.topic) return failed(r.errorCode, r.errorMessage);
     return {
       name: t.name,
@@ -26,6 +30,5 @@ export default defineApi<CreateTopicsRequest, CreateTopicsResponse>({ request: c
         name: c.name, value: c.value, readOnly: c.readOnly, configSource: c.configSource, isSensitive: c.isSensitive,
       })),
     };
-  });
-  return { throttleTimeMs: 0, topics };
+  }
 });

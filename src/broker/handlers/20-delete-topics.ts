@@ -2,9 +2,13 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { deleteTopicsRequest, deleteTopicsResponse, type DeleteTopicsRequest, type DeleteTopicsResponse } from '../../protocol/messages/index.js';
 import { defineApi } from '../api.js';
 
-export default defineApi<DeleteTopicsRequest, DeleteTopicsResponse>({ request: deleteTopicsRequest, response: deleteTopicsResponse }, (broker, req, ctx) => {
+export default defineApi<DeleteTopicsRequest, DeleteTopicsResponse>({ request: deleteTopicsRequest, response: deleteTopicsResponse }, async (broker, req, ctx) => {
   const wanted = ctx.version >= 6 ? req.topics : req.topicNames.map((name) => ({ name, topicId: '0'.repeat(32) }));
-  const responses = wanted.map((w) => {
+  const responses = [];
+  for (const w of wanted) responses.push(await deleteOne(w));
+  return { throttleTimeMs: 0, responses };
+
+  async function deleteOne(w: { name: string | null; topicId: string }) {
     const byId = w.name === null;
     const t = byId ? broker.metadata.topicsById.get(w.topicId) : broker.metadata.topics.get(w.name!);
     if (!t) {
@@ -17,8 +21,7 @@ export default defineApi<DeleteTopicsRequest, DeleteTopicsResponse>({ request: d
     if (!broker.config.bool('delete.topic.enable')) {
       return { name: t.name, topicId: t.topicId, errorCode: ErrorCode.TOPIC_DELETION_DISABLED, errorMessage: 'Topic deletion is disabled.' };
     }
-    broker.deleteTopic(t.name);
+    await broker.deleteTopic(t.name);
     return { name: t.name, topicId: t.topicId, errorCode: ErrorCode.NONE, errorMessage: null };
-  });
-  return { throttleTimeMs: 0, responses };
+  }
 });

@@ -8,8 +8,8 @@ export default defineApi<DeleteRecordsRequest, DeleteRecordsResponse>({ request:
   topics: req.topics.map((t) => ({
     name: t.name,
     partitions: t.partitions.map((q) => {
-      const p = broker.partition(t.name, q.partitionIndex);
-      if (!p) return { partitionIndex: q.partitionIndex, lowWatermark: -1, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION };
+      const p = broker.leaderPartition(t.name, q.partitionIndex);
+      if (typeof p === 'number') return { partitionIndex: q.partitionIndex, lowWatermark: -1, errorCode: p };
       const target = q.offset === -1 ? p.highWatermark : q.offset;
       if (target < 0 || target > p.highWatermark) return { partitionIndex: q.partitionIndex, lowWatermark: -1, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE };
       try {

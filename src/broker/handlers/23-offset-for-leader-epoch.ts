@@ -7,8 +7,8 @@ export default defineApi<OffsetForLeaderEpochRequest, OffsetForLeaderEpochRespon
   topics: req.topics.map((t) => ({
     topic: t.topic,
     partitions: t.partitions.map((q) => {
-      const p = broker.partition(t.topic, q.partition);
-      if (!p) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, partition: q.partition, leaderEpoch: -1, endOffset: -1 };
+      const p = broker.leaderPartition(t.topic, q.partition);
+      if (typeof p === 'number') return { errorCode: p, partition: q.partition, leaderEpoch: -1, endOffset: -1 };
       if (q.currentLeaderEpoch >= 0 && q.currentLeaderEpoch !== p.leaderEpoch) {
         return { errorCode: q.currentLeaderEpoch > p.leaderEpoch ? ErrorCode.UNKNOWN_LEADER_EPOCH : ErrorCode.FENCED_LEADER_EPOCH, partition: q.partition, leaderEpoch: -1, endOffset: -1 };
       }

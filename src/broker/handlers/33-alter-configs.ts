@@ -3,11 +3,12 @@ import { defineApi } from '../api.js';
 import { applyConfigs } from '../config-resources.js';
 
 /** AlterConfigs replaces a resource's whole override set with the one given. */
-export default defineApi<AlterConfigsRequest, AlterConfigsResponse>({ request: alterConfigsRequest, response: alterConfigsResponse }, (broker, req) => ({
-  throttleTimeMs: 0,
-  responses: req.resources.map((r) => {
+export default defineApi<AlterConfigsRequest, AlterConfigsResponse>({ request: alterConfigsRequest, response: alterConfigsResponse }, async (broker, req) => {
+  const responses = [];
+  for (const r of req.resources) {
     const next: Record<string, string> = {};
     for (const c of r.configs) if (c.value !== null) next[c.name] = c.value;
-    return { resourceType: r.resourceType, resourceName: r.resourceName, ...applyConfigs(broker, r.resourceType, r.resourceName, next, req.validateOnly) };
-  }),
-}));
+    responses.push({ resourceType: r.resourceType, resourceName: r.resourceName, ...await applyConfigs(broker, r.resourceType, r.resourceName, next, req.validateOnly) });
+  }
+  return { throttleTimeMs: 0, responses };
+});

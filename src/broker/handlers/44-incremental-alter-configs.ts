@@ -1,6 +1,7 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import { incrementalAlterConfigsRequest, incrementalAlterConfigsResponse, type IncrementalAlterConfigsRequest, type IncrementalAlterConfigsResponse } from '../../protocol/messages/index.js';
 import { defineApi } from '../api.js';
+import type { Broker } from '../broker.js';
 import { applyConfigs, currentOverrides, ResourceType } from '../config-resources.js';
 import { TOPIC_CONFIGS } from '../config.js';
 
@@ -9,37 +10,41 @@ const DELETE = 1;
 const APPEND = 2;
 const SUBTRACT = 3;
 
-export default defineApi<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse>({ request: incrementalAlterConfigsRequest, response: incrementalAlterConfigsResponse }, (broker, req) => ({
-  throttleTimeMs: 0,
-  responses: req.resources.map((r) => {
-    const head = { resourceType: r.resourceType, resourceName: r.resourceName };
-    if (r.resourceType === ResourceType.TOPIC && !broker.metadata.topics.has(r.resourceName)) {
-      return { ...head, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `Topic ${r.resourceName} does not exist.` };
-    }
-    const next = currentOverrides(broker, r.resourceType, r.resourceName);
-    for (const c of r.configs) {
-      const current = () => next[c.name] ?? (r.resourceType === ResourceType.TOPIC ? broker.topicConfig(broker.metadata.topics.get(r.resourceName)!, c.name).value : broker.config.get(c.name)) ?? '';
-      const isList = (r.resourceType === ResourceType.TOPIC ? TOPIC_CONFIGS[c.name]?.type : undefined) === 'LIST';
-      switch (c.configOperation) {
-        case SET:
-          if (c.value === null) return { ...head, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Null value not supported for : ${c.name}` };
-          next[c.name] = c.value;
-          break;
-        case DELETE:
-          delete next[c.name];
-          break;
-        case APPEND:
-        case SUBTRACT: {
-          if (!isList) return { ...head, errorCode: ErrorCode.INVALID_CONFIG, errorMessage: `Config value append is not allowed for config key: ${c.name}` };
-          const items = current().split(',').filter((x) => x.length > 0);
-          const given = (c.value ?? '').split(',').filter((x) => x.length > 0);
-          next[c.name] = (c.configOperation === APPEND ? [...items, ...given.filter((g) => !items.includes(g))] : items.filter((i) => !given.includes(i))).join(',');
-          break;
-        }
-        default:
-          return { ...head, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unknown operation ${c.configOperation}` };
+export default defineApi<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse>({ request: incrementalAlterConfigsRequest, response: incrementalAlterConfigsResponse }, async (broker, req) => {
+  const responses = [];
+  // One resource after another: two changes to the same resource must not interleave.
+  for (const r of req.resources) responses.push(await alterOne(broker, r, req.validateOnly));
+  return { throttleTimeMs: 0, responses };
+});
+
+async function alterOne(broker: Broker, r: IncrementalAlterConfigsRequest['resources'][number], validateOnly: boolean) {
+  const head = { resourceType: r.resourceType, resourceName: r.resourceName };
+  if (r.resourceType === ResourceType.TOPIC && !broker.metadata.topics.has(r.resourceName)) {
+    return { ...head, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `Topic ${r.resourceName} does not exist.` };
+  }
+  const next = currentOverrides(broker, r.resourceType, r.resourceName);
+  for (const c of r.configs) {
+    const current = () => next[c.name] ?? (r.resourceType === ResourceType.TOPIC ? broker.topicConfig(broker.metadata.topics.get(r.resourceName)!, c.name).value : broker.config.get(c.name)) ?? '';
+    const isList = (r.resourceType === ResourceType.TOPIC ? TOPIC_CONFIGS[c.name]?.type : undefined) === 'LIST';
+    switch (c.configOperation) {
+      case SET:
+        if (c.value === null) return { ...head, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Null value not supported for : ${c.name}` };
+        next[c.name] = c.value;
+        break;
+      case DELETE:
+        delete next[c.name];
+        break;
+      case APPEND:
+      case SUBTRACT: {
+        if (!isList) return { ...head, errorCode: ErrorCode.INVALID_CONFIG, errorMessage: `Config value append is not allowed for config key: ${c.name}` };
+        const items = current().split(',').filter((x) => x.length > 0);
+        const given = (c.value ?? '').split(',').filter((x) => x.length > 0);
+        next[c.name] = (c.configOperation === APPEND ? [...items, ...given.filter((g) => !items.includes(g))] : items.filter((i) => !given.includes(i))).join(',');
+        break;
       }
+      default:
+        return { ...head, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unknown operation ${c.configOperation}` };
     }
-    return { ...head, ...applyConfigs(broker, r.resourceType, r.resourceName, next, req.validateOnly) };
-  }),
-}));
+  }
+  return { ...head, ...await applyConfigs(broker, r.resourceType, r.resourceName, next, validateOnly) };
+}

@@ -1,0 +1,212 @@
+// The cluster's metadata as one broker sees it: a local, synchronously readable copy of
+// what the coordination store holds (topics with ids, replicas, leaders, leader epochs
+// and ISRs; live brokers; the controller; dynamic broker configs), kept current by a
+// watch. Every write goes to the store as a compare-and-set, and returns once this
+// broker's copy has caught up with it, so a handler reads its own writes.
+import { randomBytes } from 'node:crypto';
+import type { BrokerInfo } from './placement.js';
+import type { CoordinationStore, Lease, WatchEvent } from './store.js';
+
+export interface PartitionState {
+  partition: number;
+  replicas: number[];
+  /** -1 while no replica can lead. */
+  leader: number;
+  leaderEpoch: number;
+  isr: number[];
+}
+
+export interface TopicState {
+  name: string;
+  /** 32 hex digits. */
+  topicId: string;
+  internal: boolean;
+  partitions: PartitionState[];
+  configs: Record<string, string>;
+}
+
+export type MetadataChange =
+  | { kind: 'topic'; name: string; before: TopicState | undefined; after: TopicState | undefined }
+  | { kind: 'brokers' }
+  | { kind: 'controller' }
+  | { kind: 'configs' };
+
+/** A random topic id, never the all-zero id that means "none". */
+export const newTopicId = (): string => {
+  let id;
+  do id = randomBytes(16).toString('hex');
+  while (/^0+$/.test(id));
+  return id;
+};
+
+export const Keys = {
+  clusterId: 'cluster-id',
+  broker: (id: number) => `brokers/${id}`,
+  controller: 'controller',
+  topic: (name: string) => `topics/${name}`,
+  brokerConfigs: 'broker-configs',
+  producerIds: 'producer-id-block',
+} as const;
+
+/** The metadata file of a single broker before the coordination store, as store keys. */
+export function legacyMetadata(prefix: string, data: unknown): Array<[string, string]> | null {
+  const d = data as { clusterId?: string; topics?: TopicState[]; brokerConfigs?: Record<string, string>; nextProducerIdBlock?: number };
+  if (!d.clusterId || !Array.isArray(d.topics)) return null;
+  return [
+    [prefix + Keys.clusterId, d.clusterId],
+    ...d.topics.map((t): [string, string] => [prefix + Keys.topic(t.name), JSON.stringify(t)]),
+    [prefix + Keys.brokerConfigs, JSON.stringify(d.brokerConfigs ?? {})],
+    [prefix + Keys.producerIds, String(d.nextProducerIdBlock ?? 0)],
+  ];
+}
+
+export class ClusterMetadata {
+  readonly topics = new Map<string, TopicState>();
+  readonly topicsById = new Map<string, TopicState>();
+  readonly brokers = new Map<number, BrokerInfo>();
+  brokerConfigs: Record<string, string> = {};
+  clusterId = '';
+  controllerId = -1;
+  private readonly versions = new Map<string, number>();
+  private applied = 0;
+  private readonly caughtUp: Array<{ version: number; resolve: () => void }> = [];
+  private cancelWatch: (() => Promise<void>) | null = null;
+  private readonly listeners: Array<(c: MetadataChange) => void> = [];
+
+  constructor(readonly store: CoordinationStore, readonly prefix = '/krill/') {}
+
+  /** Reads everything and starts following changes. */
+  async start(): Promise<void> {
+    await this.store.compareAndSet(this.prefix + Keys.clusterId, 0, randomBytes(16).toString('base64url'));
+    const snap = await this.store.list(this.prefix);
+    for (const kv of snap.items) this.apply({ type: 'put', key: kv.key, value: kv.value, version: kv.version }, false);
+    this.applied = snap.revision;
+    this.cancelWatch = await this.store.watch(this.prefix, snap.revision, (e) => this.apply(e, true));
+  }
+
+  async stop(): Promise<void> {
+    await this.cancelWatch?.();
+    this.cancelWatch = null;
+  }
+
+  onChange(fn: (c: MetadataChange) => void): void {
+    this.listeners.push(fn);
+  }
+
+  private apply(e: WatchEvent, notify: boolean): void {
+    const key = e.key.slice(this.prefix.length);
+    if ((this.versions.get(key) ?? 0) < e.version || e.type === 'delete') {
+      if (e.type === 'put') this.versions.set(key, e.version);
+      else this.versions.delete(key);
+      const change = this.applyKey(key, e.type === 'put' ? e.value : null);
+      if (change && notify) for (const l of this.listeners) l(change);
+    }
+    this.applied = Math.max(this.applied, e.version);
+    while (this.caughtUp.length && this.caughtUp[0]!.version <= this.applied) this.caughtUp.shift()!.resolve();
+  }
+
+  private applyKey(key: string, value: string | null): MetadataChange | null {
+    if (key === Keys.clusterId) {
+      if (value) this.clusterId = value;
+      return null;
+    }
+    if (key === Keys.controller) {
+      this.controllerId = value === null ? -1 : Number(value);
+      return { kind: 'controller' };
+    }
+    if (key === Keys.brokerConfigs) {
+      this.brokerConfigs = value ? (JSON.parse(value) as Record<string, string>) : {};
+      return { kind: 'configs' };
+    }
+    if (key.startsWith('brokers/')) {
+      const id = Number(key.slice('brokers/'.length));
+      if (value) this.brokers.set(id, JSON.parse(value) as BrokerInfo);
+      else this.brokers.delete(id);
+      return { kind: 'brokers' };
+    }
+    if (key.startsWith('topics/')) {
+      const name = key.slice('topics/'.length);
+      const before = this.topics.get(name);
+      if (before) this.topicsById.delete(before.topicId);
+      if (value) {
+        const after = JSON.parse(value) as TopicState;
+        this.topics.set(name, after);
+        this.topicsById.set(after.topicId, after);
+        return { kind: 'topic', name, before, after };
+      }
+      this.topics.delete(name);
+      return { kind: 'topic', name, before, after: undefined };
+    }
+    return null;
+  }
+
+  /** Resolves once this copy has applied the store's revision `version`. */
+  private catchUp(version: number): Promise<void> {
+    if (version <= this.applied) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.caughtUp.push({ version, resolve });
+      this.caughtUp.sort((a, b) => a.version - b.version);
+    });
+  }
+
+  liveBrokers(): BrokerInfo[] {
+    return [...this.brokers.values()].sort((a, b) => a.nodeId - b.nodeId);
+  }
+
+  // ---- writes -----------------------------------------------------------------------
+
+  async register(info: BrokerInfo, lease: Lease): Promise<void> {
+    await this.catchUp(await this.store.put(this.prefix + Keys.broker(info.nodeId), JSON.stringify(info), lease));
+  }
+
+  /** Creates a topic; false when one of that name exists. */
+  async createTopic(t: TopicState): Promise<boolean> {
+    const key = this.prefix + Keys.topic(t.name);
+    const v = await this.store.compareAndSet(key, 0, JSON.stringify(t));
+    if (v !== null) await this.catchUp(v);
+    else {
+      // Someone else created it: make sure this copy has their topic before answering.
+      const cur = await this.store.get(key);
+      if (cur) await this.catchUp(cur.version);
+    }
+    return v !== null;
+  }
+
+  /**
+   * Read-modify-write of a topic, retried while someone else writes in between. `fn`
+   * returns the new state, or null to leave the topic as it is. Resolves to the state
+   * written (null: unchanged or the topic is gone).
+   */
+  async updateTopic(name: string, fn: (t: TopicState) => TopicState | null): Promise<TopicState | null> {
+    const key = this.prefix + Keys.topic(name);
+    for (;;) {
+      const cur = await this.store.get(key);
+      if (!cur) return null;
+      const next = fn(JSON.parse(cur.value) as TopicState);
+      if (!next) return null;
+      const v = await this.store.compareAndSet(key, cur.version, JSON.stringify(next));
+      if (v !== null) {
+        await this.catchUp(v);
+        return next;
+      }
+    }
+  }
+
+  async deleteTopic(name: string): Promise<void> {
+    await this.catchUp(await this.store.delete(this.prefix + Keys.topic(name)));
+  }
+
+  async setBrokerConfigs(configs: Record<string, string>): Promise<void> {
+    await this.catchUp(await this.store.put(this.prefix + Keys.brokerConfigs, JSON.stringify(configs)));
+  }
+
+  /** Reserves `size` producer ids; returns the first. */
+  async reserveProducerIds(size: number): Promise<number> {
+    const key = this.prefix + Keys.producerIds;
+    for (;;) {
+      const cur = await this.store.get(key);
+      const first = cur ? Number(cur.value) : 0;
+      if (await this.store.compareAndSet(key, cur?.version ?? 0, String(first + size)) !== null) return first;
+    }
+  }
+}

@@ -1,0 +1,117 @@
+// A Kafka protocol client for one broker-to-broker connection (a follower fetching from
+// its leader): requests encoded with the same schemas the broker serves, matched to
+// responses by correlation id. Any socket error fails every request in flight and closes
+// the client; the owner makes a new one.
+import net from 'node:net';
+import { schemas } from '../../protocol/messages/index.js';
+import { Reader, Writer } from '../../protocol/primitives.js';
+import { decodeMessage, encodeMessage, isFlexible } from '../../protocol/schema.js';
+
+interface InFlight {
+  apiKey: number;
+  version: number;
+  resolve: (frame: Buffer) => void;
+  reject: (e: Error) => void;
+}
+
+export class BrokerClient {
+  private pending = new Map<number, InFlight>();
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private correlation = 0;
+  closed = false;
+
+  private constructor(private readonly socket: net.Socket, private readonly clientId: string) {
+    socket.setNoDelay(true);
+    socket.on('data', (d: Buffer) => this.onData(d));
+    socket.on('error', () => this.close());
+    socket.on('close', () => this.close());
+  }
+
+  static connect(host: string, port: number, clientId: string, timeoutMs = 5000): Promise<BrokerClient> {
+    return new Promise((resolve, reject) => {
+      const s = net.connect({ host, port });
+      const t = setTimeout(() => {
+        s.destroy();
+        reject(new Error(`connect to ${host}:${port} timed out`));
+      }, timeoutMs);
+      s.once('connect', () => {
+        clearTimeout(t);
+        s.removeAllListeners('error');
+        resolve(new BrokerClient(s, clientId));
+      });
+      s.once('error', (e) => {
+        clearTimeout(t);
+        reject(e);
+      });
+    });
+  }
+
+  private onData(d: Buffer): void {
+    this.chunks.push(d);
+    this.buffered += d.length;
+    while (this.buffered >= 4) {
+      const head = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+      this.chunks = [head];
+      const size = head.readInt32BE(0);
+      if (head.length < 4 + size) return;
+      const frame = head.subarray(4, 4 + size);
+      const rest = head.subarray(4 + size);
+      this.chunks = rest.length ? [rest] : [];
+      this.buffered = rest.length;
+      const id = frame.readInt32BE(0);
+      const p = this.pending.get(id);
+      this.pending.delete(id);
+      p?.resolve(frame);
+    }
+  }
+
+  /** Sends a request and resolves with the decoded response; rejects on timeout or a closed socket. */
+  request<T>(apiKey: number, version: number, body: object, timeoutMs: number): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('connection closed'));
+    const s = schemas.get(apiKey)!;
+    const id = this.correlation++;
+    const w = new Writer();
+    w.int32(0).int16(apiKey).int16(version).int32(id).int16(Buffer.byteLength(this.clientId)).utf8(this.clientId, Buffer.byteLength(this.clientId));
+    if (isFlexible(s.request, version)) w.uvarint(0);
+    encodeMessage(s.request, version, w, body);
+    const out = w.toBuffer();
+    out.writeInt32BE(out.length - 4, 0);
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`request ${apiKey} v${version} timed out`));
+        // The response may still come; the connection's order is now unknown.
+        this.close();
+      }, timeoutMs);
+      this.pending.set(id, {
+        apiKey,
+        version,
+        resolve: (frame) => {
+          clearTimeout(timer);
+          try {
+            const r = new Reader(frame, 4);
+            if (apiKey !== 18 && isFlexible(s.response, version)) r.uvarint();
+            resolve(decodeMessage<T>(s.response, version, r));
+          } catch (e) {
+            reject(e as Error);
+          }
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(e);
+        },
+      });
+      this.socket.write(out);
+    });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket.destroy();
+    const err = new Error('connection closed');
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+}

@@ -1,0 +1,188 @@
+// One follower-side fetch loop per leader broker (Kafka's ReplicaFetcherThread): it
+// fetches every partition this broker follows from that leader with Fetch requests
+// carrying its replica id and last fetched epoch, appends the leader's batches as they
+// are, adopts the leader's high watermark, and truncates a divergent tail when the
+// leader answers with a diverging epoch (KIP-320/KIP-595), so no record that was never
+// committed survives a leader change.
+import { ErrorCode, errorName } from '../../protocol/errors.js';
+import type { FetchRequest, FetchResponse } from '../../protocol/messages/index.js';
+import { LOG_OVERHEAD, Off } from '../../protocol/records/batch.js';
+import { BrokerClient } from '../net/broker-client.js';
+import type { Partition } from '../partition.js';
+
+/** What a fetcher needs from its broker. */
+export interface FetcherHost {
+  readonly brokerId: number;
+  leaderAddress(leaderId: number): { host: string; port: number } | null;
+  readonly fetchSettings: { maxWaitMs: number; minBytes: number; maxBytes: number; partitionMaxBytes: number; backoffMs: number; requestTimeoutMs: number };
+  warn(message: string): void;
+}
+
+const FETCH_VERSION = 12;
+
+/** Splits a fetched record set into whole batches (a partial last batch is dropped). */
+export function splitBatches(records: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  let at = 0;
+  while (records.length - at >= LOG_OVERHEAD + 49) {
+    const size = records.readInt32BE(at + Off.batchLength) + LOG_OVERHEAD;
+    if (at + size > records.length) break;
+    out.push(records.subarray(at, at + size));
+    at += size;
+  }
+  return out;
+}
+
+export class ReplicaFetcher {
+  private readonly partitions = new Map<string, Partition>();
+  private client: BrokerClient | null = null;
+  private stopped = false;
+  private wake: (() => void) | null = null;
+  private readonly done: Promise<void>;
+
+  constructor(private readonly host: FetcherHost, readonly leaderId: number) {
+    this.done = this.run();
+  }
+
+  get size(): number {
+    return this.partitions.size;
+  }
+
+  add(p: Partition): void {
+    this.partitions.set(`${p.topic.name}\u0000${p.index}`, p);
+    this.wake?.();
+  }
+
+  remove(p: Partition): void {
+    this.partitions.delete(`${p.topic.name}\u0000${p.index}`);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.client?.close();
+    this.wake?.();
+    await this.done;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(() => {
+        this.wake = null;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(t);
+        this.wake = null;
+        resolve();
+      };
+    });
+  }
+
+  private async run(): Promise<void> {
+    const s = this.host.fetchSettings;
+    while (!this.stopped) {
+      if (this.partitions.size === 0) {
+        await this.sleep(60_000);
+        continue;
+      }
+      try {
+        if (!this.client || this.client.closed) {
+          const addr = this.host.leaderAddress(this.leaderId);
+          if (!addr) {
+            await this.sleep(s.backoffMs);
+            continue;
+          }
+          this.client = await BrokerClient.connect(addr.host, addr.port, `krill-replica-fetcher-${this.host.brokerId}`);
+          if (this.stopped) break;
+        }
+        const backoff = await this.fetchOnce(this.client);
+        if (backoff) await this.sleep(s.backoffMs);
+      } catch (e) {
+        if (this.stopped) break;
+        this.client?.close();
+        this.client = null;
+        await this.sleep(s.backoffMs);
+      }
+    }
+    this.client?.close();
+  }
+
+  /** One fetch round trip; true when the loop should back off before the next. */
+  private async fetchOnce(client: BrokerClient): Promise<boolean> {
+    const s = this.host.fetchSettings;
+    const sent = [...this.partitions.values()];
+    const byTopic = new Map<string, FetchRequest['topics'][number]>();
+    for (const p of sent) {
+      let t = byTopic.get(p.topic.name);
+      if (!t) byTopic.set(p.topic.name, (t = { topic: p.topic.name, topicId: p.topic.topicId, partitions: [] }));
+      t.partitions.push({
+        partition: p.index, currentLeaderEpoch: p.leaderEpoch, fetchOffset: p.log.logEndOffset, lastFetchedEpoch: p.log.latestEpoch,
+        logStartOffset: p.log.logStartOffset, partitionMaxBytes: s.partitionMaxBytes, replicaDirectoryId: '0'.repeat(32),
+      });
+    }
+    const epochs = new Map(sent.map((p) => [p, p.leaderEpoch]));
+    const req: FetchRequest = {
+      clusterId: null, replicaId: this.host.brokerId, replicaState: { replicaId: this.host.brokerId, replicaEpoch: -1 },
+      maxWaitMs: s.maxWaitMs, minBytes: s.minBytes, maxBytes: s.maxBytes, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
+      topics: [...byTopic.values()], forgottenTopicsData: [], rackId: '',
+    };
+    const res = await client.request<FetchResponse>(1, FETCH_VERSION, req, s.maxWaitMs + s.requestTimeoutMs);
+    if (res.errorCode) return true;
+    let backoff = false;
+    const now = Date.now();
+    for (const t of res.responses ?? []) {
+      for (const pr of t.partitions ?? []) {
+        const p = this.partitions.get(`${t.topic}\u0000${pr.partitionIndex}`);
+        // Leadership moved while the fetch was out: the answer is for an old epoch.
+        if (!p || epochs.get(p) !== p.leaderEpoch || p.isLeader) continue;
+        const code = pr.errorCode ?? ErrorCode.NONE;
+        if (code !== ErrorCode.NONE) {
+          if (code === ErrorCode.OFFSET_OUT_OF_RANGE) this.outOfRange(p, pr.logStartOffset ?? 0, pr.highWatermark ?? 0);
+          else if (code !== ErrorCode.NOT_LEADER_OR_FOLLOWER && code !== ErrorCode.FENCED_LEADER_EPOCH && code !== ErrorCode.UNKNOWN_LEADER_EPOCH) {
+            this.host.warn(`fetch of ${p.topic.name}-${p.index} from broker ${this.leaderId} failed: ${errorName(code)}`);
+          }
+          backoff = true;
+          continue;
+        }
+        const diverging = pr.divergingEpoch;
+        if (diverging && diverging.epoch !== undefined && diverging.epoch >= 0) {
+          this.truncateDivergent(p, diverging.epoch, diverging.endOffset ?? -1);
+          continue;
+        }
+        const records = pr.records;
+        if (Buffer.isBuffer(records) && records.length > 0) p.log.appendAsFollower(splitBatches(records), now);
+        // DeleteRecords on the leader reaches its followers this way.
+        const leaderStart = pr.logStartOffset ?? -1;
+        if (leaderStart > p.log.logStartOffset && leaderStart <= p.log.logEndOffset) p.log.deleteRecordsBefore(leaderStart);
+        p.setFollowerHighWatermark(pr.highWatermark ?? 0);
+        p.notify();
+      }
+    }
+    return backoff;
+  }
+
+  /** Truncates to where this log and the leader's agree, as Kafka's follower does. */
+  private truncateDivergent(p: Partition, epoch: number, leaderEndOffset: number): void {
+    const local = p.log.endOffsetForEpoch(epoch);
+    const to = local.endOffset < 0 || leaderEndOffset < 0 ? p.highWatermark : Math.min(leaderEndOffset, local.endOffset);
+    if (to < p.log.logEndOffset) {
+      this.host.warn(`truncating ${p.topic.name}-${p.index} from ${p.log.logEndOffset} to ${to}: diverged from leader ${this.leaderId} at epoch ${epoch}`);
+      p.log.truncateTo(to);
+      p.clampHighWatermark();
+    }
+  }
+
+  /** The leader no longer has the offset we asked for (retention or DeleteRecords there), or has less than we do. */
+  private outOfRange(p: Partition, leaderStart: number, leaderHw: number): void {
+    if (p.log.logEndOffset > leaderHw) {
+      p.log.truncateTo(leaderHw);
+      p.clampHighWatermark();
+      return;
+    }
+    if (p.log.logEndOffset < leaderStart) {
+      this.host.warn(`${p.topic.name}-${p.index}: leader starts at ${leaderStart}, past this replica's end ${p.log.logEndOffset}; restarting the replica there`);
+      p.log.truncateFullyAndStartAt(leaderStart);
+      p.clampHighWatermark();
+    }
+  }
+}
