@@ -4,6 +4,7 @@ import { Broker, type BrokerOptions } from './broker/broker.js';
 import type { LogLevel } from './broker/logger.js';
 
 export { Broker, type BrokerOptions };
+export { type ClusterBroker, type RunningCluster, startCluster, type StartClusterOptions } from './cluster.js';
 export { ErrorCode, errorName } from './protocol/errors.js';
 
 export interface StartBrokerOptions {

@@ -17,7 +17,7 @@ export async function withBroker<T>(opts: StartBrokerOptions, fn: (b: RunningBro
 }
 
 export function kafka(bootstrap: string, clientId = 'krill-test'): Kafka {
-  return new Kafka({ clientId, brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 50 } });
+  return new Kafka({ clientId, brokers: bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 8, initialRetryTime: 50 } });
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

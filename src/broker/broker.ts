@@ -36,8 +36,9 @@ export interface BrokerOptions {
   port?: number;
   logLevel?: LogLevel;
   /**
-   * The coordination store the cluster's metadata lives in. Default: an embedded store of
-   * this broker's own (persisted in the log directory). Brokers of one cluster share one.
+   * A client of the coordination store the cluster's metadata lives in; the broker closes
+   * it when it closes. Default: an embedded store of this broker's own (persisted in the
+   * log directory). Brokers of one cluster share one store.
    */
   store?: CoordinationStore;
   /** The key prefix of this cluster in the store. */
@@ -82,11 +83,12 @@ export class Broker implements ConnectionHost, FetcherHost {
   private timers: NodeJS.Timeout[] = [];
   private closed = false;
   private readonly store: CoordinationStore;
-  private readonly ownStore: boolean;
   private lease: Lease | null = null;
   private readonly fetchers = new Map<number, ReplicaFetcher>();
   private readonly following = new Map<Partition, number>();
   private readonly isrChanges = new Set<Partition>();
+  /** Stops this broker's followers from fetching (see ReplicaFetcher); the leaders then drop it from their ISRs. */
+  replicationPaused = false;
 
   private constructor(opts: BrokerOptions) {
     this.config = new BrokerConfig(opts.config ?? {});
@@ -95,7 +97,6 @@ export class Broker implements ConnectionHost, FetcherHost {
     const storage: StorageKind = opts.storage === 'memory' ? { kind: 'memory' } : { kind: 'disk', dir: opts.storage ?? this.config.logDir };
     this.logs = new LogManager(storage);
     const prefix = opts.storePrefix ?? '/krill/';
-    this.ownStore = !opts.store;
     this.store = opts.store ?? new EmbeddedStore(storage.kind === 'disk' ? path.join(storage.dir, 'krill-metadata.json') : null, (d) => legacyMetadata(prefix, d)).client();
     this.metadata = new ClusterMetadata(this.store, prefix);
     this.producerIds = new ProducerIdManager(this.metadata);
@@ -629,7 +630,7 @@ export class Broker implements ConnectionHost, FetcherHost {
     for (const c of [...this.connections]) c.close();
     if (server) await new Promise<void>((r) => server.close(() => r()));
     await this.metadata.stop().catch(() => undefined);
-    if (this.ownStore) await this.store.close().catch(() => undefined);
+    await this.store.close().catch(() => undefined);
     this.logs.close(this.highWatermarks());
     this.logger.info('shut down cleanly');
   }

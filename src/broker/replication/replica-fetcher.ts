@@ -14,6 +14,8 @@ import type { Partition } from '../partition.js';
 export interface FetcherHost {
   readonly brokerId: number;
   leaderAddress(leaderId: number): { host: string; port: number } | null;
+  /** While true the fetchers stand still (a stalled follower, for tests and operators). */
+  readonly replicationPaused: boolean;
   readonly fetchSettings: { maxWaitMs: number; minBytes: number; maxBytes: number; partitionMaxBytes: number; backoffMs: number; requestTimeoutMs: number };
   warn(message: string): void;
 }
@@ -83,6 +85,10 @@ export class ReplicaFetcher {
     while (!this.stopped) {
       if (this.partitions.size === 0) {
         await this.sleep(60_000);
+        continue;
+      }
+      if (this.host.replicationPaused) {
+        await this.sleep(this.host.fetchSettings.backoffMs);
         continue;
       }
       try {

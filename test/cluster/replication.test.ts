@@ -1,0 +1,197 @@
+// A 3-broker in-process cluster driven by kafkajs: placement, replication with acks=all,
+// leader failover with no acknowledged record lost, catch-up and ISR rejoin, controller
+// failover, min.insync.replicas and the ISR shrinking around a lagging follower.
+import test from 'ava';
+import type { Admin } from 'kafkajs';
+import { startCluster, type RunningCluster } from '../../src/index.js';
+import { kafka } from '../helpers.js';
+
+async function topicState(admin: Admin, topic: string) {
+  const md = await admin.fetchTopicMetadata({ topics: [topic] });
+  return md.topics[0]!.partitions.sort((a, b) => a.partitionId - b.partitionId);
+}
+
+/** The Kafka error name kafkajs reports, however deep it wrapped it. */
+function errorType(e: unknown): string | undefined {
+  for (let x = e as { type?: string; cause?: unknown } | undefined; x; x = x.cause as typeof x) if (x.type) return x.type;
+  return undefined;
+}
+
+function logEnd(c: RunningCluster, id: number, topic: string, partition: number): number {
+  return c.brokers[id]!.broker?.partition(topic, partition)?.log.logEndOffset ?? -1;
+}
+
+test('6 partitions x RF 3 on 3 brokers: two leaders each, acks=all replicates to every broker', async (t) => {
+  const c = await startCluster({ brokers: 3 });
+  t.teardown(() => c.close());
+  const k = kafka(c.bootstrap);
+  const admin = k.admin();
+  await admin.connect();
+  t.teardown(() => admin.disconnect());
+  t.true(await admin.createTopics({ topics: [{ topic: 'spread', numPartitions: 6, replicationFactor: 3 }], waitForLeaders: true }));
+  const parts = await topicState(admin, 'spread');
+  const leadersPer = new Map<number, number>();
+  for (const p of parts) {
+    leadersPer.set(p.leader, (leadersPer.get(p.leader) ?? 0) + 1);
+    t.is(new Set(p.replicas).size, 3);
+    t.deepEqual([...p.isr].sort(), [0, 1, 2]);
+  }
+  t.deepEqual([...leadersPer.values()], [2, 2, 2]);
+
+  const producer = k.producer({ idempotent: true });
+  await producer.connect();
+  for (let i = 0; i < 30; i++) {
+    await producer.send({ topic: 'spread', acks: -1, messages: Array.from({ length: 10 }, (_, j) => ({ key: `k${i * 10 + j}`, value: `v${i * 10 + j}` })) });
+  }
+  await producer.disconnect();
+  // acks=all: by the time the sends returned, every ISR member holds every record.
+  for (let p = 0; p < 6; p++) {
+    const ends = [0, 1, 2].map((id) => logEnd(c, id, 'spread', p));
+    t.true(ends.every((e) => e === ends[0]), `partition ${p} log ends ${ends.join(',')}`);
+  }
+  const total = [0, 1, 2, 3, 4, 5].reduce((n, p) => n + logEnd(c, 0, 'spread', p), 0);
+  t.is(total, 300);
+});
+
+/** Reads every record of `topic` from the start until `count` arrived (or fails after 30 s). */
+async function readAll(bootstrap: string, topic: string, count: number): Promise<Map<number, string[]>> {
+  const consumer = kafka(bootstrap).consumer({ groupId: `reader-${topic}-${Date.now()}`, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const byPartition = new Map<number, string[]>();
+  let n = 0;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`only ${n} of ${count} records arrived`)), 30_000);
+    void consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        if (!byPartition.has(partition)) byPartition.set(partition, []);
+        byPartition.get(partition)!.push(message.value!.toString());
+        if (++n >= count) {
+          clearTimeout(timer);
+          resolve();
+        }
+      },
+    });
+  });
+  await consumer.disconnect();
+  return byPartition;
+}
+
+test('failover: leaders move when a broker stops, clients carry on, nothing acknowledged is lost; the broker rejoins; the controller moves', async (t) => {
+  const c = await startCluster({ brokers: 3 });
+  t.teardown(() => c.close());
+  const k = kafka(c.bootstrap);
+  const admin = k.admin();
+  await admin.connect();
+  t.teardown(() => admin.disconnect());
+  await admin.createTopics({ topics: [{ topic: 'failover', numPartitions: 6, replicationFactor: 3 }], waitForLeaders: true });
+  const producer = k.producer({ idempotent: true, retry: { retries: 20, initialRetryTime: 50 } });
+  await producer.connect();
+  const acked = new Map<number, string[]>();
+  let seq = 0;
+  // kafkajs drops, without an error, the partitions of a send whose leader moved to a broker
+  // that had already answered that send (sendMessages skips brokers with a response): only
+  // partitions in the response count as acknowledged, and the others are sent again.
+  const send = async (rounds: number) => {
+    for (let r = 0; r < rounds; r++) {
+      let pending = Array.from({ length: 6 }, (_, i) => ({ partition: i, value: `m${seq++}` }));
+      while (pending.length > 0) {
+        const res = await producer.send({ topic: 'failover', acks: -1, messages: pending });
+        const answered = new Set(res.filter((m) => m.errorCode === 0).map((m) => m.partition));
+        for (const m of pending.filter((x) => answered.has(x.partition))) {
+          if (!acked.has(m.partition)) acked.set(m.partition, []);
+          acked.get(m.partition)!.push(m.value);
+        }
+        pending = pending.filter((x) => !answered.has(x.partition));
+      }
+    }
+  };
+  await send(20);
+
+  const before = await topicState(admin, 'failover');
+  const victim = before[0]!.leader;
+  await c.stop(victim);
+  await send(20);
+  const during = await topicState(admin, 'failover');
+  for (const p of during) {
+    t.not(p.leader, victim, `partition ${p.partitionId} moved off the stopped broker`);
+    t.false(p.isr.includes(victim));
+  }
+  const moved = before.filter((p) => p.leader === victim);
+  for (const p of moved) t.true(during[p.partitionId]!.leader >= 0);
+
+  await c.restart(victim);
+  await send(10);
+  const rejoined = async () => (await topicState(admin, 'failover')).every((p) => p.isr.length === 3);
+  for (let i = 0; i < 100 && !(await rejoined()); i++) await new Promise((r) => setTimeout(r, 100));
+  t.true(await rejoined(), 'the restarted broker caught up and is back in every ISR');
+  for (let p = 0; p < 6; p++) t.is(logEnd(c, victim, 'failover', p), logEnd(c, during[p]!.leader, 'failover', p));
+
+  const controller = c.controllerId();
+  t.true(controller >= 0);
+  await c.stop(controller);
+  for (let i = 0; i < 100 && (c.controllerId() === controller || c.controllerId() < 0); i++) await new Promise((r) => setTimeout(r, 50));
+  t.not(c.controllerId(), controller, 'another broker took over as controller');
+  t.true(c.controllerId() >= 0);
+  await send(10);
+  await producer.disconnect();
+
+  const total = [...acked.values()].reduce((n, v) => n + v.length, 0);
+  const read = await readAll(c.bootstrap, 'failover', total);
+  for (const [p, values] of acked) t.deepEqual(read.get(p), values, `partition ${p}: every acknowledged record once, in order`);
+});
+
+test('min.insync.replicas=2: with two brokers down acks=all gets NOT_ENOUGH_REPLICAS and acks=1 still works', async (t) => {
+  const c = await startCluster({ brokers: 3 });
+  t.teardown(() => c.close());
+  const k = kafka(c.bootstrap);
+  const admin = k.admin();
+  await admin.connect();
+  t.teardown(() => admin.disconnect());
+  await admin.createTopics({ topics: [{ topic: 'minisr', numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }], waitForLeaders: true });
+  const producer = k.producer({ retry: { retries: 0 } });
+  await producer.connect();
+  t.teardown(() => producer.disconnect());
+  await producer.send({ topic: 'minisr', acks: -1, messages: [{ value: 'all three' }] });
+  const [p] = await topicState(admin, 'minisr');
+  const others = [0, 1, 2].filter((id) => id !== p!.leader);
+  for (const id of others) await c.stop(id);
+  const err = await t.throwsAsync(producer.send({ topic: 'minisr', acks: -1, messages: [{ value: 'refused' }] }));
+  t.is(errorType(err), 'NOT_ENOUGH_REPLICAS');
+  const ok = await producer.send({ topic: 'minisr', acks: 1, messages: [{ value: 'leader only' }] });
+  t.is(ok[0]!.errorCode, 0);
+  t.is(logEnd(c, p!.leader, 'minisr', 0), 2);
+});
+
+test('a follower that stops fetching leaves the ISR after replica.lag.time.max.ms and rejoins once caught up', async (t) => {
+  const c = await startCluster({ brokers: 3, config: { 'replica.lag.time.max.ms': '1000' } });
+  t.teardown(() => c.close());
+  const k = kafka(c.bootstrap);
+  const admin = k.admin();
+  await admin.connect();
+  t.teardown(() => admin.disconnect());
+  await admin.createTopics({ topics: [{ topic: 'lag', numPartitions: 1, replicationFactor: 3 }], waitForLeaders: true });
+  const [p] = await topicState(admin, 'lag');
+  const follower = p!.replicas.find((r) => r !== p!.leader)!;
+  c.pauseReplication(follower);
+  const producer = k.producer();
+  await producer.connect();
+  t.teardown(() => producer.disconnect());
+  // acks=all waits for the stalled follower until the leader drops it from the ISR.
+  const started = Date.now();
+  await producer.send({ topic: 'lag', acks: -1, timeout: 10_000, messages: [{ value: 'while stalled' }] });
+  t.true(Date.now() - started >= 500, 'the produce waited for the ISR to shrink');
+  const shrunk = await topicState(admin, 'lag');
+  t.false(shrunk[0]!.isr.includes(follower));
+  // Without the stalled follower in the ISR, acks=all no longer waits for it.
+  await producer.send({ topic: 'lag', acks: -1, messages: [{ value: 'after the shrink' }] });
+  t.true(logEnd(c, follower, 'lag', 0) < 2);
+  c.resumeReplication(follower);
+  let back = false;
+  for (let i = 0; i < 100 && !back; i++) {
+    back = (await topicState(admin, 'lag'))[0]!.isr.includes(follower);
+    if (!back) await new Promise((r) => setTimeout(r, 100));
+  }
+  t.true(back, 'the follower is back in the ISR');
+  t.is(logEnd(c, follower, 'lag', 0), 2);
+});
