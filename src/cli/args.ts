@@ -4,13 +4,24 @@ import { ConfigError, parseProperties } from '../broker/config.js';
 import type { LogLevel } from '../broker/logger.js';
 
 export const USAGE = `usage: krill start [--host 127.0.0.1] [--port 9092] [--data-dir ./data] [--broker-id 0]
+                   [--metadata etcd://127.0.0.1:2379] [--rack r1]
                    [--config server.properties] [--set key=value ...] [--log-level info]`;
 
-export function parseStartArgs(argv: string[]): { config: Record<string, string>; host?: string; port?: number; logLevel: LogLevel } {
+export interface StartArgs {
+  config: Record<string, string>;
+  host?: string;
+  port?: number;
+  logLevel: LogLevel;
+  /** Where the cluster metadata lives: etcd://host:port[,host:port]; absent, an embedded store in the data dir. */
+  metadata?: string;
+}
+
+export function parseStartArgs(argv: string[]): StartArgs {
   const config: Record<string, string> = {};
   let host: string | undefined;
   let port: number | undefined;
   let logLevel: LogLevel = 'info';
+  let metadata: string | undefined;
   const sets: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -24,6 +35,11 @@ export function parseStartArgs(argv: string[]): { config: Record<string, string>
       case '--port': port = Number(next()); break;
       case '--data-dir': sets['log.dirs'] = next(); break;
       case '--broker-id': sets['broker.id'] = next(); break;
+      case '--rack': sets['broker.rack'] = next(); break;
+      case '--metadata':
+        metadata = next();
+        if (!/^etcd:\/\/[^/]+$/.test(metadata)) throw new ConfigError(`--metadata expects etcd://host:port[,host:port], got ${metadata}`);
+        break;
       case '--config': Object.assign(config, parseProperties(fs.readFileSync(next(), 'utf8'))); break;
       case '--log-level': logLevel = next() as LogLevel; break;
       case '--set': {
@@ -43,5 +59,5 @@ export function parseStartArgs(argv: string[]): { config: Record<string, string>
     const p = port ?? 9092;
     if (!('listeners' in sets)) config['listeners'] = `PLAINTEXT://${h}:${p}`;
   }
-  return { config, host, port, logLevel };
+  return { config, host, port, logLevel, ...(metadata ? { metadata } : {}) };
 }

@@ -1,4 +1,4 @@
-// `krill start [--host H] [--port P] [--data-dir D] [--broker-id N] [--config server.properties] [--set k=v ...]`
+// `krill start [--host H] [--port P] [--data-dir D] [--broker-id N] [--metadata etcd://H:P] [--config server.properties] [--set k=v ...]`
 import { Broker } from '../broker/broker.js';
 import { parseStartArgs, USAGE } from './args.js';
 
@@ -16,7 +16,9 @@ async function main(argv: string[]): Promise<void> {
     process.exit(2);
   }
   if (!opts.config['log.dirs'] && !opts.config['log.dir']) opts.config['log.dirs'] = './data';
-  const broker = await Broker.start({ config: opts.config, logLevel: opts.logLevel });
+  // The etcd client (gRPC) is only loaded when asked for: it would slow every start-up.
+  const store = opts.metadata ? (await import('../broker/controller/etcd-store.js')).EtcdStore.fromUrl(opts.metadata) : undefined;
+  const broker = await Broker.start({ config: opts.config, logLevel: opts.logLevel, ...(store ? { store } : {}) });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

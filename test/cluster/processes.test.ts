@@ -1,0 +1,166 @@
+// A cluster of separate `bin/krill` processes coordinated through a real etcd: placement,
+// librdkafka producing idempotently with acks=all while the leader of some partitions is
+// SIGKILLed and later restarted, every acknowledged record read back exactly once in
+// order, the restarted broker back in every ISR, and a new controller after the
+// controller is SIGKILLed.
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import test from 'ava';
+import type { Admin } from 'kafkajs';
+import { freePort, type RunningEtcd, startEtcd } from '../etcd.js';
+import { kafka, ROOT } from '../helpers.js';
+
+interface Node {
+  id: number;
+  port: number;
+  dir: string;
+  proc: ChildProcess | null;
+}
+
+function startNode(n: Node, metadata: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [
+      path.join(ROOT, 'bin/krill'), 'start', '--broker-id', String(n.id), '--host', '127.0.0.1', '--port', String(n.port),
+      '--data-dir', n.dir, '--metadata', metadata,
+      '--set', 'broker.session.timeout.ms=2000', '--set', 'replica.lag.time.max.ms=4000', '--set', 'replica.fetch.backoff.ms=200',
+    ], { stdio: ['ignore', 'ignore', 'pipe'] });
+    n.proc = proc;
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`broker ${n.id} did not start: ${out}`)), 15000);
+    proc.stderr!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (/ready on/.test(out)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`broker ${n.id} exited ${code}: ${out}`));
+    });
+  });
+}
+
+function kill(n: Node): Promise<void> {
+  const p = n.proc;
+  n.proc = null;
+  if (!p || p.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    p.once('exit', () => resolve());
+    p.kill('SIGKILL');
+  });
+}
+
+async function partitions(admin: Admin, topic: string) {
+  const md = await admin.fetchTopicMetadata({ topics: [topic] });
+  return md.topics[0]!.partitions.sort((a, b) => a.partitionId - b.partitionId);
+}
+
+async function until(what: string, fn: () => Promise<boolean>, ms = 20000): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      if (await fn()) return;
+    } catch {
+      // A broker on its way down or up: ask again.
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+let etcd: RunningEtcd | null = null;
+const nodes: Node[] = [];
+test.before(async () => {
+  etcd = await startEtcd();
+});
+test.after.always(async () => {
+  await Promise.all(nodes.map(kill));
+  for (const n of nodes) fs.rmSync(n.dir, { recursive: true, force: true });
+  await etcd?.stop();
+});
+
+test('3 broker processes with etcd: librdkafka acks=all through a leader SIGKILL and restart, then controller failover', async (t) => {
+  for (let id = 0; id < 3; id++) nodes.push({ id, port: await freePort(), dir: fs.mkdtempSync(path.join(os.tmpdir(), `krill-node${id}-`)), proc: null });
+  await Promise.all(nodes.map((n) => startNode(n, etcd!.metadataUrl)));
+  const bootstrap = nodes.map((n) => `127.0.0.1:${n.port}`).join(',');
+  const admin = kafka(bootstrap).admin();
+  await admin.connect();
+  t.teardown(() => admin.disconnect());
+  await admin.createTopics({ topics: [{ topic: 'procs', numPartitions: 6, replicationFactor: 3 }], waitForLeaders: true });
+  const before = await partitions(admin, 'procs');
+  const perBroker = [0, 1, 2].map((id) => before.filter((p) => p.leader === id).length);
+  t.deepEqual(perBroker, [2, 2, 2], 'two leaders per broker');
+
+  const total = 1500;
+  const producer = spawn('/usr/bin/python3', [path.join(ROOT, 'compat/cluster/produce_acked.py'), bootstrap, 'procs', String(total), '6'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  t.teardown(() => producer.kill('SIGKILL'));
+  let stderr = '';
+  producer.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const acked = new Map<number, Array<[number, string]>>();
+  let acks = 0;
+  let lastLine = '';
+  const victim = nodes[before[0]!.leader]!;
+  let killed = false;
+  let restarted: Promise<void> | null = null;
+  const rl = readline.createInterface({ input: producer.stdout! });
+  rl.on('line', (line) => {
+    lastLine = line;
+    const m = /^ACK (\d+) (\d+) (\S+)$/.exec(line);
+    if (!m) return;
+    const p = Number(m[1]);
+    if (!acked.has(p)) acked.set(p, []);
+    acked.get(p)!.push([Number(m[2]), m[3]!]);
+    acks++;
+    if (!killed && acks >= total / 4) {
+      killed = true;
+      void kill(victim);
+    }
+    if (killed && !restarted && acks >= (total * 3) / 4) restarted = startNode(victim, etcd!.metadataUrl);
+  });
+  const code = await new Promise<number | null>((resolve) => producer.once('exit', resolve));
+  t.is(code, 0, `producer: ${lastLine} ${stderr}`);
+  t.is(acks, total);
+  await (restarted ?? startNode(victim, etcd!.metadataUrl));
+
+  // Every acknowledged record is there once, at its acknowledged offset, in order.
+  const consumer = kafka(bootstrap).consumer({ groupId: 'procs-reader', maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topic: 'procs', fromBeginning: true });
+  const read = new Map<number, Array<[number, string]>>();
+  let n = 0;
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`read ${n} of ${total}`)), 60_000);
+    void consumer.run({
+      eachMessage: async ({ partition, message }) => {
+        if (!read.has(partition)) read.set(partition, []);
+        read.get(partition)!.push([Number(message.offset), message.value!.toString()]);
+        if (++n >= total) {
+          clearTimeout(timer);
+          resolve();
+        }
+      },
+    });
+  });
+  await consumer.disconnect();
+  for (const [p, records] of acked) t.deepEqual(read.get(p), records.sort((a, b) => a[0] - b[0]), `partition ${p}`);
+
+  await until('the restarted broker back in every ISR', async () => (await partitions(admin, 'procs')).every((p) => p.isr.length === 3));
+  t.pass('the restarted broker caught up and rejoined every ISR');
+
+  const controllerOf = async () => (await admin.describeCluster()).controller;
+  const controller = await controllerOf();
+  t.true(controller !== null && controller >= 0);
+  await kill(nodes[controller!]!);
+  await until('a new controller', async () => {
+    const now = await controllerOf();
+    return now !== null && now >= 0 && now !== controller;
+  });
+  const after = await partitions(admin, 'procs');
+  t.true(after.every((p) => p.leader >= 0 && p.leader !== controller), 'every partition led by a live broker');
+});
