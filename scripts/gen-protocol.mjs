@@ -15,7 +15,7 @@ const SERVED = [
   'FindCoordinator', 'JoinGroup', 'Heartbeat', 'LeaveGroup', 'SyncGroup', 'DescribeGroups',
   'ListGroups', 'ApiVersions', 'CreateTopics', 'DeleteTopics', 'DeleteRecords',
   'InitProducerId', 'OffsetForLeaderEpoch', 'DescribeConfigs', 'AlterConfigs',
-  'CreatePartitions', 'DeleteGroups', 'IncrementalAlterConfigs', 'OffsetDelete', 'DescribeCluster',
+  'CreatePartitions', 'ElectLeaders', 'DeleteGroups', 'IncrementalAlterConfigs', 'OffsetDelete', 'DescribeCluster',
 ];
 
 const MAX = 32767;

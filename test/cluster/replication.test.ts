@@ -3,12 +3,22 @@
 // failover, min.insync.replicas and the ISR shrinking around a lagging follower.
 import test from 'ava';
 import type { Admin } from 'kafkajs';
-import { startCluster, type RunningCluster } from '../../src/index.js';
+import { ErrorCode, startCluster, type RunningCluster } from '../../src/index.js';
+import type { ElectLeadersResponse } from '../../src/protocol/messages/index.js';
 import { kafka } from '../helpers.js';
+import { RawClient } from '../raw-client.js';
 
+/** The topic's partitions from Metadata; asked again when the broker kafkajs picked was just stopped. */
 async function topicState(admin: Admin, topic: string) {
-  const md = await admin.fetchTopicMetadata({ topics: [topic] });
-  return md.topics[0]!.partitions.sort((a, b) => a.partitionId - b.partitionId);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const md = await admin.fetchTopicMetadata({ topics: [topic] });
+      return md.topics[0]!.partitions.sort((a, b) => a.partitionId - b.partitionId);
+    } catch (e) {
+      if (attempt >= 20) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }
 
 /** The Kafka error name kafkajs reports, however deep it wrapped it. */
@@ -194,4 +204,47 @@ test('a follower that stops fetching leaves the ISR after replica.lag.time.max.m
   }
   t.true(back, 'the follower is back in the ISR');
   t.is(logEnd(c, follower, 'lag', 0), 2);
+});
+
+test('preferred leader election: ElectLeaders moves leadership back to the first replica', async (t) => {
+  const c = await startCluster({ brokers: 3, config: { 'auto.leader.rebalance.enable': 'false' } });
+  t.teardown(() => c.close());
+  const admin = kafka(c.bootstrap).admin();
+  await admin.connect();
+  t.teardown(() => admin.disconnect());
+  await admin.createTopics({ topics: [{ topic: 'pref', numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true });
+  const preferred = (await topicState(admin, 'pref'))[0]!.leader;
+  await c.stop(preferred);
+  await c.restart(preferred);
+  const inIsr = async () => (await topicState(admin, 'pref')).every((p) => p.isr.includes(preferred));
+  for (let i = 0; i < 100 && !(await inIsr()); i++) await new Promise((r) => setTimeout(r, 100));
+  t.not((await topicState(admin, 'pref'))[0]!.leader, preferred, 'leadership stayed where failover put it');
+
+  const raw = await RawClient.connect(c.brokers[0]!.port);
+  t.teardown(() => raw.close());
+  const r = await raw.request<ElectLeadersResponse>(43, 2, { electionType: 0, topicPartitions: [{ topic: 'pref', partitions: [0, 1, 7] }], timeoutMs: 5000 });
+  t.is(r.errorCode, ErrorCode.NONE);
+  const results = new Map(r.replicaElectionResults![0]!.partitionResult!.map((p) => [p.partitionId, p.errorCode]));
+  t.is(results.get(0), ErrorCode.NONE);
+  t.is(results.get(7), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+  const after = await topicState(admin, 'pref');
+  t.is(after[0]!.leader, preferred);
+  const again = await raw.request<ElectLeadersResponse>(43, 2, { electionType: 0, topicPartitions: [{ topic: 'pref', partitions: [0] }], timeoutMs: 5000 });
+  t.is(again.replicaElectionResults![0]!.partitionResult![0]!.errorCode, ErrorCode.ELECTION_NOT_NEEDED);
+});
+
+test('auto.leader.rebalance.enable moves leadership back to the preferred replica once it is in sync', async (t) => {
+  const c = await startCluster({ brokers: 3, config: { 'leader.imbalance.check.interval.seconds': '1' } });
+  t.teardown(() => c.close());
+  const admin = kafka(c.bootstrap).admin();
+  await admin.connect();
+  t.teardown(() => admin.disconnect());
+  await admin.createTopics({ topics: [{ topic: 'auto', numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true });
+  const leaders = (await topicState(admin, 'auto')).map((p) => p.leader);
+  await c.stop(leaders[0]!);
+  t.not((await topicState(admin, 'auto'))[0]!.leader, leaders[0]);
+  await c.restart(leaders[0]!);
+  const back = async () => (await topicState(admin, 'auto')).map((p) => p.leader).join() === leaders.join();
+  for (let i = 0; i < 100 && !(await back()); i++) await new Promise((r) => setTimeout(r, 100));
+  t.true(await back(), 'every partition is led by its preferred replica again');
 });

@@ -23,6 +23,7 @@ import describeConfigs from './32-describe-configs.js';
 import alterConfigs from './33-alter-configs.js';
 import createPartitions from './37-create-partitions.js';
 import deleteGroups from './42-delete-groups.js';
+import electLeaders from './43-elect-leaders.js';
 import incrementalAlterConfigs from './44-incremental-alter-configs.js';
 import offsetDelete from './47-offset-delete.js';
 import describeCluster from './60-describe-cluster.js';
@@ -30,6 +31,6 @@ import describeCluster from './60-describe-cluster.js';
 export const allApis: ReadonlyArray<Api<never, object>> = [
   produce, fetch, listOffsets, metadata, offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat,
   leaveGroup, syncGroup, describeGroups, listGroups, apiVersions, createTopics, deleteTopics, deleteRecords,
-  initProducerId, offsetForLeaderEpoch, describeConfigs, alterConfigs, createPartitions, deleteGroups,
+  initProducerId, offsetForLeaderEpoch, describeConfigs, alterConfigs, createPartitions, electLeaders, deleteGroups,
   incrementalAlterConfigs, offsetDelete, describeCluster,
 ] as unknown as ReadonlyArray<Api<never, object>>;

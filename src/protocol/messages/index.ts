@@ -22,6 +22,7 @@ export * from './32-describe-configs.js';
 export * from './33-alter-configs.js';
 export * from './37-create-partitions.js';
 export * from './42-delete-groups.js';
+export * from './43-elect-leaders.js';
 export * from './44-incremental-alter-configs.js';
 export * from './47-offset-delete.js';
 export * from './60-describe-cluster.js';
@@ -48,6 +49,7 @@ import { describeConfigsRequest, describeConfigsResponse } from './32-describe-c
 import { alterConfigsRequest, alterConfigsResponse } from './33-alter-configs.js';
 import { createPartitionsRequest, createPartitionsResponse } from './37-create-partitions.js';
 import { deleteGroupsRequest, deleteGroupsResponse } from './42-delete-groups.js';
+import { electLeadersRequest, electLeadersResponse } from './43-elect-leaders.js';
 import { incrementalAlterConfigsRequest, incrementalAlterConfigsResponse } from './44-incremental-alter-configs.js';
 import { offsetDeleteRequest, offsetDeleteResponse } from './47-offset-delete.js';
 import { describeClusterRequest, describeClusterResponse } from './60-describe-cluster.js';
@@ -77,6 +79,7 @@ export const schemas: ReadonlyMap<number, { request: MessageSchema; response: Me
   [33, { request: alterConfigsRequest, response: alterConfigsResponse }],
   [37, { request: createPartitionsRequest, response: createPartitionsResponse }],
   [42, { request: deleteGroupsRequest, response: deleteGroupsResponse }],
+  [43, { request: electLeadersRequest, response: electLeadersResponse }],
   [44, { request: incrementalAlterConfigsRequest, response: incrementalAlterConfigsResponse }],
   [47, { request: offsetDeleteRequest, response: offsetDeleteResponse }],
   [60, { request: describeClusterRequest, response: describeClusterResponse }],

@@ -1,0 +1,64 @@
+// ElectLeaders (KIP-183 preferred, KIP-460 unclean): moves leadership as the controller
+// would, by compare-and-set of each topic's state, so any broker can take the request.
+// With no partitions named, every partition is considered and only those where something
+// happened (or failed) are reported, as Kafka does.
+import { ErrorCode } from '../../protocol/errors.js';
+import { electLeadersRequest, electLeadersResponse, type ElectLeadersRequest, type ElectLeadersResponse } from '../../protocol/messages/index.js';
+import { defineApi } from '../api.js';
+import type { Broker } from '../broker.js';
+import type { PartitionState } from '../controller/cluster-metadata.js';
+import { electPreferred, electUnclean, type PreferredResult } from '../controller/election.js';
+
+const PREFERRED = 0;
+const UNCLEAN = 1;
+
+type TopicOut = NonNullable<ElectLeadersResponse['replicaElectionResults']>[number];
+type PartitionOut = NonNullable<TopicOut['partitionResult']>[number];
+
+const MESSAGES: Record<string, string> = {
+  ELECTION_NOT_NEEDED: 'Leader election not needed for topic partition.',
+  PREFERRED_LEADER_NOT_AVAILABLE: 'Failed to elect leader for partition: the preferred leader is not alive or not in the ISR.',
+  ELIGIBLE_LEADERS_NOT_AVAILABLE: 'Failed to elect leader for partition: no live replica to elect.',
+};
+
+async function electTopic(broker: Broker, topic: string, wanted: number[] | null, type: number): Promise<PartitionOut[]> {
+  const live = new Set(broker.metadata.brokers.keys());
+  const rule = (p: PartitionState): PreferredResult => (type === UNCLEAN ? electUnclean(p, live) : electPreferred(p, live));
+  let results: PartitionOut[] = [];
+  const written = await broker.metadata.updateTopic(topic, (t) => {
+    results = [];
+    let changed = false;
+    const partitions = t.partitions.map((p) => {
+      if (wanted && !wanted.includes(p.partition)) return p;
+      const r = rule(p);
+      if ('state' in r) {
+        changed = true;
+        results.push({ partitionId: p.partition, errorCode: ErrorCode.NONE, errorMessage: null });
+        return r.state;
+      }
+      results.push({ partitionId: p.partition, errorCode: ErrorCode[r.error], errorMessage: MESSAGES[r.error]! });
+      return p;
+    });
+    return changed ? { ...t, partitions } : null;
+  });
+  if (!written && !broker.metadata.topics.has(topic)) results = [];
+  const known = new Set(results.map((r) => r.partitionId));
+  for (const p of wanted ?? []) {
+    if (!known.has(p)) results.push({ partitionId: p, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'The partition does not exist.' });
+  }
+  return results;
+}
+
+export default defineApi<ElectLeadersRequest, ElectLeadersResponse>({ request: electLeadersRequest, response: electLeadersResponse }, async (broker, req, ctx) => {
+  const type = ctx.version >= 1 ? req.electionType : PREFERRED;
+  if (type !== PREFERRED && type !== UNCLEAN) return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_REQUEST, replicaElectionResults: [] };
+  const all = req.topicPartitions === null;
+  const asked = req.topicPartitions ?? [...broker.metadata.topics.keys()].map((topic) => ({ topic, partitions: null as number[] | null }));
+  const replicaElectionResults: TopicOut[] = [];
+  for (const t of asked) {
+    let partitionResult = await electTopic(broker, t.topic, t.partitions, type);
+    if (all) partitionResult = partitionResult.filter((r) => r.errorCode !== ErrorCode.ELECTION_NOT_NEEDED);
+    if (partitionResult.length > 0 || !all) replicaElectionResults.push({ topic: t.topic, partitionResult });
+  }
+  return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, replicaElectionResults };
+});
