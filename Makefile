@@ -1,6 +1,7 @@
 # Krill: `make run` starts one broker on 127.0.0.1:9092 with data in ./data;
+# `make cluster` starts etcd and three brokers on 127.0.0.1:9092-9094;
 # `make test` installs, builds and runs every test.
-.PHONY: install build run test bench clean readme
+.PHONY: install build run cluster test bench clean readme
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -13,6 +14,9 @@ build: install
 
 run: build
 	node bin/krill start --host 127.0.0.1 --port 9092 --data-dir ./data
+
+cluster: build
+	bash scripts/cluster.sh
 
 test: build
 	bash scripts/ensure-compat-clients.sh

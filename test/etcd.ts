@@ -38,7 +38,7 @@ export async function startEtcd(): Promise<RunningEtcd> {
   const proc = spawn(ETCD_BIN, [
     '--name', 'krill-test', '--data-dir', dir, '--listen-client-urls', c, '--advertise-client-urls', c,
     '--listen-peer-urls', p, '--initial-advertise-peer-urls', p, '--initial-cluster', `krill-test=${p}`,
-    '--log-level', 'error',
+    '--logger', 'zap', '--log-level', 'error',
   ], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr!.on('data', (d: Buffer) => {

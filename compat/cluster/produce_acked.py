@@ -1,16 +1,17 @@
 #!/usr/bin/python3
 """librdkafka (confluent-kafka) producing to a replicated cluster while brokers die:
 idempotent, acks=all, `count` records round-robin over `partitions` partitions at a
-steady pace. Prints one line per acknowledged record ("ACK partition offset value") so
+steady pace (spread over `seconds`, default 6). Prints one line per acknowledged record ("ACK partition offset value") so
 the test driving it knows what was acknowledged and when to kill a broker; ends with
 "ok" once every record is acknowledged."""
 import sys, time
 from confluent_kafka import Producer
 
 bootstrap, topic, count, partitions = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+pause = (float(sys.argv[5]) if len(sys.argv) > 5 else 6.0) / count
 p = Producer({
     'bootstrap.servers': bootstrap, 'enable.idempotence': True, 'acks': 'all',
-    'linger.ms': 2, 'message.timeout.ms': 60000, 'retry.backoff.ms': 50,
+    'linger.ms': 2, 'message.timeout.ms': 120000, 'retry.backoff.ms': 50,
     'topic.metadata.refresh.interval.ms': 1000,
 })
 failed = []
@@ -30,8 +31,8 @@ for i in range(count):
         except BufferError:
             p.poll(0.05)
     p.poll(0)
-    time.sleep(0.004)
-left = p.flush(90)
+    time.sleep(pause)
+left = p.flush(150)
 if left or failed:
     print(f'FAILED: {left} unflushed, errors {failed[:5]}', flush=True)
     sys.exit(1)

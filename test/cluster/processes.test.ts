@@ -3,74 +3,15 @@
 // SIGKILLed and later restarted, every acknowledged record read back exactly once in
 // order, the restarted broker back in every ISR, and a new controller after the
 // controller is SIGKILLed.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import test from 'ava';
-import type { Admin } from 'kafkajs';
 import { freePort, type RunningEtcd, startEtcd } from '../etcd.js';
 import { kafka, ROOT } from '../helpers.js';
-
-interface Node {
-  id: number;
-  port: number;
-  dir: string;
-  proc: ChildProcess | null;
-}
-
-function startNode(n: Node, metadata: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [
-      path.join(ROOT, 'bin/krill'), 'start', '--broker-id', String(n.id), '--host', '127.0.0.1', '--port', String(n.port),
-      '--data-dir', n.dir, '--metadata', metadata,
-      '--set', 'broker.session.timeout.ms=2000', '--set', 'replica.lag.time.max.ms=4000', '--set', 'replica.fetch.backoff.ms=200',
-    ], { stdio: ['ignore', 'ignore', 'pipe'] });
-    n.proc = proc;
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`broker ${n.id} did not start: ${out}`)), 15000);
-    proc.stderr!.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (/ready on/.test(out)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`broker ${n.id} exited ${code}: ${out}`));
-    });
-  });
-}
-
-function kill(n: Node): Promise<void> {
-  const p = n.proc;
-  n.proc = null;
-  if (!p || p.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    p.once('exit', () => resolve());
-    p.kill('SIGKILL');
-  });
-}
-
-async function partitions(admin: Admin, topic: string) {
-  const md = await admin.fetchTopicMetadata({ topics: [topic] });
-  return md.topics[0]!.partitions.sort((a, b) => a.partitionId - b.partitionId);
-}
-
-async function until(what: string, fn: () => Promise<boolean>, ms = 20000): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      if (await fn()) return;
-    } catch {
-      // A broker on its way down or up: ask again.
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { kill, type Node, partitions, readEverything, startNode, until } from './process-cluster.js';
 
 let etcd: RunningEtcd | null = null;
 const nodes: Node[] = [];
@@ -129,25 +70,7 @@ test('3 broker processes with etcd: librdkafka acks=all through a leader SIGKILL
   await (restarted ?? startNode(victim, etcd!.metadataUrl));
 
   // Every acknowledged record is there once, at its acknowledged offset, in order.
-  const consumer = kafka(bootstrap).consumer({ groupId: 'procs-reader', maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  await consumer.subscribe({ topic: 'procs', fromBeginning: true });
-  const read = new Map<number, Array<[number, string]>>();
-  let n = 0;
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`read ${n} of ${total}`)), 60_000);
-    void consumer.run({
-      eachMessage: async ({ partition, message }) => {
-        if (!read.has(partition)) read.set(partition, []);
-        read.get(partition)!.push([Number(message.offset), message.value!.toString()]);
-        if (++n >= total) {
-          clearTimeout(timer);
-          resolve();
-        }
-      },
-    });
-  });
-  await consumer.disconnect();
+  const read = await readEverything(bootstrap, 'procs', total);
   for (const [p, records] of acked) t.deepEqual(read.get(p), records.sort((a, b) => a[0] - b[0]), `partition ${p}`);
 
   await until('the restarted broker back in every ISR', async () => (await partitions(admin, 'procs')).every((p) => p.isr.length === 3));
