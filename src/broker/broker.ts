@@ -96,6 +96,7 @@ export class Broker implements ConnectionHost, FetcherHost {
     this.logger = createLogger(opts.logLevel ?? 'info', this.brokerId);
     const storage: StorageKind = opts.storage === 'memory' ? { kind: 'memory' } : { kind: 'disk', dir: opts.storage ?? this.config.logDir };
     this.logs = new LogManager(storage);
+    this.logs.highWatermarkOf = (key) => this.partitions.get(key)?.highWatermark;
     const prefix = opts.storePrefix ?? '/krill/';
     this.store = opts.store ?? new EmbeddedStore(storage.kind === 'disk' ? path.join(storage.dir, 'krill-metadata.json') : null, (d) => legacyMetadata(prefix, d)).client();
     this.metadata = new ClusterMetadata(this.store, prefix);
@@ -248,6 +249,26 @@ export class Broker implements ConnectionHost, FetcherHost {
     return this.metadata.topics.get(topic)?.partitions[index] ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
   }
 
+  /**
+   * KIP-951: with NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH, Produce (v10+) and Fetch
+   * (v12+) name the current leader, and the response lists its endpoint, so the client
+   * need not ask for metadata first. Null when there is no live leader to name.
+   */
+  leaderHint(topic: string, index: number): { leaderId: number; leaderEpoch: number } | null {
+    const s = this.metadata.topics.get(topic)?.partitions[index];
+    if (!s || s.leader < 0 || !this.metadata.brokers.has(s.leader)) return null;
+    return { leaderId: s.leader, leaderEpoch: s.leaderEpoch };
+  }
+
+  nodeEndpoints(ids: Iterable<number>): Array<{ nodeId: number; host: string; port: number; rack: string | null }> {
+    const out = [];
+    for (const id of new Set(ids)) {
+      const b = this.metadata.brokers.get(id);
+      if (b) out.push({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack });
+    }
+    return out.sort((a, b) => a.nodeId - b.nodeId);
+  }
+
   /** A topic config's effective value and its source (topic override, broker, default). */
   topicConfig(topic: TopicState, name: string): { value: string | null; source: number } {
     if (name in topic.configs) return { value: topic.configs[name]!, source: 1 };
@@ -335,7 +356,7 @@ export class Broker implements ConnectionHost, FetcherHost {
       }
       let prev: PartitionState | null = null;
       if (!p) {
-        p = new Partition(after, ps, this.logs.open(after.name, ps.partition, this.logConfig(after)), this.brokerId);
+        p = new Partition(after, ps, this.logs.open(after.name, ps.partition, this.logConfig(after)), this.brokerId, this.logs.checkpointedHighWatermark(after.name, ps.partition));
         this.partitions.set(partitionDirName(after.name, ps.partition), p);
       } else {
         prev = p.state;
@@ -577,7 +598,9 @@ export class Broker implements ConnectionHost, FetcherHost {
       if (n > 0) this.logger.info(`retention deleted ${n} segment(s)`);
     });
     every(1000, () => this.logs.flushDue(Date.now()));
-    every(60_000, () => this.logs.writeCheckpoints());
+    // Kafka's replica.high.watermark.checkpoint.interval.ms: a restarted leader resumes
+    // from this high watermark instead of hiding everything until its followers fetch.
+    every(5000, () => this.logs.writeCheckpoints());
     every(250, () => this.groups.tick(Date.now()));
     every(this.config.int('offsets.retention.check.interval.ms'), () => this.groups.expireOffsets(Date.now()));
     every(this.config.int('replica.lag.time.max.ms') / 2, () => this.shrinkIsrs(Date.now()));
@@ -631,13 +654,7 @@ export class Broker implements ConnectionHost, FetcherHost {
     if (server) await new Promise<void>((r) => server.close(() => r()));
     await this.metadata.stop().catch(() => undefined);
     await this.store.close().catch(() => undefined);
-    this.logs.close(this.highWatermarks());
+    this.logs.close();
     this.logger.info('shut down cleanly');
-  }
-
-  private highWatermarks(): Map<string, number> {
-    const m = new Map<string, number>();
-    for (const [key, p] of this.partitions) m.set(key, p.highWatermark);
-    return m;
   }
 }

@@ -32,7 +32,9 @@ export class Partition {
   private leaderEpochStartOffset = 0;
   isLeader = false;
 
-  constructor(public topic: TopicState, public state: PartitionState, readonly log: PartitionLog, readonly brokerId: number) {}
+  constructor(public topic: TopicState, public state: PartitionState, readonly log: PartitionLog, readonly brokerId: number, checkpointedHw = 0) {
+    this.hw = Math.min(checkpointedHw, log.logEndOffset);
+  }
 
   get index(): number {
     return this.state.partition;

@@ -19,6 +19,12 @@ export class LogManager {
   private readonly logs = new Map<string, { topic: string; partition: number; log: PartitionLog }>();
   private readonly recovery = new Map<string, number>();
   private readonly startOffsets = new Map<string, number>();
+  private readonly checkpointedHighWatermarks = new Map<string, number>();
+  /**
+   * The owner's high watermark of a partition ("topic-partition"), written to the
+   * replication-offset-checkpoint; the log end offset where it gives none.
+   */
+  highWatermarkOf: (key: string) => number | undefined = () => undefined;
   /** True when the last shutdown was clean: no segment needs its CRCs checked. */
   readonly cleanShutdown: boolean;
 
@@ -30,6 +36,7 @@ export class LogManager {
       fs.rmSync(marker, { force: true });
       for (const [t, p, o] of readCheckpoint(path.join(storage.dir, RECOVERY_CHECKPOINT))) this.recovery.set(`${t}-${p}`, Number(o));
       for (const [t, p, o] of readCheckpoint(path.join(storage.dir, START_OFFSET_CHECKPOINT))) this.startOffsets.set(`${t}-${p}`, Number(o));
+      for (const [t, p, o] of readCheckpoint(path.join(storage.dir, HW_CHECKPOINT))) this.checkpointedHighWatermarks.set(`${t}-${p}`, Number(o));
     } else {
       this.cleanShutdown = true;
     }
@@ -52,6 +59,11 @@ export class LogManager {
     log.onRecoveryPoint = () => this.writeCheckpoints();
     this.logs.set(key, { topic, partition, log });
     return log;
+  }
+
+  /** The high watermark last checkpointed for a partition (0 when none was). */
+  checkpointedHighWatermark(topic: string, partition: number): number {
+    return this.checkpointedHighWatermarks.get(partitionDirName(topic, partition)) ?? 0;
   }
 
   /** Partition directories found on disk, for start-up. */
@@ -86,19 +98,19 @@ export class LogManager {
     return n;
   }
 
-  writeCheckpoints(highWatermarks?: Map<string, number>): void {
+  writeCheckpoints(): void {
     if (this.storage.kind !== 'disk') return;
     const rows = (f: (l: PartitionLog, key: string) => number) =>
       [...this.logs.entries()].map(([key, { topic, partition, log }]) => [topic, String(partition), String(f(log, key))]);
     writeCheckpoint(path.join(this.storage.dir, RECOVERY_CHECKPOINT), rows((l) => l.recoveryPoint));
     writeCheckpoint(path.join(this.storage.dir, START_OFFSET_CHECKPOINT), rows((l) => l.logStartOffset));
-    writeCheckpoint(path.join(this.storage.dir, HW_CHECKPOINT), rows((l, key) => highWatermarks?.get(key) ?? l.logEndOffset));
+    writeCheckpoint(path.join(this.storage.dir, HW_CHECKPOINT), rows((l, key) => this.highWatermarkOf(key) ?? l.logEndOffset));
   }
 
   /** Flushes and closes every log, writes checkpoints and the clean-shutdown marker. */
-  close(highWatermarks?: Map<string, number>): void {
+  close(): void {
     for (const { log } of this.logs.values()) log.close();
-    this.writeCheckpoints(highWatermarks);
+    this.writeCheckpoints();
     if (this.storage.kind === 'disk') fs.writeFileSync(path.join(this.storage.dir, CLEAN_SHUTDOWN), '');
     this.logs.clear();
   }

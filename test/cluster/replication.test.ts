@@ -4,7 +4,7 @@
 import test from 'ava';
 import type { Admin } from 'kafkajs';
 import { ErrorCode, startCluster, type RunningCluster } from '../../src/index.js';
-import type { ElectLeadersResponse } from '../../src/protocol/messages/index.js';
+import type { ElectLeadersResponse, FetchResponse, ProduceResponse } from '../../src/protocol/messages/index.js';
 import { kafka } from '../helpers.js';
 import { RawClient } from '../raw-client.js';
 
@@ -247,4 +247,37 @@ test('auto.leader.rebalance.enable moves leadership back to the preferred replic
   const back = async () => (await topicState(admin, 'auto')).map((p) => p.leader).join() === leaders.join();
   for (let i = 0; i < 100 && !(await back()); i++) await new Promise((r) => setTimeout(r, 100));
   t.true(await back(), 'every partition is led by its preferred replica again');
+});
+
+test('a follower refuses Produce naming the leader (KIP-951), and consumer Fetch before v11, with NOT_LEADER_OR_FOLLOWER', async (t) => {
+  const c = await startCluster({ brokers: 2 });
+  t.teardown(() => c.close());
+  const admin = kafka(c.bootstrap).admin();
+  await admin.connect();
+  t.teardown(() => admin.disconnect());
+  await admin.createTopics({ topics: [{ topic: 'hint', numPartitions: 1, replicationFactor: 2 }], waitForLeaders: true });
+  const [p] = await topicState(admin, 'hint');
+  const follower = c.brokers.find((b) => b.id !== p!.leader)!;
+  const leader = c.brokers.find((b) => b.id === p!.leader)!;
+  const raw = await RawClient.connect(follower.port);
+  t.teardown(() => raw.close());
+  const produced = await raw.request<ProduceResponse>(0, 10, { transactionalId: null, acks: -1, timeoutMs: 1000, topicData: [{ name: 'hint', partitionData: [{ index: 0, records: null }] }] });
+  const pr = produced.responses![0]!.partitionResponses![0]!;
+  t.is(pr.errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+  t.deepEqual(pr.currentLeader, { leaderId: leader.id, leaderEpoch: 0 });
+  t.like(produced.nodeEndpoints![0], { nodeId: leader.id, host: '127.0.0.1', port: leader.port });
+  const fetched = await raw.request<FetchResponse>(1, 16, {
+    clusterId: null, replicaState: { replicaId: -1, replicaEpoch: -1 }, maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
+    topics: [{ topicId: c.brokers[0]!.broker!.metadata.topics.get('hint')!.topicId, partitions: [{ partition: 0, currentLeaderEpoch: 5, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
+    forgottenTopicsData: [], rackId: '',
+  });
+  const fp = fetched.responses![0]!.partitions![0]!;
+  t.is(fp.errorCode, ErrorCode.UNKNOWN_LEADER_EPOCH, 'a newer epoch than the follower knows');
+  // Fetch v10 (no client metadata) from a consumer may only go to the leader.
+  const old = await raw.request<FetchResponse>(1, 10, {
+    replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
+    topics: [{ topic: 'hint', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
+    forgottenTopicsData: [],
+  });
+  t.is(old.responses![0]!.partitions![0]!.errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
 });

@@ -33,7 +33,7 @@ function appendTo(broker: Broker, p: Partition, v: Validated, acks: number, time
   return out;
 }
 
-export default defineApi<ProduceRequest, ProduceResponse>({ request: produceRequest, response: produceResponse }, (broker, req) => {
+export default defineApi<ProduceRequest, ProduceResponse>({ request: produceRequest, response: produceResponse }, (broker, req, ctx) => {
   const validAcks = req.acks === 0 || req.acks === 1 || req.acks === -1;
   const pending: Array<Promise<void>> = [];
   const responses = req.topicData.map((t) => {
@@ -63,9 +63,24 @@ export default defineApi<ProduceRequest, ProduceResponse>({ request: produceRequ
     return { name: t.name, partitionResponses };
   });
   const response: ProduceResponse = { responses, throttleTimeMs: 0 };
+  const withLeaderHints = (): ProduceResponse => {
+    if (ctx.version < 10) return response;
+    const leaders: number[] = [];
+    for (const t of responses) {
+      for (const p of t.partitionResponses) {
+        if (p.errorCode !== ErrorCode.NOT_LEADER_OR_FOLLOWER) continue;
+        const hint = broker.leaderHint(t.name, p.index ?? -1);
+        if (!hint) continue;
+        p.currentLeader = hint;
+        leaders.push(hint.leaderId);
+      }
+    }
+    if (leaders.length > 0) response.nodeEndpoints = broker.nodeEndpoints(leaders);
+    return response;
+  };
   // With acks=0 there is no response; as in Kafka, an error closes the connection instead.
   const answer = (): HandlerResult<ProduceResponse> => {
-    if (req.acks !== 0) return response;
+    if (req.acks !== 0) return withLeaderHints();
     const failed = responses.some((t) => t.partitionResponses.some((p) => p.errorCode !== ErrorCode.NONE));
     return failed ? CLOSE_CONNECTION : NO_RESPONSE;
   };

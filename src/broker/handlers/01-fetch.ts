@@ -200,5 +200,17 @@ export default defineApi<FetchRequest, FetchResponse>({ request: fetchRequest, r
       if (Array.isArray(part.records) && part.records.length > 0) part.records = await downConvert(Buffer.concat(part.records as Buffer[]), magic);
     }
   }
-  return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: session?.id ?? 0, responses: [...topics.values()] };
+  const response: FetchResponse = { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: session?.id ?? 0, responses: [...topics.values()] };
+  if (v >= 12) {
+    const leaders: number[] = [];
+    for (const { target, part } of c.out) {
+      if (part.errorCode !== ErrorCode.NOT_LEADER_OR_FOLLOWER && part.errorCode !== ErrorCode.FENCED_LEADER_EPOCH) continue;
+      const hint = broker.leaderHint(target.topic, target.partition);
+      if (!hint) continue;
+      part.currentLeader = hint;
+      leaders.push(hint.leaderId);
+    }
+    if (v >= 16 && leaders.length > 0) response.nodeEndpoints = broker.nodeEndpoints(leaders);
+  }
+  return response;
 });
