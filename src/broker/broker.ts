@@ -9,7 +9,7 @@ import { LogManager, partitionDirName, type StorageKind } from '../storage/log-m
 import type { LogConfig } from '../storage/partition-log.js';
 import type { Api, HandlerResult, RequestContext } from './api.js';
 import { BrokerConfig, TOPIC_CONFIGS, validateConfigValue } from './config.js';
-import { ClusterMetadata, legacyMetadata, type MetadataChange, newTopicId, type PartitionState, type TopicState } from './controller/cluster-metadata.js';
+import { ClusterMetadata, Keys, legacyMetadata, type MetadataChange, newTopicId, type PartitionState, type TopicState } from './controller/cluster-metadata.js';
 import { Controller } from './controller/controller.js';
 import { EmbeddedStore } from './controller/embedded-store.js';
 import { type BrokerInfo, PlacementError, placeReplicas } from './controller/placement.js';
@@ -127,8 +127,8 @@ export class Broker implements ConnectionHost, FetcherHost {
   static async start(opts: BrokerOptions = {}): Promise<Broker> {
     const b = new Broker(opts);
     const { host, port } = b.listenAddress(opts);
-    await b.listen(host, port);
     try {
+      await b.listen(host, port);
       await b.join();
     } catch (e) {
       await b.close();
@@ -159,7 +159,7 @@ export class Broker implements ConnectionHost, FetcherHost {
       void this.register().catch((e) => this.logger.error(`re-registration failed: ${(e as Error).message}`));
     });
     await this.metadata.register(this.brokerInfo(), lease);
-    void campaign(this.store, this.metadata.prefix + 'controller', String(this.brokerId), lease, () => this.closed || this.lease !== lease)
+    void campaign(this.store, this.metadata.prefix + Keys.controller, String(this.brokerId), lease, () => this.closed || this.lease !== lease)
       .then((won) => {
         if (won && !this.closed && this.lease === lease) this.controller.activate();
       })
