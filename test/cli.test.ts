@@ -16,3 +16,11 @@ test('command-line options override the properties file and set the listener', (
   t.throws(() => parseStartArgs(['--set', 'novalue']));
   t.throws(() => parseStartArgs(['--bogus']));
 });
+
+test('--metadata takes etcd endpoints and --rack sets broker.rack', (t) => {
+  const r = parseStartArgs(['--broker-id', '1', '--metadata', 'etcd://127.0.0.1:2379,127.0.0.1:22379', '--rack', 'eu-1a']);
+  t.is(r.metadata, 'etcd://127.0.0.1:2379,127.0.0.1:22379');
+  t.is(r.config['broker.rack'], 'eu-1a');
+  t.is(parseStartArgs([]).metadata, undefined);
+  t.throws(() => parseStartArgs(['--metadata', 'zookeeper://localhost:2181']), { message: /etcd:\/\// });
+});

@@ -47,16 +47,18 @@ export class BrokerClient {
     });
   }
 
+  /** Frames are joined once each, when complete: re-joining on every chunk would copy a large response over and over. */
   private onData(d: Buffer): void {
     this.chunks.push(d);
     this.buffered += d.length;
-    while (this.buffered >= 4) {
-      const head = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
-      this.chunks = [head];
-      const size = head.readInt32BE(0);
-      if (head.length < 4 + size) return;
-      const frame = head.subarray(4, 4 + size);
-      const rest = head.subarray(4 + size);
+    for (;;) {
+      if (this.buffered < 4) return;
+      if (this.chunks[0]!.length < 4) this.chunks = [Buffer.concat(this.chunks)];
+      const size = this.chunks[0]!.readInt32BE(0);
+      if (this.buffered < 4 + size) return;
+      const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+      const frame = all.subarray(4, 4 + size);
+      const rest = all.subarray(4 + size);
       this.chunks = rest.length ? [rest] : [];
       this.buffered = rest.length;
       const id = frame.readInt32BE(0);
