@@ -281,3 +281,42 @@ test('a follower refuses Produce naming the leader (KIP-951), and consumer Fetch
   });
   t.is(old.responses![0]!.partitions![0]!.errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
 });
+
+test('consumers see only records below the high watermark', async (t) => {
+  const c = await startCluster({ brokers: 3 });
+  t.teardown(() => c.close());
+  const k = kafka(c.bootstrap);
+  const admin = k.admin();
+  await admin.connect();
+  t.teardown(() => admin.disconnect());
+  await admin.createTopics({ topics: [{ topic: 'hw', numPartitions: 1, replicationFactor: 3 }], waitForLeaders: true });
+  const [p] = await topicState(admin, 'hw');
+  const followers = p!.replicas.filter((r) => r !== p!.leader);
+  // Let the followers' pending long-polls end, then stall them.
+  for (const f of followers) c.pauseReplication(f);
+  await new Promise((r) => setTimeout(r, 700));
+  const producer = k.producer();
+  await producer.connect();
+  t.teardown(() => producer.disconnect());
+  await producer.send({ topic: 'hw', acks: 1, messages: [{ value: 'not yet committed' }] });
+  t.is(logEnd(c, p!.leader, 'hw', 0), 1);
+  const raw = await RawClient.connect(c.brokers[p!.leader]!.port);
+  t.teardown(() => raw.close());
+  const fetch = () => raw.request<FetchResponse>(1, 11, {
+    replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
+    topics: [{ topic: 'hw', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
+    forgottenTopicsData: [], rackId: '',
+  });
+  const before = (await fetch()).responses![0]!.partitions![0]!;
+  t.is(before.highWatermark, 0);
+  t.is((before.records as Buffer).length, 0, 'the uncommitted record is not served');
+  t.is((await admin.fetchTopicOffsets('hw'))[0]!.high, '0');
+  for (const f of followers) c.resumeReplication(f);
+  let after = before;
+  for (let i = 0; i < 50 && after.highWatermark === 0; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    after = (await fetch()).responses![0]!.partitions![0]!;
+  }
+  t.is(after.highWatermark, 1);
+  t.true((after.records as Buffer).length > 0);
+});
