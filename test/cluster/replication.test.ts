@@ -5,6 +5,7 @@ import test from 'ava';
 import type { Admin } from 'kafkajs';
 import { ErrorCode, startCluster, type RunningCluster } from '../../src/index.js';
 import type { ElectLeadersResponse, FetchResponse, ProduceResponse } from '../../src/protocol/messages/index.js';
+import { decodeRecords } from '../../src/protocol/records/records.js';
 import { kafka } from '../helpers.js';
 import { RawClient } from '../raw-client.js';
 
@@ -319,4 +320,41 @@ test('consumers see only records below the high watermark', async (t) => {
   }
   t.is(after.highWatermark, 1);
   t.true((after.records as Buffer).length > 0);
+});
+
+test('a returning leader truncates the tail it alone had and takes the new leader\'s records', async (t) => {
+  const c = await startCluster({ brokers: 3 });
+  t.teardown(() => c.close());
+  const k = kafka(c.bootstrap);
+  const admin = k.admin();
+  await admin.connect();
+  t.teardown(() => admin.disconnect());
+  await admin.createTopics({ topics: [{ topic: 'div', numPartitions: 1, replicationFactor: 3 }], waitForLeaders: true });
+  const [p] = await topicState(admin, 'div');
+  const old = p!.leader;
+  const followers = p!.replicas.filter((r) => r !== old);
+  for (const f of followers) c.pauseReplication(f);
+  await new Promise((r) => setTimeout(r, 700));
+  const producer = k.producer({ retry: { retries: 20, initialRetryTime: 50 } });
+  await producer.connect();
+  t.teardown(() => producer.disconnect());
+  await producer.send({ topic: 'div', acks: 1, messages: [{ value: 'only on the old leader' }] });
+  t.is(logEnd(c, old, 'div', 0), 1);
+  await c.stop(old);
+  for (const f of followers) c.resumeReplication(f);
+  await producer.send({ topic: 'div', acks: -1, messages: [{ value: 'committed by the new leader' }, { value: 'and another' }] });
+  const [moved] = await topicState(admin, 'div');
+  t.not(moved!.leader, old);
+  await c.restart(old);
+  const valuesOn = async (id: number) => {
+    const log = c.brokers[id]!.broker!.partition('div', 0)!.log;
+    const batches = await decodeRecords(Buffer.concat(log.read(0, 1 << 20)));
+    return batches.flatMap((b) => b.records.map((r) => `${r.offset}:${r.value!.toString()}`));
+  };
+  let caughtUp = false;
+  for (let i = 0; i < 50 && !caughtUp; i++) {
+    caughtUp = logEnd(c, old, 'div', 0) === 2 && (await valuesOn(old)).join() === (await valuesOn(moved!.leader)).join();
+    if (!caughtUp) await new Promise((r) => setTimeout(r, 100));
+  }
+  t.deepEqual(await valuesOn(old), ['0:committed by the new leader', '1:and another']);
 });
