@@ -643,12 +643,14 @@ export class Broker implements ConnectionHost, FetcherHost {
     for (const t of this.timers) clearInterval(t);
     this.controller.deactivate();
     this.groups.close();
+    // Stop leading first: from here on produces get NOT_LEADER_OR_FOLLOWER instead of
+    // landing in a log the next leader will not have.
+    for (const p of this.partitions.values()) p.becomeFollower();
     const lease = this.lease;
     this.lease = null;
     await lease?.revoke().catch(() => undefined);
     await Promise.all([...this.fetchers.values()].map((f) => f.stop()));
     this.fetchers.clear();
-    for (const p of this.partitions.values()) p.becomeFollower();
     const server = this.server;
     for (const c of [...this.connections]) c.close();
     if (server) await new Promise<void>((r) => server.close(() => r()));

@@ -55,20 +55,27 @@ export class Controller {
   private async electForLiveBrokers(): Promise<void> {
     const md = this.host.metadata;
     const live = new Set(md.brokers.keys());
+    const moved: string[] = [];
     for (const t of [...md.topics.values()]) {
       if (!this.active) return;
       const unclean = this.host.uncleanElection(t);
-      const changed: string[] = [];
+      // The local copy says which topics need a change; the store has the final word.
+      if (!t.partitions.some((p) => electForLiveBrokers(p, live, unclean))) continue;
+      let changed: string[] = [];
       await md.updateTopic(t.name, (cur) => {
-        changed.length = 0;
+        changed = [];
         const partitions = cur.partitions.map((p) => {
           const next = electForLiveBrokers(p, live, unclean);
-          if (next && next.leader !== p.leader) changed.push(`${cur.name}-${p.partition} leader ${p.leader} -> ${next.leader} (epoch ${next.leaderEpoch})`);
+          if (next && next.leader !== p.leader) changed.push(`${cur.name}-${p.partition} ${p.leader}->${next.leader}`);
           return next ?? p;
         });
         return partitions.some((p, i) => p !== cur.partitions[i]) ? { ...cur, partitions } : null;
       });
-      for (const c of changed) this.host.info(c);
+      moved.push(...changed);
+    }
+    if (moved.length > 0) {
+      const shown = moved.slice(0, 5).join(', ') + (moved.length > 5 ? `, … (${moved.length - 5} more)` : '');
+      this.host.info(`leadership of ${moved.length} partition(s) moved for live brokers [${[...live].sort((a, b) => a - b).join(',')}]: ${shown}`);
     }
   }
 
