@@ -52,8 +52,9 @@ export async function campaign(store: CoordinationStore, key: string, candidate:
     if (await store.compareAndSet(key, 0, candidate, lease) !== null) return true;
     const current = await store.get(key);
     if (!current) continue;
-    if (current.value === candidate) return true;
-    // Wait for the holder's key to be deleted (its lease ended), then try again.
+    // Wait for the holder's key to be deleted (its lease ended), then try again. That holds
+    // for our own name too: it is then held under an older lease of ours (a restart within
+    // the session timeout), which will expire.
     await new Promise<void>((resolve) => {
       let cancel: (() => Promise<void>) | null = null;
       let done = false;
