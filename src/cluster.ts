@@ -35,6 +35,11 @@ export interface RunningCluster {
   controllerId(): number;
   /** Shuts a broker down (its partitions fail over to the others); it keeps its data. */
   stop(id: number): Promise<void>;
+  /**
+   * Kills a broker as SIGKILL would: it stops at once without deregistering, so the
+   * others notice only when its session (broker.session.timeout.ms) runs out.
+   */
+  kill(id: number): Promise<void>;
   /** Starts a stopped broker again on the same port with the same data. */
   restart(id: number): Promise<void>;
   /** Stalls a broker's followers (it serves on, but stops replicating) until resumed. */
@@ -94,6 +99,12 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Runn
       const b = m.broker;
       m.broker = null;
       await b?.close();
+    },
+    async kill(id) {
+      const m = member(id);
+      const b = m.broker;
+      m.broker = null;
+      await b?.kill();
     },
     async restart(id) {
       const m = member(id);

@@ -1,5 +1,6 @@
 // The broker: configuration, cluster metadata, partition logs, the API table and the
 // listener. Handlers reach everything through this object.
+import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
 import type { Logger } from 'winston';
@@ -98,7 +99,7 @@ export class Broker implements ConnectionHost, FetcherHost {
     this.logs = new LogManager(storage);
     this.logs.highWatermarkOf = (key) => this.partitions.get(key)?.highWatermark;
     const prefix = opts.storePrefix ?? '/krill/';
-    this.store = opts.store ?? new EmbeddedStore(storage.kind === 'disk' ? path.join(storage.dir, 'krill-metadata.json') : null, (d) => legacyMetadata(prefix, d)).client();
+    this.store = opts.store ?? new EmbeddedStore(storage.kind === 'disk' ? path.join(storage.dir, 'krill-metadata.json') : null, (d) => legacyMetadata(prefix, d), false).client();
     this.metadata = new ClusterMetadata(this.store, prefix);
     this.producerIds = new ProducerIdManager(this.metadata);
     this.maxRequestBytes = this.config.int('socket.request.max.bytes');
@@ -143,9 +144,29 @@ export class Broker implements ConnectionHost, FetcherHost {
     this.metadata.onChange((c) => this.onMetadataChange(c));
     await this.metadata.start();
     this.applyDynamicConfigs();
+    await this.fenceEarlierIncarnation();
     this.reconcileAll();
     await this.register();
     await this.groups.loaded();
+  }
+
+  /**
+   * Restarted within its session timeout (after a crash), this broker is still registered
+   * and may still be named leader, yet may have lost what it had not flushed. As KRaft
+   * fences an old incarnation, it first withdraws and waits until its leaderships have
+   * moved to replicas that kept up (or no other broker is there to take them); then it
+   * joins as a follower and catches up.
+   */
+  private async fenceEarlierIncarnation(): Promise<void> {
+    const earlier = this.metadata.brokers.get(this.brokerId);
+    if (!earlier || earlier.incarnation === this.incarnation) return;
+    this.logger.warn('an earlier run of this broker is still registered: withdrawing it and waiting for its leaderships to move');
+    await this.metadata.deregister(this.brokerId);
+    const deadline = Date.now() + 2 * this.config.int('broker.session.timeout.ms');
+    const leadsSomething = () => [...this.metadata.topics.values()].some((t) => t.partitions.some((p) => p.leader === this.brokerId));
+    while (Date.now() < deadline && leadsSomething() && [...this.metadata.brokers.keys()].some((id) => id !== this.brokerId)) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   /** Registers this broker under a fresh lease and campaigns for controller; again if the lease is ever lost. */
@@ -166,8 +187,10 @@ export class Broker implements ConnectionHost, FetcherHost {
       .catch((e) => this.logger.error(`controller campaign failed: ${(e as Error).message}`));
   }
 
+  private readonly incarnation = randomUUID();
+
   private brokerInfo(): BrokerInfo {
-    return { nodeId: this.brokerId, ...this.advertised, rack: this.config.get('broker.rack') };
+    return { nodeId: this.brokerId, ...this.advertised, rack: this.config.get('broker.rack'), incarnation: this.incarnation };
   }
 
   private listenAddress(opts: BrokerOptions): { host: string; port: number } {
@@ -630,6 +653,30 @@ export class Broker implements ConnectionHost, FetcherHost {
       this.cleaning = false;
     }
     return removed;
+  }
+
+  /**
+   * Stops as SIGKILL would stop the process (for in-process failover tests): sockets cut,
+   * nothing flushed or checkpointed, and the registration left to expire after
+   * broker.session.timeout.ms, so the cluster notices the loss the way it would a crash.
+   */
+  async kill(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of this.timers) clearInterval(t);
+    this.controller.deactivate();
+    this.groups.close();
+    for (const p of this.partitions.values()) p.becomeFollower();
+    this.lease = null;
+    await this.store.abandon();
+    await Promise.all([...this.fetchers.values()].map((f) => f.stop()));
+    this.fetchers.clear();
+    for (const c of [...this.connections]) c.close();
+    const server = this.server;
+    if (server) await new Promise<void>((r) => server.close(() => r()));
+    await this.metadata.stop().catch(() => undefined);
+    this.logs.abandon();
+    this.logger.info('killed');
   }
 
   /**

@@ -107,6 +107,12 @@ export class LogManager {
     writeCheckpoint(path.join(this.storage.dir, HW_CHECKPOINT), rows((l, key) => this.highWatermarkOf(key) ?? l.logEndOffset));
   }
 
+  /** Lets go of every log with no flush, checkpoint or clean-shutdown marker: what SIGKILL leaves. */
+  abandon(): void {
+    for (const { log } of this.logs.values()) log.abandon();
+    this.logs.clear();
+  }
+
   /** Flushes and closes every log, writes checkpoints and the clean-shutdown marker. */
   close(): void {
     for (const { log } of this.logs.values()) log.close();

@@ -469,6 +469,12 @@ export class PartitionLog {
     for (const s of this.segments) s.close();
   }
 
+  /** Lets go of the files without flushing, as a killed process would (crash tests). */
+  abandon(): void {
+    this.closed = true;
+    for (const s of this.segments) s.abandon();
+  }
+
   /** Closes and removes the log's files (topic deletion). */
   delete(): void {
     for (const s of this.segments) s.delete();

@@ -143,6 +143,12 @@ export class Segment {
     this.fd = -1;
   }
 
+  /** Closes the file as a killed process would: no index written, nothing flushed. */
+  abandon(): void {
+    if (this.fd >= 0) fs.closeSync(this.fd);
+    this.fd = -1;
+  }
+
   delete(): void {
     if (this.fd >= 0) fs.closeSync(this.fd);
     this.fd = -1;

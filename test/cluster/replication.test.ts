@@ -357,3 +357,49 @@ test('a returning leader truncates the tail it alone had and takes the new leade
   }
   t.deepEqual(await valuesOn(old), ['0:committed by the new leader', '1:and another']);
 });
+
+test('kill: a broker that stops without deregistering is noticed after broker.session.timeout.ms; a restart within it first gives up its leaderships', async (t) => {
+  const c = await startCluster({ brokers: 3, config: { 'broker.session.timeout.ms': '1000' } });
+  t.teardown(() => c.close());
+  const k = kafka(c.bootstrap);
+  const admin = k.admin();
+  await admin.connect();
+  t.teardown(() => admin.disconnect());
+  await admin.createTopics({ topics: [{ topic: 'killed', numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true });
+  const producer = k.producer({ idempotent: true, retry: { retries: 30, initialRetryTime: 50 } });
+  await producer.connect();
+  t.teardown(() => producer.disconnect());
+  const sent: string[] = [];
+  const send = async (n: number) => {
+    for (let i = 0; i < n; i++) {
+      const value = `k${sent.length}`;
+      await producer.send({ topic: 'killed', acks: -1, messages: [{ value, partition: 0 }] });
+      sent.push(value);
+    }
+  };
+  await send(20);
+  const victim = (await topicState(admin, 'killed'))[0]!.leader;
+  await c.kill(victim);
+  t.is((await topicState(admin, 'killed'))[0]!.leader, victim, 'still registered: nobody knows yet');
+  await send(20);
+  t.not((await topicState(admin, 'killed'))[0]!.leader, victim, 'the session ran out and leadership moved');
+  await c.restart(victim);
+  const full = async () => (await topicState(admin, 'killed')).every((p) => p.isr.length === 3);
+  for (let i = 0; i < 100 && !(await full()); i++) await new Promise((r) => setTimeout(r, 100));
+  t.true(await full());
+
+  // Killed and back before its session ends: the new run withdraws the old registration
+  // and waits for its leaderships to move rather than trusting what it kept.
+  const leader = (await topicState(admin, 'killed'))[1]!.leader;
+  await c.kill(leader);
+  await c.restart(leader);
+  let moved = false;
+  for (let i = 0; i < 50 && !moved; i++) {
+    moved = (await topicState(admin, 'killed'))[1]!.leader !== leader;
+    if (!moved) await new Promise((r) => setTimeout(r, 100));
+  }
+  t.true(moved, 'leadership moved off the restarted incarnation');
+  await send(10);
+  const read = await readAll(c.bootstrap, 'killed', sent.length);
+  t.deepEqual(read.get(0), sent);
+});

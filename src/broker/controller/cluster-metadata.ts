@@ -159,6 +159,11 @@ export class ClusterMetadata {
     await this.catchUp(await this.store.put(this.prefix + Keys.broker(info.nodeId), JSON.stringify(info), lease));
   }
 
+  /** Removes a broker's registration (an earlier run of this broker that did not end cleanly). */
+  async deregister(id: number): Promise<void> {
+    await this.catchUp(await this.store.delete(this.prefix + Keys.broker(id)));
+  }
+
   /** Creates a topic; false when one of that name exists. */
   async createTopic(t: TopicState): Promise<boolean> {
     const key = this.prefix + Keys.topic(t.name);

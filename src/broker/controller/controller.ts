@@ -40,7 +40,7 @@ export class Controller {
     this.running = (async () => {
       do {
         this.again = false;
-        await this.electForLiveBrokers();
+        await this.electForLiveBrokers(new Set(this.host.metadata.brokers.keys()));
       } while (this.again && this.active);
     })().finally(() => {
       this.running = null;
@@ -52,9 +52,8 @@ export class Controller {
     while (this.running) await this.running;
   }
 
-  private async electForLiveBrokers(): Promise<void> {
+  private async electForLiveBrokers(live: ReadonlySet<number>): Promise<void> {
     const md = this.host.metadata;
-    const live = new Set(md.brokers.keys());
     const moved: string[] = [];
     for (const t of [...md.topics.values()]) {
       if (!this.active) return;

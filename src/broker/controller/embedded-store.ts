@@ -23,12 +23,17 @@ export class EmbeddedStore {
   private readonly kv = new Map<string, Entry>();
   private readonly history: WatchEvent[] = [];
   private readonly watchers = new Set<Watcher>();
-  private readonly leases = new Map<string, { lost: Array<() => void>; keys: Set<string> }>();
+  private readonly leases = new Map<string, { lost: Array<() => void>; keys: Set<string>; ttlMs: number; timer: NodeJS.Timeout | null }>();
   private revision = 0;
   private nextLease = 1;
 
-  /** `file`: where durable keys persist; null keeps everything in memory. `legacy` converts an older file format. */
-  constructor(private readonly file: string | null = null, legacy?: (data: unknown) => Array<[string, string]> | null) {
+  /**
+   * `file`: where durable keys persist; null keeps everything in memory. `legacy` converts
+   * an older file format. `expireLeases`: whether a lease nobody keeps alive ends after its
+   * TTL (a cluster's shared store: how a killed broker drops out); a lone broker's own store
+   * has no one to fail over to, so a long pause (a debugger) must not unregister it.
+   */
+  constructor(private readonly file: string | null = null, legacy?: ((data: unknown) => Array<[string, string]> | null) | null, private readonly expireLeases = true) {
     if (!file || !fs.existsSync(file)) return;
     const data = JSON.parse(fs.readFileSync(file, 'utf8')) as { revision?: number; kv?: Array<[string, string, number]> };
     if (Array.isArray(data.kv)) {
@@ -97,10 +102,20 @@ export class EmbeddedStore {
     return () => this.watchers.delete(w);
   }
 
-  grantLease(): string {
+  grantLease(ttlMs: number): string {
     const id = String(this.nextLease++);
-    this.leases.set(id, { lost: [], keys: new Set() });
+    this.leases.set(id, { lost: [], keys: new Set(), ttlMs, timer: null });
+    this.keepAlive(id);
     return id;
+  }
+
+  /** Restarts a lease's time to live; a lease nobody keeps alive expires after it. */
+  keepAlive(id: string): void {
+    const l = this.leases.get(id);
+    if (!l || !this.expireLeases) return;
+    if (l.timer) clearTimeout(l.timer);
+    l.timer = setTimeout(() => this.endLease(id, true), l.ttlMs);
+    l.timer.unref();
   }
 
   onLeaseLost(id: string, fn: () => void): void {
@@ -111,6 +126,7 @@ export class EmbeddedStore {
   endLease(id: string, expired = false): void {
     const l = this.leases.get(id);
     if (!l) return;
+    if (l.timer) clearTimeout(l.timer);
     this.leases.delete(id);
     for (const key of [...l.keys]) this.delete(key);
     if (expired) for (const fn of l.lost) fn();
@@ -134,6 +150,7 @@ function deliver(w: Watcher, e: WatchEvent): void {
 class EmbeddedClient implements CoordinationStore {
   private readonly leases = new Set<string>();
   private readonly cancels = new Set<() => void>();
+  private keepAliveTimer: NodeJS.Timeout | null = null;
   private closed = false;
 
   constructor(private readonly store: EmbeddedStore) {}
@@ -184,10 +201,17 @@ class EmbeddedClient implements CoordinationStore {
     };
   }
 
-  async grantLease(): Promise<Lease> {
+  async grantLease(ttlMs: number): Promise<Lease> {
     this.check();
-    const id = this.store.grantLease();
+    const id = this.store.grantLease(ttlMs);
     this.leases.add(id);
+    // Kept alive a few times per TTL, as an etcd client does, for as long as this client lives.
+    if (!this.keepAliveTimer) {
+      this.keepAliveTimer = setInterval(() => {
+        for (const l of this.leases) this.store.keepAlive(l);
+      }, Math.max(10, Math.floor(ttlMs / 3)));
+      this.keepAliveTimer.unref();
+    }
     const store = this.store;
     const leases = this.leases;
     return {
@@ -204,10 +228,16 @@ class EmbeddedClient implements CoordinationStore {
 
   async close(): Promise<void> {
     if (this.closed) return;
-    this.closed = true;
-    for (const c of this.cancels) c();
-    this.cancels.clear();
+    await this.abandon();
     for (const id of this.leases) this.store.endLease(id);
     this.leases.clear();
+  }
+
+  async abandon(): Promise<void> {
+    this.closed = true;
+    if (this.keepAliveTimer) clearInterval(this.keepAliveTimer);
+    this.keepAliveTimer = null;
+    for (const c of this.cancels) c();
+    this.cancels.clear();
   }
 }

@@ -79,6 +79,12 @@ export class EtcdStore implements CoordinationStore {
     };
   }
 
+  async abandon(): Promise<void> {
+    for (const l of this.leases) l.release();
+    this.leases.clear();
+    this.client.close();
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.leases].map((l) => l.revoke().catch(() => undefined)));
     this.leases.clear();

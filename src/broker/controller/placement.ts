@@ -10,6 +10,8 @@ export interface BrokerInfo {
   host: string;
   port: number;
   rack: string | null;
+  /** Random per start of the broker process: a new one means the broker restarted. */
+  incarnation?: string;
 }
 
 export class PlacementError extends Error {}

@@ -40,6 +40,8 @@ export interface CoordinationStore {
   /** A lease kept alive by this store client until revoked or the client closes. */
   grantLease(ttlMs: number): Promise<Lease>;
   close(): Promise<void>;
+  /** Drops the client without ending its leases, as a killed process would: they expire after their TTL. */
+  abandon(): Promise<void>;
 }
 
 /**
