@@ -6,7 +6,7 @@ survivors after its session timeout; members commit and leave and a new member r
 exactly from the committed offsets; a second group reads everything independently;
 ListGroups/DescribeGroups show both; cooperative-sticky works."""
 import json, os, signal, subprocess, sys, threading, time, uuid
-from confluent_kafka import Consumer, Producer
+from confluent_kafka import Consumer, KafkaException, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 
 SESSION_MS = 6000
@@ -44,7 +44,12 @@ def member(bootstrap, group, topic, strategy):
         m = c.poll(0.2)
         if m is None or m.error():
             continue
-        c.commit(message=m, asynchronous=False)
+        try:
+            c.commit(message=m, asynchronous=False)
+        except KafkaException:
+            # A commit racing a rebalance is refused (REBALANCE_IN_PROGRESS or
+            # ILLEGAL_GENERATION); the consumer rejoins and carries on, as applications do.
+            pass
         emit('rec', p=m.partition(), o=m.offset(), v=m.value().decode())
     c.close()
     emit('closed')

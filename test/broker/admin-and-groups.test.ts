@@ -127,3 +127,18 @@ test('IncrementalAlterConfigs sets, appends and deletes; DescribeConfigs shows s
   const broker = await c.request<DescribeConfigsResponse>(32, 4, { resources: [{ resourceType: 4, resourceName: '0', configurationKeys: ['num.partitions', 'log.retention.hours'] }], includeSynonyms: false, includeDocumentation: false });
   t.deepEqual(broker.results![0]!.configs!.map((x) => [x.name, x.value, x.configSource]), [['num.partitions', '1', 5], ['log.retention.hours', '24', 4]]);
 });
+
+test('a commit mid-rebalance: ILLEGAL_GENERATION from the old generation, REBALANCE_IN_PROGRESS from the new one before SyncGroup', async (t) => {
+  const { b, c } = await setup(t);
+  const a = await joinAndSync(c, 'midway');
+  const c2 = await RawClient.connect(b.port);
+  t.teardown(() => c2.close());
+  // A second member makes the group rebalance; the first rejoins, which completes the join.
+  const second = join(c2, 'midway', '').then((j) => (j.errorCode === ErrorCode.MEMBER_ID_REQUIRED ? join(c2, 'midway', j.memberId!) : j));
+  await new Promise((r) => setTimeout(r, 100));
+  const rejoined = await join(c, 'midway', a.memberId!);
+  await second;
+  t.is(rejoined.generationId, a.generationId! + 1);
+  t.is((await commit(c, 'midway', a.generationId!, a.memberId!, 5)).topics![0]!.partitions![0]!.errorCode, ErrorCode.ILLEGAL_GENERATION);
+  t.is((await commit(c, 'midway', rejoined.generationId!, a.memberId!, 5)).topics![0]!.partitions![0]!.errorCode, ErrorCode.REBALANCE_IN_PROGRESS);
+});

@@ -491,13 +491,19 @@ export class GroupCoordinator {
   private commitError(groupId: string, generationId: number, memberId: string, groupInstanceId: string | null): number | null {
     const g = this.groups.get(groupId);
     if (!g) return generationId < 0 ? null : ErrorCode.ILLEGAL_GENERATION;
-    if (generationId < 0 && g.state === 'Empty') return null;
-    if (groupInstanceId !== null && g.staticMembers.has(groupInstanceId) && g.staticMembers.get(groupInstanceId) !== memberId) return ErrorCode.FENCED_INSTANCE_ID;
+    if (g.state === 'Dead') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    // In Kafka's order: who is committing, then for which generation, then the state; a
+    // commit from an earlier generation is ILLEGAL_GENERATION even mid-rebalance.
+    if (generationId >= 0 || memberId !== '' || groupInstanceId !== null) {
+      if (groupInstanceId !== null && g.staticMembers.has(groupInstanceId) && g.staticMembers.get(groupInstanceId) !== memberId) return ErrorCode.FENCED_INSTANCE_ID;
+      const m = g.members.get(memberId);
+      if (!m) return ErrorCode.UNKNOWN_MEMBER_ID;
+      if (generationId !== g.generationId) return ErrorCode.ILLEGAL_GENERATION;
+      m.lastHeartbeat = Date.now();
+    } else if (g.state !== 'Empty') {
+      return ErrorCode.UNKNOWN_MEMBER_ID;
+    }
     if (g.state === 'CompletingRebalance') return ErrorCode.REBALANCE_IN_PROGRESS;
-    const m = g.members.get(memberId);
-    if (!m) return ErrorCode.UNKNOWN_MEMBER_ID;
-    if (generationId !== g.generationId) return ErrorCode.ILLEGAL_GENERATION;
-    m.lastHeartbeat = Date.now();
     return null;
   }
 
