@@ -114,3 +114,43 @@ for (const impl of impls) {
     stopB = true;
   });
 }
+
+for (const impl of impls) {
+  test(`${impl.name}: election: a candidate whose name is held under an older lease of its own waits for that lease to end`, async (t) => {
+    const [a, b] = await impl.clients();
+    t.teardown(async () => { await b.close(); });
+    const key = `/contract-${process.pid}-restart/controller`;
+    const old = await a.grantLease(5000);
+    t.true(await campaign(a, key, '7', old, () => false));
+    // The same broker, restarted: a new client and lease, the old lease still alive.
+    const fresh = await b.grantLease(5000);
+    let won = false;
+    let stop = false;
+    const c = campaign(b, key, '7', fresh, () => stop).then((w) => { won = w; });
+    await new Promise((r) => setTimeout(r, 300));
+    t.false(won, 'not while the earlier run holds the key');
+    await a.close();
+    await c;
+    t.true(won);
+    stop = true;
+  });
+}
+
+for (const impl of impls) {
+  test(`${impl.name}: a lease nobody keeps alive any more (its holder was killed) expires after its TTL`, async (t) => {
+    const [a, b] = await impl.clients();
+    t.teardown(async () => { await b.close(); });
+    const key = `/contract-${process.pid}-expiry-${impl.name}/broker`;
+    const lease = await a.grantLease(1000);
+    await a.put(key, 'alive', lease);
+    await new Promise((r) => setTimeout(r, 1500));
+    t.truthy(await b.get(key), 'kept alive past its TTL while the holder lives');
+    await a.abandon();
+    let gone = false;
+    for (let i = 0; i < 100 && !gone; i++) {
+      gone = (await b.get(key)) === null;
+      if (!gone) await new Promise((r) => setTimeout(r, 100));
+    }
+    t.true(gone, 'deleted once the TTL ran out');
+  });
+}
