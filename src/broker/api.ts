@@ -17,6 +17,12 @@ export interface RequestContext {
   readonly header: RequestHeader;
   readonly version: number;
   readonly connection: ConnectionInfo;
+  /**
+   * Says that nothing refers to the request's bytes any more (a produce whose batches are
+   * written), so the connection may reuse its memory for the next large request even while
+   * the response waits (acks=all). Safe to call twice; not calling it is also safe.
+   */
+  releaseFrame(): void;
 }
 
 /** Returned by a handler that must send nothing back (Produce with acks=0). */

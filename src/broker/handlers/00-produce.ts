@@ -35,7 +35,10 @@ function appendTo(broker: Broker, p: Partition, v: Validated, acks: number, time
 
 export default defineApi<ProduceRequest, ProduceResponse>({ request: produceRequest, response: produceResponse }, (broker, req, ctx) => {
   const validAcks = req.acks === 0 || req.acks === 1 || req.acks === -1;
+  /** acks=all waits for the ISR. */
   const pending: Array<Promise<void>> = [];
+  /** Legacy message sets being converted; appended when done. */
+  const legacy: Array<Promise<void>> = [];
   const responses = req.topicData.map((t) => {
     const partitionResponses = t.partitionData.map((pd): PartitionOut => {
       if (!validAcks) return failed(pd.index, ErrorCode.INVALID_REQUIRED_ACKS);
@@ -53,10 +56,8 @@ export default defineApi<ProduceRequest, ProduceResponse>({ request: produceRequ
       if (v) return appendTo(broker, p, v, req.acks, req.timeoutMs, pending);
       // A legacy message set: converting it is asynchronous, so fill the slot in later.
       const out = failed(pd.index, ErrorCode.UNKNOWN_SERVER_ERROR);
-      pending.push(convertLegacy(records, maxBytes).then((c) => {
-        const later: Array<Promise<void>> = [];
-        Object.assign(out, appendTo(broker, p, c, req.acks, req.timeoutMs, later));
-        return Promise.all(later).then(() => undefined);
+      legacy.push(convertLegacy(records, maxBytes).then((c) => {
+        Object.assign(out, appendTo(broker, p, c, req.acks, req.timeoutMs, pending));
       }));
       return out;
     });
@@ -84,6 +85,13 @@ export default defineApi<ProduceRequest, ProduceResponse>({ request: produceRequ
     const failed = responses.some((t) => t.partitionResponses.some((p) => p.errorCode !== ErrorCode.NONE));
     return failed ? CLOSE_CONNECTION : NO_RESPONSE;
   };
-  if (pending.length === 0) return answer();
-  return Promise.all(pending).then(answer);
+  // The batches are in the log (copied) unless a legacy message set is still converting.
+  if (legacy.length === 0) {
+    ctx.releaseFrame();
+    if (pending.length === 0) return answer();
+  }
+  return Promise.all(legacy).then(() => {
+    ctx.releaseFrame();
+    return Promise.all(pending);
+  }).then(answer);
 });

@@ -6,6 +6,7 @@ import net from 'node:net';
 import { schemas } from '../../protocol/messages/index.js';
 import { Reader, Writer } from '../../protocol/primitives.js';
 import { decodeMessage, encodeMessage, isFlexible } from '../../protocol/schema.js';
+import { FrameReader } from './frame-reader.js';
 
 interface InFlight {
   apiKey: number;
@@ -16,8 +17,8 @@ interface InFlight {
 
 export class BrokerClient {
   private pending = new Map<number, InFlight>();
-  private chunks: Buffer[] = [];
-  private buffered = 0;
+  /** Shared with the server side: joins frames, and reuses a large one once released. */
+  private readonly frames = new FrameReader(2 ** 31 - 1);
   private correlation = 0;
   closed = false;
 
@@ -47,20 +48,8 @@ export class BrokerClient {
     });
   }
 
-  /** Frames are joined once each, when complete: re-joining on every chunk would copy a large response over and over. */
   private onData(d: Buffer): void {
-    this.chunks.push(d);
-    this.buffered += d.length;
-    for (;;) {
-      if (this.buffered < 4) return;
-      if (this.chunks[0]!.length < 4) this.chunks = [Buffer.concat(this.chunks)];
-      const size = this.chunks[0]!.readInt32BE(0);
-      if (this.buffered < 4 + size) return;
-      const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
-      const frame = all.subarray(4, 4 + size);
-      const rest = all.subarray(4 + size);
-      this.chunks = rest.length ? [rest] : [];
-      this.buffered = rest.length;
+    for (const frame of this.frames.push(d)) {
       const id = frame.readInt32BE(0);
       const p = this.pending.get(id);
       this.pending.delete(id);
@@ -69,7 +58,16 @@ export class BrokerClient {
   }
 
   /** Sends a request and resolves with the decoded response; rejects on timeout or a closed socket. */
-  request<T>(apiKey: number, version: number, body: object, timeoutMs: number): Promise<T> {
+  async request<T>(apiKey: number, version: number, body: object, timeoutMs: number): Promise<T> {
+    return (await this.requestFrame<T>(apiKey, version, body, timeoutMs)).response;
+  }
+
+  /**
+   * As request(), and `release` hands the response's frame back for reuse once nothing
+   * refers to its bytes (the response's records views point into it): a fresh large
+   * buffer per fetched megabyte costs more in page faults than the copy itself.
+   */
+  requestFrame<T>(apiKey: number, version: number, body: object, timeoutMs: number): Promise<{ response: T; release: () => void }> {
     if (this.closed) return Promise.reject(new Error('connection closed'));
     const s = schemas.get(apiKey)!;
     const id = this.correlation++;
@@ -79,7 +77,7 @@ export class BrokerClient {
     encodeMessage(s.request, version, w, body);
     const out = w.toBuffer();
     out.writeInt32BE(out.length - 4, 0);
-    return new Promise<T>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         reject(new Error(`request ${apiKey} v${version} timed out`));
@@ -94,7 +92,7 @@ export class BrokerClient {
           try {
             const r = new Reader(frame, 4);
             if (apiKey !== 18 && isFlexible(s.response, version)) r.uvarint();
-            resolve(decodeMessage<T>(s.response, version, r));
+            resolve({ response: decodeMessage<T>(s.response, version, r), release: () => this.frames.release(frame) });
           } catch (e) {
             reject(e as Error);
           }

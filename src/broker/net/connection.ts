@@ -12,7 +12,6 @@ import { FrameReader, FrameTooLargeError } from './frame-reader.js';
 import { readRequestHeader } from './request-header.js';
 
 const API_VERSIONS = 18;
-const PRODUCE = 0;
 
 export interface ConnectionHost {
   readonly apis: ReadonlyMap<number, Api<never, object>>;
@@ -112,7 +111,17 @@ export class Connection implements ConnectionInfo {
       return;
     }
     const slot = this.slot();
-    const ctx: RequestContext = { header, version: header.apiVersion, connection: this };
+    let released = false;
+    const ctx: RequestContext = {
+      header,
+      version: header.apiVersion,
+      connection: this,
+      releaseFrame: () => {
+        if (released) return;
+        released = true;
+        this.frames.release(frame);
+      },
+    };
     const headerV1 = header.apiKey !== API_VERSIONS && isFlexible(api.response, header.apiVersion);
     let result;
     try {
@@ -120,11 +129,6 @@ export class Connection implements ConnectionInfo {
     } catch (e) {
       this.fail(e, api);
       return;
-    }
-    if (!(result instanceof Promise) && header.apiKey === PRODUCE) {
-      // A produce handled synchronously has written its batches and its response holds no
-      // view of the frame, so the frame's memory can be reused.
-      this.frames.release(frame);
     }
     if (result instanceof Promise) {
       result.then(

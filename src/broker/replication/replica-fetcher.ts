@@ -132,7 +132,17 @@ export class ReplicaFetcher {
       maxWaitMs: s.maxWaitMs, minBytes: s.minBytes, maxBytes: s.maxBytes, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
       topics: [...byTopic.values()], forgottenTopicsData: [], rackId: '',
     };
-    const res = await client.request<FetchResponse>(1, FETCH_VERSION, req, s.maxWaitMs + s.requestTimeoutMs);
+    const { response: res, release } = await client.requestFrame<FetchResponse>(1, FETCH_VERSION, req, s.maxWaitMs + s.requestTimeoutMs);
+    try {
+      return this.applyResponse(res, epochs);
+    } finally {
+      // Appends copied the records into the log; the frame can hold the next response.
+      release();
+    }
+  }
+
+  /** Applies one fetch response; true when the loop should back off before the next fetch. */
+  private applyResponse(res: FetchResponse, epochs: Map<Partition, number>): boolean {
     if (res.errorCode) return true;
     let backoff = false;
     const now = Date.now();
