@@ -4,7 +4,7 @@
 // are, adopts the leader's high watermark, and truncates a divergent tail when the
 // leader answers with a diverging epoch (KIP-320/KIP-595), so no record that was never
 // committed survives a leader change.
-import { ErrorCode, errorName } from '../../protocol/errors.js';
+import { ErrorCode, errorName, KafkaError } from '../../protocol/errors.js';
 import type { FetchRequest, FetchResponse } from '../../protocol/messages/index.js';
 import { LOG_OVERHEAD, Off } from '../../protocol/records/batch.js';
 import { BrokerClient } from '../net/broker-client.js';
@@ -105,6 +105,9 @@ export class ReplicaFetcher {
         if (backoff) await this.sleep(s.backoffMs);
       } catch (e) {
         if (this.stopped) break;
+        // A leader going away is routine (the metadata will move us); a log that refuses the
+        // leader's data is worth an operator's attention.
+        if (e instanceof KafkaError) this.host.warn(`replication from broker ${this.leaderId} failed: ${e.message}`);
         this.client?.close();
         this.client = null;
         await this.sleep(s.backoffMs);
