@@ -403,3 +403,18 @@ test('kill: a broker that stops without deregistering is noticed after broker.se
   const read = await readAll(c.bootstrap, 'killed', sent.length);
   t.deepEqual(read.get(0), sent);
 });
+
+test('explicit replica assignments are honoured; a replication factor above the live brokers is refused', async (t) => {
+  const c = await startCluster({ brokers: 3 });
+  t.teardown(() => c.close());
+  const admin = kafka(c.bootstrap).admin();
+  await admin.connect();
+  t.teardown(() => admin.disconnect());
+  await admin.createTopics({ topics: [{ topic: 'assigned', replicaAssignment: [{ partition: 0, replicas: [2, 1] }, { partition: 1, replicas: [0, 2] }] }], waitForLeaders: true });
+  const parts = await topicState(admin, 'assigned');
+  t.deepEqual(parts.map((p) => [p.leader, p.replicas]), [[2, [2, 1]], [0, [0, 2]]]);
+  await admin.createPartitions({ topicPartitions: [{ topic: 'assigned', count: 3, assignments: [[1, 0]] }] });
+  t.deepEqual((await topicState(admin, 'assigned'))[2]!.replicas, [1, 0]);
+  const err = await t.throwsAsync(admin.createTopics({ topics: [{ topic: 'too-many', numPartitions: 1, replicationFactor: 4 }] }));
+  t.regex(JSON.stringify((err as { errors?: unknown }).errors ?? err?.message), /INVALID_REPLICATION_FACTOR|replication factor/i);
+});
