@@ -4,7 +4,7 @@
 import test from 'ava';
 import type { Admin } from 'kafkajs';
 import { ErrorCode, startCluster, type RunningCluster } from '../../src/index.js';
-import type { ElectLeadersResponse, FetchResponse, ProduceResponse } from '../../src/protocol/messages/index.js';
+import type { ElectLeadersResponse, FetchResponse, MetadataResponse, ProduceResponse } from '../../src/protocol/messages/index.js';
 import { decodeRecords } from '../../src/protocol/records/records.js';
 import { kafka } from '../helpers.js';
 import { RawClient } from '../raw-client.js';
@@ -417,4 +417,41 @@ test('explicit replica assignments are honoured; a replication factor above the 
   t.deepEqual((await topicState(admin, 'assigned'))[2]!.replicas, [1, 0]);
   const err = await t.throwsAsync(admin.createTopics({ topics: [{ topic: 'too-many', numPartitions: 1, replicationFactor: 4 }] }));
   t.regex(JSON.stringify((err as { errors?: unknown }).errors ?? err?.message), /INVALID_REPLICATION_FACTOR|replication factor/i);
+});
+
+test('unclean.leader.election.enable decides whether an out-of-sync replica may lead when the ISR is gone', async (t) => {
+  const c = await startCluster({ brokers: 2, config: { 'replica.lag.time.max.ms': '600' } });
+  t.teardown(() => c.close());
+  const admin = kafka(c.bootstrap).admin();
+  await admin.connect();
+  t.teardown(() => admin.disconnect());
+  const assignment = [{ partition: 0, replicas: [0, 1] }];
+  await admin.createTopics({
+    topics: [
+      { topic: 'clean', replicaAssignment: assignment },
+      { topic: 'unclean', replicaAssignment: assignment, configEntries: [{ name: 'unclean.leader.election.enable', value: 'true' }] },
+    ],
+    waitForLeaders: true,
+  });
+  // Broker 1 stops replicating and falls out of both ISRs; then the leader, broker 0, stops.
+  c.pauseReplication(1);
+  const outOfSync = async () => (await topicState(admin, 'clean'))[0]!.isr.length === 1 && (await topicState(admin, 'unclean'))[0]!.isr.length === 1;
+  for (let i = 0; i < 100 && !(await outOfSync()); i++) await new Promise((r) => setTimeout(r, 100));
+  t.true(await outOfSync());
+  await c.stop(0);
+  c.resumeReplication(1);
+  // kafkajs gives up on a leaderless partition, so ask Metadata directly.
+  const raw = await RawClient.connect(c.brokers[1]!.port);
+  t.teardown(() => raw.close());
+  const describe = async (topic: string) => (await raw.request<MetadataResponse>(3, 12, { topics: [{ topicId: '0'.repeat(32), name: topic }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false })).topics![0]!.partitions![0]!;
+  t.like(await describe('clean'), { errorCode: ErrorCode.LEADER_NOT_AVAILABLE, leaderId: -1, isrNodes: [0], offlineReplicas: [0] }, 'no clean leader: it waits for broker 0, the last in-sync replica');
+  t.like(await describe('unclean'), { errorCode: ErrorCode.NONE, leaderId: 1, isrNodes: [1], offlineReplicas: [0] }, 'the out-of-sync replica leads');
+  // Broker 0 returns: the clean partition gets its leader back.
+  await c.restart(0);
+  let back = false;
+  for (let i = 0; i < 50 && !back; i++) {
+    back = (await describe('clean')).leaderId === 0;
+    if (!back) await new Promise((r) => setTimeout(r, 100));
+  }
+  t.true(back);
 });
