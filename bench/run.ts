@@ -48,17 +48,17 @@ async function produceSection(): Promise<void> {
     ];
   for (const w of workloads) {
     const count = Math.min(2_000_000, Math.floor((quick ? 200 : 400) * MB / w.size));
-    const results: Record<TargetName, number[]> = { mock: [], 'krill-memory': [], 'krill-disk': [] };
+    const results: Record<string, number[]> = { mock: [], 'krill-memory': [], 'krill-disk': [] };
     const targets = await Promise.all((['mock', 'krill-memory', 'krill-disk'] as TargetName[]).map((n) => startTarget(n)));
     for (let run = 0; run < RUNS; run++) {
       for (const t of targets) {
         const topic = `p-${w.size}-${w.partitions}-${run}`;
         await t.createTopic(topic, w.partitions);
-        results[t.name].push(rdkafkaPerformance(produceArgs(t, topic, w, count)).mbPerSec);
+        results[t.name]!.push(rdkafkaPerformance(produceArgs(t, topic, w, count)).mbPerSec);
       }
     }
     await Promise.all(targets.map((t) => t.stop()));
-    const [m, km, kd] = [median(results.mock), median(results['krill-memory']), median(results['krill-disk'])];
+    const [m, km, kd] = [median(results.mock!), median(results['krill-memory']!), median(results['krill-disk']!)];
     say(`| ${w.size} B, ${w.partitions} partition(s), acks=${w.acks === '-1' ? 'all' : w.acks}, ${w.codec} | ${f(m)} | ${f(km)} | ${f(kd)} | ${ratio(km, m)} | ${ratio(kd, m)} |`);
   }
 }
@@ -92,6 +92,34 @@ async function consumeSection(fileToSocket: number): Promise<void> {
   say(`\n| case | krill memory | krill disk | Node file→socket ceiling | disk / ceiling |`);
   say('|---|---:|---:|---:|---:|');
   say(`| ${bigCount.toLocaleString('en')} × 1 KB | ${f(big['krill-memory'])} | ${f(big['krill-disk'])} | ${f(fileToSocket)} | ${ratio(big['krill-disk']!, fileToSocket)} |`);
+}
+
+/**
+ * Replication: one partition with three replicas on three brokers. Krill's in-process
+ * cluster (what a test suite starts; all three brokers share one Node process, so every
+ * byte is written three times by one thread) against librdkafka's 3-broker mock (which
+ * keeps one copy: its "replicas" are bookkeeping), so the ratio shows the cost of real
+ * replication, with acks=all waiting for the ISR.
+ */
+async function replicationSection(): Promise<void> {
+  say('\n### Replicated produce: 3 brokers, 1 partition with 3 replicas, 1 KB (rdkafka_performance, MB/s, median of ' + RUNS + ')\n');
+  say('| acks | mock (3 brokers) | krill in-process cluster | krill / mock |');
+  say('|---|---:|---:|---:|');
+  const count = Math.floor((quick ? 100 : 200) * MB / 1024);
+  for (const acks of ['1', '-1']) {
+    const results: Record<string, number[]> = { mock: [], 'krill-cluster': [] };
+    const targets = [await startTarget('mock', { brokers: 3 }), await startTarget('krill-cluster')];
+    for (let run = 0; run < RUNS; run++) {
+      for (const t of targets) {
+        const topic = `r-${acks}-${run}`;
+        await t.createTopic(topic, 1, 3);
+        results[t.name]!.push(rdkafkaPerformance(produceArgs(t, topic, { size: 1024, partitions: 1, acks, codec: 'none' }, count)).mbPerSec);
+      }
+    }
+    await Promise.all(targets.map((t) => t.stop()));
+    const [m, k] = [median(results.mock!), median(results['krill-cluster']!)];
+    say(`| ${acks === '-1' ? 'all' : acks} | ${f(m)} | ${f(k)} | ${ratio(k, m)} |`);
+  }
 }
 
 async function latencySection(): Promise<void> {
@@ -240,6 +268,7 @@ async function main(): Promise<void> {
   say(`| Node: file → socket | ${f(f2s)} |`);
   await produceSection();
   await consumeSection(f2s);
+  await replicationSection();
   await latencySection();
   await startupSection();
   await growthSection();

@@ -29,7 +29,7 @@ if [ ! -x "$out/rdkafka_performance" ]; then
   gcc -O2 -I"$top/src" -o "$out/rdkafka_performance" "$perf" -lrdkafka -lpthread -lm
   rm -rf "$src"
 fi
-if [ ! -x "$out/rdkafka_mock" ]; then
+if [ ! -x "$out/rdkafka_mock" ] || [ bench/peers/rdkafka_mock.c -nt "$out/rdkafka_mock" ]; then
   gcc -O2 -o "$out/rdkafka_mock" bench/peers/rdkafka_mock.c -lrdkafka
 fi
 echo "peers ready in $out"

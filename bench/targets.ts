@@ -1,6 +1,7 @@
 // The brokers a benchmark runs against, each in its own process: Krill with in-memory
-// storage (what test suites use), Krill with its durable log (`bin/krill start`), and
-// librdkafka's in-memory mock cluster.
+// storage (what test suites use), Krill with its durable log (`bin/krill start`), a
+// 3-broker in-process Krill cluster, and librdkafka's in-memory mock cluster (1 or 3
+// brokers).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,7 +11,7 @@ import { Kafka, logLevel } from 'kafkajs';
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 export const PEERS = path.join(ROOT, '.bench');
 
-export type TargetName = 'krill-memory' | 'krill-disk' | 'mock';
+export type TargetName = 'krill-memory' | 'krill-disk' | 'mock' | 'krill-cluster';
 
 const running = new Set<ChildProcess>();
 // A benchmark that dies must not leave brokers behind.
@@ -32,14 +33,14 @@ export interface Target {
   /** Milliseconds from spawn to the bootstrap address being printed. */
   startMs: number;
   stop(): Promise<void>;
-  /** Creates a topic with `partitions` partitions (the mock through its own API, Krill through CreateTopics). */
-  createTopic(topic: string, partitions: number): Promise<void>;
+  /** Creates a topic (the mock through its own API, Krill through CreateTopics); replication factor 1 unless given. */
+  createTopic(topic: string, partitions: number, replicationFactor?: number): Promise<void>;
 }
 
-async function createTopicByProtocol(bootstrap: string, topic: string, partitions: number): Promise<void> {
-  const admin = new Kafka({ brokers: [bootstrap], logLevel: logLevel.NOTHING }).admin();
+async function createTopicByProtocol(bootstrap: string, topic: string, partitions: number, replicationFactor = 1): Promise<void> {
+  const admin = new Kafka({ brokers: bootstrap.split(','), logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: partitions }] });
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor }], waitForLeaders: true });
   await admin.disconnect();
 }
 
@@ -66,23 +67,24 @@ const stopper = (proc: ChildProcess) => () => new Promise<void>((resolve) => {
   setTimeout(() => proc.kill('SIGKILL'), 10000).unref();
 });
 
-export async function startTarget(name: TargetName, opts: { dataDir?: string; config?: string[] } = {}): Promise<Target> {
+export async function startTarget(name: TargetName, opts: { dataDir?: string; config?: string[]; brokers?: number } = {}): Promise<Target> {
   const t0 = performance.now();
   if (name === 'mock') {
-    const proc = track(spawn(path.join(PEERS, 'rdkafka_mock'), ['1'], { stdio: ['pipe', 'pipe', 'ignore'] }));
+    const proc = track(spawn(path.join(PEERS, 'rdkafka_mock'), [String(opts.brokers ?? 1)], { stdio: ['pipe', 'pipe', 'ignore'] }));
     const m = await waitForLine(proc, 'stdout', /^(\S+:\d+)/m);
-    const createTopic = async (topic: string, partitions: number) => {
+    const createTopic = async (topic: string, partitions: number, replicationFactor = 1) => {
       const answered = new Promise<void>((resolve) => proc.stdout!.once('data', () => resolve()));
-      proc.stdin!.write(`create ${topic} ${partitions}\n`);
+      proc.stdin!.write(`create ${topic} ${partitions} ${replicationFactor}\n`);
       await answered;
     };
     return { name, bootstrap: m[1]!, proc, startMs: performance.now() - t0, stop: stopper(proc), createTopic };
   }
-  if (name === 'krill-memory') {
-    const proc = track(spawn(process.execPath, [path.join(ROOT, 'dist/bench/servers/krill-memory.js')], { stdio: ['ignore', 'pipe', 'ignore'] }));
+  if (name === 'krill-memory' || name === 'krill-cluster') {
+    const server = name === 'krill-memory' ? 'krill-memory.js' : 'krill-cluster.js';
+    const proc = track(spawn(process.execPath, [path.join(ROOT, 'dist/bench/servers', server)], { stdio: ['ignore', 'pipe', 'ignore'] }));
     const m = await waitForLine(proc, 'stdout', /^(\S+:\d+)/m);
     const bootstrap = m[1]!;
-    return { name, bootstrap, proc, startMs: performance.now() - t0, stop: stopper(proc), createTopic: (t, n) => createTopicByProtocol(bootstrap, t, n) };
+    return { name, bootstrap, proc, startMs: performance.now() - t0, stop: stopper(proc), createTopic: (t, n, rf) => createTopicByProtocol(bootstrap, t, n, rf) };
   }
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'krill-bench-'));
   const sets = ['message.max.bytes=10485760', ...(opts.config ?? [])].flatMap((s) => ['--set', s]);
