@@ -168,19 +168,9 @@ export class PartitionLog {
       setBaseOffset(batch, offset);
       setPartitionLeaderEpoch(batch, opts.leaderEpoch);
       if (opts.logAppendTime) setLogAppendTime(batch, opts.now);
-      const maxTimestamp = Number(batch.readBigInt64BE(Off.maxTimestamp));
-      this.maybeRoll(batch.length, opts.now);
-      this.active.append(batch, offset, offset + delta, maxTimestamp);
-      const producerId = Number(batch.readBigInt64BE(Off.producerId));
-      if (producerId >= 0) {
-        const firstSeq = batch.readInt32BE(Off.baseSequence);
-        this.producers.update(producerId, batch.readInt16BE(Off.producerEpoch), firstSeq, firstSeq + delta, offset, offset + delta, maxTimestamp);
-      }
-      this.logEndOffset = offset + delta + 1;
-      messages += batch.readInt32BE(Off.recordCount);
+      messages += this.writeBatch(batch, offset, delta, opts.now);
     }
-    this.unflushedMessages += messages;
-    if (this.unflushedMessages >= this.config.flushIntervalMessages) this.flush();
+    this.countUnflushed(messages);
     return { error: ErrorCode.NONE, baseOffset, lastOffset: this.logEndOffset - 1, logAppendTime: opts.logAppendTime ? opts.now : -1 };
   }
 
@@ -201,17 +191,30 @@ export class PartitionLog {
         this.epochs.push([epoch, base]);
         this.writeEpochs();
       }
-      const maxTimestamp = Number(batch.readBigInt64BE(Off.maxTimestamp));
-      this.maybeRoll(batch.length, now);
-      this.active.append(batch, base, base + delta, maxTimestamp);
-      const producerId = Number(batch.readBigInt64BE(Off.producerId));
-      if (producerId >= 0 && (batch.readInt16BE(Off.attributes) & Attr.control) === 0) {
-        const firstSeq = batch.readInt32BE(Off.baseSequence);
-        this.producers.update(producerId, batch.readInt16BE(Off.producerEpoch), firstSeq, firstSeq + delta, base, base + delta, maxTimestamp);
-      }
-      this.logEndOffset = base + delta + 1;
-      messages += batch.readInt32BE(Off.recordCount);
+      messages += this.writeBatch(batch, base, delta, now);
     }
+    this.countUnflushed(messages);
+  }
+
+  /**
+   * Writes one batch whose offsets are final at the log end, and moves the producer state
+   * and the log end offset past it; returns its record count. Leader and follower share it.
+   */
+  private writeBatch(batch: Buffer, base: number, delta: number, now: number): number {
+    const maxTimestamp = Number(batch.readBigInt64BE(Off.maxTimestamp));
+    this.maybeRoll(batch.length, now);
+    this.active.append(batch, base, base + delta, maxTimestamp);
+    const producerId = Number(batch.readBigInt64BE(Off.producerId));
+    if (producerId >= 0 && (batch.readInt16BE(Off.attributes) & Attr.control) === 0) {
+      const firstSeq = batch.readInt32BE(Off.baseSequence);
+      this.producers.update(producerId, batch.readInt16BE(Off.producerEpoch), firstSeq, firstSeq + delta, base, base + delta, maxTimestamp);
+    }
+    this.logEndOffset = base + delta + 1;
+    return batch.readInt32BE(Off.recordCount);
+  }
+
+  /** flush.messages: fsyncs once that many records are unflushed. */
+  private countUnflushed(messages: number): void {
     this.unflushedMessages += messages;
     if (this.unflushedMessages >= this.config.flushIntervalMessages) this.flush();
   }
