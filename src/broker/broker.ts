@@ -76,6 +76,9 @@ export class Broker implements ConnectionHost, FetcherHost {
   readonly brokerId: number;
   readonly maxRequestBytes: number;
   readonly fetchSettings: FetcherHost['fetchSettings'];
+  readonly rack: string | null;
+  /** replica.selector.class is the rack-aware selector (KIP-392): consumers may be sent to a same-rack follower. */
+  readonly rackAwareReads: boolean;
   host = '127.0.0.1';
   port = 0;
   private server: net.Server | null = null;
@@ -111,6 +114,8 @@ export class Broker implements ConnectionHost, FetcherHost {
       uncleanElection: (t) => this.topicConfig(t, 'unclean.leader.election.enable').value === 'true',
       info: (m) => this.logger.info(m),
     });
+    this.rack = this.config.get('broker.rack');
+    this.rackAwareReads = this.config.get('replica.selector.class')?.endsWith('RackAwareReplicaSelector') ?? false;
     this.fetchSettings = {
       maxWaitMs: this.config.int('replica.fetch.wait.max.ms'),
       minBytes: this.config.int('replica.fetch.min.bytes'),
@@ -190,7 +195,7 @@ export class Broker implements ConnectionHost, FetcherHost {
   private readonly incarnation = randomUUID();
 
   private brokerInfo(): BrokerInfo {
-    return { nodeId: this.brokerId, ...this.advertised, rack: this.config.get('broker.rack'), incarnation: this.incarnation };
+    return { nodeId: this.brokerId, ...this.advertised, rack: this.rack, incarnation: this.incarnation };
   }
 
   private listenAddress(opts: BrokerOptions): { host: string; port: number } {
@@ -273,23 +278,22 @@ export class Broker implements ConnectionHost, FetcherHost {
   }
 
   /**
-   * KIP-951: with NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH, Produce (v10+) and Fetch
-   * (v12+) name the current leader, and the response lists its endpoint, so the client
-   * need not ask for metadata first. Null when there is no live leader to name.
+   * KIP-951: partitions answered NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH name the
+   * current leader (`currentLeader`, Produce v10+ / Fetch v12+), so the client need not ask
+   * for metadata first; returns the endpoints of the leaders named, for the response's
+   * nodeEndpoints. Partitions with no live leader get no hint.
    */
-  leaderHint(topic: string, index: number): { leaderId: number; leaderEpoch: number } | null {
-    const s = this.metadata.topics.get(topic)?.partitions[index];
-    if (!s || s.leader < 0 || !this.metadata.brokers.has(s.leader)) return null;
-    return { leaderId: s.leader, leaderEpoch: s.leaderEpoch };
-  }
-
-  nodeEndpoints(ids: Iterable<number>): Array<{ nodeId: number; host: string; port: number; rack: string | null }> {
-    const out = [];
-    for (const id of new Set(ids)) {
-      const b = this.metadata.brokers.get(id);
-      if (b) out.push({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack });
+  addLeaderHints(parts: Iterable<{ topic: string; partition: number; out: { errorCode?: number; currentLeader?: { leaderId?: number; leaderEpoch?: number } } }>): Array<{ nodeId: number; host: string; port: number; rack: string | null }> {
+    const leaders = new Map<number, BrokerInfo>();
+    for (const { topic, partition, out } of parts) {
+      if (out.errorCode !== ErrorCode.NOT_LEADER_OR_FOLLOWER && out.errorCode !== ErrorCode.FENCED_LEADER_EPOCH) continue;
+      const s = this.metadata.topics.get(topic)?.partitions[partition];
+      const leader = s && this.metadata.brokers.get(s.leader);
+      if (!s || !leader) continue;
+      out.currentLeader = { leaderId: s.leader, leaderEpoch: s.leaderEpoch };
+      leaders.set(leader.nodeId, leader);
     }
-    return out.sort((a, b) => a.nodeId - b.nodeId);
+    return [...leaders.values()].sort((a, b) => a.nodeId - b.nodeId).map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack }));
   }
 
   /** A topic config's effective value and its source (topic override, broker, default). */
@@ -317,11 +321,12 @@ export class Broker implements ConnectionHost, FetcherHost {
     };
   }
 
-  /** Re-reads topic configs into open logs after AlterConfigs. */
-  refreshLogConfigs(topic: TopicState): void {
+  /** Re-reads a topic's configs into its open logs (topic or broker configs changed). */
+  private refreshLogConfigs(topic: TopicState): void {
+    const config = this.logConfig(topic);
     for (const p of topic.partitions) {
       const part = this.partition(topic.name, p.partition);
-      if (part) part.log.config = this.logConfig(topic);
+      if (part) part.log.config = config;
     }
   }
 
@@ -370,7 +375,6 @@ export class Broker implements ConnectionHost, FetcherHost {
       if (!after) this.logger.info(`deleted topic ${before.name}`);
     }
     if (!after) return;
-    const configsChanged = !before || JSON.stringify(before.configs) !== JSON.stringify(after.configs);
     for (const ps of after.partitions) {
       let p = this.partition(after.name, ps.partition);
       if (!ps.replicas.includes(this.brokerId)) {
@@ -384,10 +388,10 @@ export class Broker implements ConnectionHost, FetcherHost {
       } else {
         prev = p.state;
         p.updateState(after, ps);
-        if (configsChanged) p.log.config = this.logConfig(after);
       }
       this.applyRole(p, prev);
     }
+    if (before && JSON.stringify(before.configs) !== JSON.stringify(after.configs)) this.refreshLogConfigs(after);
   }
 
   /** Makes this broker lead or follow the partition as its new state says. */
@@ -660,23 +664,8 @@ export class Broker implements ConnectionHost, FetcherHost {
    * nothing flushed or checkpointed, and the registration left to expire after
    * broker.session.timeout.ms, so the cluster notices the loss the way it would a crash.
    */
-  async kill(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    for (const t of this.timers) clearInterval(t);
-    this.controller.deactivate();
-    this.groups.close();
-    for (const p of this.partitions.values()) p.becomeFollower();
-    this.lease = null;
-    await this.store.abandon();
-    await Promise.all([...this.fetchers.values()].map((f) => f.stop()));
-    this.fetchers.clear();
-    for (const c of [...this.connections]) c.close();
-    const server = this.server;
-    if (server) await new Promise<void>((r) => server.close(() => r()));
-    await this.metadata.stop().catch(() => undefined);
-    this.logs.abandon();
-    this.logger.info('killed');
+  kill(): Promise<void> {
+    return this.shutdown(true);
   }
 
   /**
@@ -684,7 +673,11 @@ export class Broker implements ConnectionHost, FetcherHost {
    * away at once), stops listening and replicating, flushes logs and writes checkpoints.
    * Safe to call twice.
    */
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    return this.shutdown(false);
+  }
+
+  private async shutdown(crash: boolean): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     for (const t of this.timers) clearInterval(t);
@@ -695,13 +688,20 @@ export class Broker implements ConnectionHost, FetcherHost {
     for (const p of this.partitions.values()) p.becomeFollower();
     const lease = this.lease;
     this.lease = null;
-    await lease?.revoke().catch(() => undefined);
+    // A crash leaves the lease to expire; a clean stop ends it so failover starts at once.
+    if (crash) await this.store.abandon();
+    else await lease?.revoke().catch(() => undefined);
     await Promise.all([...this.fetchers.values()].map((f) => f.stop()));
     this.fetchers.clear();
     const server = this.server;
     for (const c of [...this.connections]) c.close();
     if (server) await new Promise<void>((r) => server.close(() => r()));
     await this.metadata.stop().catch(() => undefined);
+    if (crash) {
+      this.logs.abandon();
+      this.logger.info('killed');
+      return;
+    }
     await this.store.close().catch(() => undefined);
     this.logs.close();
     this.logger.info('shut down cleanly');

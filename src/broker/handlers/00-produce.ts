@@ -66,17 +66,10 @@ export default defineApi<ProduceRequest, ProduceResponse>({ request: produceRequ
   const response: ProduceResponse = { responses, throttleTimeMs: 0 };
   const withLeaderHints = (): ProduceResponse => {
     if (ctx.version < 10) return response;
-    const leaders: number[] = [];
-    for (const t of responses) {
-      for (const p of t.partitionResponses) {
-        if (p.errorCode !== ErrorCode.NOT_LEADER_OR_FOLLOWER) continue;
-        const hint = broker.leaderHint(t.name, p.index ?? -1);
-        if (!hint) continue;
-        p.currentLeader = hint;
-        leaders.push(hint.leaderId);
-      }
-    }
-    if (leaders.length > 0) response.nodeEndpoints = broker.nodeEndpoints(leaders);
+    const endpoints = broker.addLeaderHints((function* () {
+      for (const t of responses) for (const p of t.partitionResponses) if (p.errorCode !== ErrorCode.NONE) yield { topic: t.name, partition: p.index ?? -1, out: p };
+    })());
+    if (endpoints.length > 0) response.nodeEndpoints = endpoints;
     return response;
   };
   // With acks=0 there is no response; as in Kafka, an error closes the connection instead.

@@ -69,8 +69,7 @@ const replicaIdOf = (req: FetchRequest, v: number): number => (v >= 15 ? req.rep
  * is pointed at an in-sync replica in its own rack.
  */
 function preferredReadReplica(broker: Broker, p: Partition, rackId: string): number {
-  if (!rackId || !broker.config.get('replica.selector.class')?.endsWith('RackAwareReplicaSelector')) return -1;
-  if (broker.config.get('broker.rack') === rackId) return -1;
+  if (!rackId || !broker.rackAwareReads || broker.rack === rackId) return -1;
   const same = p.state.isr.find((r) => r !== broker.brokerId && broker.metadata.brokers.get(r)?.rack === rackId);
   return same ?? -1;
 }
@@ -202,15 +201,10 @@ export default defineApi<FetchRequest, FetchResponse>({ request: fetchRequest, r
   }
   const response: FetchResponse = { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: session?.id ?? 0, responses: [...topics.values()] };
   if (v >= 12) {
-    const leaders: number[] = [];
-    for (const { target, part } of c.out) {
-      if (part.errorCode !== ErrorCode.NOT_LEADER_OR_FOLLOWER && part.errorCode !== ErrorCode.FENCED_LEADER_EPOCH) continue;
-      const hint = broker.leaderHint(target.topic, target.partition);
-      if (!hint) continue;
-      part.currentLeader = hint;
-      leaders.push(hint.leaderId);
-    }
-    if (v >= 16 && leaders.length > 0) response.nodeEndpoints = broker.nodeEndpoints(leaders);
+    const endpoints = broker.addLeaderHints((function* () {
+      for (const { target, part } of c.out) if (part.errorCode !== ErrorCode.NONE) yield { topic: target.topic, partition: target.partition, out: part };
+    })());
+    if (v >= 16 && endpoints.length > 0) response.nodeEndpoints = endpoints;
   }
   return response;
 });
