@@ -1,8 +1,10 @@
-// Shared test plumbing: in-process brokers on free ports and quiet kafkajs clients.
+// Shared test plumbing: in-process brokers and clusters on free ports, quiet kafkajs
+// clients, polling, and reading a topic back whole.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Kafka, logLevel } from 'kafkajs';
-import { startBroker, type RunningBroker, type StartBrokerOptions } from '../src/index.js';
+import type { ExecutionContext } from 'ava';
+import { type Admin, Kafka, logLevel } from 'kafkajs';
+import { type RunningBroker, type RunningCluster, startBroker, startCluster, type StartBrokerOptions, type StartClusterOptions } from '../src/index.js';
 
 /** The repository root (tests run from dist/test). */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -22,12 +24,68 @@ export function kafka(bootstrap: string, clientId = 'krill-test'): Kafka {
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Polls until `fn` is true or fails after `ms`. */
+/**
+ * Polls until `fn` is true or fails after `ms`. An error thrown by `fn` counts as "not yet"
+ * (a cluster test asks brokers that may be on their way down or up).
+ */
 export async function eventually(fn: () => boolean | Promise<boolean>, ms = 15000, what = 'condition'): Promise<void> {
   const end = Date.now() + ms;
+  let last: unknown = null;
   while (Date.now() < end) {
-    if (await fn()) return;
+    try {
+      if (await fn()) return;
+    } catch (e) {
+      last = e;
+    }
     await sleep(50);
   }
-  throw new Error(`timed out waiting for ${what}`);
+  throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
+}
+
+/** An in-process cluster and a connected kafkajs admin, both closed when the test ends. */
+export async function clusterWithAdmin(t: ExecutionContext, opts: StartClusterOptions = {}): Promise<{ c: RunningCluster; k: Kafka; admin: Admin }> {
+  const c = await startCluster(opts);
+  t.teardown(() => c.close());
+  const k = kafka(c.bootstrap);
+  const admin = k.admin();
+  await admin.connect();
+  t.teardown(() => admin.disconnect());
+  return { c, k, admin };
+}
+
+/** A topic's partitions from Metadata, in order; asked again while a just-stopped broker makes kafkajs fail. */
+export async function partitionsOf(admin: Admin, topic: string) {
+  let parts: Awaited<ReturnType<Admin['fetchTopicMetadata']>>['topics'][number]['partitions'] = [];
+  await eventually(async () => {
+    parts = (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions;
+    return true;
+  }, 5000, `metadata of ${topic}`);
+  return parts.sort((a, b) => a.partitionId - b.partitionId);
+}
+
+/** Reads `count` records of `topic` from the start with a fresh group: per partition, [offset, value] in order. */
+export async function readEverything(bootstrap: string, topic: string, count: number, ms = 60_000): Promise<Map<number, Array<[number, string]>>> {
+  const consumer = kafka(bootstrap).consumer({ groupId: `reader-${topic}-${Date.now()}`, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const read = new Map<number, Array<[number, string]>>();
+  let n = 0;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`read ${n} of ${count}`)), ms);
+      void consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          if (!read.has(partition)) read.set(partition, []);
+          read.get(partition)!.push([Number(message.offset), message.value!.toString()]);
+          if (++n >= count) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return read;
 }

@@ -3,33 +3,20 @@
 // (min.insync.replicas=2). Afterwards every acknowledged record is in the log exactly
 // once, at the offset it was acknowledged with, and the log holds nothing else.
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import test from 'ava';
-import { freePort, type RunningEtcd, startEtcd } from '../etcd.js';
-import { kafka, ROOT } from '../helpers.js';
-import { kill, type Node, partitions, readEverything, startNode, until } from './process-cluster.js';
+import { eventually, kafka, partitionsOf, readEverything, ROOT } from '../helpers.js';
+import { kill, useProcessCluster } from './process-cluster.js';
 
 const CHAOS_MS = Number(process.env.KRILL_CHAOS_MS ?? 60_000);
 
-let etcd: RunningEtcd | null = null;
-const nodes: Node[] = [];
-test.before(async () => {
-  etcd = await startEtcd();
-});
-test.after.always(async () => {
-  await Promise.all(nodes.map(kill));
-  for (const n of nodes) fs.rmSync(n.dir, { recursive: true, force: true });
-  await etcd?.stop();
-});
+const cluster = useProcessCluster('chaos');
 
 test('a minute of brokers SIGKILLed and restarted under idempotent acks=all load: nothing acknowledged lost, nothing duplicated', async (t) => {
   t.timeout(CHAOS_MS + 180_000);
-  for (let id = 0; id < 3; id++) nodes.push({ id, port: await freePort(), dir: fs.mkdtempSync(path.join(os.tmpdir(), `krill-chaos${id}-`)), proc: null });
-  await Promise.all(nodes.map((n) => startNode(n, etcd!.metadataUrl)));
-  const bootstrap = nodes.map((n) => `127.0.0.1:${n.port}`).join(',');
+  const bootstrap = await cluster.start(3);
+  const nodes = cluster.nodes;
   const admin = kafka(bootstrap).admin();
   await admin.connect();
   t.teardown(() => admin.disconnect());
@@ -62,7 +49,7 @@ test('a minute of brokers SIGKILLed and restarted under idempotent acks=all load
     await kill(victim);
     kills++;
     await new Promise((r) => setTimeout(r, 1000 + Math.random() * 3000));
-    await startNode(victim, etcd!.metadataUrl);
+    await cluster.restart(victim);
   }
   t.log(`${kills} brokers SIGKILLed and restarted`);
   t.true(kills >= 3);
@@ -74,7 +61,7 @@ test('a minute of brokers SIGKILLed and restarted under idempotent acks=all load
   const read = await readEverything(bootstrap, 'chaos', ackedCount);
   for (const [p, records] of acked) t.deepEqual(read.get(p), records.sort((a, b) => a[0] - b[0]), `partition ${p}: acknowledged records, once each, at their offsets`);
   // Nothing beyond them: the logs hold exactly the acknowledged records.
-  await until('high watermarks settled', async () => (await partitions(admin, 'chaos')).every((p) => p.leader >= 0));
+  await eventually(async () => (await partitionsOf(admin, 'chaos')).every((p) => p.leader >= 0), 20_000, 'high watermarks settled');
   const offsets = await admin.fetchTopicOffsets('chaos');
   const stored = offsets.reduce((n, o) => n + Number(o.high) - Number(o.low), 0);
   t.is(stored, ackedCount, 'no duplicate or stray record in the logs');

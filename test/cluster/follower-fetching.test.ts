@@ -5,25 +5,18 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import test from 'ava';
-import { startCluster } from '../../src/index.js';
-import { kafka, ROOT } from '../helpers.js';
+import { clusterWithAdmin, partitionsOf, ROOT } from '../helpers.js';
 
 const run = promisify(execFile);
 
 test('a consumer with client.rack reads from the follower in its rack', async (t) => {
-  const c = await startCluster({
+  const { c, k, admin } = await clusterWithAdmin(t, {
     brokers: 3,
     config: { 'replica.selector.class': 'org.apache.kafka.common.replica.RackAwareReplicaSelector' },
     brokerConfig: (id) => ({ 'broker.rack': `rack-${id}` }),
   });
-  t.teardown(() => c.close());
-  const k = kafka(c.bootstrap);
-  const admin = k.admin();
-  await admin.connect();
-  t.teardown(() => admin.disconnect());
   await admin.createTopics({ topics: [{ topic: 'racked', numPartitions: 1, replicationFactor: 3 }], waitForLeaders: true });
-  const md = await admin.fetchTopicMetadata({ topics: ['racked'] });
-  const leader = md.topics[0]!.partitions[0]!.leader;
+  const leader = (await partitionsOf(admin, 'racked'))[0]!.leader;
   const follower = [0, 1, 2].find((id) => id !== leader)!;
   const producer = k.producer();
   await producer.connect();

@@ -2,18 +2,12 @@
 // __consumer_offsets partition; when that broker stops, the group moves to the new
 // leader with its committed offsets, and the consumers carry on.
 import test from 'ava';
-import { startCluster } from '../../src/index.js';
 import type { FindCoordinatorResponse } from '../../src/protocol/messages/index.js';
-import { kafka } from '../helpers.js';
+import { clusterWithAdmin, eventually, sleep } from '../helpers.js';
 import { RawClient } from '../raw-client.js';
 
 test('the group coordinator fails over with the offsets partition and the group resumes from its commits', async (t) => {
-  const c = await startCluster({ brokers: 3, config: { 'offsets.topic.num.partitions': '3' } });
-  t.teardown(() => c.close());
-  const k = kafka(c.bootstrap);
-  const admin = k.admin();
-  await admin.connect();
-  t.teardown(() => admin.disconnect());
+  const { c, k, admin } = await clusterWithAdmin(t, { brokers: 3, config: { 'offsets.topic.num.partitions': '3' } });
   await admin.createTopics({ topics: [{ topic: 'grouped', numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true });
   const producer = k.producer({ idempotent: true });
   await producer.connect();
@@ -28,9 +22,7 @@ test('the group coordinator fails over with the offsets partition and the group 
   await consumer.connect();
   await consumer.subscribe({ topic: 'grouped', fromBeginning: true });
   void consumer.run({ autoCommitInterval: 100, eachMessage: async ({ message }) => { seen.push(message.value!.toString()); } });
-  const waitFor = async (n: number) => {
-    for (let i = 0; i < 300 && new Set(seen).size < n; i++) await new Promise((r) => setTimeout(r, 100));
-  };
+  const waitFor = (n: number) => eventually(() => new Set(seen).size >= n, 30_000, `${n} distinct records`);
   await waitFor(30);
   t.is(new Set(seen).size, 30);
 
@@ -41,7 +33,7 @@ test('the group coordinator fails over with the offsets partition and the group 
   if (rawOn !== raw) raw.close();
   t.teardown(() => rawOn.close());
   // Offsets are committed (and replicated) before the coordinator goes.
-  await new Promise((r) => setTimeout(r, 500));
+  await sleep(500);
   // kafkajs gives up on the stopped broker after its retries, restarts the consumer and
   // joins as a new member, so the group waits out the old member's session timeout.
   await c.stop(coordinator);
@@ -60,8 +52,8 @@ test('the group coordinator fails over with the offsets partition and the group 
   await second.connect();
   await second.subscribe({ topic: 'grouped', fromBeginning: true });
   void second.run({ eachMessage: async ({ message }) => { later.push(message.value!.toString()); } });
-  for (let i = 0; i < 300 && later.length < 3; i++) await new Promise((r) => setTimeout(r, 100));
-  await new Promise((r) => setTimeout(r, 300));
+  await eventually(() => later.length >= 3, 30_000, 'the new member to read');
+  await sleep(300);
   await second.disconnect();
   t.deepEqual(later.sort(), ['g60', 'g61', 'g62']);
 });

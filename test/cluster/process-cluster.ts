@@ -1,10 +1,13 @@
-// Brokers as separate `bin/krill` processes on loopback for the cluster tests: start one
-// on a given port and data directory against an etcd, SIGKILL it, wait for conditions,
-// and read a topic back whole.
+// Brokers as separate `bin/krill` processes on loopback for the cluster tests: an etcd for
+// the test file, brokers started on their own port and data directory against it,
+// SIGKILLed and started again.
 import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import type { Admin } from 'kafkajs';
-import { kafka, ROOT } from '../helpers.js';
+import test from 'ava';
+import { freePort, type RunningEtcd, startEtcd } from '../etcd.js';
+import { ROOT } from '../helpers.js';
 
 export interface Node {
   id: number;
@@ -13,13 +16,12 @@ export interface Node {
   proc: ChildProcess | null;
 }
 
-export function startNode(n: Node, metadata: string, extra: string[] = []): Promise<void> {
+function startNode(n: Node, metadata: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, [
       path.join(ROOT, 'bin/krill'), 'start', '--broker-id', String(n.id), '--host', '127.0.0.1', '--port', String(n.port),
       '--data-dir', n.dir, '--metadata', metadata,
       '--set', 'broker.session.timeout.ms=2000', '--set', 'replica.lag.time.max.ms=4000', '--set', 'replica.fetch.backoff.ms=200',
-      ...extra,
     ], { stdio: ['ignore', 'ignore', 'pipe'] });
     n.proc = proc;
     let out = '';
@@ -48,47 +50,36 @@ export function kill(n: Node): Promise<void> {
   });
 }
 
-export async function partitions(admin: Admin, topic: string) {
-  const md = await admin.fetchTopicMetadata({ topics: [topic] });
-  return md.topics[0]!.partitions.sort((a, b) => a.partitionId - b.partitionId);
+export interface ProcessCluster {
+  nodes: Node[];
+  /** Starts `n` brokers (ids 0..n-1) on free ports; resolves with the bootstrap servers once all serve. */
+  start(n: number): Promise<string>;
+  /** Starts a killed broker again on its port and data directory. */
+  restart(n: Node): Promise<void>;
 }
 
-export async function until(what: string, fn: () => Promise<boolean>, ms = 20000): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      if (await fn()) return;
-    } catch {
-      // A broker on its way down or up: ask again.
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-/** Reads `count` records of `topic` from the start: per partition, [offset, value] in order. */
-export async function readEverything(bootstrap: string, topic: string, count: number, ms = 60_000): Promise<Map<number, Array<[number, string]>>> {
-  const consumer = kafka(bootstrap).consumer({ groupId: `reader-${topic}-${Date.now()}`, maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  const read = new Map<number, Array<[number, string]>>();
-  let n = 0;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`read ${n} of ${count}`)), ms);
-      void consumer.run({
-        eachMessage: async ({ partition, message }) => {
-          if (!read.has(partition)) read.set(partition, []);
-          read.get(partition)!.push([Number(message.offset), message.value!.toString()]);
-          if (++n >= count) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return read;
+/**
+ * For a test file: an etcd started before its tests, and afterwards every broker process
+ * killed by pid, their data removed and the etcd stopped.
+ */
+export function useProcessCluster(name: string): ProcessCluster {
+  let etcd: RunningEtcd | null = null;
+  const nodes: Node[] = [];
+  test.before(async () => {
+    etcd = await startEtcd();
+  });
+  test.after.always(async () => {
+    await Promise.all(nodes.map(kill));
+    for (const n of nodes) fs.rmSync(n.dir, { recursive: true, force: true });
+    await etcd?.stop();
+  });
+  return {
+    nodes,
+    async start(count) {
+      for (let id = 0; id < count; id++) nodes.push({ id, port: await freePort(), dir: fs.mkdtempSync(path.join(os.tmpdir(), `krill-${name}${id}-`)), proc: null });
+      await Promise.all(nodes.map((n) => startNode(n, etcd!.metadataUrl)));
+      return nodes.map((n) => `127.0.0.1:${n.port}`).join(',');
+    },
+    restart: (n) => startNode(n, etcd!.metadataUrl),
+  };
 }

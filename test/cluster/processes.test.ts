@@ -4,35 +4,22 @@
 // order, the restarted broker back in every ISR, and a new controller after the
 // controller is SIGKILLed.
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import test from 'ava';
-import { freePort, type RunningEtcd, startEtcd } from '../etcd.js';
-import { kafka, ROOT } from '../helpers.js';
-import { kill, type Node, partitions, readEverything, startNode, until } from './process-cluster.js';
+import { eventually, kafka, partitionsOf, readEverything, ROOT } from '../helpers.js';
+import { kill, useProcessCluster } from './process-cluster.js';
 
-let etcd: RunningEtcd | null = null;
-const nodes: Node[] = [];
-test.before(async () => {
-  etcd = await startEtcd();
-});
-test.after.always(async () => {
-  await Promise.all(nodes.map(kill));
-  for (const n of nodes) fs.rmSync(n.dir, { recursive: true, force: true });
-  await etcd?.stop();
-});
+const cluster = useProcessCluster('node');
 
 test('3 broker processes with etcd: librdkafka acks=all through a leader SIGKILL and restart, then controller failover', async (t) => {
-  for (let id = 0; id < 3; id++) nodes.push({ id, port: await freePort(), dir: fs.mkdtempSync(path.join(os.tmpdir(), `krill-node${id}-`)), proc: null });
-  await Promise.all(nodes.map((n) => startNode(n, etcd!.metadataUrl)));
-  const bootstrap = nodes.map((n) => `127.0.0.1:${n.port}`).join(',');
+  const bootstrap = await cluster.start(3);
+  const nodes = cluster.nodes;
   const admin = kafka(bootstrap).admin();
   await admin.connect();
   t.teardown(() => admin.disconnect());
   await admin.createTopics({ topics: [{ topic: 'procs', numPartitions: 6, replicationFactor: 3 }], waitForLeaders: true });
-  const before = await partitions(admin, 'procs');
+  const before = await partitionsOf(admin, 'procs');
   const perBroker = [0, 1, 2].map((id) => before.filter((p) => p.leader === id).length);
   t.deepEqual(perBroker, [2, 2, 2], 'two leaders per broker');
 
@@ -62,28 +49,31 @@ test('3 broker processes with etcd: librdkafka acks=all through a leader SIGKILL
       killed = true;
       void kill(victim);
     }
-    if (killed && !restarted && acks >= (total * 3) / 4) restarted = startNode(victim, etcd!.metadataUrl);
+    if (killed && !restarted && acks >= (total * 3) / 4) restarted = cluster.restart(victim);
   });
   const code = await new Promise<number | null>((resolve) => producer.once('exit', resolve));
   t.is(code, 0, `producer: ${lastLine} ${stderr}`);
   t.is(acks, total);
-  await (restarted ?? startNode(victim, etcd!.metadataUrl));
+  await (restarted ?? cluster.restart(victim));
 
   // Every acknowledged record is there once, at its acknowledged offset, in order.
   const read = await readEverything(bootstrap, 'procs', total);
   for (const [p, records] of acked) t.deepEqual(read.get(p), records.sort((a, b) => a[0] - b[0]), `partition ${p}`);
 
-  await until('the restarted broker back in every ISR', async () => (await partitions(admin, 'procs')).every((p) => p.isr.length === 3));
-  t.pass('the restarted broker caught up and rejoined every ISR');
+  const fullIsrs = async () => (await partitionsOf(admin, 'procs')).every((p) => p.isr.length === 3);
+  await eventually(fullIsrs, 20_000, 'the restarted broker back in every ISR');
+  t.true(await fullIsrs(), 'the restarted broker caught up and rejoined every ISR');
 
   const controllerOf = async () => (await admin.describeCluster()).controller;
   const controller = await controllerOf();
   t.true(controller !== null && controller >= 0);
   await kill(nodes[controller!]!);
-  await until('a new controller', async () => {
+  await eventually(async () => {
     const now = await controllerOf();
     return now !== null && now >= 0 && now !== controller;
-  });
-  const after = await partitions(admin, 'procs');
-  t.true(after.every((p) => p.leader >= 0 && p.leader !== controller), 'every partition led by a live broker');
+  }, 20_000, 'a new controller');
+  // The new controller elects leaders for the dead one's partitions just after it takes over.
+  const ledByLive = async () => (await partitionsOf(admin, 'procs')).every((p) => p.leader >= 0 && p.leader !== controller);
+  await eventually(ledByLive, 20_000, 'leaders for the old controller\'s partitions');
+  t.true(await ledByLive(), 'every partition led by a live broker');
 });

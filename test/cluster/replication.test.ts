@@ -2,25 +2,11 @@
 // leader failover with no acknowledged record lost, catch-up and ISR rejoin, controller
 // failover, min.insync.replicas and the ISR shrinking around a lagging follower.
 import test from 'ava';
-import type { Admin } from 'kafkajs';
-import { ErrorCode, startCluster, type RunningCluster } from '../../src/index.js';
+import { ErrorCode, type RunningCluster } from '../../src/index.js';
 import type { ElectLeadersResponse, FetchResponse, MetadataResponse, ProduceResponse } from '../../src/protocol/messages/index.js';
 import { decodeRecords } from '../../src/protocol/records/records.js';
-import { kafka } from '../helpers.js';
+import { clusterWithAdmin, eventually, partitionsOf, readEverything, sleep } from '../helpers.js';
 import { RawClient } from '../raw-client.js';
-
-/** The topic's partitions from Metadata; asked again when the broker kafkajs picked was just stopped. */
-async function topicState(admin: Admin, topic: string) {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const md = await admin.fetchTopicMetadata({ topics: [topic] });
-      return md.topics[0]!.partitions.sort((a, b) => a.partitionId - b.partitionId);
-    } catch (e) {
-      if (attempt >= 20) throw e;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
 
 /** The Kafka error name kafkajs reports, however deep it wrapped it. */
 function errorType(e: unknown): string | undefined {
@@ -33,14 +19,9 @@ function logEnd(c: RunningCluster, id: number, topic: string, partition: number)
 }
 
 test('6 partitions x RF 3 on 3 brokers: two leaders each, acks=all replicates to every broker', async (t) => {
-  const c = await startCluster({ brokers: 3 });
-  t.teardown(() => c.close());
-  const k = kafka(c.bootstrap);
-  const admin = k.admin();
-  await admin.connect();
-  t.teardown(() => admin.disconnect());
+  const { c, k, admin } = await clusterWithAdmin(t, { brokers: 3 });
   t.true(await admin.createTopics({ topics: [{ topic: 'spread', numPartitions: 6, replicationFactor: 3 }], waitForLeaders: true }));
-  const parts = await topicState(admin, 'spread');
+  const parts = await partitionsOf(admin, 'spread');
   const leadersPer = new Map<number, number>();
   for (const p of parts) {
     leadersPer.set(p.leader, (leadersPer.get(p.leader) ?? 0) + 1);
@@ -64,37 +45,8 @@ test('6 partitions x RF 3 on 3 brokers: two leaders each, acks=all replicates to
   t.is(total, 300);
 });
 
-/** Reads every record of `topic` from the start until `count` arrived (or fails after 30 s). */
-async function readAll(bootstrap: string, topic: string, count: number): Promise<Map<number, string[]>> {
-  const consumer = kafka(bootstrap).consumer({ groupId: `reader-${topic}-${Date.now()}`, maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  const byPartition = new Map<number, string[]>();
-  let n = 0;
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`only ${n} of ${count} records arrived`)), 30_000);
-    void consumer.run({
-      eachMessage: async ({ partition, message }) => {
-        if (!byPartition.has(partition)) byPartition.set(partition, []);
-        byPartition.get(partition)!.push(message.value!.toString());
-        if (++n >= count) {
-          clearTimeout(timer);
-          resolve();
-        }
-      },
-    });
-  });
-  await consumer.disconnect();
-  return byPartition;
-}
-
 test('failover: leaders move when a broker stops, clients carry on, nothing acknowledged is lost; the broker rejoins; the controller moves', async (t) => {
-  const c = await startCluster({ brokers: 3 });
-  t.teardown(() => c.close());
-  const k = kafka(c.bootstrap);
-  const admin = k.admin();
-  await admin.connect();
-  t.teardown(() => admin.disconnect());
+  const { c, k, admin } = await clusterWithAdmin(t, { brokers: 3 });
   await admin.createTopics({ topics: [{ topic: 'failover', numPartitions: 6, replicationFactor: 3 }], waitForLeaders: true });
   const producer = k.producer({ idempotent: true, retry: { retries: 20, initialRetryTime: 50 } });
   await producer.connect();
@@ -119,11 +71,11 @@ test('failover: leaders move when a broker stops, clients carry on, nothing ackn
   };
   await send(20);
 
-  const before = await topicState(admin, 'failover');
+  const before = await partitionsOf(admin, 'failover');
   const victim = before[0]!.leader;
   await c.stop(victim);
   await send(20);
-  const during = await topicState(admin, 'failover');
+  const during = await partitionsOf(admin, 'failover');
   for (const p of during) {
     t.not(p.leader, victim, `partition ${p.partitionId} moved off the stopped broker`);
     t.false(p.isr.includes(victim));
@@ -133,38 +85,33 @@ test('failover: leaders move when a broker stops, clients carry on, nothing ackn
 
   await c.restart(victim);
   await send(10);
-  const rejoined = async () => (await topicState(admin, 'failover')).every((p) => p.isr.length === 3);
-  for (let i = 0; i < 100 && !(await rejoined()); i++) await new Promise((r) => setTimeout(r, 100));
+  const rejoined = async () => (await partitionsOf(admin, 'failover')).every((p) => p.isr.length === 3);
+  await eventually(rejoined, 10000, 'rejoined');
   t.true(await rejoined(), 'the restarted broker caught up and is back in every ISR');
   for (let p = 0; p < 6; p++) t.is(logEnd(c, victim, 'failover', p), logEnd(c, during[p]!.leader, 'failover', p));
 
   const controller = c.controllerId();
   t.true(controller >= 0);
   await c.stop(controller);
-  for (let i = 0; i < 100 && (c.controllerId() === controller || c.controllerId() < 0); i++) await new Promise((r) => setTimeout(r, 50));
+  await eventually(() => c.controllerId() !== controller && c.controllerId() >= 0, 5000, 'a new controller');
   t.not(c.controllerId(), controller, 'another broker took over as controller');
   t.true(c.controllerId() >= 0);
   await send(10);
   await producer.disconnect();
 
   const total = [...acked.values()].reduce((n, v) => n + v.length, 0);
-  const read = await readAll(c.bootstrap, 'failover', total);
-  for (const [p, values] of acked) t.deepEqual(read.get(p), values, `partition ${p}: every acknowledged record once, in order`);
+  const read = await readEverything(c.bootstrap, 'failover', total);
+  for (const [p, values] of acked) t.deepEqual(read.get(p)?.map(([, v]) => v), values, `partition ${p}: every acknowledged record once, in order`);
 });
 
 test('min.insync.replicas=2: with two brokers down acks=all gets NOT_ENOUGH_REPLICAS and acks=1 still works', async (t) => {
-  const c = await startCluster({ brokers: 3 });
-  t.teardown(() => c.close());
-  const k = kafka(c.bootstrap);
-  const admin = k.admin();
-  await admin.connect();
-  t.teardown(() => admin.disconnect());
+  const { c, k, admin } = await clusterWithAdmin(t, { brokers: 3 });
   await admin.createTopics({ topics: [{ topic: 'minisr', numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }], waitForLeaders: true });
   const producer = k.producer({ retry: { retries: 0 } });
   await producer.connect();
   t.teardown(() => producer.disconnect());
   await producer.send({ topic: 'minisr', acks: -1, messages: [{ value: 'all three' }] });
-  const [p] = await topicState(admin, 'minisr');
+  const [p] = await partitionsOf(admin, 'minisr');
   const others = [0, 1, 2].filter((id) => id !== p!.leader);
   for (const id of others) await c.stop(id);
   const err = await t.throwsAsync(producer.send({ topic: 'minisr', acks: -1, messages: [{ value: 'refused' }] }));
@@ -175,14 +122,9 @@ test('min.insync.replicas=2: with two brokers down acks=all gets NOT_ENOUGH_REPL
 });
 
 test('a follower that stops fetching leaves the ISR after replica.lag.time.max.ms and rejoins once caught up', async (t) => {
-  const c = await startCluster({ brokers: 3, config: { 'replica.lag.time.max.ms': '1000' } });
-  t.teardown(() => c.close());
-  const k = kafka(c.bootstrap);
-  const admin = k.admin();
-  await admin.connect();
-  t.teardown(() => admin.disconnect());
+  const { c, k, admin } = await clusterWithAdmin(t, { brokers: 3, config: { 'replica.lag.time.max.ms': '1000' } });
   await admin.createTopics({ topics: [{ topic: 'lag', numPartitions: 1, replicationFactor: 3 }], waitForLeaders: true });
-  const [p] = await topicState(admin, 'lag');
+  const [p] = await partitionsOf(admin, 'lag');
   const follower = p!.replicas.find((r) => r !== p!.leader)!;
   c.pauseReplication(follower);
   const producer = k.producer();
@@ -191,34 +133,27 @@ test('a follower that stops fetching leaves the ISR after replica.lag.time.max.m
   // acks=all waits for the stalled follower (which never reports its progress) until the
   // leader drops it from the ISR: the produce can only complete after the shrink.
   await producer.send({ topic: 'lag', acks: -1, timeout: 10_000, messages: [{ value: 'while stalled' }] });
-  const shrunk = await topicState(admin, 'lag');
+  const shrunk = await partitionsOf(admin, 'lag');
   t.false(shrunk[0]!.isr.includes(follower));
   // Without the stalled follower in the ISR, acks=all no longer waits for it.
   await producer.send({ topic: 'lag', acks: -1, messages: [{ value: 'after the shrink' }] });
   t.true(logEnd(c, follower, 'lag', 0) < 2);
   c.resumeReplication(follower);
-  let back = false;
-  for (let i = 0; i < 100 && !back; i++) {
-    back = (await topicState(admin, 'lag'))[0]!.isr.includes(follower);
-    if (!back) await new Promise((r) => setTimeout(r, 100));
-  }
-  t.true(back, 'the follower is back in the ISR');
+  const back = async () => (await partitionsOf(admin, 'lag'))[0]!.isr.includes(follower);
+  await eventually(back, 10000, 'back');
+  t.true(await back(), 'the follower is back in the ISR');
   t.is(logEnd(c, follower, 'lag', 0), 2);
 });
 
 test('preferred leader election: ElectLeaders moves leadership back to the first replica', async (t) => {
-  const c = await startCluster({ brokers: 3, config: { 'auto.leader.rebalance.enable': 'false' } });
-  t.teardown(() => c.close());
-  const admin = kafka(c.bootstrap).admin();
-  await admin.connect();
-  t.teardown(() => admin.disconnect());
+  const { c, admin } = await clusterWithAdmin(t, { brokers: 3, config: { 'auto.leader.rebalance.enable': 'false' } });
   await admin.createTopics({ topics: [{ topic: 'pref', numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true });
-  const preferred = (await topicState(admin, 'pref'))[0]!.leader;
+  const preferred = (await partitionsOf(admin, 'pref'))[0]!.leader;
   await c.stop(preferred);
   await c.restart(preferred);
-  const inIsr = async () => (await topicState(admin, 'pref')).every((p) => p.isr.includes(preferred));
-  for (let i = 0; i < 100 && !(await inIsr()); i++) await new Promise((r) => setTimeout(r, 100));
-  t.not((await topicState(admin, 'pref'))[0]!.leader, preferred, 'leadership stayed where failover put it');
+  const inIsr = async () => (await partitionsOf(admin, 'pref')).every((p) => p.isr.includes(preferred));
+  await eventually(inIsr, 10000, 'inIsr');
+  t.not((await partitionsOf(admin, 'pref'))[0]!.leader, preferred, 'leadership stayed where failover put it');
 
   const raw = await RawClient.connect(c.brokers[0]!.port);
   t.teardown(() => raw.close());
@@ -227,36 +162,28 @@ test('preferred leader election: ElectLeaders moves leadership back to the first
   const results = new Map(r.replicaElectionResults![0]!.partitionResult!.map((p) => [p.partitionId, p.errorCode]));
   t.is(results.get(0), ErrorCode.NONE);
   t.is(results.get(7), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
-  const after = await topicState(admin, 'pref');
+  const after = await partitionsOf(admin, 'pref');
   t.is(after[0]!.leader, preferred);
   const again = await raw.request<ElectLeadersResponse>(43, 2, { electionType: 0, topicPartitions: [{ topic: 'pref', partitions: [0] }], timeoutMs: 5000 });
   t.is(again.replicaElectionResults![0]!.partitionResult![0]!.errorCode, ErrorCode.ELECTION_NOT_NEEDED);
 });
 
 test('auto.leader.rebalance.enable moves leadership back to the preferred replica once it is in sync', async (t) => {
-  const c = await startCluster({ brokers: 3, config: { 'leader.imbalance.check.interval.seconds': '1' } });
-  t.teardown(() => c.close());
-  const admin = kafka(c.bootstrap).admin();
-  await admin.connect();
-  t.teardown(() => admin.disconnect());
+  const { c, admin } = await clusterWithAdmin(t, { brokers: 3, config: { 'leader.imbalance.check.interval.seconds': '1' } });
   await admin.createTopics({ topics: [{ topic: 'auto', numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true });
-  const leaders = (await topicState(admin, 'auto')).map((p) => p.leader);
+  const leaders = (await partitionsOf(admin, 'auto')).map((p) => p.leader);
   await c.stop(leaders[0]!);
-  t.not((await topicState(admin, 'auto'))[0]!.leader, leaders[0]);
+  t.not((await partitionsOf(admin, 'auto'))[0]!.leader, leaders[0]);
   await c.restart(leaders[0]!);
-  const back = async () => (await topicState(admin, 'auto')).map((p) => p.leader).join() === leaders.join();
-  for (let i = 0; i < 100 && !(await back()); i++) await new Promise((r) => setTimeout(r, 100));
+  const back = async () => (await partitionsOf(admin, 'auto')).map((p) => p.leader).join() === leaders.join();
+  await eventually(back, 10000, 'back');
   t.true(await back(), 'every partition is led by its preferred replica again');
 });
 
 test('a follower refuses Produce naming the leader (KIP-951), and consumer Fetch before v11, with NOT_LEADER_OR_FOLLOWER', async (t) => {
-  const c = await startCluster({ brokers: 2 });
-  t.teardown(() => c.close());
-  const admin = kafka(c.bootstrap).admin();
-  await admin.connect();
-  t.teardown(() => admin.disconnect());
+  const { c, admin } = await clusterWithAdmin(t, { brokers: 2 });
   await admin.createTopics({ topics: [{ topic: 'hint', numPartitions: 1, replicationFactor: 2 }], waitForLeaders: true });
-  const [p] = await topicState(admin, 'hint');
+  const [p] = await partitionsOf(admin, 'hint');
   const follower = c.brokers.find((b) => b.id !== p!.leader)!;
   const leader = c.brokers.find((b) => b.id === p!.leader)!;
   const raw = await RawClient.connect(follower.port);
@@ -283,18 +210,13 @@ test('a follower refuses Produce naming the leader (KIP-951), and consumer Fetch
 });
 
 test('consumers see only records below the high watermark', async (t) => {
-  const c = await startCluster({ brokers: 3 });
-  t.teardown(() => c.close());
-  const k = kafka(c.bootstrap);
-  const admin = k.admin();
-  await admin.connect();
-  t.teardown(() => admin.disconnect());
+  const { c, k, admin } = await clusterWithAdmin(t, { brokers: 3 });
   await admin.createTopics({ topics: [{ topic: 'hw', numPartitions: 1, replicationFactor: 3 }], waitForLeaders: true });
-  const [p] = await topicState(admin, 'hw');
+  const [p] = await partitionsOf(admin, 'hw');
   const followers = p!.replicas.filter((r) => r !== p!.leader);
   // Let the followers' pending long-polls end, then stall them.
   for (const f of followers) c.pauseReplication(f);
-  await new Promise((r) => setTimeout(r, 700));
+  await sleep(700);
   const producer = k.producer();
   await producer.connect();
   t.teardown(() => producer.disconnect());
@@ -313,27 +235,19 @@ test('consumers see only records below the high watermark', async (t) => {
   t.is((await admin.fetchTopicOffsets('hw'))[0]!.high, '0');
   for (const f of followers) c.resumeReplication(f);
   let after = before;
-  for (let i = 0; i < 50 && after.highWatermark === 0; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    after = (await fetch()).responses![0]!.partitions![0]!;
-  }
+  await eventually(async () => (after = (await fetch()).responses![0]!.partitions![0]!).highWatermark !== 0, 5000, 'the high watermark to move');
   t.is(after.highWatermark, 1);
   t.true((after.records as Buffer).length > 0);
 });
 
 test('a returning leader truncates the tail it alone had and takes the new leader\'s records', async (t) => {
-  const c = await startCluster({ brokers: 3 });
-  t.teardown(() => c.close());
-  const k = kafka(c.bootstrap);
-  const admin = k.admin();
-  await admin.connect();
-  t.teardown(() => admin.disconnect());
+  const { c, k, admin } = await clusterWithAdmin(t, { brokers: 3 });
   await admin.createTopics({ topics: [{ topic: 'div', numPartitions: 1, replicationFactor: 3 }], waitForLeaders: true });
-  const [p] = await topicState(admin, 'div');
+  const [p] = await partitionsOf(admin, 'div');
   const old = p!.leader;
   const followers = p!.replicas.filter((r) => r !== old);
   for (const f of followers) c.pauseReplication(f);
-  await new Promise((r) => setTimeout(r, 700));
+  await sleep(700);
   const producer = k.producer({ retry: { retries: 20, initialRetryTime: 50 } });
   await producer.connect();
   t.teardown(() => producer.disconnect());
@@ -342,7 +256,7 @@ test('a returning leader truncates the tail it alone had and takes the new leade
   await c.stop(old);
   for (const f of followers) c.resumeReplication(f);
   await producer.send({ topic: 'div', acks: -1, messages: [{ value: 'committed by the new leader' }, { value: 'and another' }] });
-  const [moved] = await topicState(admin, 'div');
+  const [moved] = await partitionsOf(admin, 'div');
   t.not(moved!.leader, old);
   await c.restart(old);
   const valuesOn = async (id: number) => {
@@ -350,21 +264,13 @@ test('a returning leader truncates the tail it alone had and takes the new leade
     const batches = await decodeRecords(Buffer.concat(log.read(0, 1 << 20)));
     return batches.flatMap((b) => b.records.map((r) => `${r.offset}:${r.value!.toString()}`));
   };
-  let caughtUp = false;
-  for (let i = 0; i < 50 && !caughtUp; i++) {
-    caughtUp = logEnd(c, old, 'div', 0) === 2 && (await valuesOn(old)).join() === (await valuesOn(moved!.leader)).join();
-    if (!caughtUp) await new Promise((r) => setTimeout(r, 100));
-  }
+  const caughtUp = async () => logEnd(c, old, 'div', 0) === 2 && (await valuesOn(old)).join() === (await valuesOn(moved!.leader)).join();
+  await eventually(caughtUp, 5000, 'caughtUp');
   t.deepEqual(await valuesOn(old), ['0:committed by the new leader', '1:and another']);
 });
 
 test('kill: a broker that stops without deregistering is noticed after broker.session.timeout.ms; a restart within it first gives up its leaderships', async (t) => {
-  const c = await startCluster({ brokers: 3, config: { 'broker.session.timeout.ms': '1000' } });
-  t.teardown(() => c.close());
-  const k = kafka(c.bootstrap);
-  const admin = k.admin();
-  await admin.connect();
-  t.teardown(() => admin.disconnect());
+  const { c, k, admin } = await clusterWithAdmin(t, { brokers: 3, config: { 'broker.session.timeout.ms': '1000' } });
   await admin.createTopics({ topics: [{ topic: 'killed', numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true });
   const producer = k.producer({ idempotent: true, retry: { retries: 30, initialRetryTime: 50 } });
   await producer.connect();
@@ -378,53 +284,42 @@ test('kill: a broker that stops without deregistering is noticed after broker.se
     }
   };
   await send(20);
-  const victim = (await topicState(admin, 'killed'))[0]!.leader;
+  const victim = (await partitionsOf(admin, 'killed'))[0]!.leader;
   await c.kill(victim);
-  t.is((await topicState(admin, 'killed'))[0]!.leader, victim, 'still registered: nobody knows yet');
+  t.is((await partitionsOf(admin, 'killed'))[0]!.leader, victim, 'still registered: nobody knows yet');
   await send(20);
-  t.not((await topicState(admin, 'killed'))[0]!.leader, victim, 'the session ran out and leadership moved');
+  t.not((await partitionsOf(admin, 'killed'))[0]!.leader, victim, 'the session ran out and leadership moved');
   await c.restart(victim);
-  const full = async () => (await topicState(admin, 'killed')).every((p) => p.isr.length === 3);
-  for (let i = 0; i < 100 && !(await full()); i++) await new Promise((r) => setTimeout(r, 100));
+  const full = async () => (await partitionsOf(admin, 'killed')).every((p) => p.isr.length === 3);
+  await eventually(full, 10000, 'full');
   t.true(await full());
 
   // Killed and back before its session ends: the new run withdraws the old registration
   // and waits for its leaderships to move rather than trusting what it kept.
-  const leader = (await topicState(admin, 'killed'))[1]!.leader;
+  const leader = (await partitionsOf(admin, 'killed'))[1]!.leader;
   await c.kill(leader);
   await c.restart(leader);
-  let moved = false;
-  for (let i = 0; i < 50 && !moved; i++) {
-    moved = (await topicState(admin, 'killed'))[1]!.leader !== leader;
-    if (!moved) await new Promise((r) => setTimeout(r, 100));
-  }
-  t.true(moved, 'leadership moved off the restarted incarnation');
+  const moved = async () => (await partitionsOf(admin, 'killed'))[1]!.leader !== leader;
+  await eventually(moved, 5000, 'moved');
+  t.true(await moved(), 'leadership moved off the restarted incarnation');
   await send(10);
-  const read = await readAll(c.bootstrap, 'killed', sent.length);
-  t.deepEqual(read.get(0), sent);
+  const read = await readEverything(c.bootstrap, 'killed', sent.length);
+  t.deepEqual(read.get(0)?.map(([, v]) => v), sent);
 });
 
 test('explicit replica assignments are honoured; a replication factor above the live brokers is refused', async (t) => {
-  const c = await startCluster({ brokers: 3 });
-  t.teardown(() => c.close());
-  const admin = kafka(c.bootstrap).admin();
-  await admin.connect();
-  t.teardown(() => admin.disconnect());
+  const { admin } = await clusterWithAdmin(t, { brokers: 3 });
   await admin.createTopics({ topics: [{ topic: 'assigned', replicaAssignment: [{ partition: 0, replicas: [2, 1] }, { partition: 1, replicas: [0, 2] }] }], waitForLeaders: true });
-  const parts = await topicState(admin, 'assigned');
+  const parts = await partitionsOf(admin, 'assigned');
   t.deepEqual(parts.map((p) => [p.leader, p.replicas]), [[2, [2, 1]], [0, [0, 2]]]);
   await admin.createPartitions({ topicPartitions: [{ topic: 'assigned', count: 3, assignments: [[1, 0]] }] });
-  t.deepEqual((await topicState(admin, 'assigned'))[2]!.replicas, [1, 0]);
+  t.deepEqual((await partitionsOf(admin, 'assigned'))[2]!.replicas, [1, 0]);
   const err = await t.throwsAsync(admin.createTopics({ topics: [{ topic: 'too-many', numPartitions: 1, replicationFactor: 4 }] }));
   t.regex(JSON.stringify((err as { errors?: unknown }).errors ?? err?.message), /INVALID_REPLICATION_FACTOR|replication factor/i);
 });
 
 test('unclean.leader.election.enable decides whether an out-of-sync replica may lead when the ISR is gone', async (t) => {
-  const c = await startCluster({ brokers: 2, config: { 'replica.lag.time.max.ms': '600' } });
-  t.teardown(() => c.close());
-  const admin = kafka(c.bootstrap).admin();
-  await admin.connect();
-  t.teardown(() => admin.disconnect());
+  const { c, admin } = await clusterWithAdmin(t, { brokers: 2, config: { 'replica.lag.time.max.ms': '600' } });
   const assignment = [{ partition: 0, replicas: [0, 1] }];
   await admin.createTopics({
     topics: [
@@ -435,8 +330,8 @@ test('unclean.leader.election.enable decides whether an out-of-sync replica may 
   });
   // Broker 1 stops replicating and falls out of both ISRs; then the leader, broker 0, stops.
   c.pauseReplication(1);
-  const outOfSync = async () => (await topicState(admin, 'clean'))[0]!.isr.length === 1 && (await topicState(admin, 'unclean'))[0]!.isr.length === 1;
-  for (let i = 0; i < 100 && !(await outOfSync()); i++) await new Promise((r) => setTimeout(r, 100));
+  const outOfSync = async () => (await partitionsOf(admin, 'clean'))[0]!.isr.length === 1 && (await partitionsOf(admin, 'unclean'))[0]!.isr.length === 1;
+  await eventually(outOfSync, 10000, 'outOfSync');
   t.true(await outOfSync());
   await c.stop(0);
   c.resumeReplication(1);
@@ -448,10 +343,7 @@ test('unclean.leader.election.enable decides whether an out-of-sync replica may 
   t.like(await describe('unclean'), { errorCode: ErrorCode.NONE, leaderId: 1, isrNodes: [1], offlineReplicas: [0] }, 'the out-of-sync replica leads');
   // Broker 0 returns: the clean partition gets its leader back.
   await c.restart(0);
-  let back = false;
-  for (let i = 0; i < 50 && !back; i++) {
-    back = (await describe('clean')).leaderId === 0;
-    if (!back) await new Promise((r) => setTimeout(r, 100));
-  }
-  t.true(back);
+  const back = async () => (await describe('clean')).leaderId === 0;
+  await eventually(back, 5000, 'back');
+  t.true(await back());
 });
