@@ -9,6 +9,7 @@ import type {
 } from '../../src/protocol/messages/index.js';
 import { type RunningBroker, startBroker } from '../../src/index.js';
 import { RawClient } from '../raw-client.js';
+import { sleep } from '../helpers.js';
 
 async function setup(t: ExecutionContext, config: Record<string, string> = {}): Promise<{ b: RunningBroker; c: RawClient }> {
   const b = await startBroker({ config });
@@ -135,7 +136,7 @@ test('a commit mid-rebalance: ILLEGAL_GENERATION from the old generation, REBALA
   t.teardown(() => c2.close());
   // A second member makes the group rebalance; the first rejoins, which completes the join.
   const second = join(c2, 'midway', '').then((j) => (j.errorCode === ErrorCode.MEMBER_ID_REQUIRED ? join(c2, 'midway', j.memberId!) : j));
-  await new Promise((r) => setTimeout(r, 100));
+  await sleep(100);
   const rejoined = await join(c, 'midway', a.memberId!);
   await second;
   t.is(rejoined.generationId, a.generationId! + 1);

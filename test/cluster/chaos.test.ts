@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 import test from 'ava';
-import { eventually, kafka, partitionsOf, readEverything, ROOT } from '../helpers.js';
+import { eventually, kafka, partitionsOf, readEverything, ROOT, sleep } from '../helpers.js';
 import { kill, useProcessCluster } from './process-cluster.js';
 
 const CHAOS_MS = Number(process.env.KRILL_CHAOS_MS ?? 60_000);
@@ -44,11 +44,11 @@ test('a minute of brokers SIGKILLed and restarted under idempotent acks=all load
   const end = Date.now() + CHAOS_MS;
   let kills = 0;
   while (Date.now() < end) {
-    await new Promise((r) => setTimeout(r, 1000 + Math.random() * 2000));
+    await sleep(1000 + Math.random() * 2000);
     const victim = nodes[Math.floor(Math.random() * nodes.length)]!;
     await kill(victim);
     kills++;
-    await new Promise((r) => setTimeout(r, 1000 + Math.random() * 3000));
+    await sleep(1000 + Math.random() * 3000);
     await cluster.restart(victim);
   }
   t.log(`${kills} brokers SIGKILLed and restarted`);

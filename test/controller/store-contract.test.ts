@@ -5,6 +5,7 @@ import { EmbeddedStore } from '../../src/broker/controller/embedded-store.js';
 import { EtcdStore } from '../../src/broker/controller/etcd-store.js';
 import { campaign, type CoordinationStore, type WatchEvent } from '../../src/broker/controller/store.js';
 import { type RunningEtcd, startEtcd } from '../etcd.js';
+import { eventually, sleep } from '../helpers.js';
 
 interface Impl {
   name: string;
@@ -26,11 +27,7 @@ const impls: Impl[] = [
   { name: 'etcd', clients: async () => [new EtcdStore([etcd!.url]), new EtcdStore([etcd!.url])] },
 ];
 
-const nextEvent = (events: WatchEvent[], n: number, ms = 5000) => new Promise<void>((resolve, reject) => {
-  const end = Date.now() + ms;
-  const check = () => (events.length >= n ? resolve() : Date.now() > end ? reject(new Error(`only ${events.length} of ${n} events`)) : setTimeout(check, 10));
-  check();
-});
+const nextEvent = (events: WatchEvent[], n: number) => eventually(() => events.length >= n, 5000, `${n} events`);
 
 for (const impl of impls) {
   const named = (what: string) => `${impl.name}: ${what}`;
@@ -104,7 +101,7 @@ for (const impl of impls) {
     let bWon = false;
     let stopB = false;
     const bCampaign = campaign(b, key, '2', lb, () => stopB).then((won) => { bWon = won; });
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     t.false(bWon, 'the second candidate waits while the first holds');
     t.is((await b.get(key))!.value, '1');
     await a.close();
@@ -127,7 +124,7 @@ for (const impl of impls) {
     let won = false;
     let stop = false;
     const c = campaign(b, key, '7', fresh, () => stop).then((w) => { won = w; });
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     t.false(won, 'not while the earlier run holds the key');
     await a.close();
     await c;
@@ -143,14 +140,11 @@ for (const impl of impls) {
     const key = `/contract-${process.pid}-expiry-${impl.name}/broker`;
     const lease = await a.grantLease(1000);
     await a.put(key, 'alive', lease);
-    await new Promise((r) => setTimeout(r, 1500));
+    await sleep(1500);
     t.truthy(await b.get(key), 'kept alive past its TTL while the holder lives');
     await a.abandon();
-    let gone = false;
-    for (let i = 0; i < 100 && !gone; i++) {
-      gone = (await b.get(key)) === null;
-      if (!gone) await new Promise((r) => setTimeout(r, 100));
-    }
-    t.true(gone, 'deleted once the TTL ran out');
+    const gone = async () => (await b.get(key)) === null;
+    await eventually(gone, 10_000, 'the key to expire');
+    t.true(await gone(), 'deleted once the TTL ran out');
   });
 }
