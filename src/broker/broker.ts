@@ -206,7 +206,8 @@ export class Broker implements ConnectionHost, FetcherHost {
 
   private listen(host: string, port: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      const server = net.createServer((socket) => {
+      // Paused: each Connection starts the reads itself, straight into its request frames.
+      const server = net.createServer({ pauseOnConnect: true }, (socket) => {
         const c = new Connection(this.nextConnectionId++, socket, this);
         this.connections.add(c);
         c.onClose(() => this.connections.delete(c));

@@ -7,6 +7,7 @@ import { schemas } from '../../protocol/messages/index.js';
 import { Reader, Writer } from '../../protocol/primitives.js';
 import { decodeMessage, encodeMessage, isFlexible } from '../../protocol/schema.js';
 import { FrameReader } from './frame-reader.js';
+import { connectFrameSocket } from './frame-socket.js';
 
 interface InFlight {
   apiKey: number;
@@ -17,21 +18,20 @@ interface InFlight {
 
 export class BrokerClient {
   private pending = new Map<number, InFlight>();
-  /** Shared with the server side: joins frames, and reuses a large one once released. */
-  private readonly frames = new FrameReader(2 ** 31 - 1);
   private correlation = 0;
   closed = false;
 
-  private constructor(private readonly socket: net.Socket, private readonly clientId: string) {
+  private constructor(private readonly socket: net.Socket, private readonly frames: FrameReader, private readonly clientId: string) {
     socket.setNoDelay(true);
-    socket.on('data', (d: Buffer) => this.onData(d));
     socket.on('error', () => this.close());
     socket.on('close', () => this.close());
   }
 
   static connect(host: string, port: number, clientId: string, timeoutMs = 5000): Promise<BrokerClient> {
     return new Promise((resolve, reject) => {
-      const s = net.connect({ host, port });
+      const frames = new FrameReader(2 ** 31 - 1);
+      let client: BrokerClient | null = null;
+      const s = connectFrameSocket(host, port, frames, (f) => client?.onFrames(f), () => client?.close());
       const t = setTimeout(() => {
         s.destroy();
         reject(new Error(`connect to ${host}:${port} timed out`));
@@ -39,7 +39,8 @@ export class BrokerClient {
       s.once('connect', () => {
         clearTimeout(t);
         s.removeAllListeners('error');
-        resolve(new BrokerClient(s, clientId));
+        client = new BrokerClient(s, frames, clientId);
+        resolve(client);
       });
       s.once('error', (e) => {
         clearTimeout(t);
@@ -48,8 +49,8 @@ export class BrokerClient {
     });
   }
 
-  private onData(d: Buffer): void {
-    for (const frame of this.frames.push(d)) {
+  private onFrames(frames: Buffer[]): void {
+    for (const frame of frames) {
       const id = frame.readInt32BE(0);
       const p = this.pending.get(id);
       this.pending.delete(id);

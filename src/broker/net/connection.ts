@@ -9,6 +9,7 @@ import { apiVersionsResponse } from '../../protocol/messages/index.js';
 import { releaseReadBuffer } from '../../storage/read-buffers.js';
 import { type Api, CLOSE_CONNECTION, type ConnectionInfo, type HandlerResult, NO_RESPONSE, type RequestContext } from '../api.js';
 import { FrameReader, FrameTooLargeError } from './frame-reader.js';
+import { adoptFrameSocket } from './frame-socket.js';
 import { readRequestHeader } from './request-header.js';
 
 const API_VERSIONS = 18;
@@ -34,11 +35,18 @@ export class Connection implements ConnectionInfo {
   private closed = false;
   readonly remoteAddress: string;
 
-  constructor(readonly id: number, private readonly socket: Socket, private readonly host: ConnectionHost) {
+  private readonly socket: Socket;
+
+  /** `accepted` comes from a server created with `pauseOnConnect`: this connection starts its reads. */
+  constructor(readonly id: number, accepted: Socket, private readonly host: ConnectionHost) {
     this.frames = new FrameReader(host.maxRequestBytes);
-    this.remoteAddress = `${socket.remoteAddress}:${socket.remotePort}`;
+    this.remoteAddress = `${accepted.remoteAddress}:${accepted.remotePort}`;
+    const socket = adoptFrameSocket(accepted, this.frames, (frames) => this.onFrames(frames), (e) => {
+      if (e instanceof FrameTooLargeError) this.host.logger.warn(`closing ${this.remoteAddress}: ${e.message}`);
+      this.close();
+    });
+    this.socket = socket;
     socket.setNoDelay(true);
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => this.close());
     socket.on('close', () => this.close());
   }
@@ -59,15 +67,7 @@ export class Connection implements ConnectionInfo {
     for (const fn of this.closers.splice(0)) fn();
   }
 
-  private onData(chunk: Buffer): void {
-    let frames: Buffer[];
-    try {
-      frames = this.frames.push(chunk);
-    } catch (e) {
-      if (e instanceof FrameTooLargeError) this.host.logger.warn(`closing ${this.remoteAddress}: ${e.message}`);
-      this.close();
-      return;
-    }
+  private onFrames(frames: Buffer[]): void {
     for (const f of frames) {
       if (this.closed) return;
       this.onFrame(f);

@@ -1,76 +1,123 @@
-// Splits a TCP byte stream into Kafka's size-prefixed frames. A frame that arrives whole
-// inside one chunk is handed out as a view (no copy); one spread over chunks is joined.
+// Splits a TCP byte stream into Kafka's size-prefixed frames.
+//
+// Two ways in. `push(chunk)` takes chunks from a socket's 'data' events. The faster way is
+// to let the socket read straight into the frame (`readInto()` / `onRead()`, wired by
+// `attachFrameReader`): once a frame's size is known, its buffer is allocated and the
+// kernel copies the rest of the frame into it, so a megabyte produce request is neither
+// joined from 64 KiB chunks nor backed by a fresh ArrayBuffer per chunk.
 
 export class FrameTooLargeError extends Error {}
 
+/** Frames below this size are copied out of the shared read buffer; larger ones are read into their own. */
+const SMALL_FRAME = 64 * 1024;
+
 export class FrameReader {
-  private chunks: Buffer[] = [];
-  private buffered = 0;
-  /** Buffers this reader allocated to join frames, so only those are ever reused. */
-  private readonly joined = new WeakSet<ArrayBuffer>();
-  /** A joined frame's buffer handed back by release(), reused for the next large frame. */
+  /** The frame being filled and how much of it has arrived. */
+  private frame: Buffer | null = null;
+  private filled = 0;
+  /** Bytes of a size prefix split across reads. */
+  private readonly sizeBytes = Buffer.alloc(4);
+  private sizeFilled = 0;
+  /** Where reads land while no large frame is in progress; its contents are copied out before the next read. */
+  private readonly scratch: Buffer;
+  /** Buffers this reader allocated for large frames, so only those are ever reused. */
+  private readonly ours = new WeakSet<ArrayBuffer>();
+  /** A large frame's buffer handed back by release(), reused for the next large frame. */
   private spare: Buffer | null = null;
 
-  constructor(private readonly maxFrameBytes: number) {}
+  constructor(private readonly maxFrameBytes: number, scratchBytes = SMALL_FRAME) {
+    this.scratch = Buffer.allocUnsafeSlow(scratchBytes);
+  }
 
-  /** Adds a chunk and returns every complete frame body (without its size prefix). */
+  /** Where the next socket read should write: the rest of the frame in progress, else the scratch buffer. */
+  readInto(): Buffer {
+    return this.frame ? this.frame.subarray(this.filled) : this.scratch;
+  }
+
+  /** Accounts for `n` bytes a socket read wrote into the buffer readInto() returned; returns the complete frames. */
+  onRead(n: number, into: Buffer): Buffer[] {
+    if (into !== this.scratch) {
+      this.filled += n;
+      if (this.filled < this.frame!.length) return [];
+      const done = this.frame!;
+      this.frame = null;
+      return [done];
+    }
+    return this.consume(this.scratch, n, false);
+  }
+
+  /** Adds a chunk the caller will not reuse and returns every complete frame body (without its size prefix). */
   push(chunk: Buffer): Buffer[] {
-    this.chunks.push(chunk);
-    this.buffered += chunk.length;
+    if (this.frame) {
+      const k = Math.min(chunk.length, this.frame.length - this.filled);
+      chunk.copy(this.frame, this.filled, 0, k);
+      this.filled += k;
+      if (this.filled < this.frame.length) return [];
+      const done = this.frame;
+      this.frame = null;
+      return [done, ...this.consume(chunk.subarray(k), chunk.length - k, true)];
+    }
+    return this.consume(chunk, chunk.length, true);
+  }
+
+  /**
+   * Splits `src[0, end)` (which starts at a frame boundary or inside a size prefix) into
+   * frames. Whole frames are views of `src` when it is `owned`, copies otherwise; a frame
+   * cut off at the end gets its own buffer, which the following bytes fill.
+   */
+  private consume(src: Buffer, end: number, owned: boolean): Buffer[] {
     const frames: Buffer[] = [];
-    while (this.buffered >= 4) {
-      const size = this.peekSize();
+    let at = 0;
+    while (at < end) {
+      let size: number;
+      if (this.sizeFilled > 0 || end - at < 4) {
+        const k = Math.min(4 - this.sizeFilled, end - at);
+        src.copy(this.sizeBytes, this.sizeFilled, at, at + k);
+        this.sizeFilled += k;
+        at += k;
+        if (this.sizeFilled < 4) break;
+        this.sizeFilled = 0;
+        size = this.sizeBytes.readInt32BE(0);
+      } else {
+        size = src.readInt32BE(at);
+        at += 4;
+      }
       if (size < 0 || size > this.maxFrameBytes) throw new FrameTooLargeError(`frame of ${size} bytes, limit ${this.maxFrameBytes}`);
-      if (this.buffered < 4 + size) break;
-      frames.push(this.take(4 + size).subarray(4));
+      const available = end - at;
+      if (available >= size) {
+        frames.push(owned ? src.subarray(at, at + size) : Buffer.from(src.subarray(at, at + size)));
+        at += size;
+        continue;
+      }
+      this.frame = this.allocate(size);
+      src.copy(this.frame, 0, at, end);
+      this.filled = available;
+      break;
     }
     return frames;
   }
 
-  private peekSize(): number {
-    const first = this.chunks[0]!;
-    if (first.length >= 4) return first.readInt32BE(0);
-    const head = Buffer.concat(this.chunks, Math.min(this.buffered, 4 + 64)).subarray(0, 4);
-    return head.readInt32BE(0);
+  private allocate(n: number): Buffer {
+    if (n < SMALL_FRAME) return Buffer.allocUnsafe(n);
+    // Fresh large buffers cost a page fault per 4 KiB (mmap'd), so one is recycled when the
+    // caller says the frame is no longer referenced.
+    if (this.spare && this.spare.length >= n) {
+      const out = this.spare.subarray(0, n);
+      this.spare = null;
+      return out;
+    }
+    const out = Buffer.allocUnsafeSlow(n);
+    this.ours.add(out.buffer as ArrayBuffer);
+    return out;
   }
 
   /**
    * Hands a frame back once nothing refers to it any more (a produce request whose
    * batches have been written), so its memory can hold the next large frame. Frames this
-   * reader did not join are ignored.
+   * reader did not allocate are ignored.
    */
   release(frame: Buffer): void {
     const ab = frame.buffer as ArrayBuffer;
-    if (this.joined.has(ab) && (!this.spare || ab.byteLength > this.spare.length)) this.spare = Buffer.from(ab, 0, ab.byteLength);
-  }
-
-  private take(n: number): Buffer {
-    const first = this.chunks[0]!;
-    this.buffered -= n;
-    if (first.length >= n) {
-      if (first.length === n) this.chunks.shift();
-      else this.chunks[0] = first.subarray(n);
-      return first.subarray(0, n);
-    }
-    // Fresh large buffers cost a page fault per 4 KiB (mmap'd), so one is recycled when the
-    // caller says the frame is no longer referenced.
-    let out: Buffer;
-    if (this.spare && this.spare.length >= n) {
-      out = this.spare.subarray(0, n);
-    } else {
-      out = Buffer.allocUnsafeSlow(n);
-      this.joined.add(out.buffer as ArrayBuffer);
-    }
-    this.spare = null;
-    let at = 0;
-    while (at < n) {
-      const c = this.chunks[0]!;
-      const k = Math.min(c.length, n - at);
-      c.copy(out, at, 0, k);
-      at += k;
-      if (k === c.length) this.chunks.shift();
-      else this.chunks[0] = c.subarray(k);
-    }
-    return out;
+    if (this.ours.has(ab) && (!this.spare || ab.byteLength > this.spare.length)) this.spare = Buffer.from(ab, 0, ab.byteLength);
   }
 }

@@ -1,0 +1,57 @@
+// Sockets whose reads land straight in request frames (Node's `onread` option), so the
+// produce path neither joins 64 KiB chunks into frames nor allocates a buffer per read.
+import net from 'node:net';
+import type { FrameReader } from './frame-reader.js';
+
+export type OnFrames = (frames: Buffer[]) => void;
+
+function onread(reader: FrameReader, onFrames: OnFrames, onError: (e: Error) => void): net.OnReadOpts {
+  return {
+    buffer: () => reader.readInto(),
+    callback: (n: number, into: Uint8Array) => {
+      let frames: Buffer[];
+      try {
+        frames = reader.onRead(n, into as Buffer);
+      } catch (e) {
+        onError(e as Error);
+        return false;
+      }
+      if (frames.length > 0) onFrames(frames);
+      return true;
+    },
+  };
+}
+
+/** Connects a client socket that reads frames through `reader`. */
+export function connectFrameSocket(host: string, port: number, reader: FrameReader, onFrames: OnFrames, onError: (e: Error) => void): net.Socket {
+  return net.connect({ host, port, onread: onread(reader, onFrames, onError) });
+}
+
+/**
+ * Takes over an accepted connection (from a server created with `pauseOnConnect`, so
+ * nothing has been read yet) as a socket that reads frames through `reader`. Node offers
+ * `onread` only to sockets it constructs, so the accepted socket's handle moves to a new
+ * one; where that is not possible the accepted socket's 'data' events are used instead.
+ */
+export function adoptFrameSocket(accepted: net.Socket, reader: FrameReader, onFrames: OnFrames, onError: (e: Error) => void): net.Socket {
+  const holder = accepted as unknown as { _handle?: object | null };
+  const handle = holder._handle;
+  if (handle && typeof (handle as { useUserBuffer?: unknown }).useUserBuffer === 'function') {
+    holder._handle = null;
+    // Without its handle this only settles the server's connection count.
+    accepted.destroy();
+    return new net.Socket({ handle, readable: true, writable: true, onread: onread(reader, onFrames, onError) } as net.SocketConstructorOpts);
+  }
+  accepted.on('data', (chunk: Buffer) => {
+    let frames: Buffer[];
+    try {
+      frames = reader.push(chunk);
+    } catch (e) {
+      onError(e as Error);
+      return;
+    }
+    if (frames.length > 0) onFrames(frames);
+  });
+  accepted.resume();
+  return accepted;
+}
