@@ -55,6 +55,7 @@ async function produceSection(): Promise<void> {
         const topic = `p-${w.size}-${w.partitions}-${run}`;
         await t.createTopic(topic, w.partitions);
         results[t.name]!.push(rdkafkaPerformance(produceArgs(t, topic, w, count)).mbPerSec);
+        await t.deleteTopic(topic);
       }
     }
     await Promise.all(targets.map((t) => t.stop()));
@@ -114,6 +115,7 @@ async function replicationSection(): Promise<void> {
         const topic = `r-${acks}-${run}`;
         await t.createTopic(topic, 1, 3);
         results[t.name]!.push(rdkafkaPerformance(produceArgs(t, topic, { size: 1024, partitions: 1, acks, codec: 'none' }, count)).mbPerSec);
+        await t.deleteTopic(topic);
       }
     }
     await Promise.all(targets.map((t) => t.stop()));
