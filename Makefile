@@ -11,6 +11,7 @@ install: node_modules/.installed
 
 build: install
 	npx tsc -p tsconfig.json
+	node scripts/bundle.mjs
 
 run: build
 	node bin/krill start --host 127.0.0.1 --port 9092 --data-dir ./data
