@@ -9,8 +9,12 @@ export interface ConnectionInfo {
   readonly remoteAddress: string;
   /** True once the connection is closed: a waiting handler should stop waiting. */
   readonly isClosed: boolean;
-  /** Runs when the connection closes (releasing fetch sessions, waiters); at once if it already is. */
-  onClose(fn: () => void): void;
+  /**
+   * Runs `fn` when the connection closes (releasing fetch sessions, waiters); at once if it
+   * already is. Returns a function that forgets `fn`: a long-poll that ends by itself must
+   * call it, or a long-lived consumer connection collects one closure per fetch.
+   */
+  onClose(fn: () => void): () => void;
 }
 
 export interface RequestContext {

@@ -159,7 +159,7 @@ function waitForData(broker: Broker, targets: SessionPartition[], ms: number, ct
       const p = broker.partition(t.topic, t.partition);
       if (p) cancels.push(p.onAppend(finish));
     }
-    ctx.connection.onClose(finish);
+    cancels.push(ctx.connection.onClose(finish));
   });
 }
 

@@ -31,7 +31,7 @@ interface Slot {
 export class Connection implements ConnectionInfo {
   private readonly frames: FrameReader;
   private readonly queue: Slot[] = [];
-  private readonly closers: Array<() => void> = [];
+  private readonly closers = new Set<() => void>();
   private closed = false;
   readonly remoteAddress: string;
 
@@ -55,16 +55,22 @@ export class Connection implements ConnectionInfo {
     return this.closed;
   }
 
-  onClose(fn: () => void): void {
-    if (this.closed) fn();
-    else this.closers.push(fn);
+  onClose(fn: () => void): () => void {
+    if (this.closed) {
+      fn();
+      return () => undefined;
+    }
+    this.closers.add(fn);
+    return () => this.closers.delete(fn);
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
     this.socket.destroy();
-    for (const fn of this.closers.splice(0)) fn();
+    const closers = [...this.closers];
+    this.closers.clear();
+    for (const fn of closers) fn();
   }
 
   private onFrames(frames: Buffer[]): void {
