@@ -16,7 +16,7 @@ def produce(bootstrap, topic, rate, total):
     p.flush(10)
     # Records go out as they fall due, checked every half millisecond: a generator that
     # spins between records holds a whole core, and on a 2-core machine the broker and the
-    # consumer then wait for the scheduler, which is what its p99 measured.
+    # consumer then queue for the other one.
     start = time.monotonic()
     sent = 0
     while sent < total:
