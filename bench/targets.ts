@@ -6,7 +6,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { type Admin, Kafka, logLevel } from 'kafkajs';
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 export const PEERS = path.join(ROOT, '.bench');
@@ -43,19 +43,20 @@ export interface Target {
   deleteTopic(topic: string): Promise<void>;
 }
 
-async function createTopicByProtocol(bootstrap: string, topic: string, partitions: number, replicationFactor = 1): Promise<void> {
+async function withAdmin(bootstrap: string, fn: (admin: Admin) => Promise<unknown>): Promise<void> {
   const admin = new Kafka({ brokers: bootstrap.split(','), logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor }], waitForLeaders: true });
-  await admin.disconnect();
+  try {
+    await fn(admin);
+  } finally {
+    await admin.disconnect();
+  }
 }
 
-async function deleteTopicByProtocol(bootstrap: string, topic: string): Promise<void> {
-  const admin = new Kafka({ brokers: bootstrap.split(','), logLevel: logLevel.NOTHING }).admin();
-  await admin.connect();
-  await admin.deleteTopics({ topics: [topic] });
-  await admin.disconnect();
-}
+const createTopicByProtocol = (bootstrap: string, topic: string, partitions: number, replicationFactor = 1) =>
+  withAdmin(bootstrap, (a) => a.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor }], waitForLeaders: true }));
+
+const deleteTopicByProtocol = (bootstrap: string, topic: string) => withAdmin(bootstrap, (a) => a.deleteTopics({ topics: [topic] }));
 
 function waitForLine(proc: ChildProcess, stream: 'stdout' | 'stderr', re: RegExp, timeoutMs = 15000): Promise<RegExpExecArray> {
   return new Promise((resolve, reject) => {
