@@ -1,7 +1,7 @@
 // RecordBatch v2 header, read and patched in place. The broker never decodes the records
 // inside a batch on the produce or fetch path: it checks the CRC, assigns offsets by
 // rewriting baseOffset, and stores the bytes.
-import { crc32c } from '@node-rs/crc32';
+import { crc32c } from './crc32c.js';
 
 export const BATCH_HEADER_SIZE = 61;
 /** Bytes before batchLength's count starts (baseOffset + batchLength). */

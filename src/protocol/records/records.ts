@@ -1,6 +1,7 @@
 // Record-level encoding of v2 batches and legacy v0/v1 message sets. Used where records
 // really must be looked at: converting for old clients, control records, tools, tests.
-import { crc32, crc32c } from '@node-rs/crc32';
+import { crc32 } from '@node-rs/crc32';
+import { crc32c } from './crc32c.js';
 import { Reader, Writer } from '../primitives.js';
 import { Attr, BATCH_HEADER_SIZE, Compression, LOG_OVERHEAD, Off, readBatchHeader, splitBatches } from './batch.js';
 import { compress, decompress } from './compression.js';
