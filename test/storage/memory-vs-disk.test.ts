@@ -1,0 +1,77 @@
+// In-memory segments, whatever mix of small and large batches, appends, truncations and
+// segment rolls, read back exactly what a log on disk reads back.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import test from 'ava';
+import fc from 'fast-check';
+import { BATCH_HEADER_SIZE, Off } from '../../src/protocol/records/batch.js';
+import { type LogConfig, PartitionLog } from '../../src/storage/partition-log.js';
+
+const config = (segmentBytes: number): LogConfig => ({
+  segmentBytes, segmentMs: 7 * 86400_000, retentionMs: -1, retentionBytes: -1,
+  flushIntervalMessages: Number.MAX_SAFE_INTEGER, flushIntervalMs: Number.MAX_SAFE_INTEGER, indexIntervalBytes: 4096,
+});
+
+/** A v2 batch header over `size` bytes of filler; the log reads only the header. */
+function rawBatch(size: number, records: number, fill: number): Buffer {
+  const b = Buffer.alloc(size, fill);
+  b.writeBigInt64BE(0n, Off.baseOffset);
+  b.writeInt32BE(size - 12, Off.batchLength);
+  b.writeInt32BE(0, Off.partitionLeaderEpoch);
+  b[Off.magic] = 2;
+  b.writeInt16BE(0, Off.attributes);
+  b.writeInt32BE(records - 1, Off.lastOffsetDelta);
+  b.writeBigInt64BE(1000n, Off.baseTimestamp);
+  b.writeBigInt64BE(1000n, Off.maxTimestamp);
+  b.writeBigInt64BE(-1n, Off.producerId);
+  b.writeInt16BE(-1, Off.producerEpoch);
+  b.writeInt32BE(-1, Off.baseSequence);
+  b.writeInt32BE(records, Off.recordCount);
+  return b;
+}
+
+type Op = { kind: 'append'; sizes: Array<[number, number]> } | { kind: 'truncate'; at: number } | { kind: 'read'; at: number; maxBytes: number };
+
+const size = fc.oneof(fc.integer({ min: BATCH_HEADER_SIZE, max: 3000 }), fc.integer({ min: 60_000, max: 140_000 }));
+const op: fc.Arbitrary<Op> = fc.oneof(
+  { weight: 5, arbitrary: fc.record({ kind: fc.constant('append' as const), sizes: fc.array(fc.tuple(size, fc.integer({ min: 1, max: 5 })), { minLength: 1, maxLength: 4 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('truncate' as const), at: fc.double({ min: 0, max: 1, noNaN: true }) }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('read' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), maxBytes: fc.integer({ min: 1, max: 400_000 }) }) },
+);
+
+test('an in-memory log reads back byte for byte what a log on disk does', (t) => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'krill-memseg-'));
+  t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
+  let run = 0;
+  fc.assert(fc.property(fc.array(op, { maxLength: 25 }), fc.constantFrom(200_000, 1 << 30), (ops, segmentBytes) => {
+    const memory = PartitionLog.memory(config(segmentBytes));
+    const disk = PartitionLog.open(path.join(root, String(run++)), config(segmentBytes), 0, 0);
+    try {
+      let fill = 0;
+      for (const o of ops) {
+        if (o.kind === 'append') {
+          const opts = { leaderEpoch: 0, now: 1000, logAppendTime: false };
+          // Each log gets its own buffers, as each would from its own request.
+          const a = memory.append(o.sizes.map(([s, n]) => rawBatch(s, n, ++fill % 256)), opts);
+          fill -= o.sizes.length;
+          const b = disk.append(o.sizes.map(([s, n]) => rawBatch(s, n, ++fill % 256)), opts);
+          if (JSON.stringify(a) !== JSON.stringify(b)) return false;
+        } else if (o.kind === 'truncate') {
+          const at = Math.floor(o.at * disk.logEndOffset);
+          memory.truncateTo(at);
+          disk.truncateTo(at);
+        } else {
+          const at = Math.floor(o.at * disk.logEndOffset);
+          if (!Buffer.concat(memory.read(at, o.maxBytes)).equals(Buffer.concat(disk.read(at, o.maxBytes)))) return false;
+        }
+        if (memory.logEndOffset !== disk.logEndOffset) return false;
+      }
+      return Buffer.concat(memory.read(0, 1 << 30)).equals(Buffer.concat(disk.read(0, 1 << 30)));
+    } finally {
+      memory.close();
+      disk.close();
+    }
+  }), { numRuns: 60 });
+  t.pass();
+});
