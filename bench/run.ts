@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startBroker } from '../src/index.js';
 import { diskWrite, iperf3, nodeFileToSocket, nodeSocketToFile } from './ceilings.js';
-import { median, PEERS, rdkafkaPerformance, ROOT, rssMiB, startTarget, type Target, type TargetName } from './targets.js';
+import { cpuSeconds, median, PEERS, rdkafkaPerformance, ROOT, rssMiB, startTarget, type Target, type TargetName } from './targets.js';
 
 const quick = process.argv.includes('--quick');
 const RUNS = quick ? 1 : 3;
@@ -31,8 +31,10 @@ function produceArgs(t: Target, topic: string, w: Workload, count: number): stri
 
 async function produceSection(): Promise<void> {
   say('\n### Produce throughput (rdkafka_performance, MB/s, median of ' + RUNS + ')\n');
-  say('| workload | mock | krill memory | krill disk | memory / mock | disk / mock |');
-  say('|---|---:|---:|---:|---:|---:|');
+  say('The last column is the CPU time each broker process used per GB (10^9 bytes) produced: on two cores the');
+  say('load generator needs more than one of them, so what a broker spends decides what it can be sent.\n');
+  say('| workload | mock | krill memory | krill disk | memory / mock | disk / mock | broker CPU s/GB: mock / memory / disk |');
+  say('|---|---:|---:|---:|---:|---:|---:|');
   const workloads: Workload[] = quick
     ? [{ size: 1024, partitions: 1, acks: '1', codec: 'none' }]
     : [
@@ -49,18 +51,22 @@ async function produceSection(): Promise<void> {
   for (const w of workloads) {
     const count = Math.min(2_000_000, Math.floor((quick ? 200 : 400) * MB / w.size));
     const results: Record<string, number[]> = { mock: [], 'krill-memory': [], 'krill-disk': [] };
+    const cpu: Record<string, number[]> = { mock: [], 'krill-memory': [], 'krill-disk': [] };
     const targets = await Promise.all((['mock', 'krill-memory', 'krill-disk'] as TargetName[]).map((n) => startTarget(n)));
     for (let run = 0; run < RUNS; run++) {
       for (const t of targets) {
         const topic = `p-${w.size}-${w.partitions}-${run}`;
         await t.createTopic(topic, w.partitions);
+        const before = cpuSeconds(t.proc.pid!);
         results[t.name]!.push(rdkafkaPerformance(produceArgs(t, topic, w, count)).mbPerSec);
+        cpu[t.name]!.push((cpuSeconds(t.proc.pid!) - before) / ((count * w.size) / 1e9));
         await t.deleteTopic(topic);
       }
     }
     await Promise.all(targets.map((t) => t.stop()));
     const [m, km, kd] = [median(results.mock!), median(results['krill-memory']!), median(results['krill-disk']!)];
-    say(`| ${w.size} B, ${w.partitions} partition(s), acks=${w.acks === '-1' ? 'all' : w.acks}, ${w.codec} | ${f(m)} | ${f(km)} | ${f(kd)} | ${ratio(km, m)} | ${ratio(kd, m)} |`);
+    const cpus = (['mock', 'krill-memory', 'krill-disk'] as const).map((n) => f(median(cpu[n]!), 2)).join(' / ');
+    say(`| ${w.size} B, ${w.partitions} partition(s), acks=${w.acks === '-1' ? 'all' : w.acks}, ${w.codec} | ${f(m)} | ${f(km)} | ${f(kd)} | ${ratio(km, m)} | ${ratio(kd, m)} | ${cpus} |`);
   }
 }
 

@@ -123,6 +123,14 @@ export function rssMiB(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
 }
 
+/** CPU time a process has used so far (user + system, all threads), in seconds (Linux /proc). */
+export function cpuSeconds(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after "pid (comm) ": state is field 3, utime 14 and stime 15, in clock ticks (100 per second).
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 export interface PerfResult {
   msgsPerSec: number;
   mbPerSec: number;
