@@ -1,25 +1,25 @@
-// CRC-32C (Castagnoli) for Node: crc32c(bytes[, initial]) -> unsigned 32-bit CRC.
+// CRC-32C (Castagnoli) for Node: crc32c(bytes) -> unsigned 32-bit CRC.
 //
-// On x86-64 with SSE4.2 the crc32 instruction runs on three independent streams at once
-// (its latency is three cycles, its throughput one per cycle) and the three CRCs are
-// combined with precomputed "append n zero bytes" tables, as in Mark Adler's crc32c.c.
-// Elsewhere a byte-at-a-time table is used.
+// The x86-64 crc32 instruction runs on three independent streams at once (its latency is
+// three cycles, its throughput one per cycle) and the three CRCs are combined with
+// precomputed "append n zero bytes" tables, as in Mark Adler's crc32c.c. Other CPUs are
+// not served: the build fails there, or loading fails without SSE4.2, and Krill uses
+// @node-rs/crc32 instead.
+#if !defined(__x86_64__)
+#error "krill-crc32c needs x86-64"
+#endif
 #include <node_api.h>
+#include <nmmintrin.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-#if defined(__x86_64__)
-#include <nmmintrin.h>
-#endif
 
 #define POLY 0x82f63b78u
 #define LONG_BLOCK 8192
 #define SHORT_BLOCK 256
 
-static uint32_t table[256];
 static uint32_t zeros_long[4][256];
 static uint32_t zeros_short[4][256];
-static int have_sse42;
 
 static uint32_t gf2_times(const uint32_t *mat, uint32_t vec) {
   uint32_t sum = 0;
@@ -71,16 +71,9 @@ static uint32_t shift(uint32_t zeros[4][256], uint32_t crc) {
   return zeros[0][crc & 0xff] ^ zeros[1][(crc >> 8) & 0xff] ^ zeros[2][(crc >> 16) & 0xff] ^ zeros[3][crc >> 24];
 }
 
-static uint32_t crc32c_table(uint32_t crc, const uint8_t *p, size_t len) {
-  crc = ~crc;
-  while (len--) crc = table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
-  return ~crc;
-}
-
-#if defined(__x86_64__)
 __attribute__((target("sse4.2")))
-static uint32_t crc32c_hw(uint32_t crc, const uint8_t *next, size_t len) {
-  uint64_t crc0 = ~crc & 0xffffffffu, crc1, crc2;
+static uint32_t crc32c(const uint8_t *next, size_t len) {
+  uint64_t crc0 = 0xffffffffu, crc1, crc2;
   while (len && ((uintptr_t)next & 7) != 0) {
     crc0 = _mm_crc32_u8((uint32_t)crc0, *next++);
     len--;
@@ -120,18 +113,10 @@ static uint32_t crc32c_hw(uint32_t crc, const uint8_t *next, size_t len) {
   while (len--) crc0 = _mm_crc32_u8((uint32_t)crc0, *next++);
   return ~(uint32_t)crc0;
 }
-#endif
-
-static uint32_t crc32c(uint32_t crc, const uint8_t *p, size_t len) {
-#if defined(__x86_64__)
-  if (have_sse42) return crc32c_hw(crc, p, len);
-#endif
-  return crc32c_table(crc, p, len);
-}
 
 static napi_value Crc32c(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
+  size_t argc = 1;
+  napi_value argv[1];
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) return NULL;
   bool is_typed = false;
   if (argc < 1 || napi_is_typedarray(env, argv[0], &is_typed) != napi_ok || !is_typed) {
@@ -145,29 +130,19 @@ static napi_value Crc32c(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "crc32c expects a Uint8Array");
     return NULL;
   }
-  uint32_t initial = 0;
-  if (argc > 1) {
-    napi_valuetype t;
-    napi_typeof(env, argv[1], &t);
-    if (t == napi_number) napi_get_value_uint32(env, argv[1], &initial);
-  }
   napi_value out;
-  napi_create_uint32(env, crc32c(initial, (const uint8_t *)data, length), &out);
+  napi_create_uint32(env, crc32c((const uint8_t *)data, length), &out);
   return out;
 }
 
 NAPI_MODULE_INIT() {
-  for (uint32_t n = 0; n < 256; n++) {
-    uint32_t c = n;
-    for (int k = 0; k < 8; k++) c = c & 1 ? (c >> 1) ^ POLY : c >> 1;
-    table[n] = c;
+  __builtin_cpu_init();
+  if (!__builtin_cpu_supports("sse4.2")) {
+    napi_throw_error(env, NULL, "krill-crc32c needs SSE4.2");
+    return NULL;
   }
   zeros_table(zeros_long, LONG_BLOCK);
   zeros_table(zeros_short, SHORT_BLOCK);
-#if defined(__x86_64__)
-  __builtin_cpu_init();
-  have_sse42 = __builtin_cpu_supports("sse4.2");
-#endif
   napi_value fn;
   napi_create_function(env, "crc32c", NAPI_AUTO_LENGTH, Crc32c, NULL, &fn);
   napi_set_named_property(env, exports, "crc32c", fn);
