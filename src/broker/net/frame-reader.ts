@@ -1,10 +1,10 @@
 // Splits a TCP byte stream into Kafka's size-prefixed frames.
 //
 // Two ways in. `push(chunk)` takes chunks from a socket's 'data' events. The faster way is
-// to let the socket read straight into the frame (`readInto()` / `onRead()`, wired by
-// `attachFrameReader`): once a frame's size is known, its buffer is allocated and the
-// kernel copies the rest of the frame into it, so a megabyte produce request is neither
-// joined from 64 KiB chunks nor backed by a fresh ArrayBuffer per chunk.
+// to let the socket read straight into the frame (`readInto()` / `onRead()`, wired up in
+// frame-socket.ts): once a frame's size is known, its buffer is allocated and the kernel
+// copies the rest of the frame into it, so a megabyte produce request is neither joined
+// from 64 KiB chunks nor backed by a fresh ArrayBuffer per chunk.
 
 export class FrameTooLargeError extends Error {}
 
@@ -25,8 +25,8 @@ export class FrameReader {
   /** A large frame's buffer handed back by release(), reused for the next large frame. */
   private spare: Buffer | null = null;
 
-  constructor(private readonly maxFrameBytes: number, scratchBytes = SMALL_FRAME) {
-    this.scratch = Buffer.allocUnsafeSlow(scratchBytes);
+  constructor(private readonly maxFrameBytes: number) {
+    this.scratch = Buffer.allocUnsafeSlow(SMALL_FRAME);
   }
 
   /** Where the next socket read should write: the rest of the frame in progress, else the scratch buffer. */
