@@ -4,7 +4,7 @@
 // the high watermark over the ISR and completes acks=all produces (Kafka's Partition
 // and its delayed-produce purgatory).
 import { ErrorCode } from '../protocol/errors.js';
-import type { PartitionLog } from '../storage/partition-log.js';
+import type { AppendResult, PartitionLog } from '../storage/partition-log.js';
 import type { PartitionState, TopicState } from './controller/cluster-metadata.js';
 
 export interface FollowerState {
@@ -185,10 +185,17 @@ export class Partition {
     return () => this.waiters.delete(fn);
   }
 
-  /** After a leader's append: with no other ISR member the records are committed at once. */
-  notifyAppend(): void {
-    this.maybeAdvanceHighWatermark();
-    this.notify();
+  /**
+   * Appends batches as leader, stamped with this leader epoch, then wakes the fetches
+   * waiting for data; with no other ISR member the records are committed at once.
+   */
+  appendAsLeader(batches: Buffer[], now: number, logAppendTime: boolean): AppendResult {
+    const r = this.log.append(batches, { leaderEpoch: this.leaderEpoch, now, logAppendTime });
+    if (r.error === ErrorCode.NONE) {
+      this.maybeAdvanceHighWatermark();
+      this.notify();
+    }
+    return r;
   }
 
   notify(): void {

@@ -16,14 +16,9 @@ function appendTo(broker: Broker, p: Partition, v: Validated, acks: number, time
   const index = p.index;
   if (v.errorCode !== ErrorCode.NONE) return failed(index, v.errorCode, 'errorMessage' in v ? v.errorMessage : null);
   if (!p.isLeader) return failed(index, ErrorCode.NOT_LEADER_OR_FOLLOWER);
-  const now = Date.now();
-  const result = p.log.append((v as { batches: Buffer[] }).batches, {
-    leaderEpoch: p.leaderEpoch,
-    now,
-    logAppendTime: broker.topicConfig(p.topic, 'message.timestamp.type').value === 'LogAppendTime',
-  });
+  const logAppendTime = broker.topicConfig(p.topic, 'message.timestamp.type').value === 'LogAppendTime';
+  const result = p.appendAsLeader((v as { batches: Buffer[] }).batches, Date.now(), logAppendTime);
   if (result.error !== ErrorCode.NONE || !('baseOffset' in result)) return failed(index, result.error);
-  p.notifyAppend();
   const out: PartitionOut = { index, errorCode: ErrorCode.NONE, baseOffset: result.baseOffset, logAppendTimeMs: result.logAppendTime, logStartOffset: p.log.logStartOffset, recordErrors: [], errorMessage: null };
   if (acks === -1 && p.highWatermark <= result.lastOffset) {
     pending.push(p.waitForReplication(result.lastOffset + 1, timeoutMs).then((code) => {
