@@ -434,7 +434,6 @@ export class Broker implements ConnectionHost, FetcherHost {
     this.unfollow(p);
     if (p.isLeader && p.topic.name === OFFSETS_TOPIC) this.groups.partitionResigned(p.index);
     p.becomeFollower();
-    p.notify();
     this.partitions.delete(partitionDirName(p.topic.name, p.index));
     this.logs.delete(p.topic.name, p.index);
   }

@@ -16,6 +16,8 @@ export interface FollowerState {
   lastFetchMs: number;
 }
 
+const newFollower = (lastCaughtUpMs: number): FollowerState => ({ logEndOffset: -1, lastCaughtUpMs, lastFetchLeaderLogEndOffset: -1, lastFetchMs: 0 });
+
 interface ReplicationWaiter {
   offset: number;
   resolve: (errorCode: number) => void;
@@ -61,20 +63,23 @@ export class Partition {
     this.leaderEpochStartOffset = this.log.logEndOffset;
     this.followers.clear();
     for (const r of this.state.replicas) {
-      if (r === this.brokerId) continue;
       // ISR members get the benefit of the doubt for one lag period, as in Kafka.
-      this.followers.set(r, { logEndOffset: -1, lastCaughtUpMs: this.state.isr.includes(r) ? now : 0, lastFetchLeaderLogEndOffset: -1, lastFetchMs: 0 });
+      if (r !== this.brokerId) this.followers.set(r, newFollower(this.state.isr.includes(r) ? now : 0));
     }
-    this.hw = Math.min(this.hw, this.log.logEndOffset);
+    this.clampHighWatermark();
     this.maybeAdvanceHighWatermark();
   }
 
-  /** Gives up leadership: pending acks=all produces fail so their clients retry the new leader. */
+  /**
+   * Gives up leadership: pending acks=all produces fail so their clients retry the new
+   * leader, and waiting fetches look again (to answer NOT_LEADER_OR_FOLLOWER at once).
+   */
   becomeFollower(): void {
     this.isLeader = false;
     this.followers.clear();
     this.failReplicationWaiters(ErrorCode.NOT_LEADER_OR_FOLLOWER);
-    this.hw = Math.min(this.hw, this.log.logEndOffset);
+    this.clampHighWatermark();
+    this.notify();
   }
 
   /** A follower's view of the high watermark, from the leader's fetch response. */
@@ -86,8 +91,20 @@ export class Partition {
     }
   }
 
-  /** After a truncation the high watermark can be no higher than the log end. */
-  clampHighWatermark(): void {
+  /** Removes every record at or after `offset` (a follower's divergent or uncommitted tail). */
+  truncateTo(offset: number): void {
+    this.log.truncateTo(offset);
+    this.clampHighWatermark();
+  }
+
+  /** Drops the whole log and restarts it empty at `offset` (far behind the leader's log start). */
+  truncateFullyAndStartAt(offset: number): void {
+    this.log.truncateFullyAndStartAt(offset);
+    this.clampHighWatermark();
+  }
+
+  /** The high watermark can be no higher than the log end. */
+  private clampHighWatermark(): void {
     this.hw = Math.min(this.hw, this.log.logEndOffset);
   }
 
@@ -97,7 +114,7 @@ export class Partition {
    */
   recordFollowerFetch(replicaId: number, fetchOffset: number, now: number): boolean {
     let f = this.followers.get(replicaId);
-    if (!f) this.followers.set(replicaId, (f = { logEndOffset: -1, lastCaughtUpMs: 0, lastFetchLeaderLogEndOffset: -1, lastFetchMs: 0 }));
+    if (!f) this.followers.set(replicaId, (f = newFollower(0)));
     const leo = this.log.logEndOffset;
     if (fetchOffset >= leo) f.lastCaughtUpMs = now;
     else if (fetchOffset >= f.lastFetchLeaderLogEndOffset && f.lastFetchLeaderLogEndOffset >= 0) f.lastCaughtUpMs = Math.max(f.lastCaughtUpMs, f.lastFetchMs);
@@ -170,7 +187,7 @@ export class Partition {
     this.replicationWaiters = still;
   }
 
-  failReplicationWaiters(errorCode: number): void {
+  private failReplicationWaiters(errorCode: number): void {
     const ws = this.replicationWaiters;
     this.replicationWaiters = [];
     for (const w of ws) {

@@ -88,7 +88,7 @@ export class ReplicaFetcher {
         continue;
       }
       if (this.host.replicationPaused) {
-        await this.sleep(this.host.fetchSettings.backoffMs);
+        await this.sleep(s.backoffMs);
         continue;
       }
       try {
@@ -173,8 +173,8 @@ export class ReplicaFetcher {
         // DeleteRecords on the leader reaches its followers this way.
         const leaderStart = pr.logStartOffset ?? -1;
         if (leaderStart > p.log.logStartOffset && leaderStart <= p.log.logEndOffset) p.log.deleteRecordsBefore(leaderStart);
+        // Consumers of a follower read up to its high watermark: this wakes them when it moves.
         p.setFollowerHighWatermark(pr.highWatermark ?? 0);
-        p.notify();
       }
     }
     return backoff;
@@ -186,22 +186,19 @@ export class ReplicaFetcher {
     const to = local.endOffset < 0 || leaderEndOffset < 0 ? p.highWatermark : Math.min(leaderEndOffset, local.endOffset);
     if (to < p.log.logEndOffset) {
       this.host.warn(`truncating ${p.topic.name}-${p.index} from ${p.log.logEndOffset} to ${to}: diverged from leader ${this.leaderId} at epoch ${epoch}`);
-      p.log.truncateTo(to);
-      p.clampHighWatermark();
+      p.truncateTo(to);
     }
   }
 
   /** The leader no longer has the offset we asked for (retention or DeleteRecords there), or has less than we do. */
   private outOfRange(p: Partition, leaderStart: number, leaderHw: number): void {
     if (p.log.logEndOffset > leaderHw) {
-      p.log.truncateTo(leaderHw);
-      p.clampHighWatermark();
+      p.truncateTo(leaderHw);
       return;
     }
     if (p.log.logEndOffset < leaderStart) {
       this.host.warn(`${p.topic.name}-${p.index}: leader starts at ${leaderStart}, past this replica's end ${p.log.logEndOffset}; restarting the replica there`);
-      p.log.truncateFullyAndStartAt(leaderStart);
-      p.clampHighWatermark();
+      p.truncateFullyAndStartAt(leaderStart);
     }
   }
 }
