@@ -203,7 +203,7 @@ export class PartitionLog {
   private writeBatch(batch: Buffer, base: number, delta: number, now: number): number {
     const maxTimestamp = Number(batch.readBigInt64BE(Off.maxTimestamp));
     this.maybeRoll(batch.length, now);
-    this.active.append(batch, base, base + delta, maxTimestamp);
+    this.active.append(batch, base, base + delta, maxTimestamp, now);
     const producerId = Number(batch.readBigInt64BE(Off.producerId));
     if (producerId >= 0 && (batch.readInt16BE(Off.attributes) & Attr.control) === 0) {
       const firstSeq = batch.readInt32BE(Off.baseSequence);
@@ -457,10 +457,13 @@ export class PartitionLog {
       fresh = new Segment(null, old.baseOffset, this.config.indexIntervalBytes, true);
       for (const b of batches) {
         const h = readBatchHeader(b);
-        fresh.append(b, h.baseOffset, h.baseOffset + h.lastOffsetDelta, h.maxTimestamp);
+        fresh.append(b, h.baseOffset, h.baseOffset + h.lastOffsetDelta, h.maxTimestamp, old.lastModified);
       }
       old.delete();
     }
+    // As Kafka's cleaner does: a cleaned segment keeps its last-modified time, so the
+    // delete.retention.ms of its tombstones is not restarted by every cleaning.
+    fresh.lastModified = old.lastModified;
     this.segments[i] = fresh;
     return true;
   }

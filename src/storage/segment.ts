@@ -73,12 +73,12 @@ export class Segment {
     this.size = size;
   }
 
-  append(batch: Buffer, baseOffset: number, lastOffset: number, maxTimestamp: number): void {
+  append(batch: Buffer, baseOffset: number, lastOffset: number, maxTimestamp: number, now: number): void {
     let done = 0;
     while (done < batch.length) done += fs.writeSync(this.fd, batch, done, batch.length - done, this.size + done);
     this.index.push(baseOffset, lastOffset, this.size, batch.length, maxTimestamp);
     this.size += batch.length;
-    this.lastModified = Date.now();
+    this.lastModified = now;
   }
 
   read(first: number, last: number): Buffer[] {
