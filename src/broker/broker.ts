@@ -20,7 +20,7 @@ import { GroupCoordinator } from './group/coordinator.js';
 import { allApis } from './handlers/index.js';
 import { createLogger, type LogLevel } from './logger.js';
 import { Connection, type ConnectionHost } from './net/connection.js';
-import { Partition } from './partition.js';
+import { Partition, type ProduceSettings } from './partition.js';
 import { ProducerIdManager } from './producer-ids.js';
 import { type FetcherHost, ReplicaFetcher } from './replication/replica-fetcher.js';
 import { topicNameError, unifyCollisionChars } from './topic-names.js';
@@ -322,12 +322,23 @@ export class Broker implements ConnectionHost, FetcherHost {
     };
   }
 
-  /** Re-reads a topic's configs into its open logs (topic or broker configs changed). */
-  private refreshLogConfigs(topic: TopicState): void {
+  produceSettings(topic: TopicState): ProduceSettings {
+    return {
+      maxMessageBytes: this.topicConfigNumber(topic, 'max.message.bytes'),
+      logAppendTime: this.topicConfig(topic, 'message.timestamp.type').value === 'LogAppendTime',
+      minInsyncReplicas: this.topicConfigNumber(topic, 'min.insync.replicas'),
+    };
+  }
+
+  /** Re-reads a topic's configs into its open partitions and logs (topic or broker configs changed). */
+  private refreshTopicConfigs(topic: TopicState): void {
     const config = this.logConfig(topic);
+    const settings = this.produceSettings(topic);
     for (const p of topic.partitions) {
       const part = this.partition(topic.name, p.partition);
-      if (part) part.log.config = config;
+      if (!part) continue;
+      part.log.config = config;
+      part.settings = settings;
     }
   }
 
@@ -354,7 +365,7 @@ export class Broker implements ConnectionHost, FetcherHost {
   private applyDynamicConfigs(): void {
     this.config.dynamic.clear();
     for (const [k, v] of Object.entries(this.metadata.brokerConfigs)) this.config.dynamic.set(k, v);
-    for (const t of this.metadata.topics.values()) this.refreshLogConfigs(t);
+    for (const t of this.metadata.topics.values()) this.refreshTopicConfigs(t);
   }
 
   /** At start-up: every topic's partitions, and log directories nobody assigns here any more removed. */
@@ -384,7 +395,8 @@ export class Broker implements ConnectionHost, FetcherHost {
       }
       let prev: PartitionState | null = null;
       if (!p) {
-        p = new Partition(after, ps, this.logs.open(after.name, ps.partition, this.logConfig(after)), this.brokerId, this.logs.checkpointedHighWatermark(after.name, ps.partition));
+        const log = this.logs.open(after.name, ps.partition, this.logConfig(after));
+        p = new Partition(after, ps, log, this.produceSettings(after), this.brokerId, this.logs.checkpointedHighWatermark(after.name, ps.partition));
         this.partitions.set(partitionDirName(after.name, ps.partition), p);
       } else {
         prev = p.state;
@@ -392,7 +404,7 @@ export class Broker implements ConnectionHost, FetcherHost {
       }
       this.applyRole(p, prev);
     }
-    if (before && JSON.stringify(before.configs) !== JSON.stringify(after.configs)) this.refreshLogConfigs(after);
+    if (before && JSON.stringify(before.configs) !== JSON.stringify(after.configs)) this.refreshTopicConfigs(after);
   }
 
   /** Makes this broker lead or follow the partition as its new state says. */

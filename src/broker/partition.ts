@@ -7,6 +7,14 @@ import { ErrorCode } from '../protocol/errors.js';
 import type { AppendResult, PartitionLog } from '../storage/partition-log.js';
 import type { PartitionState, TopicState } from './controller/cluster-metadata.js';
 
+/** The topic configs the produce path reads, derived when configs change rather than per request. */
+export interface ProduceSettings {
+  maxMessageBytes: number;
+  /** message.timestamp.type=LogAppendTime: the broker stamps the time. */
+  logAppendTime: boolean;
+  minInsyncReplicas: number;
+}
+
 export interface FollowerState {
   /** The follower's log end offset as of its last fetch; -1 until it fetches. */
   logEndOffset: number;
@@ -34,7 +42,7 @@ export class Partition {
   private leaderEpochStartOffset = 0;
   isLeader = false;
 
-  constructor(public topic: TopicState, public state: PartitionState, readonly log: PartitionLog, readonly brokerId: number, checkpointedHw = 0) {
+  constructor(public topic: TopicState, public state: PartitionState, readonly log: PartitionLog, public settings: ProduceSettings, readonly brokerId: number, checkpointedHw = 0) {
     this.hw = Math.min(checkpointedHw, log.logEndOffset);
   }
 

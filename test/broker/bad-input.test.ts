@@ -2,7 +2,7 @@
 import test, { type ExecutionContext } from 'ava';
 import fc from 'fast-check';
 import { ErrorCode } from '../../src/protocol/errors.js';
-import type { ApiVersionsResponse, CreateTopicsResponse, FetchResponse, ProduceResponse } from '../../src/protocol/messages/index.js';
+import type { ApiVersionsResponse, CreateTopicsResponse, FetchResponse, IncrementalAlterConfigsResponse, ProduceResponse } from '../../src/protocol/messages/index.js';
 import { Off } from '../../src/protocol/records/batch.js';
 import { encodeBatch } from '../../src/protocol/records/records.js';
 import { startBroker, type RunningBroker } from '../../src/index.js';
@@ -47,6 +47,22 @@ test('a batch larger than max.message.bytes is MESSAGE_TOO_LARGE', async (t) => 
   const batch = await encodeBatch({ records: [{ value: Buffer.alloc(2000, 1) }] });
   t.is(firstPartition(await produce(c, batch)).errorCode, ErrorCode.MESSAGE_TOO_LARGE);
   t.is(b.broker.partition('t', 0)!.log.logEndOffset, 0);
+});
+
+test('produce follows topic and broker config changes: max.message.bytes, min.insync.replicas, message.timestamp.type', async (t) => {
+  const { c } = await setup(t);
+  const alter = (resourceType: number, resourceName: string, name: string, value: string) =>
+    c.request<IncrementalAlterConfigsResponse>(44, 1, { resources: [{ resourceType, resourceName, configs: [{ name, configOperation: 0, value }] }], validateOnly: false });
+  const batch = async () => encodeBatch({ records: [{ value: Buffer.alloc(2000, 1) }] });
+  t.is(firstPartition(await produce(c, await batch())).errorCode, ErrorCode.NONE);
+  t.is((await alter(2, 't', 'max.message.bytes', '1000')).responses![0]!.errorCode, ErrorCode.NONE);
+  t.is(firstPartition(await produce(c, await batch())).errorCode, ErrorCode.MESSAGE_TOO_LARGE);
+  t.is((await alter(4, '', 'min.insync.replicas', '2')).responses![0]!.errorCode, ErrorCode.NONE);
+  t.is(firstPartition(await produce(c, await encodeBatch({ records: [{ value: 'x' }] }), 1)).errorCode, ErrorCode.NOT_ENOUGH_REPLICAS);
+  t.is((await alter(2, 't', 'message.timestamp.type', 'LogAppendTime')).responses![0]!.errorCode, ErrorCode.NONE);
+  const stamped = firstPartition(await c.request<ProduceResponse>(PRODUCE, 9, { transactionalId: null, acks: 1, timeoutMs: 1000, topicData: [{ name: 't', partitionData: [{ index: 1, records: await encodeBatch({ records: [{ value: 'y', timestamp: 1 }] }) }] }] }));
+  t.is(stamped.errorCode, ErrorCode.NONE);
+  t.true(Number(stamped.logAppendTimeMs) > 1_000_000, 'the broker stamped the append time');
 });
 
 test('produce to an unknown partition or topic is UNKNOWN_TOPIC_OR_PARTITION', async (t) => {

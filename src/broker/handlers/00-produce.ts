@@ -1,7 +1,6 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import { produceRequest, produceResponse, type ProduceRequest, type ProduceResponse } from '../../protocol/messages/index.js';
 import { CLOSE_CONNECTION, defineApi, type HandlerResult, NO_RESPONSE } from '../api.js';
-import type { Broker } from '../broker.js';
 import type { Partition } from '../partition.js';
 import { convertLegacy, validateBatches, type Validated } from '../produce-validation.js';
 
@@ -12,12 +11,11 @@ function failed(index: number, errorCode: number, errorMessage: string | null = 
 }
 
 /** Appends as leader; with acks=all the slot is completed once the ISR has the records. */
-function appendTo(broker: Broker, p: Partition, v: Validated, acks: number, timeoutMs: number, pending: Array<Promise<void>>): PartitionOut {
+function appendTo(p: Partition, v: Validated, acks: number, timeoutMs: number, pending: Array<Promise<void>>): PartitionOut {
   const index = p.index;
   if (v.errorCode !== ErrorCode.NONE) return failed(index, v.errorCode, 'errorMessage' in v ? v.errorMessage : null);
   if (!p.isLeader) return failed(index, ErrorCode.NOT_LEADER_OR_FOLLOWER);
-  const logAppendTime = broker.topicConfig(p.topic, 'message.timestamp.type').value === 'LogAppendTime';
-  const result = p.appendAsLeader((v as { batches: Buffer[] }).batches, Date.now(), logAppendTime);
+  const result = p.appendAsLeader((v as { batches: Buffer[] }).batches, Date.now(), p.settings.logAppendTime);
   if (result.error !== ErrorCode.NONE || !('baseOffset' in result)) return failed(index, result.error);
   const out: PartitionOut = { index, errorCode: ErrorCode.NONE, baseOffset: result.baseOffset, logAppendTimeMs: result.logAppendTime, logStartOffset: p.log.logStartOffset, recordErrors: [], errorMessage: null };
   if (acks === -1 && p.highWatermark <= result.lastOffset) {
@@ -42,17 +40,17 @@ export default defineApi<ProduceRequest, ProduceResponse>({ request: produceRequ
       if (p.topic.internal) return failed(pd.index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${t.name}`);
       if (req.acks === -1) {
         const isr = p.state.isr.length;
-        const minIsr = broker.topicConfigNumber(p.topic, 'min.insync.replicas');
+        const minIsr = p.settings.minInsyncReplicas;
         if (isr < minIsr) return failed(pd.index, ErrorCode.NOT_ENOUGH_REPLICAS, `The size of the current ISR ${isr} is insufficient to satisfy the min.isr requirement of ${minIsr}`);
       }
       const records = Buffer.isBuffer(pd.records) ? pd.records : Buffer.alloc(0);
-      const maxBytes = broker.topicConfigNumber(p.topic, 'max.message.bytes');
+      const maxBytes = p.settings.maxMessageBytes;
       const v = validateBatches(records, maxBytes);
-      if (v) return appendTo(broker, p, v, req.acks, req.timeoutMs, pending);
+      if (v) return appendTo(p, v, req.acks, req.timeoutMs, pending);
       // A legacy message set: converting it is asynchronous, so fill the slot in later.
       const out = failed(pd.index, ErrorCode.UNKNOWN_SERVER_ERROR);
       legacy.push(convertLegacy(records, maxBytes).then((c) => {
-        Object.assign(out, appendTo(broker, p, c, req.acks, req.timeoutMs, pending));
+        Object.assign(out, appendTo(p, c, req.acks, req.timeoutMs, pending));
       }));
       return out;
     });
