@@ -14,6 +14,8 @@ import { cpuSeconds, median, PEERS, rdkafkaPerformance, ROOT, rssMiB, startTarge
 const quick = process.argv.includes('--quick');
 const onlyArg = process.argv[process.argv.indexOf('--only') + 1];
 const only = process.argv.includes('--only') && onlyArg ? new Set(onlyArg.split(',')) : null;
+const SECTIONS = ['produce', 'consume', 'replication', 'latency', 'startup', 'growth', 'recovery'];
+for (const s of only ?? []) if (!SECTIONS.includes(s)) throw new Error(`--only: no section "${s}" (sections: ${SECTIONS.join(', ')})`);
 const wanted = (section: string) => only === null || only.has(section);
 const RUNS = quick ? 1 : 3;
 const MB = 1 << 20;
@@ -58,7 +60,7 @@ async function produceSection(): Promise<void> {
     const cpu: Record<string, number[]> = { mock: [], 'krill-memory': [], 'krill-disk': [] };
     const targets = await Promise.all((['mock', 'krill-memory', 'krill-disk'] as TargetName[]).map((n) => startTarget(n)));
     // Run -1 warms every broker up and is not counted: a fresh Krill process runs its first
-    // gigabyte on unoptimised code and on memory no run has freed yet (see the notes above).
+    // gigabyte on unoptimised code and on memory no run has freed yet (bench/README.md, notes).
     for (let run = -1; run < RUNS; run++) {
       for (const t of targets) {
         const topic = `p-${w.size}-${w.partitions}-${run + 1}`;
