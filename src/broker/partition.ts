@@ -211,11 +211,12 @@ export class Partition {
   }
 
   /**
-   * Appends batches as leader, stamped with this leader epoch, then wakes the fetches
-   * waiting for data; with no other ISR member the records are committed at once.
+   * Appends batches as leader, stamped with this leader epoch (and with the time, under
+   * message.timestamp.type=LogAppendTime), then wakes the fetches waiting for data; with no
+   * other ISR member the records are committed at once.
    */
-  appendAsLeader(batches: Buffer[], now: number, logAppendTime: boolean): AppendResult {
-    const r = this.log.append(batches, { leaderEpoch: this.leaderEpoch, now, logAppendTime });
+  appendAsLeader(batches: Buffer[]): AppendResult {
+    const r = this.log.append(batches, { leaderEpoch: this.leaderEpoch, now: Date.now(), logAppendTime: this.settings.logAppendTime });
     if (r.error === ErrorCode.NONE) {
       this.maybeAdvanceHighWatermark();
       this.notify();

@@ -188,7 +188,7 @@ export class GroupCoordinator {
     const p = this.broker.partition(OFFSETS_TOPIC, this.partitionFor(groupId));
     if (!p?.isLeader) return Promise.resolve(ErrorCode.NOT_COORDINATOR);
     const batch = encodeBatchUncompressed({ records: records.map((r) => ({ key: r.key, value: r.value })) });
-    const r = p.appendAsLeader([batch], Date.now(), false);
+    const r = p.appendAsLeader([batch]);
     if (r.error !== ErrorCode.NONE || !('lastOffset' in r)) return Promise.resolve(ErrorCode.UNKNOWN_SERVER_ERROR);
     return p.waitForReplication(r.lastOffset + 1, this.broker.config.int('offsets.commit.timeout.ms')).then((code) => {
       if (code === ErrorCode.NONE) return code;

@@ -15,7 +15,7 @@ function appendTo(p: Partition, v: Validated, acks: number, timeoutMs: number, p
   const index = p.index;
   if (v.errorCode !== ErrorCode.NONE) return failed(index, v.errorCode, 'errorMessage' in v ? v.errorMessage : null);
   if (!p.isLeader) return failed(index, ErrorCode.NOT_LEADER_OR_FOLLOWER);
-  const result = p.appendAsLeader((v as { batches: Buffer[] }).batches, Date.now(), p.settings.logAppendTime);
+  const result = p.appendAsLeader((v as { batches: Buffer[] }).batches);
   if (result.error !== ErrorCode.NONE || !('baseOffset' in result)) return failed(index, result.error);
   const out: PartitionOut = { index, errorCode: ErrorCode.NONE, baseOffset: result.baseOffset, logAppendTimeMs: result.logAppendTime, logStartOffset: p.log.logStartOffset, recordErrors: [], errorMessage: null };
   if (acks === -1 && p.highWatermark <= result.lastOffset) {
