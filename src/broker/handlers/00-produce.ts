@@ -60,7 +60,7 @@ export default defineApi<ProduceRequest, ProduceResponse>({ request: produceRequ
   const withLeaderHints = (): ProduceResponse => {
     if (ctx.version < 10) return response;
     const endpoints = broker.addLeaderHints((function* () {
-      for (const t of responses) for (const p of t.partitionResponses) if (p.errorCode !== ErrorCode.NONE) yield { topic: t.name, partition: p.index ?? -1, out: p };
+      for (const t of responses) for (const p of t.partitionResponses) yield { topic: t.name, partition: p.index ?? -1, out: p };
     })());
     if (endpoints.length > 0) response.nodeEndpoints = endpoints;
     return response;

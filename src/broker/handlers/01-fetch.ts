@@ -202,7 +202,7 @@ export default defineApi<FetchRequest, FetchResponse>({ request: fetchRequest, r
   const response: FetchResponse = { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: session?.id ?? 0, responses: [...topics.values()] };
   if (v >= 12) {
     const endpoints = broker.addLeaderHints((function* () {
-      for (const { target, part } of c.out) if (part.errorCode !== ErrorCode.NONE) yield { topic: target.topic, partition: target.partition, out: part };
+      for (const { target, part } of c.out) yield { topic: target.topic, partition: target.partition, out: part };
     })());
     if (v >= 16 && endpoints.length > 0) response.nodeEndpoints = endpoints;
   }
