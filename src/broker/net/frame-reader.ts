@@ -37,11 +37,8 @@ export class FrameReader {
   /** Accounts for `n` bytes a socket read wrote into the buffer readInto() returned; returns the complete frames. */
   onRead(n: number, into: Buffer): Buffer[] {
     if (into !== this.scratch) {
-      this.filled += n;
-      if (this.filled < this.frame!.length) return [];
-      const done = this.frame!;
-      this.frame = null;
-      return [done];
+      const done = this.fill(n);
+      return done ? [done] : [];
     }
     return this.consume(this.scratch, n, false);
   }
@@ -51,13 +48,19 @@ export class FrameReader {
     if (this.frame) {
       const k = Math.min(chunk.length, this.frame.length - this.filled);
       chunk.copy(this.frame, this.filled, 0, k);
-      this.filled += k;
-      if (this.filled < this.frame.length) return [];
-      const done = this.frame;
-      this.frame = null;
-      return [done, ...this.consume(chunk.subarray(k), chunk.length - k, true)];
+      const done = this.fill(k);
+      return done ? [done, ...this.consume(chunk.subarray(k), chunk.length - k, true)] : [];
     }
     return this.consume(chunk, chunk.length, true);
+  }
+
+  /** Counts `k` more bytes of the frame in progress; returns the frame once it is whole. */
+  private fill(k: number): Buffer | null {
+    this.filled += k;
+    if (this.filled < this.frame!.length) return null;
+    const done = this.frame;
+    this.frame = null;
+    return done;
   }
 
   /**

@@ -5,20 +5,23 @@ import type { FrameReader } from './frame-reader.js';
 
 export type OnFrames = (frames: Buffer[]) => void;
 
+/** Hands on the frames `read` completes, or its error (a frame over the limit); false on error. */
+function deliver(read: () => Buffer[], onFrames: OnFrames, onError: (e: Error) => void): boolean {
+  let frames: Buffer[];
+  try {
+    frames = read();
+  } catch (e) {
+    onError(e as Error);
+    return false;
+  }
+  if (frames.length > 0) onFrames(frames);
+  return true;
+}
+
 function onread(reader: FrameReader, onFrames: OnFrames, onError: (e: Error) => void): net.OnReadOpts {
   return {
     buffer: () => reader.readInto(),
-    callback: (n: number, into: Uint8Array) => {
-      let frames: Buffer[];
-      try {
-        frames = reader.onRead(n, into as Buffer);
-      } catch (e) {
-        onError(e as Error);
-        return false;
-      }
-      if (frames.length > 0) onFrames(frames);
-      return true;
-    },
+    callback: (n: number, into: Uint8Array) => deliver(() => reader.onRead(n, into as Buffer), onFrames, onError),
   };
 }
 
@@ -42,16 +45,7 @@ export function adoptFrameSocket(accepted: net.Socket, reader: FrameReader, onFr
     accepted.destroy();
     return new net.Socket({ handle, readable: true, writable: true, onread: onread(reader, onFrames, onError) } as net.SocketConstructorOpts);
   }
-  accepted.on('data', (chunk: Buffer) => {
-    let frames: Buffer[];
-    try {
-      frames = reader.push(chunk);
-    } catch (e) {
-      onError(e as Error);
-      return;
-    }
-    if (frames.length > 0) onFrames(frames);
-  });
+  accepted.on('data', (chunk: Buffer) => deliver(() => reader.push(chunk), onFrames, onError));
   accepted.resume();
   return accepted;
 }
