@@ -14,9 +14,6 @@ import { cpuSeconds, median, PEERS, rdkafkaPerformance, ROOT, rssMiB, startTarge
 const quick = process.argv.includes('--quick');
 const onlyArg = process.argv[process.argv.indexOf('--only') + 1];
 const only = process.argv.includes('--only') && onlyArg ? new Set(onlyArg.split(',')) : null;
-const SECTIONS = ['produce', 'consume', 'replication', 'latency', 'startup', 'growth', 'recovery'];
-for (const s of only ?? []) if (!SECTIONS.includes(s)) throw new Error(`--only: no section "${s}" (sections: ${SECTIONS.join(', ')})`);
-const wanted = (section: string) => only === null || only.has(section);
 const RUNS = quick ? 1 : 3;
 const MB = 1 << 20;
 const out: string[] = [];
@@ -56,34 +53,44 @@ async function produceSection(): Promise<void> {
     ];
   for (const w of workloads) {
     const count = Math.min(2_000_000, Math.floor((quick ? 200 : 400) * MB / w.size));
-    const results: Record<string, number[]> = { mock: [], 'krill-memory': [], 'krill-disk': [] };
-    const cpu: Record<string, number[]> = { mock: [], 'krill-memory': [], 'krill-disk': [] };
     const targets = await Promise.all((['mock', 'krill-memory', 'krill-disk'] as TargetName[]).map((n) => startTarget(n)));
     // Unmeasured warm-up runs, 1.5 GB or more per broker: a fresh Krill process spends its
     // first gigabytes in the interpreter and in TurboFan compiling the produce path (broker
     // CPU per GB, 400 MB runs one after another: 0.81, 0.81, 0.72, 0.74, 0.57, 0.64, 0.55, 0.64),
     // and on memory no run has freed yet (bench/README.md, notes). The mock needs none.
     const warmups = quick ? 1 : Math.ceil(1.5e9 / (count * w.size));
-    for (let run = -warmups; run < RUNS; run++) {
-      for (const t of targets) {
-        const topic = `p-${w.size}-${w.partitions}-${run + warmups}`;
-        await t.createTopic(topic, w.partitions);
-        const before = cpuSeconds(t.proc.pid!);
-        const mbs = rdkafkaPerformance(produceArgs(t, topic, w, count)).mbPerSec;
-        const cpuPerGb = (cpuSeconds(t.proc.pid!) - before) / ((count * w.size) / 1e9);
-        if (run >= 0) {
-          results[t.name]!.push(mbs);
-          cpu[t.name]!.push(cpuPerGb);
-        }
-        await t.deleteTopic(topic);
-      }
-    }
-    await Promise.all(targets.map((t) => t.stop()));
-    console.log(`  runs (MB/s): ${Object.entries(results).map(([n, xs]) => `${n} ${xs.map((x) => f(x)).join(' ')}`).join(' | ')}`);
-    const [m, km, kd] = [median(results.mock!), median(results['krill-memory']!), median(results['krill-disk']!)];
-    const cpus = (['mock', 'krill-memory', 'krill-disk'] as const).map((n) => f(median(cpu[n]!), 2)).join(' / ');
+    const runs = await alternate(targets, warmups, `p-${w.size}-${w.partitions}`, (t, topic) => t.createTopic(topic, w.partitions), (t, topic) => {
+      const before = cpuSeconds(t.proc.pid!);
+      const mbs = rdkafkaPerformance(produceArgs(t, topic, w, count)).mbPerSec;
+      return { mbs, cpuPerGb: (cpuSeconds(t.proc.pid!) - before) / ((count * w.size) / 1e9) };
+    });
+    const mbs = (n: TargetName) => runs.get(n)!.map((r) => r.mbs);
+    console.log(`  runs (MB/s): ${targets.map((t) => `${t.name} ${mbs(t.name).map((x) => f(x)).join(' ')}`).join(' | ')}`);
+    const [m, km, kd] = [median(mbs('mock')), median(mbs('krill-memory')), median(mbs('krill-disk'))];
+    const cpus = targets.map((t) => f(median(runs.get(t.name)!.map((r) => r.cpuPerGb)), 2)).join(' / ');
     say(`| ${w.size} B, ${w.partitions} partition(s), acks=${w.acks === '-1' ? 'all' : w.acks}, ${w.codec} | ${f(m)} | ${f(km)} | ${f(kd)} | ${ratio(km, m)} | ${ratio(kd, m)} | ${cpus} |`);
   }
+}
+
+/**
+ * The same workload against each target in turn, RUNS times after `warmups` unmeasured
+ * rounds; every run gets a topic of its own, deleted afterwards. Stops the targets and
+ * returns each one's measured results, in run order.
+ */
+async function alternate<T>(targets: Target[], warmups: number, topicPrefix: string, create: (t: Target, topic: string) => Promise<void>,
+  measure: (t: Target, topic: string) => T): Promise<Map<TargetName, T[]>> {
+  const results = new Map<TargetName, T[]>(targets.map((t) => [t.name, []]));
+  for (let run = -warmups; run < RUNS; run++) {
+    for (const t of targets) {
+      const topic = `${topicPrefix}-${run + warmups}`;
+      await create(t, topic);
+      const r = measure(t, topic);
+      if (run >= 0) results.get(t.name)!.push(r);
+      await t.deleteTopic(topic);
+    }
+  }
+  await Promise.all(targets.map((t) => t.stop()));
+  return results;
 }
 
 async function consumeSection(fileToSocket: number): Promise<void> {
@@ -135,18 +142,10 @@ async function replicationSection(): Promise<void> {
   say('|---|---:|---:|---:|');
   const count = Math.floor((quick ? 100 : 200) * MB / 1024);
   for (const acks of ['1', '-1']) {
-    const results: Record<string, number[]> = { mock: [], 'krill-cluster': [] };
     const targets = [await startTarget('mock', { brokers: 3 }), await startTarget('krill-cluster')];
-    for (let run = 0; run < RUNS; run++) {
-      for (const t of targets) {
-        const topic = `r-${acks}-${run}`;
-        await t.createTopic(topic, 1, 3);
-        results[t.name]!.push(rdkafkaPerformance(produceArgs(t, topic, { size: 1024, partitions: 1, acks, codec: 'none' }, count)).mbPerSec);
-        await t.deleteTopic(topic);
-      }
-    }
-    await Promise.all(targets.map((t) => t.stop()));
-    const [m, k] = [median(results.mock!), median(results['krill-cluster']!)];
+    const runs = await alternate(targets, 0, `r-${acks}`, (t, topic) => t.createTopic(topic, 1, 3),
+      (t, topic) => rdkafkaPerformance(produceArgs(t, topic, { size: 1024, partitions: 1, acks, codec: 'none' }, count)).mbPerSec);
+    const [m, k] = [median(runs.get('mock')!), median(runs.get('krill-cluster')!)];
     say(`| ${acks === '-1' ? 'all' : acks} | ${f(m)} | ${f(k)} | ${ratio(k, m)} |`);
   }
 }
@@ -286,7 +285,20 @@ async function recoverySection(): Promise<void> {
   }
 }
 
+/** The sections in the order they run; `--only` names them by these keys. */
+const sections = (fileToSocket: number): Record<string, () => Promise<void>> => ({
+  produce: produceSection,
+  consume: () => consumeSection(fileToSocket),
+  replication: replicationSection,
+  latency: latencySection,
+  startup: startupSection,
+  growth: growthSection,
+  recovery: recoverySection,
+});
+
 async function main(): Promise<void> {
+  const known = Object.keys(sections(0));
+  for (const s of only ?? []) if (!known.includes(s)) throw new Error(`--only: no section "${s}" (sections: ${known.join(', ')})`);
   if (!fs.existsSync(path.join(PEERS, 'rdkafka_performance'))) execFileSync('bash', [path.join(ROOT, 'bench/setup.sh')], { stdio: 'inherit' });
   const cpu = os.cpus()[0]?.model ?? 'unknown';
   say(`Machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}. Command: \`make bench\`${quick ? ' (quick)' : ''}.`);
@@ -305,13 +317,7 @@ async function main(): Promise<void> {
   say(`| sequential write, with fdatasync at the end | ${f(disk.fsync)} |`);
   say(`| Node: socket → file | ${f(s2f)} |`);
   say(`| Node: file → socket | ${f(f2s)} |`);
-  if (wanted('produce')) await produceSection();
-  if (wanted('consume')) await consumeSection(f2s);
-  if (wanted('replication')) await replicationSection();
-  if (wanted('latency')) await latencySection();
-  if (wanted('startup')) await startupSection();
-  if (wanted('growth')) await growthSection();
-  if (wanted('recovery')) await recoverySection();
+  for (const [name, run] of Object.entries(sections(f2s))) if (only === null || only.has(name)) await run();
   const readme = path.join(ROOT, 'bench/README.md');
   const text = fs.readFileSync(readme, 'utf8');
   const a = text.indexOf('<!-- results:begin -->');

@@ -53,10 +53,12 @@ async function withAdmin(bootstrap: string, fn: (admin: Admin) => Promise<unknow
   }
 }
 
-const createTopicByProtocol = (bootstrap: string, topic: string, partitions: number, replicationFactor = 1) =>
-  withAdmin(bootstrap, (a) => a.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor }], waitForLeaders: true }));
-
-const deleteTopicByProtocol = (bootstrap: string, topic: string) => withAdmin(bootstrap, (a) => a.deleteTopics({ topics: [topic] }));
+/** Topic management for a Krill target: CreateTopics and DeleteTopics through kafkajs. */
+const topicsByProtocol = (bootstrap: string): Pick<Target, 'createTopic' | 'deleteTopic'> => ({
+  createTopic: (topic, partitions, replicationFactor = 1) =>
+    withAdmin(bootstrap, (a) => a.createTopics({ topics: [{ topic, numPartitions: partitions, replicationFactor }], waitForLeaders: true })),
+  deleteTopic: (topic) => withAdmin(bootstrap, (a) => a.deleteTopics({ topics: [topic] })),
+});
 
 function waitForLine(proc: ChildProcess, stream: 'stdout' | 'stderr', re: RegExp, timeoutMs = 15000): Promise<RegExpExecArray> {
   return new Promise((resolve, reject) => {
@@ -98,7 +100,7 @@ export async function startTarget(name: TargetName, opts: { dataDir?: string; co
     const proc = track(spawn(process.execPath, [path.join(ROOT, 'dist/bench/servers', server)], { stdio: ['ignore', 'pipe', 'ignore'] }));
     const m = await waitForLine(proc, 'stdout', /^(\S+:\d+)/m);
     const bootstrap = m[1]!;
-    return { name, bootstrap, proc, startMs: performance.now() - t0, stop: stopper(proc), createTopic: (t, n, rf) => createTopicByProtocol(bootstrap, t, n, rf), deleteTopic: (t) => deleteTopicByProtocol(bootstrap, t) };
+    return { name, bootstrap, proc, startMs: performance.now() - t0, stop: stopper(proc), ...topicsByProtocol(bootstrap) };
   }
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'krill-bench-'));
   const sets = ['message.max.bytes=10485760', ...(opts.config ?? [])].flatMap((s) => ['--set', s]);
@@ -108,8 +110,7 @@ export async function startTarget(name: TargetName, opts: { dataDir?: string; co
   const bootstrap = m[1]!;
   return {
     name, bootstrap, proc, dataDir, startMs: performance.now() - t0,
-    createTopic: (t, n) => createTopicByProtocol(bootstrap, t, n),
-    deleteTopic: (t) => deleteTopicByProtocol(bootstrap, t),
+    ...topicsByProtocol(bootstrap),
     stop: async () => {
       await stop();
       if (!opts.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
