@@ -1,29 +1,14 @@
 // One segment of a partition log: record batches back to back from baseOffset on, in a
 // file. A durable segment is Kafka's on-disk layout; an anonymous one (in-memory storage
-// for test suites) is a file on tmpfs unlinked as soon as it is opened, so it lives in
-// RAM, vanishes with the process, and is written by the kernel: touching fresh JS heap
-// pages costs far more than a write(2) into tmpfs (about 4.5 s against 0.2 s per GiB
-// measured here), and fetches read it back without per-batch objects on the heap.
-import crypto from 'node:crypto';
+// for test suites) is an unlinked file on tmpfs (anonymous-files.ts), so it lives in RAM
+// and is written by the kernel: touching fresh JS heap pages costs far more than a
+// write(2) into tmpfs (about 4.5 s against 0.2 s per GiB measured here), and fetches read
+// it back without per-batch objects on the heap.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { openAnonymousFile, recycleAnonymousFile } from './anonymous-files.js';
 import { BatchIndex } from './batch-index.js';
 import { acquireReadBuffer } from './read-buffers.js';
-
-let anonymousDirCache: string | null = null;
-
-/** Where anonymous segments live: /dev/shm when it is writable, else the temp directory. */
-function anonymousDir(): string {
-  if (anonymousDirCache) return anonymousDirCache;
-  try {
-    fs.accessSync('/dev/shm', fs.constants.W_OK);
-    anonymousDirCache = '/dev/shm';
-  } catch {
-    anonymousDirCache = os.tmpdir();
-  }
-  return anonymousDirCache;
-}
 
 export const segmentFileName = (baseOffset: number, suffix: string): string => `${String(baseOffset).padStart(20, '0')}${suffix}`;
 
@@ -43,23 +28,23 @@ export class Segment {
 
   constructor(readonly dir: string | null, readonly baseOffset: number, private readonly indexIntervalBytes: number, create: boolean) {
     if (dir === null) {
-      const file = path.join(anonymousDir(), `krill-${process.pid}-${crypto.randomBytes(8).toString('hex')}.log`);
-      this.fd = fs.openSync(file, 'w+');
-      fs.unlinkSync(file);
+      // A reused file may hold a deleted segment's bytes past ours; reads never go past `size`.
+      this.fd = openAnonymousFile(() => this.size);
+      this.created = Date.now();
     } else {
       this.fd = fs.openSync(path.join(dir, segmentFileName(baseOffset, '.log')), create ? 'w+' : 'r+');
+      const st = fs.fstatSync(this.fd);
+      this.size = st.size;
+      this.created = create ? Date.now() : st.mtimeMs;
     }
-    const st = fs.fstatSync(this.fd);
-    this.size = st.size;
-    this.created = create ? Date.now() : st.mtimeMs;
     this.lastModified = this.created;
   }
 
-  /** Reads raw bytes of the file (recovery scans). */
+  /** Reads raw bytes of the segment (recovery scans): fewer than `length` at its end. */
   readAt(position: number, length: number): Buffer {
-    const b = Buffer.allocUnsafe(length);
-    const n = fs.readSync(this.fd, b, 0, length, position);
-    return n === length ? b : b.subarray(0, n);
+    const b = Buffer.allocUnsafe(Math.max(0, Math.min(length, this.size - position)));
+    const n = fs.readSync(this.fd, b, 0, b.length, position);
+    return n === b.length ? b : b.subarray(0, n);
   }
 
   /** Registers a batch already in the file (recovery). */
@@ -139,21 +124,26 @@ export class Segment {
   close(): void {
     if (this.fd < 0) return;
     this.writeIndexes();
-    fs.closeSync(this.fd);
-    this.fd = -1;
+    this.closeFile();
   }
 
   /** Closes the file as a killed process would: no index written, nothing flushed. */
   abandon(): void {
-    if (this.fd >= 0) fs.closeSync(this.fd);
-    this.fd = -1;
+    this.closeFile();
   }
 
   delete(): void {
-    if (this.fd >= 0) fs.closeSync(this.fd);
-    this.fd = -1;
+    this.closeFile();
     const dir = this.dir;
     if (dir === null) return;
     for (const s of ['.log', '.index', '.timeindex']) fs.rmSync(path.join(dir, segmentFileName(this.baseOffset, s)), { force: true });
+  }
+
+  /** An anonymous segment's file goes back for reuse: the next segment overwrites its warm pages. */
+  private closeFile(): void {
+    if (this.fd < 0) return;
+    if (this.dir === null) recycleAnonymousFile(this.fd);
+    else fs.closeSync(this.fd);
+    this.fd = -1;
   }
 }
