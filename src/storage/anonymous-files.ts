@@ -8,7 +8,7 @@
 // here for the next segment to overwrite, and is closed, its memory freed, once it has sat
 // unused for DECAY_MS, much as jemalloc decays the dirty pages it keeps. A reused file may
 // be longer than what its new segment writes; that stale tail is cut off after DECAY_MS too,
-// so a small segment never keeps a large one's memory.
+// so a small segment holds a large one's memory for no longer than that.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
