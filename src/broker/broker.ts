@@ -322,7 +322,8 @@ export class Broker implements ConnectionHost, FetcherHost {
     };
   }
 
-  produceSettings(topic: TopicState): ProduceSettings {
+  /** The produce path's view of a topic's configs, handed to its partitions when they open and when configs change. */
+  private produceSettings(topic: TopicState): ProduceSettings {
     return {
       maxMessageBytes: this.topicConfigNumber(topic, 'max.message.bytes'),
       logAppendTime: this.topicConfig(topic, 'message.timestamp.type').value === 'LogAppendTime',
