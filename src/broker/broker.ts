@@ -186,8 +186,13 @@ export class Broker implements ConnectionHost, FetcherHost {
     });
     await this.metadata.register(this.brokerInfo(), lease);
     void campaign(this.store, this.metadata.prefix + Keys.controller, String(this.brokerId), lease, () => this.closed || this.lease !== lease)
-      .then((won) => {
-        if (won && !this.closed && this.lease === lease) this.controller.activate();
+      .then(async (won) => {
+        if (won === null) return;
+        // Act only on a metadata copy that has the win in it: one still behind would apply
+        // the old controller's key going after this, and take this broker for a follower
+        // again (and it would not yet see the brokers that left with that key).
+        await this.metadata.catchUp(won);
+        if (!this.closed && this.lease === lease && this.metadata.controllerId === this.brokerId) this.controller.activate();
       })
       .catch((e) => this.logger.error(`controller campaign failed: ${(e as Error).message}`));
   }

@@ -97,10 +97,10 @@ for (const impl of impls) {
     const key = `${fresh()}controller`;
     const la = await a.grantLease(5000);
     const lb = await b.grantLease(5000);
-    t.true(await campaign(a, key, '1', la, () => false));
+    t.is(await campaign(a, key, '1', la, () => false), (await a.get(key))!.version, 'the win is the revision of the write');
     let bWon = false;
     let stopB = false;
-    const bCampaign = campaign(b, key, '2', lb, () => stopB).then((won) => { bWon = won; });
+    const bCampaign = campaign(b, key, '2', lb, () => stopB).then((won) => { bWon = won !== null; });
     await sleep(300);
     t.false(bWon, 'the second candidate waits while the first holds');
     t.is((await b.get(key))!.value, '1');
@@ -118,12 +118,12 @@ for (const impl of impls) {
     t.teardown(async () => { await b.close(); });
     const key = `/contract-${process.pid}-restart/controller`;
     const old = await a.grantLease(5000);
-    t.true(await campaign(a, key, '7', old, () => false));
+    t.not(await campaign(a, key, '7', old, () => false), null);
     // The same broker, restarted: a new client and lease, the old lease still alive.
     const fresh = await b.grantLease(5000);
     let won = false;
     let stop = false;
-    const c = campaign(b, key, '7', fresh, () => stop).then((w) => { won = w; });
+    const c = campaign(b, key, '7', fresh, () => stop).then((w) => { won = w !== null; });
     await sleep(300);
     t.false(won, 'not while the earlier run holds the key');
     await a.close();

@@ -141,7 +141,7 @@ export class ClusterMetadata {
   }
 
   /** Resolves once this copy has applied the store's revision `version`. */
-  private catchUp(version: number): Promise<void> {
+  catchUp(version: number): Promise<void> {
     if (version <= this.applied) return Promise.resolve();
     return new Promise((resolve) => {
       this.caughtUp.push({ version, resolve });

@@ -45,43 +45,57 @@ export interface CoordinationStore {
 }
 
 /**
- * Campaigns for `key`: resolves once this candidate holds it (written under `lease`, so it
- * is released when the holder's lease ends). `isCancelled` stops a campaign of a holder
- * that is shutting down.
+ * Campaigns for `key`: resolves with the store revision of the write once this candidate
+ * holds it (written under `lease`, so it is released when the holder's lease ends), or
+ * with null when `isCancelled` stops the campaign of a holder that is shutting down.
+ * A store error ends a round, not the campaign: a cluster whose candidates all gave up
+ * after one failed request would have no controller.
  */
-export async function campaign(store: CoordinationStore, key: string, candidate: string, lease: Lease, isCancelled: () => boolean): Promise<boolean> {
+export async function campaign(store: CoordinationStore, key: string, candidate: string, lease: Lease, isCancelled: () => boolean): Promise<number | null> {
   while (!isCancelled()) {
-    if (await store.compareAndSet(key, 0, candidate, lease) !== null) return true;
-    const current = await store.get(key);
-    if (!current) continue;
-    // Wait for the holder's key to be deleted (its lease ended), then try again. That holds
-    // for our own name too: it is then held under an older lease of ours (a restart within
-    // the session timeout), which will expire.
-    await new Promise<void>((resolve) => {
-      let cancel: (() => Promise<void>) | null = null;
-      let done = false;
-      const finish = () => {
-        if (done) return;
-        done = true;
-        clearInterval(poll);
-        void cancel?.();
-        resolve();
-      };
-      // The poll also ends the wait when the campaign is cancelled.
-      const poll = setInterval(() => {
-        if (isCancelled()) finish();
-      }, 100);
-      poll.unref();
-      void store.watch(key, current.version, (e) => {
-        if (e.type === 'delete') finish();
-      }).then((c) => {
-        cancel = c;
-        if (done) void c();
-      });
-      void store.get(key).then((now) => {
-        if (!now || now.version !== current.version) finish();
-      });
-    });
+    try {
+      const won = await store.compareAndSet(key, 0, candidate, lease);
+      if (won !== null) return won;
+      const current = await store.get(key);
+      // Wait for the holder's key to be deleted (its lease ended), then try again. That holds
+      // for our own name too: it is then held under an older lease of ours (a restart within
+      // the session timeout), which will expire.
+      if (current) await untilChanged(store, current, isCancelled);
+    } catch {
+      await new Promise((r) => setTimeout(r, CAMPAIGN_RETRY_MS));
+    }
   }
-  return false;
+  return null;
+}
+
+const CAMPAIGN_RETRY_MS = 250;
+
+/** Resolves when `kv` is deleted or rewritten or the campaign is cancelled; rejects when the store fails. */
+function untilChanged(store: CoordinationStore, kv: KeyValue, isCancelled: () => boolean): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let cancel: (() => Promise<void>) | null = null;
+    let done = false;
+    const finish = (error?: unknown) => {
+      if (done) return;
+      done = true;
+      clearInterval(poll);
+      void cancel?.().catch(() => undefined);
+      if (error === undefined) resolve();
+      else reject(error);
+    };
+    const poll = setInterval(() => {
+      if (isCancelled()) finish();
+    }, 100);
+    poll.unref();
+    store.watch(kv.key, kv.version, (e) => {
+      if (e.type === 'delete') finish();
+    }).then((c) => {
+      cancel = c;
+      if (done) void c().catch(() => undefined);
+    }, (e: unknown) => finish(e ?? new Error('watch failed')));
+    // The key may have gone between the read and the watch.
+    store.get(kv.key).then((now) => {
+      if (!now || now.version !== kv.version) finish();
+    }, (e: unknown) => finish(e ?? new Error('read failed')));
+  });
 }
