@@ -34,6 +34,12 @@ for i in range(count):
     time.sleep(pause)
 left = p.flush(150)
 if left or failed:
-    print(f'FAILED: {left} unflushed, errors {failed[:5]}', flush=True)
+    # What the client last knew of the partitions, to tell a missing leader from a stuck one.
+    try:
+        parts = p.list_topics(topic, timeout=5).topics[topic].partitions.values()
+        seen = ' '.join(f'{q.id}:leader={q.leader},isr={q.isrs}' for q in sorted(parts, key=lambda q: q.id))
+    except Exception as e:
+        seen = f'no metadata ({e})'
+    print(f'FAILED: {left} unflushed, errors {failed[:5]}; partitions {seen}', flush=True)
     sys.exit(1)
 print('ok', flush=True)

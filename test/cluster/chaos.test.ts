@@ -54,7 +54,7 @@ test('a minute of brokers SIGKILLed and restarted under idempotent acks=all load
   t.log(`${kills} brokers SIGKILLed and restarted`);
   t.true(kills >= 3);
   const code = await exited;
-  t.is(code, 0, `producer: ${lastLine} ${stderr}`);
+  t.is(code, 0, `producer: ${lastLine} ${stderr}\n${cluster.logTail()}`);
   const ackedCount = [...acked.values()].reduce((n, v) => n + v.length, 0);
   t.is(ackedCount, total, 'the producer had every record acknowledged');
 

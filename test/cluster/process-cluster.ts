@@ -14,6 +14,8 @@ export interface Node {
   port: number;
   dir: string;
   proc: ChildProcess | null;
+  /** What the broker's runs logged (stderr), kept for a failing test to show. */
+  log: string;
 }
 
 function startNode(n: Node, metadata: string): Promise<void> {
@@ -28,6 +30,7 @@ function startNode(n: Node, metadata: string): Promise<void> {
     const timer = setTimeout(() => reject(new Error(`broker ${n.id} did not start: ${out}`)), 15000);
     proc.stderr!.on('data', (d: Buffer) => {
       out += d.toString();
+      n.log += d.toString();
       if (/ready on/.test(out)) {
         clearTimeout(timer);
         resolve();
@@ -56,6 +59,8 @@ export interface ProcessCluster {
   start(n: number): Promise<string>;
   /** Starts a killed broker again on its port and data directory. */
   restart(n: Node): Promise<void>;
+  /** The last lines every broker logged, for the message of a failed assertion. */
+  logTail(lines?: number): string;
 }
 
 /**
@@ -76,10 +81,11 @@ export function useProcessCluster(name: string): ProcessCluster {
   return {
     nodes,
     async start(count) {
-      for (let id = 0; id < count; id++) nodes.push({ id, port: await freePort(), dir: fs.mkdtempSync(path.join(os.tmpdir(), `krill-${name}${id}-`)), proc: null });
+      for (let id = 0; id < count; id++) nodes.push({ id, port: await freePort(), dir: fs.mkdtempSync(path.join(os.tmpdir(), `krill-${name}${id}-`)), proc: null, log: '' });
       await Promise.all(nodes.map((n) => startNode(n, etcd!.metadataUrl)));
       return nodes.map((n) => `127.0.0.1:${n.port}`).join(',');
     },
     restart: (n) => startNode(n, etcd!.metadataUrl),
+    logTail: (lines = 40) => nodes.map((n) => `--- broker ${n.id}:\n${n.log.trimEnd().split('\n').slice(-lines).join('\n')}`).join('\n'),
   };
 }

@@ -52,7 +52,7 @@ test('3 broker processes with etcd: librdkafka acks=all through a leader SIGKILL
     if (killed && !restarted && acks >= (total * 3) / 4) restarted = cluster.restart(victim);
   });
   const code = await new Promise<number | null>((resolve) => producer.once('exit', resolve));
-  t.is(code, 0, `producer: ${lastLine} ${stderr}`);
+  t.is(code, 0, `producer: ${lastLine} ${stderr}\n${cluster.logTail()}`);
   t.is(acks, total);
   await (restarted ?? cluster.restart(victim));
 
