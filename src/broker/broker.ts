@@ -113,6 +113,7 @@ export class Broker implements ConnectionHost, FetcherHost {
       metadata: this.metadata,
       uncleanElection: (t) => this.topicConfig(t, 'unclean.leader.election.enable').value === 'true',
       info: (m) => this.logger.info(m),
+      warn: (m) => this.logger.warn(m),
     });
     this.rack = this.config.get('broker.rack');
     this.rackAwareReads = this.config.get('replica.selector.class')?.endsWith('RackAwareReplicaSelector') ?? false;

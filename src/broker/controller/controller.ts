@@ -11,7 +11,11 @@ export interface ControllerHost {
   readonly metadata: ClusterMetadata;
   uncleanElection(topic: TopicState): boolean;
   info(message: string): void;
+  warn(message: string): void;
 }
+
+/** How long the controller waits before electing again after the store failed it. */
+const RETRY_MS = 500;
 
 export class Controller {
   active = false;
@@ -40,7 +44,14 @@ export class Controller {
     this.running = (async () => {
       do {
         this.again = false;
-        await this.electForLiveBrokers(new Set(this.host.metadata.brokers.keys()));
+        try {
+          await this.electForLiveBrokers(new Set(this.host.metadata.brokers.keys()));
+        } catch (e) {
+          // Leaderships of a dead broker stay put until an election succeeds: try again.
+          this.host.warn(`leader election failed, retrying: ${(e as Error).message}`);
+          this.again = true;
+          await new Promise((r) => setTimeout(r, RETRY_MS));
+        }
       } while (this.again && this.active);
     })().finally(() => {
       this.running = null;
