@@ -5,11 +5,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
+import { killedWithWorker } from './children.js';
 import { kafka, ROOT } from './helpers.js';
 
 function startProcess(dataDir: string): Promise<{ proc: ChildProcess; bootstrap: string }> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [path.join(ROOT, 'bin/krill'), 'start', '--port', '0', '--data-dir', dataDir, '--set', 'log.flush.interval.messages=1'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const proc = killedWithWorker(spawn(process.execPath, [path.join(ROOT, 'bin/krill'), 'start', '--port', '0', '--data-dir', dataDir, '--set', 'log.flush.interval.messages=1'], { stdio: ['ignore', 'ignore', 'pipe'] }));
     let out = '';
     const timer = setTimeout(() => reject(new Error(`broker did not start: ${out}`)), 10000);
     proc.stderr!.on('data', (d: Buffer) => {

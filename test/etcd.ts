@@ -7,6 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { EtcdStore } from '../src/broker/controller/etcd-store.js';
+import { killedWithWorker } from './children.js';
 
 export const ETCD_BIN = ['/usr/bin/etcd', '/usr/local/bin/etcd'].find((p) => fs.existsSync(p)) ?? 'etcd';
 
@@ -35,11 +36,11 @@ export async function startEtcd(): Promise<RunningEtcd> {
   const peer = await freePort();
   const c = `http://127.0.0.1:${client}`;
   const p = `http://127.0.0.1:${peer}`;
-  const proc = spawn(ETCD_BIN, [
+  const proc = killedWithWorker(spawn(ETCD_BIN, [
     '--name', 'krill-test', '--data-dir', dir, '--listen-client-urls', c, '--advertise-client-urls', c,
     '--listen-peer-urls', p, '--initial-advertise-peer-urls', p, '--initial-cluster', `krill-test=${p}`,
     '--logger', 'zap', '--log-level', 'error',
-  ], { stdio: ['ignore', 'ignore', 'pipe'] });
+  ], { stdio: ['ignore', 'ignore', 'pipe'] }));
   let stderr = '';
   proc.stderr!.on('data', (d: Buffer) => {
     stderr += d.toString();

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 import test from 'ava';
+import { killedWithWorker } from '../children.js';
 import { eventually, kafka, partitionsOf, readEverything, ROOT, sleep } from '../helpers.js';
 import { kill, useProcessCluster } from './process-cluster.js';
 
@@ -23,7 +24,7 @@ test('a minute of brokers SIGKILLed and restarted under idempotent acks=all load
   await admin.createTopics({ topics: [{ topic: 'chaos', numPartitions: 6, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }], waitForLeaders: true });
 
   const total = Math.round(CHAOS_MS / 4);
-  const producer = spawn('/usr/bin/python3', [path.join(ROOT, 'compat/cluster/produce_acked.py'), bootstrap, 'chaos', String(total), '6', String(CHAOS_MS / 1000)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const producer = killedWithWorker(spawn('/usr/bin/python3', [path.join(ROOT, 'compat/cluster/produce_acked.py'), bootstrap, 'chaos', String(total), '6', String(CHAOS_MS / 1000)], { stdio: ['ignore', 'pipe', 'pipe'] }));
   t.teardown(() => producer.kill('SIGKILL'));
   let stderr = '';
   producer.stderr!.on('data', (d: Buffer) => {

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
+import { killedWithWorker } from '../children.js';
 import { freePort, type RunningEtcd, startEtcd } from '../etcd.js';
 import { ROOT } from '../helpers.js';
 
@@ -20,11 +21,11 @@ export interface Node {
 
 function startNode(n: Node, metadata: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [
+    const proc = killedWithWorker(spawn(process.execPath, [
       path.join(ROOT, 'bin/krill'), 'start', '--broker-id', String(n.id), '--host', '127.0.0.1', '--port', String(n.port),
       '--data-dir', n.dir, '--metadata', metadata,
       '--set', 'broker.session.timeout.ms=2000', '--set', 'replica.lag.time.max.ms=4000', '--set', 'replica.fetch.backoff.ms=200',
-    ], { stdio: ['ignore', 'ignore', 'pipe'] });
+    ], { stdio: ['ignore', 'ignore', 'pipe'] }));
     n.proc = proc;
     let out = '';
     const timer = setTimeout(() => reject(new Error(`broker ${n.id} did not start: ${out}`)), 15000);

@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 import test from 'ava';
+import { killedWithWorker } from '../children.js';
 import { eventually, kafka, partitionsOf, readEverything, ROOT } from '../helpers.js';
 import { kill, useProcessCluster } from './process-cluster.js';
 
@@ -24,7 +25,7 @@ test('3 broker processes with etcd: librdkafka acks=all through a leader SIGKILL
   t.deepEqual(perBroker, [2, 2, 2], 'two leaders per broker');
 
   const total = 1500;
-  const producer = spawn('/usr/bin/python3', [path.join(ROOT, 'compat/cluster/produce_acked.py'), bootstrap, 'procs', String(total), '6'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const producer = killedWithWorker(spawn('/usr/bin/python3', [path.join(ROOT, 'compat/cluster/produce_acked.py'), bootstrap, 'procs', String(total), '6'], { stdio: ['ignore', 'pipe', 'pipe'] }));
   t.teardown(() => producer.kill('SIGKILL'));
   let stderr = '';
   producer.stderr!.on('data', (d: Buffer) => {
