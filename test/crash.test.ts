@@ -1,12 +1,10 @@
 // Durability across a real process kill: `bin/krill start` with log.flush.interval.messages=1,
 // an acks=all stream from kafkajs, SIGKILL mid-stream, restart on the same log directory.
 import { type ChildProcess, spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import { killedWithWorker } from './children.js';
-import { kafka, ROOT } from './helpers.js';
+import { kafka, ROOT, tempDir } from './helpers.js';
 
 function startProcess(dataDir: string): Promise<{ proc: ChildProcess; bootstrap: string }> {
   return new Promise((resolve, reject) => {
@@ -26,7 +24,7 @@ function startProcess(dataDir: string): Promise<{ proc: ChildProcess; bootstrap:
 }
 
 test('SIGKILL during an acks=all stream loses no acknowledged record and leaves dense offsets', async (t) => {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'krill-crash-'));
+  const dataDir = tempDir(t, 'crash');
   const first = await startProcess(dataDir);
   t.teardown(() => first.proc.kill('SIGKILL'));
   const k1 = kafka(first.bootstrap);

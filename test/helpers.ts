@@ -1,5 +1,7 @@
 // Shared test plumbing: in-process brokers and clusters on free ports, quiet kafkajs
 // clients, polling, and reading a topic back whole.
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
@@ -16,6 +18,13 @@ export async function withBroker<T>(opts: StartBrokerOptions, fn: (b: RunningBro
   } finally {
     await b.close();
   }
+}
+
+/** A fresh directory under the temp directory, removed with everything in it when the test ends. */
+export function tempDir(t: ExecutionContext, name: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `krill-${name}-`));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 export function kafka(bootstrap: string, clientId = 'krill-test'): Kafka {

@@ -1,15 +1,12 @@
 // Consumer groups driven by real JS clients (kafkajs, @platformatic/kafka), plus the
 // coordinator rules clients rely on, checked at the protocol level.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import test from 'ava';
 import { Consumer as PlatformaticConsumer, Producer as PlatformaticProducer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import type { HeartbeatResponse, JoinGroupResponse, SyncGroupResponse } from '../../src/protocol/messages/index.js';
 import { startBroker } from '../../src/index.js';
-import { eventually, kafka, withBroker } from '../helpers.js';
+import { eventually, kafka, tempDir, withBroker } from '../helpers.js';
 import { RawClient } from '../raw-client.js';
 
 async function topicWith(k: Kafka, topic: string, partitions: number, count: number): Promise<Set<string>> {
@@ -106,7 +103,7 @@ test('eachBatch with manual commits: a new member resumes exactly from the commi
 });
 
 test('committed offsets and group state survive a broker restart', async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'krill-groups-'));
+  const dir = tempDir(t, 'groups');
   const b1 = await startBroker({ storage: dir });
   const k1 = kafka(b1.bootstrap);
   await topicWith(k1, 'keep', 2, 10);
@@ -233,7 +230,7 @@ test('@platformatic/kafka produces and consumes through a group', async (t) => {
 });
 
 test('the log cleaner compacts __consumer_offsets and the committed offsets survive it and a restart', async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'krill-compact-'));
+  const dir = tempDir(t, 'compact');
   const b1 = await startBroker({ storage: dir, config: { 'offsets.topic.segment.bytes': '1024', 'offsets.topic.num.partitions': '1' } });
   const raw = await RawClient.connect(b1.port);
   await raw.findCoordinator('compacted');

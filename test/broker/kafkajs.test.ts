@@ -1,10 +1,7 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import test from 'ava';
 import { CompressionTypes } from 'kafkajs';
 import { startBroker } from '../../src/index.js';
-import { eventually, kafka, withBroker } from '../helpers.js';
+import { eventually, kafka, tempDir, withBroker } from '../helpers.js';
 
 test('kafkajs admin creates, lists and describes topics; producer and consumer round-trip', async (t) => {
   await withBroker({}, async (b) => {
@@ -112,7 +109,7 @@ test('deleteTopicRecords moves the log start offset', async (t) => {
 });
 
 test('a clean restart on the same log directory keeps topics, ids, offsets and records', async (t) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'krill-restart-'));
+  const dir = tempDir(t, 'restart');
   const b1 = await startBroker({ storage: dir });
   const k1 = kafka(b1.bootstrap);
   const admin1 = k1.admin();

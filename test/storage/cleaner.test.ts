@@ -1,10 +1,8 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import test from 'ava';
 import { decodeRecords, encodeBatch } from '../../src/protocol/records/records.js';
 import { compactLog } from '../../src/storage/cleaner.js';
 import { type LogConfig, PartitionLog } from '../../src/storage/partition-log.js';
+import { tempDir } from '../helpers.js';
 
 const config: LogConfig = {
   segmentBytes: 400, segmentMs: 7 * 86400_000, retentionMs: -1, retentionBytes: -1,
@@ -22,7 +20,7 @@ async function contents(log: PartitionLog): Promise<Array<[number, string, strin
 
 for (const kind of ['memory', 'disk'] as const) {
   test(`${kind}: compaction keeps the last record per key in closed segments, offsets unchanged`, async (t) => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'krill-clean-'));
+    const dir = tempDir(t, 'clean');
     const log = kind === 'memory' ? PartitionLog.memory(config) : PartitionLog.open(dir, config, 0, 0);
     const writes: Array<[string, string | null]> = [['a', '1'], ['b', '1'], ['a', '2'], ['c', '1'], ['b', null], ['a', '3'], ['c', '2'], ['d', '1'], ['a', '4']];
     for (const [k, v] of writes) log.append([await encodeBatch({ records: [{ key: k, value: v === null ? null : v.padEnd(100, '.') }] })], opts);

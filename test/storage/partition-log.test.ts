@@ -1,24 +1,23 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { ErrorCode, KafkaError } from '../../src/protocol/errors.js';
 import { encodeBatch } from '../../src/protocol/records/records.js';
 import { type LogConfig, PartitionLog } from '../../src/storage/partition-log.js';
+import { tempDir } from '../helpers.js';
 
 const config = (over: Partial<LogConfig> = {}): LogConfig => ({
   segmentBytes: 1 << 30, segmentMs: 7 * 86400_000, retentionMs: -1, retentionBytes: -1,
   flushIntervalMessages: Number.MAX_SAFE_INTEGER, flushIntervalMs: Number.MAX_SAFE_INTEGER, indexIntervalBytes: 4096, ...over,
 });
 const opts = { leaderEpoch: 0, now: Date.now(), logAppendTime: false };
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'krill-log-'));
 const batch = (n: number, ts?: number) => encodeBatch({ records: Array.from({ length: n }, (_, i) => ({ value: `v${i}`, timestamp: ts })) });
 
 for (const kind of ['memory', 'disk'] as const) {
-  const open = (c = config()) => (kind === 'memory' ? PartitionLog.memory(c) : PartitionLog.open(tmp(), c, 0, 0));
+  const open = (t: ExecutionContext, c = config()) => (kind === 'memory' ? PartitionLog.memory(c) : PartitionLog.open(tempDir(t, 'log'), c, 0, 0));
 
   test(`${kind}: appends assign dense offsets and reads return whole batches`, async (t) => {
-    const log = open();
+    const log = open(t);
     t.like(log.append([await batch(3)], opts), { baseOffset: 0, lastOffset: 2 });
     t.like(log.append([await batch(2), await batch(1)], opts), { baseOffset: 3, lastOffset: 5 });
     t.is(log.logEndOffset, 6);
@@ -33,7 +32,7 @@ for (const kind of ['memory', 'disk'] as const) {
   });
 
   test(`${kind}: segments roll by segment.bytes and retention.bytes deletes the oldest`, async (t) => {
-    const log = open(config({ segmentBytes: 300, retentionBytes: 600 }));
+    const log = open(t, config({ segmentBytes: 300, retentionBytes: 600 }));
     for (let i = 0; i < 20; i++) log.append([await batch(2)], opts);
     t.is(log.logEndOffset, 40);
     t.true(log.applyRetention(Date.now()) > 0);
@@ -44,7 +43,7 @@ for (const kind of ['memory', 'disk'] as const) {
   });
 
   test(`${kind}: offsets by timestamp and truncation`, async (t) => {
-    const log = open();
+    const log = open(t);
     log.append([await batch(2, 1000)], opts);
     log.append([await batch(2, 2000)], opts);
     log.append([await batch(2, 3000)], opts);
@@ -58,7 +57,7 @@ for (const kind of ['memory', 'disk'] as const) {
 }
 
 test('disk: a clean reopen keeps everything; a torn tail is cut at the last whole batch', async (t) => {
-  const dir = tmp();
+  const dir = tempDir(t, 'log');
   const log = PartitionLog.open(dir, config(), 0, 0);
   for (let i = 0; i < 5; i++) log.append([await batch(3)], opts);
   log.close();
@@ -83,7 +82,7 @@ test('disk: a clean reopen keeps everything; a torn tail is cut at the last whol
 });
 
 test('disk: producer state is rebuilt on open, so retries after a restart are still recognised', async (t) => {
-  const dir = tmp();
+  const dir = tempDir(t, 'log');
   const log = PartitionLog.open(dir, config(), 0, 0);
   const b = () => encodeBatch({ records: [{ value: 'x' }], producerId: 3, producerEpoch: 0, baseSequence: 0 });
   log.append([await b()], opts);
