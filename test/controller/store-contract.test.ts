@@ -3,7 +3,7 @@
 import test from 'ava';
 import { EmbeddedStore } from '../../src/broker/controller/embedded-store.js';
 import { EtcdStore } from '../../src/broker/controller/etcd-store.js';
-import { campaign, type CoordinationStore, type WatchEvent } from '../../src/broker/controller/store.js';
+import { campaign, type CoordinationStore, type Lease, type WatchEvent } from '../../src/broker/controller/store.js';
 import { type RunningEtcd, startEtcd } from '../etcd.js';
 import { eventually, sleep } from '../helpers.js';
 
@@ -42,7 +42,7 @@ for (const impl of impls) {
     t.truthy(v1);
     t.is(await b.compareAndSet(`${p}k`, 0, 'again'), null, 'create-if-absent fails once the key exists');
     const got = await b.get(`${p}k`);
-    t.deepEqual(got, { key: `${p}k`, value: 'one', version: v1! });
+    t.deepEqual(got, { key: `${p}k`, value: 'one', version: v1!, lease: null });
     const v2 = await b.compareAndSet(`${p}k`, v1!, 'two');
     t.true(v2! > v1!);
     t.is(await a.compareAndSet(`${p}k`, v1!, 'stale'), null, 'a stale version loses');
@@ -84,6 +84,8 @@ for (const impl of impls) {
     await a.put(`${p}one`, 'x', l1);
     await a.compareAndSet(`${p}two`, 0, 'y', l2);
     t.is((await b.list(p)).items.length, 2);
+    t.is((await b.get(`${p}one`))!.lease, l1.id, 'a key names the lease it was written under');
+    t.deepEqual((await b.list(p)).items.map((kv) => kv.lease), [l1.id, l2.id]);
     await l1.revoke();
     t.is(await b.get(`${p}one`), null);
     t.truthy(await b.get(`${p}two`));
@@ -109,6 +111,25 @@ for (const impl of impls) {
     t.true(bWon);
     t.is((await b.get(key))!.value, '2');
     stopB = true;
+  });
+
+  test(named('election: a candidate whose winning write was answered with an error still wins'), async (t) => {
+    const [a, b] = await impl.clients();
+    t.teardown(async () => { await a.close(); await b.close(); });
+    const key = `${fresh()}controller`;
+    const la = await a.grantLease(5000);
+    let lost = false;
+    // The write lands in the store, but its answer is lost.
+    const lossy: CoordinationStore = Object.assign(Object.create(a) as CoordinationStore, {
+      compareAndSet: async (k: string, expected: number, value: string, lease?: Lease) => {
+        const v = await a.compareAndSet(k, expected, value, lease);
+        if (lost) return v;
+        lost = true;
+        throw new Error('connection reset');
+      },
+    });
+    const won = await Promise.race([campaign(lossy, key, '1', la, () => false), sleep(3000).then(() => 'still waiting' as const)]);
+    t.is(won, (await b.get(key))!.version);
   });
 }
 

@@ -51,12 +51,12 @@ export class EmbeddedStore {
 
   get(key: string): KeyValue | null {
     const e = this.kv.get(key);
-    return e ? { key, value: e.value, version: e.version } : null;
+    return e ? { key, value: e.value, version: e.version, lease: e.lease } : null;
   }
 
   list(prefix: string): Snapshot {
     const items: KeyValue[] = [];
-    for (const [key, e] of this.kv) if (key.startsWith(prefix)) items.push({ key, value: e.value, version: e.version });
+    for (const [key, e] of this.kv) if (key.startsWith(prefix)) items.push({ key, value: e.value, version: e.version, lease: e.lease });
     items.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     return { items, revision: this.revision };
   }

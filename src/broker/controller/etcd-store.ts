@@ -1,8 +1,11 @@
 // The coordination store on a real etcd (v3 API, npm `etcd3`), for brokers in separate
 // processes or hosts. Versions are etcd mod revisions: a compare-and-set is a
 // transaction comparing the key's mod revision (0 when absent).
-import { Etcd3, type Lease as EtcdLease } from 'etcd3';
+import { Etcd3, type IKeyValue, type Lease as EtcdLease } from 'etcd3';
 import type { CoordinationStore, KeyValue, Lease, Snapshot, WatchEvent } from './store.js';
+
+/** etcd's key-value as the store interface has it (lease 0: none). */
+const toKeyValue = (kv: IKeyValue): KeyValue => ({ key: kv.key.toString(), value: kv.value.toString(), version: Number(kv.mod_revision), lease: kv.lease === '0' ? null : kv.lease });
 
 export class EtcdStore implements CoordinationStore {
   private readonly client: Etcd3;
@@ -22,13 +25,13 @@ export class EtcdStore implements CoordinationStore {
   async get(key: string): Promise<KeyValue | null> {
     const r = await this.client.get(key).exec();
     const kv = r.kvs[0];
-    return kv ? { key, value: kv.value.toString(), version: Number(kv.mod_revision) } : null;
+    return kv ? toKeyValue(kv) : null;
   }
 
   async list(prefix: string): Promise<Snapshot> {
     const r = await this.client.getAll().prefix(prefix).sort('Key', 'Ascend').exec();
     return {
-      items: r.kvs.map((kv) => ({ key: kv.key.toString(), value: kv.value.toString(), version: Number(kv.mod_revision) })),
+      items: r.kvs.map(toKeyValue),
       revision: Number(r.header.revision),
     };
   }

@@ -9,6 +9,8 @@ export interface KeyValue {
   value: string;
   /** The store revision of the key's last write; a compare-and-set names it. */
   version: number;
+  /** The id of the lease the key was written under, or null. */
+  lease: string | null;
 }
 
 export type WatchEvent = { type: 'put'; key: string; value: string; version: number } | { type: 'delete'; key: string; version: number };
@@ -57,6 +59,8 @@ export async function campaign(store: CoordinationStore, key: string, candidate:
       const won = await store.compareAndSet(key, 0, candidate, lease);
       if (won !== null) return won;
       const current = await store.get(key);
+      // Our own write, whose answer was lost to a store error before this round.
+      if (current?.value === candidate && current.lease === lease.id) return current.version;
       // Wait for the holder's key to be deleted (its lease ended), then try again. That holds
       // for our own name too: it is then held under an older lease of ours (a restart within
       // the session timeout), which will expire.
