@@ -2,6 +2,9 @@
 // fetch and produce versions with legacy message sets, LogAppendTime, advertised
 // listeners, retention by the background task.
 import test, { type ExecutionContext } from 'ava';
+import { Broker } from '../../src/broker/broker.js';
+import { Keys, type TopicState } from '../../src/broker/controller/cluster-metadata.js';
+import { EmbeddedStore } from '../../src/broker/controller/embedded-store.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import type { CreateTopicsResponse, FetchResponse, ListOffsetsResponse, MetadataResponse, ProduceResponse } from '../../src/protocol/messages/index.js';
 import { Attr, Off } from '../../src/protocol/records/batch.js';
@@ -133,6 +136,25 @@ test('Metadata returns advertised.listeners and marks internal topics', async (t
   t.is(offsets.partitions!.length, 50);
   const missing = await c.request<MetadataResponse>(3, 12, { topics: [{ topicId: '0'.repeat(32), name: 'nope' }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
   t.is(missing.topics![0]!.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+});
+
+test('Metadata names no leader (LEADER_NOT_AVAILABLE, leader -1) for a partition whose leader is not a live broker', async (t) => {
+  // A topic led by broker 7, which never registered: what a broker reports in the moment
+  // between a leader's death and the controller moving its partitions.
+  const store = new EmbeddedStore();
+  const topic: TopicState = { name: 'orphan', topicId: '2'.repeat(32), internal: false, configs: {}, partitions: [{ partition: 0, replicas: [7, 0], leader: 7, leaderEpoch: 4, isr: [7, 0] }] };
+  const other = store.client();
+  await other.put(`/krill/${Keys.topic('orphan')}`, JSON.stringify(topic));
+  // Another broker holds the controller role, so this one moves no leadership.
+  await other.put(`/krill/${Keys.controller}`, '9', await other.grantLease(60_000));
+  t.teardown(() => other.close());
+  const b = await Broker.start({ storage: 'memory', host: '127.0.0.1', port: 0, logLevel: 'silent', store: store.client() });
+  t.teardown(() => b.close());
+  const c = await RawClient.connect(b.port);
+  t.teardown(() => c.close());
+  const md = await c.request<MetadataResponse>(3, 12, { topics: [{ topicId: '0'.repeat(32), name: 'orphan' }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+  t.like(md.topics![0]!.partitions![0], { errorCode: ErrorCode.LEADER_NOT_AVAILABLE, leaderId: -1, leaderEpoch: 4, replicaNodes: [7, 0], isrNodes: [7, 0], offlineReplicas: [7] });
+  t.deepEqual(md.brokers!.map((x) => x.nodeId), [0]);
 });
 
 test('retention.ms is enforced by the background task, moving the log start offset', async (t) => {

@@ -17,10 +17,14 @@ function describeTopic(t: TopicState, withOps: boolean, live: ReadonlySet<number
     name: t.name,
     topicId: t.topicId,
     isInternal: t.internal,
+    // A leader that is not a live broker (it died and the controller has not moved its
+    // partitions yet, or this broker has not heard) is no leader, as in Kafka's metadata
+    // cache: naming it would send clients to a broker that is gone, and a client that
+    // just heard of the new leader elsewhere back to the old one.
     partitions: t.partitions.map((p) => ({
-      errorCode: p.leader < 0 ? ErrorCode.LEADER_NOT_AVAILABLE : ErrorCode.NONE,
+      errorCode: live.has(p.leader) ? ErrorCode.NONE : ErrorCode.LEADER_NOT_AVAILABLE,
       partitionIndex: p.partition,
-      leaderId: p.leader,
+      leaderId: live.has(p.leader) ? p.leader : -1,
       leaderEpoch: p.leaderEpoch,
       replicaNodes: p.replicas,
       isrNodes: p.isr,
