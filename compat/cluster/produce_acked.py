@@ -11,7 +11,7 @@ bootstrap, topic, count, partitions = sys.argv[1], sys.argv[2], int(sys.argv[3])
 pause = (float(sys.argv[5]) if len(sys.argv) > 5 else 6.0) / count
 p = Producer({
     'bootstrap.servers': bootstrap, 'enable.idempotence': True, 'acks': 'all',
-    'linger.ms': 2, 'message.timeout.ms': 120000, 'retry.backoff.ms': 50,
+    'linger.ms': 2, 'message.timeout.ms': 60000, 'retry.backoff.ms': 50,
     'topic.metadata.refresh.interval.ms': 1000,
 })
 failed = []
@@ -32,7 +32,7 @@ for i in range(count):
             p.poll(0.05)
     p.poll(0)
     time.sleep(pause)
-left = p.flush(150)
+left = p.flush(75)
 if left or failed:
     # What the client last knew of the partitions, to tell a missing leader from a stuck one.
     try:
