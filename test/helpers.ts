@@ -6,6 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
+import type { CoordinationStore } from '../src/broker/controller/store.js';
 import { type RunningBroker, type RunningCluster, startBroker, startCluster, type StartBrokerOptions, type StartClusterOptions } from '../src/index.js';
 
 /** The repository root (tests run from dist/test). */
@@ -25,6 +26,11 @@ export function tempDir(t: ExecutionContext, name: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `krill-${name}-`));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   return dir;
+}
+
+/** A coordination-store client that does what `inner` does, except what `over` replaces (fault injection). */
+export function storeWith(inner: CoordinationStore, over: Partial<CoordinationStore>): CoordinationStore {
+  return Object.assign(Object.create(inner) as CoordinationStore, over);
 }
 
 export function kafka(bootstrap: string, clientId = 'krill-test'): Kafka {

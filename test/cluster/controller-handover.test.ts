@@ -1,29 +1,23 @@
-// Controller handover when a broker's copy of the metadata lags behind its campaign: the
-// candidate learns first (through its own watch of the controller key) that the old
-// controller's key is gone and wins, and only afterwards applies the same deletion to its
-// metadata copy. Over etcd the two are separate watches, so this order happens.
+// Brokers whose copy of the metadata lags behind the store. A controller candidate learns
+// first (through its own watch of the controller key) that the old controller's key is
+// gone and wins, and only afterwards applies the same deletion to its metadata copy: over
+// etcd the two are separate watches, so this order happens. And a lagging broker must not
+// answer Metadata with what other brokers already answered differently.
 import test from 'ava';
 import { Broker } from '../../src/broker/broker.js';
 import { EmbeddedStore } from '../../src/broker/controller/embedded-store.js';
 import type { CoordinationStore, WatchEvent } from '../../src/broker/controller/store.js';
-import { eventually, sleep } from '../helpers.js';
+import { ErrorCode } from '../../src/protocol/errors.js';
+import type { MetadataResponse } from '../../src/protocol/messages/index.js';
+import { eventually, sleep, storeWith } from '../helpers.js';
+import { RawClient } from '../raw-client.js';
 
 const PREFIX = '/krill/';
 
 /** A store client whose watches of the whole cluster prefix (the metadata copy's) deliver `lagMs` late, in order. */
-function laggingMetadataWatch(inner: CoordinationStore, lagMs: number): CoordinationStore {
-  return {
-    get: (key) => inner.get(key),
-    list: (prefix) => inner.list(prefix),
-    compareAndSet: (key, expected, value, lease) => inner.compareAndSet(key, expected, value, lease),
-    put: (key, value, lease) => inner.put(key, value, lease),
-    delete: (key) => inner.delete(key),
-    watch: (prefix, fromRevision, fn) => inner.watch(prefix, fromRevision, prefix === PREFIX ? (e: WatchEvent) => void sleep(lagMs).then(() => fn(e)) : fn),
-    grantLease: (ttlMs) => inner.grantLease(ttlMs),
-    close: () => inner.close(),
-    abandon: () => inner.abandon(),
-  };
-}
+const laggingMetadataWatch = (inner: CoordinationStore, lagMs: number): CoordinationStore => storeWith(inner, {
+  watch: (prefix, fromRevision, fn) => inner.watch(prefix, fromRevision, prefix === PREFIX ? (e: WatchEvent) => void sleep(lagMs).then(() => fn(e)) : fn),
+});
 
 test('a broker whose metadata copy lags its controller campaign takes over and moves leadership off the old controller', async (t) => {
   const store = new EmbeddedStore();
@@ -51,4 +45,21 @@ test('a broker whose metadata copy lags its controller campaign takes over and m
   await sleep(600);
   t.true(second.controller.active, 'broker 1 still controls');
   t.is(second.controllerId, 1);
+});
+
+test('a broker whose metadata copy lags answers Metadata only once it has what the store had: never older than another broker\'s answer', async (t) => {
+  const store = new EmbeddedStore();
+  const first = await Broker.start({ config: { 'broker.id': '0' }, storage: 'memory', host: '127.0.0.1', port: 0, logLevel: 'silent', store: store.client() });
+  const second = await Broker.start({ config: { 'broker.id': '1' }, storage: 'memory', host: '127.0.0.1', port: 0, logLevel: 'silent', store: laggingMetadataWatch(store.client(), 300) });
+  t.teardown(async () => {
+    await second.close();
+    await first.close();
+  });
+  const c = await RawClient.connect(second.port);
+  t.teardown(() => c.close());
+  t.is((await first.createTopic({ name: 'fresh', numPartitions: 1, replicationFactor: 2, assignments: [], configs: [] }, false)).errorCode, 0);
+  t.false(second.metadata.topics.has('fresh'), 'the lagging copy has not applied the new topic yet');
+  const md = await c.request<MetadataResponse>(3, 12, { topics: [{ topicId: '0'.repeat(32), name: 'fresh' }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false });
+  t.is(md.topics![0]!.errorCode, ErrorCode.NONE);
+  t.is(md.topics![0]!.partitions!.length, 1);
 });

@@ -5,22 +5,12 @@ import { ClusterMetadata, Keys, type TopicState } from '../../src/broker/control
 import { Controller } from '../../src/broker/controller/controller.js';
 import { EmbeddedStore } from '../../src/broker/controller/embedded-store.js';
 import type { CoordinationStore } from '../../src/broker/controller/store.js';
-import { eventually } from '../helpers.js';
+import { eventually, storeWith } from '../helpers.js';
 
 /** A store client whose next `faults.writes` compare-and-sets fail as an unreachable etcd's would. */
-function failingWrites(inner: CoordinationStore, faults: { writes: number }): CoordinationStore {
-  return {
-    get: (key) => inner.get(key),
-    list: (prefix) => inner.list(prefix),
-    compareAndSet: (key, expected, value, lease) => (faults.writes-- > 0 ? Promise.reject(new Error('store unavailable')) : inner.compareAndSet(key, expected, value, lease)),
-    put: (key, value, lease) => inner.put(key, value, lease),
-    delete: (key) => inner.delete(key),
-    watch: (prefix, fromRevision, fn) => inner.watch(prefix, fromRevision, fn),
-    grantLease: (ttlMs) => inner.grantLease(ttlMs),
-    close: () => inner.close(),
-    abandon: () => inner.abandon(),
-  };
-}
+const failingWrites = (inner: CoordinationStore, faults: { writes: number }): CoordinationStore => storeWith(inner, {
+  compareAndSet: (key, expected, value, lease) => (faults.writes-- > 0 ? Promise.reject(new Error('store unavailable')) : inner.compareAndSet(key, expected, value, lease)),
+});
 
 test('an election the store fails is retried until the dead broker\'s partition has a live leader', async (t) => {
   const store = new EmbeddedStore();

@@ -3,9 +3,9 @@
 import test from 'ava';
 import { EmbeddedStore } from '../../src/broker/controller/embedded-store.js';
 import { EtcdStore } from '../../src/broker/controller/etcd-store.js';
-import { campaign, type CoordinationStore, type Lease, type WatchEvent } from '../../src/broker/controller/store.js';
+import { campaign, type CoordinationStore, type WatchEvent } from '../../src/broker/controller/store.js';
 import { type RunningEtcd, startEtcd } from '../etcd.js';
-import { eventually, sleep } from '../helpers.js';
+import { eventually, sleep, storeWith } from '../helpers.js';
 
 interface Impl {
   name: string;
@@ -75,6 +75,19 @@ for (const impl of impls) {
     t.true(events[0]!.version < events[1]!.version && events[1]!.version < events[2]!.version);
   });
 
+  test(named('latestRevision is the newest write to a key under the prefix that still exists'), async (t) => {
+    const [a, b] = await impl.clients();
+    t.teardown(async () => { await a.close(); await b.close(); });
+    const p = fresh();
+    t.is(await b.latestRevision(p), 0);
+    await a.put(`${p}x`, '1');
+    const v2 = await a.put(`${p}y`, '2');
+    await a.put(`/elsewhere-${p}`, 'not under the prefix');
+    t.is(await b.latestRevision(p), v2);
+    const v3 = await a.put(`${p}x`, '3');
+    t.is(await b.latestRevision(p), v3);
+  });
+
   test(named('keys under a lease go when the lease is revoked or its client closes'), async (t) => {
     const [a, b] = await impl.clients();
     t.teardown(async () => { await b.close(); });
@@ -120,8 +133,8 @@ for (const impl of impls) {
     const la = await a.grantLease(5000);
     let lost = false;
     // The write lands in the store, but its answer is lost.
-    const lossy: CoordinationStore = Object.assign(Object.create(a) as CoordinationStore, {
-      compareAndSet: async (k: string, expected: number, value: string, lease?: Lease) => {
+    const lossy = storeWith(a, {
+      compareAndSet: async (k, expected, value, lease) => {
         const v = await a.compareAndSet(k, expected, value, lease);
         if (lost) return v;
         lost = true;

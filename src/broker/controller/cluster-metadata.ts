@@ -149,6 +149,26 @@ export class ClusterMetadata {
     });
   }
 
+  /**
+   * Resolves once this copy has every write the store had when called (or after
+   * `timeoutMs`, or at once if the store cannot be asked): answers given after it are never
+   * older than what another broker already answered. A client that takes leaders from
+   * every Metadata answer (librdkafka before epoch checks) can otherwise be sent back to
+   * the old leader by a broker whose copy lags, and stay there.
+   */
+  async fresh(timeoutMs: number): Promise<void> {
+    let latest: number;
+    try {
+      latest = await this.store.latestRevision(this.prefix);
+    } catch {
+      return;
+    }
+    if (latest <= this.applied) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.catchUp(latest), new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
+  }
+
   liveBrokers(): BrokerInfo[] {
     return [...this.brokers.values()].sort((a, b) => a.nodeId - b.nodeId);
   }

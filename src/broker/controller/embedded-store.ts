@@ -54,6 +54,12 @@ export class EmbeddedStore {
     return e ? { key, value: e.value, version: e.version, lease: e.lease } : null;
   }
 
+  latestRevision(prefix: string): number {
+    let latest = 0;
+    for (const [key, e] of this.kv) if (key.startsWith(prefix) && e.version > latest) latest = e.version;
+    return latest;
+  }
+
   list(prefix: string): Snapshot {
     const items: KeyValue[] = [];
     for (const [key, e] of this.kv) if (key.startsWith(prefix)) items.push({ key, value: e.value, version: e.version, lease: e.lease });
@@ -167,6 +173,11 @@ class EmbeddedClient implements CoordinationStore {
   async list(prefix: string): Promise<Snapshot> {
     this.check();
     return this.store.list(prefix);
+  }
+
+  async latestRevision(prefix: string): Promise<number> {
+    this.check();
+    return this.store.latestRevision(prefix);
   }
 
   async compareAndSet(key: string, expected: number, value: string, lease?: Lease): Promise<number | null> {

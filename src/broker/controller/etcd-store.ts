@@ -36,6 +36,11 @@ export class EtcdStore implements CoordinationStore {
     };
   }
 
+  async latestRevision(prefix: string): Promise<number> {
+    const r = await this.client.getAll().prefix(prefix).sort('Mod', 'Descend').limit(1).exec();
+    return r.kvs[0] ? Number(r.kvs[0].mod_revision) : 0;
+  }
+
   private putOp(key: string, value: string, lease?: Lease) {
     const op = this.client.put(key).value(value);
     return lease ? op.lease(lease.id) : op;

@@ -32,6 +32,8 @@ export interface Snapshot {
 export interface CoordinationStore {
   get(key: string): Promise<KeyValue | null>;
   list(prefix: string): Promise<Snapshot>;
+  /** The revision of the newest write to a key under `prefix` that still exists; 0 when there is none. */
+  latestRevision(prefix: string): Promise<number>;
   /** Writes `value` if the key's version is `expected` (0: the key must not exist). Returns the new version, or null. */
   compareAndSet(key: string, expected: number, value: string, lease?: Lease): Promise<number | null>;
   put(key: string, value: string, lease?: Lease): Promise<number>;

@@ -34,7 +34,11 @@ function describeTopic(t: TopicState, withOps: boolean, live: ReadonlySet<number
   };
 }
 
+/** How long a Metadata answer waits for this broker's metadata copy to catch up with the store. */
+const FRESH_WAIT_MS = 1000;
+
 export default defineApi<MetadataRequest, MetadataResponse>({ request: metadataRequest, response: metadataResponse }, async (broker, req, ctx) => {
+  await broker.metadata.fresh(FRESH_WAIT_MS);
   const live = new Set(broker.metadata.brokers.keys());
   const withOps = req.includeTopicAuthorizedOperations;
   // v0 has no null: an empty list means "all topics" there.
