@@ -151,10 +151,10 @@ export class ClusterMetadata {
 
   /**
    * Resolves once this copy has every write the store had when called (or after
-   * `timeoutMs`, or at once if the store cannot be asked): answers given after it are never
-   * older than what another broker already answered. A client that takes leaders from
-   * every Metadata answer (librdkafka before epoch checks) can otherwise be sent back to
-   * the old leader by a broker whose copy lags, and stay there.
+   * `timeoutMs`, or at once if the store cannot be asked), so an answer given after it is
+   * no older than the store was when asked, however far this broker's watch is behind. A
+   * client that takes the leader from each Metadata answer as it comes (librdkafka 2.0.2)
+   * can otherwise be sent back to the old leader by a lagging broker, and stay there.
    */
   async fresh(timeoutMs: number): Promise<void> {
     let latest: number;
