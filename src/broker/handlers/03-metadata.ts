@@ -21,15 +21,18 @@ function describeTopic(t: TopicState, withOps: boolean, live: ReadonlySet<number
     // partitions yet, or this broker has not heard) is no leader, as in Kafka's metadata
     // cache: naming it would send clients to a broker that is gone, and a client that
     // just heard of the new leader elsewhere back to the old one.
-    partitions: t.partitions.map((p) => ({
-      errorCode: live.has(p.leader) ? ErrorCode.NONE : ErrorCode.LEADER_NOT_AVAILABLE,
-      partitionIndex: p.partition,
-      leaderId: live.has(p.leader) ? p.leader : -1,
-      leaderEpoch: p.leaderEpoch,
-      replicaNodes: p.replicas,
-      isrNodes: p.isr,
-      offlineReplicas: p.replicas.filter((r) => !live.has(r)),
-    })),
+    partitions: t.partitions.map((p) => {
+      const led = live.has(p.leader);
+      return {
+        errorCode: led ? ErrorCode.NONE : ErrorCode.LEADER_NOT_AVAILABLE,
+        partitionIndex: p.partition,
+        leaderId: led ? p.leader : -1,
+        leaderEpoch: p.leaderEpoch,
+        replicaNodes: p.replicas,
+        isrNodes: p.isr,
+        offlineReplicas: p.replicas.filter((r) => !live.has(r)),
+      };
+    }),
     topicAuthorizedOperations: withOps ? TOPIC_OPERATIONS : NOT_REQUESTED,
   };
 }
