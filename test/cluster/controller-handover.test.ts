@@ -19,9 +19,11 @@ const laggingMetadataWatch = (inner: CoordinationStore, lagMs: number): Coordina
   watch: (prefix, fromRevision, fn) => inner.watch(prefix, fromRevision, prefix === PREFIX ? (e: WatchEvent) => void sleep(lagMs).then(() => fn(e)) : fn),
 });
 
+/** An in-memory broker on a free port with `client` as its coordination store. */
+const start = (id: number, client: CoordinationStore) => Broker.start({ config: { 'broker.id': String(id) }, storage: 'memory', host: '127.0.0.1', port: 0, logLevel: 'silent', store: client });
+
 test('a broker whose metadata copy lags its controller campaign takes over and moves leadership off the old controller', async (t) => {
   const store = new EmbeddedStore();
-  const start = (id: number, client: CoordinationStore) => Broker.start({ config: { 'broker.id': String(id) }, storage: 'memory', host: '127.0.0.1', port: 0, logLevel: 'silent', store: client });
   const first = await start(0, store.client());
   const second = await start(1, laggingMetadataWatch(store.client(), 300));
   let firstOpen = true;
@@ -49,8 +51,8 @@ test('a broker whose metadata copy lags its controller campaign takes over and m
 
 test('a broker whose metadata copy lags answers Metadata only once it has what the store had: never older than another broker\'s answer', async (t) => {
   const store = new EmbeddedStore();
-  const first = await Broker.start({ config: { 'broker.id': '0' }, storage: 'memory', host: '127.0.0.1', port: 0, logLevel: 'silent', store: store.client() });
-  const second = await Broker.start({ config: { 'broker.id': '1' }, storage: 'memory', host: '127.0.0.1', port: 0, logLevel: 'silent', store: laggingMetadataWatch(store.client(), 300) });
+  const first = await start(0, store.client());
+  const second = await start(1, laggingMetadataWatch(store.client(), 300));
   t.teardown(async () => {
     await second.close();
     await first.close();
