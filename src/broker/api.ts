@@ -27,6 +27,12 @@ export interface RequestContext {
    * the response waits (acks=all). Safe to call twice; not calling it is also safe.
    */
   releaseFrame(): void;
+  /**
+   * Hands the connection log reads the response carries (PartitionLog.read), so they are
+   * released once the socket has taken the response, and not before: their memory is then
+   * recycled.
+   */
+  releaseWhenSent(buffers: readonly Buffer[]): void;
 }
 
 /** Returned by a handler that must send nothing back (Produce with acks=0). */

@@ -5,6 +5,7 @@
 // active segment is never touched, exactly as in Kafka.
 import { Attr } from '../protocol/records/batch.js';
 import { type DecodedBatch, decodeBatch, encodeBatch } from '../protocol/records/records.js';
+import { release } from './blocks.js';
 import type { PartitionLog } from './partition-log.js';
 
 const keyOf = (k: Buffer): string => k.toString('latin1');
@@ -19,7 +20,9 @@ export async function compactLog(log: PartitionLog, now: number, deleteRetention
     const batches: DecodedBatch[] = [];
     for (let i = 0; i < seg.index.count; i++) {
       const [bytes] = seg.read(i, i);
-      const b = await decodeBatch(Buffer.from(bytes!));
+      const copy = Buffer.from(bytes!);
+      release(bytes!);
+      const b = await decodeBatch(copy);
       batches.push(b);
       if (b.isControl) continue;
       for (const r of b.records) if (r.key) latest.set(keyOf(r.key), r.offset);

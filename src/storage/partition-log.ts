@@ -6,9 +6,11 @@ import path from 'node:path';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { Attr, BATCH_HEADER_SIZE, crcMatches, LOG_OVERHEAD, Off, readBatchHeader, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch } from '../protocol/records/batch.js';
 import { decodeBatch } from '../protocol/records/records.js';
+import { release } from './blocks.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { ProducerStateManager } from './producer-state.js';
-import { Segment, segmentFileName } from './segment.js';
+import { MemorySegment } from './memory-segment.js';
+import { FileSegment, type LogSegment, segmentFileName } from './segment.js';
 
 export interface LogConfig {
   segmentBytes: number;
@@ -38,7 +40,7 @@ export interface TimestampOffset {
 }
 
 export class PartitionLog {
-  private segments: Segment[] = [];
+  private segments: LogSegment[] = [];
   private unflushedMessages = 0;
   private closed = false;
   /** Background fsyncs of rolled segments, in roll order, so the recovery point only moves forward over flushed data. */
@@ -58,7 +60,7 @@ export class PartitionLog {
 
   static memory(config: LogConfig): PartitionLog {
     const log = new PartitionLog(null, config);
-    log.segments.push(new Segment(null, 0, config.indexIntervalBytes, true));
+    log.segments.push(new MemorySegment(0));
     return log;
   }
 
@@ -76,7 +78,7 @@ export class PartitionLog {
     const bases = files.filter((f) => /^\d{20}\.log$/.test(f)).map((f) => Number(f.slice(0, 20))).sort((a, b) => a - b);
     let cut = false;
     for (const base of bases) {
-      const seg = new Segment(dir, base, config.indexIntervalBytes, false);
+      const seg = new FileSegment(dir, base, config.indexIntervalBytes, false);
       if (cut) {
         seg.delete();
         continue;
@@ -84,7 +86,7 @@ export class PartitionLog {
       cut = log.scanSegment(seg, recoveryPoint);
       log.segments.push(seg);
     }
-    if (log.segments.length === 0) log.segments.push(new Segment(dir, 0, config.indexIntervalBytes, true));
+    if (log.segments.length === 0) log.segments.push(new FileSegment(dir, 0, config.indexIntervalBytes, true));
     const lastSeg = log.segments[log.segments.length - 1]!;
     const i = lastSeg.index;
     log.logEndOffset = i.count ? i.lastOffset(i.count - 1) + 1 : lastSeg.baseOffset;
@@ -97,7 +99,7 @@ export class PartitionLog {
   }
 
   /** Rebuilds a segment's batch index (and producer state, when opening); returns true if its tail was cut. */
-  private scanSegment(seg: Segment, recoveryPoint: number, rebuildProducers = true): boolean {
+  private scanSegment(seg: FileSegment, recoveryPoint: number, rebuildProducers = true): boolean {
     let pos = 0;
     while (pos + BATCH_HEADER_SIZE <= seg.size) {
       const head = seg.readAt(pos, BATCH_HEADER_SIZE);
@@ -120,7 +122,7 @@ export class PartitionLog {
     return false;
   }
 
-  private get active(): Segment {
+  private get active(): LogSegment {
     return this.segments[this.segments.length - 1]!;
   }
 
@@ -253,7 +255,7 @@ export class PartitionLog {
         }
       });
     }
-    this.segments.push(new Segment(this.dir, base, this.config.indexIntervalBytes, true));
+    this.segments.push(this.newSegment(base));
   }
 
   /** fsyncs the active segment; everything below the log end offset is then durable. */
@@ -274,6 +276,7 @@ export class PartitionLog {
    * Whole batches from the one holding `offset`, up to `maxBytes` (the first batch is
    * always returned whole, as Kafka does, so a consumer can make progress) and stopping
    * before `maxOffset` (the high watermark). Throws OFFSET_OUT_OF_RANGE outside the log.
+   * The caller holds each buffer once (LogSegment.read).
    */
   read(offset: number, maxBytes: number, maxOffset = this.logEndOffset): Buffer[] {
     if (offset < this.logStartOffset || offset > this.logEndOffset) throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE);
@@ -301,6 +304,10 @@ export class PartitionLog {
     return out;
   }
 
+  private newSegment(baseOffset: number): LogSegment {
+    return this.dir ? new FileSegment(this.dir, baseOffset, this.config.indexIntervalBytes, true) : new MemorySegment(baseOffset);
+  }
+
   private segmentFor(offset: number): number {
     let lo = 0;
     let hi = this.segments.length - 1;
@@ -319,7 +326,7 @@ export class PartitionLog {
       for (let i = 0; i < idx.count; i++) {
         if (idx.maxTimestamp(i) < ts || idx.lastOffset(i) < this.logStartOffset) continue;
         const [bytes] = seg.read(i, i);
-        const b = await decodeBatch(bytes!);
+        const b = await decodeBatch(bytes!).finally(() => release(bytes!));
         for (const r of b.records) {
           if (r.timestamp >= ts && r.offset >= this.logStartOffset) return { offset: r.offset, timestamp: r.timestamp, leaderEpoch: b.partitionLeaderEpoch };
         }
@@ -330,7 +337,7 @@ export class PartitionLog {
 
   /** The record with the largest timestamp (ListOffsets MAX_TIMESTAMP), or null if empty. */
   async maxTimestamp(): Promise<TimestampOffset | null> {
-    let best: { seg: Segment; i: number; ts: number } | null = null;
+    let best: { seg: LogSegment; i: number; ts: number } | null = null;
     for (const seg of this.segments) {
       for (let i = 0; i < seg.index.count; i++) {
         if (seg.index.lastOffset(i) < this.logStartOffset) continue;
@@ -338,7 +345,8 @@ export class PartitionLog {
       }
     }
     if (!best) return null;
-    const b = await decodeBatch(best.seg.read(best.i, best.i)[0]!);
+    const [bytes] = best.seg.read(best.i, best.i);
+    const b = await decodeBatch(bytes!).finally(() => release(bytes!));
     let rec = b.records[0]!;
     for (const r of b.records) if (r.timestamp > rec.timestamp) rec = r;
     return { offset: rec.offset, timestamp: rec.timestamp, leaderEpoch: b.partitionLeaderEpoch };
@@ -400,7 +408,7 @@ export class PartitionLog {
   /** Drops everything and restarts the log empty at `offset` (a follower far behind its leader's log start). */
   truncateFullyAndStartAt(offset: number): void {
     for (const seg of this.segments) seg.delete();
-    this.segments = [new Segment(this.dir, offset, this.config.indexIntervalBytes, true)];
+    this.segments = [this.newSegment(offset)];
     this.logStartOffset = this.logEndOffset = this.recoveryPoint = offset;
     this.producers.truncateFrom(0);
     this.epochs = [];
@@ -428,7 +436,7 @@ export class PartitionLog {
   }
 
   /** Every segment but the active one: what the log cleaner may rewrite. */
-  closedSegments(): Segment[] {
+  closedSegments(): LogSegment[] {
     return this.segments.slice(0, -1);
   }
 
@@ -437,10 +445,10 @@ export class PartitionLog {
    * On disk the new file is fsynced and renamed over the old, so a crash leaves one or the
    * other. Returns false when the segment is gone or became active meanwhile.
    */
-  replaceSegment(old: Segment, batches: Buffer[]): boolean {
+  replaceSegment(old: LogSegment, batches: Buffer[]): boolean {
     const i = this.segments.indexOf(old);
     if (this.closed || i < 0 || i === this.segments.length - 1) return false;
-    let fresh: Segment;
+    let fresh: LogSegment;
     if (this.dir) {
       const file = path.join(this.dir, segmentFileName(old.baseOffset, '.log'));
       const tmp = `${file}.cleaned`;
@@ -450,11 +458,12 @@ export class PartitionLog {
       fs.closeSync(fd);
       old.close();
       fs.renameSync(tmp, file);
-      fresh = new Segment(this.dir, old.baseOffset, this.config.indexIntervalBytes, false);
-      this.scanSegment(fresh, Infinity, false);
-      fresh.writeIndexes();
+      const cleaned = new FileSegment(this.dir, old.baseOffset, this.config.indexIntervalBytes, false);
+      this.scanSegment(cleaned, Infinity, false);
+      cleaned.writeIndexes();
+      fresh = cleaned;
     } else {
-      fresh = new Segment(null, old.baseOffset, this.config.indexIntervalBytes, true);
+      fresh = new MemorySegment(old.baseOffset);
       for (const b of batches) {
         const h = readBatchHeader(b);
         fresh.append(b, h.baseOffset, h.baseOffset + h.lastOffsetDelta, h.maxTimestamp, old.lastModified);

@@ -1,14 +1,37 @@
-// One segment of a partition log: record batches back to back from baseOffset on, in a
-// file. A durable segment is Kafka's on-disk layout; an anonymous one (in-memory storage
-// for test suites) is an unlinked file on tmpfs (anonymous-files.ts), so it lives in RAM
-// and is written by the kernel: touching fresh JS heap pages costs far more than a
-// write(2) into tmpfs (about 4.5 s against 0.2 s per GiB measured here), and fetches read
-// it back without per-batch objects on the heap.
+// One segment of a partition log: record batches back to back from baseOffset on. The
+// durable kind is Kafka's on-disk layout, in a file; the in-memory kind (test suites) is
+// memory-segment.ts.
 import fs from 'node:fs';
 import path from 'node:path';
-import { openAnonymousFile, recycleAnonymousFile } from './anonymous-files.js';
 import { BatchIndex } from './batch-index.js';
-import { acquireReadBuffer } from './read-buffers.js';
+import { allocBlock, MIN_BLOCK } from './blocks.js';
+
+/** What a partition log needs of a segment, on disk or in memory. */
+export interface LogSegment {
+  readonly index: BatchIndex;
+  readonly baseOffset: number;
+  readonly created: number;
+  /** When the segment last changed (ms): tombstones in it expire delete.retention.ms after. */
+  lastModified: number;
+  /** Bytes of batches held. */
+  readonly size: number;
+  append(batch: Buffer, baseOffset: number, lastOffset: number, maxTimestamp: number, now: number): void;
+  /**
+   * Batches `first` to `last` (indexes) as one or more buffers. The caller holds each once
+   * (blocks.ts): releasing them after use lets their memory be recycled; not releasing is safe.
+   */
+  read(first: number, last: number): Buffer[];
+  /** Drops batches from index `i` on. */
+  truncate(i: number): void;
+  /** Makes what was appended durable (nothing to do in memory). */
+  flush(): void;
+  flushAsync(): Promise<void>;
+  writeIndexes(): void;
+  close(): void;
+  /** Lets go as a killed process would: nothing written or flushed. */
+  abandon(): void;
+  delete(): void;
+}
 
 export const segmentFileName = (baseOffset: number, suffix: string): string => `${String(baseOffset).padStart(20, '0')}${suffix}`;
 
@@ -16,27 +39,19 @@ export const segmentFileName = (baseOffset: number, suffix: string): string => `
  * A `.log` file of batches with its `.index` (relative offset, position) and `.timeindex`
  * (timestamp, relative offset) written sparsely every `indexIntervalBytes`, as Kafka does.
  * The in-memory BatchIndex is rebuilt from the `.log` when the segment is opened.
- * `dir` null makes an anonymous segment: no index files, no fsync, gone when closed.
  */
-export class Segment {
+export class FileSegment implements LogSegment {
   readonly index = new BatchIndex();
   size = 0;
   readonly created: number;
-  /** When the segment last changed (ms): tombstones in it expire delete.retention.ms after. */
   lastModified: number;
   private fd: number;
 
-  constructor(readonly dir: string | null, readonly baseOffset: number, private readonly indexIntervalBytes: number, create: boolean) {
-    if (dir === null) {
-      // A reused file may hold a deleted segment's bytes past ours; reads never go past `size`.
-      this.fd = openAnonymousFile(() => this.size);
-      this.created = Date.now();
-    } else {
-      this.fd = fs.openSync(path.join(dir, segmentFileName(baseOffset, '.log')), create ? 'w+' : 'r+');
-      const st = fs.fstatSync(this.fd);
-      this.size = st.size;
-      this.created = create ? Date.now() : st.mtimeMs;
-    }
+  constructor(readonly dir: string, readonly baseOffset: number, private readonly indexIntervalBytes: number, create: boolean) {
+    this.fd = fs.openSync(path.join(dir, segmentFileName(baseOffset, '.log')), create ? 'w+' : 'r+');
+    const st = fs.fstatSync(this.fd);
+    this.size = st.size;
+    this.created = create ? Date.now() : st.mtimeMs;
     this.lastModified = this.created;
   }
 
@@ -69,7 +84,8 @@ export class Segment {
   read(first: number, last: number): Buffer[] {
     const start = this.index.position(first);
     const length = this.index.position(last) + this.index.size(last) - start;
-    const b = acquireReadBuffer(length);
+    // Large reads go into recycled blocks, which a fetch releases once its socket has them.
+    const b = length >= MIN_BLOCK ? allocBlock(length) : Buffer.allocUnsafe(length);
     const n = fs.readSync(this.fd, b, 0, length, start);
     return [n === length ? b : b.subarray(0, n)];
   }
@@ -82,19 +98,18 @@ export class Segment {
   }
 
   flush(): void {
-    if (this.dir !== null) fs.fdatasyncSync(this.fd);
+    fs.fdatasyncSync(this.fd);
   }
 
   /** fsyncs without blocking the event loop; never rejects (a deleted segment needs no flush). */
   flushAsync(): Promise<void> {
     const fd = this.fd;
-    if (fd < 0 || this.dir === null) return Promise.resolve();
+    if (fd < 0) return Promise.resolve();
     return new Promise((resolve) => fs.fdatasync(fd, () => resolve()));
   }
 
   /** Writes the sparse `.index` and `.timeindex` from the batch index. */
   writeIndexes(): void {
-    if (this.dir === null) return;
     const idx: Buffer[] = [];
     const tidx: Buffer[] = [];
     let sinceLast = Infinity;
@@ -134,16 +149,12 @@ export class Segment {
 
   delete(): void {
     this.closeFile();
-    const dir = this.dir;
-    if (dir === null) return;
-    for (const s of ['.log', '.index', '.timeindex']) fs.rmSync(path.join(dir, segmentFileName(this.baseOffset, s)), { force: true });
+    for (const s of ['.log', '.index', '.timeindex']) fs.rmSync(path.join(this.dir, segmentFileName(this.baseOffset, s)), { force: true });
   }
 
-  /** An anonymous segment's file goes back for reuse: the next segment overwrites its warm pages. */
   private closeFile(): void {
     if (this.fd < 0) return;
-    if (this.dir === null) recycleAnonymousFile(this.fd);
-    else fs.closeSync(this.fd);
+    fs.closeSync(this.fd);
     this.fd = -1;
   }
 }

@@ -1,8 +1,9 @@
-// Large frames are joined into recycled memory, and log reads sent by fetch are recycled
-// once written: neither may ever let one request's bytes leak into another's.
+// Large frames are read into recycled memory (blocks), which an in-memory log keeps and a
+// fetch sends: none of it may be reused while anything still refers to it, or one
+// request's bytes would leak into another's.
 import test from 'ava';
 import { FrameReader } from '../../src/broker/net/frame-reader.js';
-import type { CreateTopicsResponse, FetchResponse, ProduceResponse } from '../../src/protocol/messages/index.js';
+import type { CreateTopicsResponse, DeleteTopicsResponse, FetchResponse, ProduceResponse } from '../../src/protocol/messages/index.js';
 import { decodeRecords, encodeBatch } from '../../src/protocol/records/records.js';
 import { startBroker } from '../../src/index.js';
 import { RawClient } from '../raw-client.js';
@@ -55,4 +56,39 @@ test('many large produce requests on one connection come back byte-identical', a
     for (const batch of await decodeRecords(f.responses![0]!.partitions![0]!.records as Buffer)) for (const r of batch.records) got.push(r.value!.toString());
   }
   t.deepEqual(got, values);
+});
+
+test('a fetch answer queued behind a waiting request still carries its records after their topic is deleted and its memory wanted', async (t) => {
+  const b = await startBroker();
+  t.teardown(() => b.close());
+  const admin = await RawClient.connect(b.port);
+  const consumer = await RawClient.connect(b.port);
+  t.teardown(() => admin.close());
+  t.teardown(() => consumer.close());
+  const create = (name: string) => admin.request<CreateTopicsResponse>(19, 5, { topics: [{ name, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 1000, validateOnly: false });
+  const produce = async (topic: string, fill: string) => {
+    const records = await encodeBatch({ records: Array.from({ length: 200 }, () => ({ value: fill.repeat(1000) })) });
+    const r = await admin.request<ProduceResponse>(0, 9, { transactionalId: null, acks: 1, timeoutMs: 1000, topicData: [{ name: topic, partitionData: [{ index: 0, records }] }] });
+    t.is(r.responses![0]!.partitionResponses![0]!.errorCode, 0);
+  };
+  const fetch = (topic: string, maxWaitMs: number) => consumer.request<FetchResponse>(1, 11, {
+    replicaId: -1, maxWaitMs, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
+    topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
+    forgottenTopicsData: [], rackId: '',
+  });
+  for (const name of ['idle', 'gone', 'next']) await create(name);
+  await produce('gone', 'g');
+  // The first fetch waits for data that never comes; the second is answered at once but
+  // its response waits behind the first, holding its read of the log.
+  const waiting = fetch('idle', 400);
+  const queued = fetch('gone', 0);
+  await new Promise((r) => setTimeout(r, 50));
+  const del = await admin.request<DeleteTopicsResponse>(20, 4, { topicNames: ['gone'], timeoutMs: 1000 });
+  t.is(del.responses![0]!.errorCode, 0);
+  // Requests as large as the deleted batch, which would take its memory were it free.
+  for (let i = 0; i < 4; i++) await produce('next', 'n');
+  await waiting;
+  const got = (await decodeRecords((await queued).responses![0]!.partitions![0]!.records as Buffer)).flatMap((x) => x.records.map((r) => r.value!.toString()));
+  t.is(got.length, 200);
+  t.true(got.every((v) => v === 'g'.repeat(1000)));
 });

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../../protocol/errors.js';
 import { decodeRecords, encodeBatchUncompressed } from '../../protocol/records/records.js';
+import { release } from '../../storage/blocks.js';
 import type { Broker } from '../broker.js';
 import { OFFSETS_TOPIC } from '../broker.js';
 import { type CommittedOffset, Group, type JoinResult, type Member, type SyncResult } from './group.js';
@@ -126,7 +127,9 @@ export class GroupCoordinator {
     while (offset < end) {
       const chunks = p.log.read(offset, 4 << 20, end);
       if (chunks.length === 0) break;
-      for (const b of await decodeRecords(Buffer.concat(chunks))) {
+      const bytes = Buffer.concat(chunks);
+      for (const c of chunks) release(c);
+      for (const b of await decodeRecords(bytes)) {
         for (const r of b.records) {
           offset = r.offset + 1;
           if (b.isControl || !r.key) continue;

@@ -1,6 +1,7 @@
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import { fetchRequest, fetchResponse, type FetchRequest, type FetchResponse } from '../../protocol/messages/index.js';
 import { downConvert } from '../../protocol/records/records.js';
+import { release } from '../../storage/blocks.js';
 import { defineApi, type RequestContext } from '../api.js';
 import type { Broker } from '../broker.js';
 import { type FetchSession, sessionKey, type SessionPartition } from '../fetch-sessions.js';
@@ -163,6 +164,16 @@ function waitForData(broker: Broker, targets: SessionPartition[], ms: number, ct
   });
 }
 
+/** The log reads a partition's answer carries (PartitionLog.read: held until released). */
+function logReads(part: PartitionOut): Buffer[] {
+  return Array.isArray(part.records) ? (part.records as Buffer[]) : [];
+}
+
+/** Lets go of reads that will not be sent (a fetch that waits for more and reads again). */
+function releaseReads(c: Collected): void {
+  for (const { part } of c.out) for (const b of logReads(part)) release(b);
+}
+
 export default defineApi<FetchRequest, FetchResponse>({ request: fetchRequest, response: fetchResponse }, async (broker, req, ctx) => {
   const v = ctx.version;
   const resolved = resolveSession(broker, req, v);
@@ -179,6 +190,7 @@ export default defineApi<FetchRequest, FetchResponse>({ request: fetchRequest, r
   let c = readAll(broker, req, v, targets, incremental);
   // Stop at once when the client goes away: waiting would resolve immediately and spin.
   while (c.bytes < req.minBytes && !c.hasError && Date.now() < deadline && !ctx.connection.isClosed) {
+    releaseReads(c);
     await waitForData(broker, targets, deadline - Date.now(), ctx);
     c = readAll(broker, req, v, targets, incremental);
   }
@@ -196,9 +208,14 @@ export default defineApi<FetchRequest, FetchResponse>({ request: fetchRequest, r
     // Clients of Fetch v0-v3 read only message sets: convert (records are decoded here only).
     const magic = v <= 1 ? 0 : 1;
     for (const { part } of c.out) {
-      if (Array.isArray(part.records) && part.records.length > 0) part.records = await downConvert(Buffer.concat(part.records as Buffer[]), magic);
+      const reads = logReads(part);
+      if (reads.length === 0) continue;
+      const copy = Buffer.concat(reads);
+      for (const b of reads) release(b);
+      part.records = await downConvert(copy, magic);
     }
   }
+  for (const { part } of c.out) ctx.releaseWhenSent(logReads(part));
   const response: FetchResponse = { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: session?.id ?? 0, responses: [...topics.values()] };
   if (v >= 12) {
     const endpoints = broker.addLeaderHints((function* () {

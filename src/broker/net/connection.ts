@@ -6,7 +6,7 @@ import type { Logger } from 'winston';
 import { ProtocolDecodeError, Reader, Writer } from '../../protocol/primitives.js';
 import { decodeMessage, encodeMessage, isFlexible } from '../../protocol/schema.js';
 import { apiVersionsResponse } from '../../protocol/messages/index.js';
-import { releaseReadBuffer } from '../../storage/read-buffers.js';
+import { release } from '../../storage/blocks.js';
 import { type Api, CLOSE_CONNECTION, type ConnectionInfo, type HandlerResult, NO_RESPONSE, type RequestContext } from '../api.js';
 import { FrameReader, FrameTooLargeError } from './frame-reader.js';
 import { adoptFrameSocket } from './frame-socket.js';
@@ -26,6 +26,8 @@ export interface ConnectionHost {
 interface Slot {
   out: Buffer[] | null;
   done: boolean;
+  /** Log reads in `out`, released once written. */
+  held: Buffer[];
 }
 
 export class Connection implements ConnectionInfo {
@@ -127,6 +129,9 @@ export class Connection implements ConnectionInfo {
         released = true;
         this.frames.release(frame);
       },
+      releaseWhenSent: (buffers) => {
+        slot.held.push(...buffers);
+      },
     };
     const headerV1 = header.apiKey !== API_VERSIONS && isFlexible(api.response, header.apiVersion);
     let result;
@@ -152,7 +157,7 @@ export class Connection implements ConnectionInfo {
   }
 
   private slot(): Slot {
-    const s: Slot = { out: null, done: false };
+    const s: Slot = { out: null, done: false, held: [] };
     this.queue.push(s);
     return s;
   }
@@ -186,15 +191,18 @@ export class Connection implements ConnectionInfo {
     let corked = false;
     while (this.queue.length > 0 && this.queue[0]!.done) {
       const s = this.queue.shift()!;
-      if (!s.out) continue;
+      if (!s.out) {
+        for (const b of s.held) release(b);
+        continue;
+      }
       if (!corked) {
         this.socket.cork();
         corked = true;
       }
-      for (const b of s.out) {
-        // Large chunks are log reads; once the socket has them their memory can be reused.
-        if (b.length >= 4096) this.socket.write(b, () => releaseReadBuffer(b));
-        else this.socket.write(b);
+      const held = s.held;
+      for (let i = 0; i < s.out.length; i++) {
+        if (i === s.out.length - 1 && held.length > 0) this.socket.write(s.out[i]!, () => { for (const b of held) release(b); });
+        else this.socket.write(s.out[i]!);
       }
     }
     if (corked) this.socket.uncork();

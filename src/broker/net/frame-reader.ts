@@ -4,11 +4,14 @@
 // to let the socket read straight into the frame (`readInto()` / `onRead()`, wired up in
 // frame-socket.ts): once a frame's size is known, its buffer is allocated and the kernel
 // copies the rest of the frame into it, so a megabyte produce request is neither joined
-// from 64 KiB chunks nor backed by a fresh ArrayBuffer per chunk.
+// from 64 KiB chunks nor backed by a fresh ArrayBuffer per chunk. Large frames are blocks
+// (storage/blocks.ts), so an in-memory log can keep a produce request's batches where the
+// socket put them.
+import { allocBlock, release } from '../../storage/blocks.js';
 
 export class FrameTooLargeError extends Error {}
 
-/** Frames below this size are copied out of the shared read buffer; larger ones are read into their own. */
+/** Frames below this size are copied out of the shared read buffer; larger ones are read into blocks of their own. */
 const SMALL_FRAME = 64 * 1024;
 
 export class FrameReader {
@@ -20,10 +23,6 @@ export class FrameReader {
   private sizeFilled = 0;
   /** Where reads land while no large frame is in progress; its contents are copied out before the next read. */
   private readonly scratch: Buffer;
-  /** Buffers this reader allocated for large frames, so only those are ever reused. */
-  private readonly ours = new WeakSet<ArrayBuffer>();
-  /** A large frame's buffer handed back by release(), reused for the next large frame. */
-  private spare: Buffer | null = null;
 
   constructor(private readonly maxFrameBytes: number) {
     this.scratch = Buffer.allocUnsafeSlow(SMALL_FRAME);
@@ -101,26 +100,15 @@ export class FrameReader {
   }
 
   private allocate(n: number): Buffer {
-    if (n < SMALL_FRAME) return Buffer.allocUnsafe(n);
-    // Fresh large buffers cost a page fault per 4 KiB (mmap'd), so one is recycled when the
-    // caller says the frame is no longer referenced.
-    if (this.spare && this.spare.length >= n) {
-      const out = this.spare.subarray(0, n);
-      this.spare = null;
-      return out;
-    }
-    const out = Buffer.allocUnsafeSlow(n);
-    this.ours.add(out.buffer as ArrayBuffer);
-    return out;
+    return n < SMALL_FRAME ? Buffer.allocUnsafe(n) : allocBlock(n);
   }
 
   /**
-   * Hands a frame back once nothing refers to it any more (a produce request whose
-   * batches have been written), so its memory can hold the next large frame. Frames this
-   * reader did not allocate are ignored.
+   * Lets go of a frame once the caller is done with its bytes (a produce request whose
+   * batches are in the log: a log that kept some holds the block itself). Call it at most
+   * once per frame; frames that are not blocks are ignored.
    */
   release(frame: Buffer): void {
-    const ab = frame.buffer as ArrayBuffer;
-    if (this.ours.has(ab) && (!this.spare || ab.byteLength > this.spare.length)) this.spare = Buffer.from(ab, 0, ab.byteLength);
+    release(frame);
   }
 }
