@@ -8,6 +8,7 @@
 // Buffer object per batch.
 import { BatchIndex } from './batch-index.js';
 import { allocBlock, blockCapacity, MIN_BLOCK, release, retain } from './blocks.js';
+import { floorIndex } from './floor-index.js';
 import type { LogSegment } from './segment.js';
 
 /** Batches at least this large are kept as views of their block rather than copied. */
@@ -74,14 +75,7 @@ export class MemorySegment implements LogSegment {
 
   /** The piece holding byte `position`. */
   private pieceAt(position: number): number {
-    let lo = 0;
-    let hi = this.pieces.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (this.pieces[mid]!.start <= position) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return floorIndex(this.pieces.length, (i) => this.pieces[i]!.start, position);
   }
 
   truncate(i: number): void {

@@ -7,6 +7,7 @@ import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { Attr, BATCH_HEADER_SIZE, crcMatches, LOG_OVERHEAD, Off, readBatchHeader, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch } from '../protocol/records/batch.js';
 import { decodeBatch } from '../protocol/records/records.js';
 import { release } from './blocks.js';
+import { floorIndex } from './floor-index.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { ProducerStateManager } from './producer-state.js';
 import { MemorySegment } from './memory-segment.js';
@@ -309,14 +310,7 @@ export class PartitionLog {
   }
 
   private segmentFor(offset: number): number {
-    let lo = 0;
-    let hi = this.segments.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >>> 1;
-      if (this.segments[mid]!.baseOffset <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo;
+    return floorIndex(this.segments.length, (i) => this.segments[i]!.baseOffset, offset);
   }
 
   /** The first record with timestamp >= ts (ListOffsets by time), or null. */
