@@ -15,9 +15,9 @@
 import fs from 'node:fs';
 import { openAnonymousFile, recycleAnonymousFile } from './anonymous-files.js';
 import { BatchIndex } from './batch-index.js';
-import { allocBlock, MIN_BLOCK, release, retain } from './blocks.js';
+import { release, retain } from './blocks.js';
 import { floorIndex } from './floor-index.js';
-import type { LogSegment } from './segment.js';
+import { type LogSegment, readHeld } from './segment.js';
 
 /**
  * Batches at least this large, and at least a quarter of their block, are kept as views of
@@ -87,10 +87,7 @@ export class MemorySegment implements LogSegment {
         out.push(view);
         continue;
       }
-      // Large reads go into blocks, which a fetch releases once its socket has them.
-      const b = to - from >= MIN_BLOCK ? allocBlock(to - from) : Buffer.allocUnsafe(to - from);
-      const n = fs.readSync(this.fd, b, 0, b.length, p.filePos + from);
-      out.push(n === b.length ? b : b.subarray(0, n));
+      out.push(readHeld(this.fd, p.filePos + from, to - from));
     }
     return out;
   }

@@ -33,6 +33,16 @@ export interface LogSegment {
   delete(): void;
 }
 
+/**
+ * `length` bytes of a file from `position` (fewer at its end), in a buffer the caller holds
+ * once: large reads go into blocks, which a fetch releases once its socket has them.
+ */
+export function readHeld(fd: number, position: number, length: number): Buffer {
+  const b = length >= MIN_BLOCK ? allocBlock(length) : Buffer.allocUnsafe(length);
+  const n = fs.readSync(fd, b, 0, length, position);
+  return n === length ? b : b.subarray(0, n);
+}
+
 export const segmentFileName = (baseOffset: number, suffix: string): string => `${String(baseOffset).padStart(20, '0')}${suffix}`;
 
 /**
@@ -83,11 +93,7 @@ export class FileSegment implements LogSegment {
 
   read(first: number, last: number): Buffer[] {
     const start = this.index.position(first);
-    const length = this.index.position(last) + this.index.size(last) - start;
-    // Large reads go into recycled blocks, which a fetch releases once its socket has them.
-    const b = length >= MIN_BLOCK ? allocBlock(length) : Buffer.allocUnsafe(length);
-    const n = fs.readSync(this.fd, b, 0, length, start);
-    return [n === length ? b : b.subarray(0, n)];
+    return [readHeld(this.fd, start, this.index.position(last) + this.index.size(last) - start)];
   }
 
   truncate(i: number): void {
