@@ -12,12 +12,11 @@
 // process memory costs 3.3 s), and it is not memory V8 counts, which in process memory made
 // a steady trickle of small batches set off a full garbage collection every second and
 // doubled the p99 latency at 10,000 records/s.
-import fs from 'node:fs';
 import { openAnonymousFile, recycleAnonymousFile } from './anonymous-files.js';
 import { BatchIndex } from './batch-index.js';
 import { release, retain } from './blocks.js';
 import { floorIndex } from './floor-index.js';
-import { type LogSegment, readHeld } from './segment.js';
+import { type LogSegment, readHeld, writeFully } from './segment.js';
 
 /**
  * Batches at least this large, and at least a quarter of their block, are kept as views of
@@ -46,7 +45,6 @@ export class MemorySegment implements LogSegment {
   private pieces: Piece[] = [];
   /** The file for copied batches, opened with the first of them; -1 before and after. */
   private fd = -1;
-  private fileUsed = 0;
 
   constructor(readonly baseOffset: number) {}
 
@@ -61,15 +59,23 @@ export class MemorySegment implements LogSegment {
     this.lastModified = now;
   }
 
+  /** Where the segment's bytes in its file end: after the last run in the file. */
+  private get fileEnd(): number {
+    for (let k = this.pieces.length - 1; k >= 0; k--) {
+      const p = this.pieces[k]!;
+      if (!p.view) return p.filePos + p.length;
+    }
+    return 0;
+  }
+
   private copyToFile(batch: Buffer): void {
-    // A reused file may hold a deleted segment's bytes past ours; reads never go past `fileUsed`.
-    if (this.fd < 0) this.fd = openAnonymousFile(() => this.fileUsed);
-    let done = 0;
-    while (done < batch.length) done += fs.writeSync(this.fd, batch, done, batch.length - done, this.fileUsed + done);
+    // A reused file may hold a deleted segment's bytes past ours; reads never go past fileEnd.
+    if (this.fd < 0) this.fd = openAnonymousFile(() => this.fileEnd);
+    const at = this.fileEnd;
+    writeFully(this.fd, batch, at);
     const last = this.pieces[this.pieces.length - 1];
-    if (last && !last.view && last.filePos + last.length === this.fileUsed) last.length += batch.length;
-    else this.pieces.push({ start: this.size, length: batch.length, view: null, filePos: this.fileUsed });
-    this.fileUsed += batch.length;
+    if (last && !last.view) last.length += batch.length;
+    else this.pieces.push({ start: this.size, length: batch.length, view: null, filePos: at });
   }
 
   read(first: number, last: number): Buffer[] {
@@ -101,9 +107,6 @@ export class MemorySegment implements LogSegment {
     // what they took from the file, so its tail may be written over.
     const last = this.pieces[this.pieces.length - 1];
     if (last && last.start + last.length > size) last.length = size - last.start;
-    let k = this.pieces.length - 1;
-    while (k >= 0 && this.pieces[k]!.view) k--;
-    this.fileUsed = k >= 0 ? this.pieces[k]!.filePos + this.pieces[k]!.length : 0;
     this.size = size;
   }
 

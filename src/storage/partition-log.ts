@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { Attr, BATCH_HEADER_SIZE, crcMatches, LOG_OVERHEAD, Off, readBatchHeader, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch } from '../protocol/records/batch.js';
-import { decodeBatch } from '../protocol/records/records.js';
+import { type DecodedBatch, decodeBatch } from '../protocol/records/records.js';
 import { release } from './blocks.js';
 import { floorIndex } from './floor-index.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
@@ -38,6 +38,16 @@ export interface TimestampOffset {
   offset: number;
   timestamp: number;
   leaderEpoch: number;
+}
+
+/** Batch `i` of a segment, decoded; its read is released once decoded, so only numbers may be kept from it. */
+async function decodeAt(seg: LogSegment, i: number): Promise<DecodedBatch> {
+  const [bytes] = seg.read(i, i);
+  try {
+    return await decodeBatch(bytes!);
+  } finally {
+    release(bytes!);
+  }
 }
 
 export class PartitionLog {
@@ -109,7 +119,12 @@ export class PartitionLog {
       if (size < BATCH_HEADER_SIZE || pos + size > seg.size || head[Off.magic] !== 2) break;
       const h = readBatchHeader(head);
       const lastOffset = h.baseOffset + h.lastOffsetDelta;
-      if (lastOffset >= recoveryPoint && !crcMatches(seg.readAt(pos, size))) break;
+      if (lastOffset >= recoveryPoint) {
+        const bytes = seg.readAt(pos, size);
+        const intact = crcMatches(bytes);
+        release(bytes);
+        if (!intact) break;
+      }
       seg.adopt(h.baseOffset, lastOffset, pos, size, h.maxTimestamp);
       if (rebuildProducers && h.producerId >= 0 && (h.attributes & Attr.control) === 0) {
         this.producers.update(h.producerId, h.producerEpoch, h.baseSequence, h.baseSequence + h.lastOffsetDelta, h.baseOffset, lastOffset, h.maxTimestamp);
@@ -319,8 +334,7 @@ export class PartitionLog {
       const idx = seg.index;
       for (let i = 0; i < idx.count; i++) {
         if (idx.maxTimestamp(i) < ts || idx.lastOffset(i) < this.logStartOffset) continue;
-        const [bytes] = seg.read(i, i);
-        const b = await decodeBatch(bytes!).finally(() => release(bytes!));
+        const b = await decodeAt(seg, i);
         for (const r of b.records) {
           if (r.timestamp >= ts && r.offset >= this.logStartOffset) return { offset: r.offset, timestamp: r.timestamp, leaderEpoch: b.partitionLeaderEpoch };
         }
@@ -339,8 +353,7 @@ export class PartitionLog {
       }
     }
     if (!best) return null;
-    const [bytes] = best.seg.read(best.i, best.i);
-    const b = await decodeBatch(bytes!).finally(() => release(bytes!));
+    const b = await decodeAt(best.seg, best.i);
     let rec = b.records[0]!;
     for (const r of b.records) if (r.timestamp > rec.timestamp) rec = r;
     return { offset: rec.offset, timestamp: rec.timestamp, leaderEpoch: b.partitionLeaderEpoch };

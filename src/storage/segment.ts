@@ -43,6 +43,12 @@ export function readHeld(fd: number, position: number, length: number): Buffer {
   return n === length ? b : b.subarray(0, n);
 }
 
+/** Writes all of `bytes` at `position` (a write may take fewer). */
+export function writeFully(fd: number, bytes: Buffer, position: number): void {
+  let done = 0;
+  while (done < bytes.length) done += fs.writeSync(fd, bytes, done, bytes.length - done, position + done);
+}
+
 export const segmentFileName = (baseOffset: number, suffix: string): string => `${String(baseOffset).padStart(20, '0')}${suffix}`;
 
 /**
@@ -65,11 +71,9 @@ export class FileSegment implements LogSegment {
     this.lastModified = this.created;
   }
 
-  /** Reads raw bytes of the segment (recovery scans): fewer than `length` at its end. */
+  /** Reads raw bytes of the segment (recovery scans): fewer than `length` at its end; held once, as readHeld's. */
   readAt(position: number, length: number): Buffer {
-    const b = Buffer.allocUnsafe(Math.max(0, Math.min(length, this.size - position)));
-    const n = fs.readSync(this.fd, b, 0, b.length, position);
-    return n === b.length ? b : b.subarray(0, n);
+    return readHeld(this.fd, position, Math.max(0, Math.min(length, this.size - position)));
   }
 
   /** Registers a batch already in the file (recovery). */
@@ -84,8 +88,7 @@ export class FileSegment implements LogSegment {
   }
 
   append(batch: Buffer, baseOffset: number, lastOffset: number, maxTimestamp: number, now: number): void {
-    let done = 0;
-    while (done < batch.length) done += fs.writeSync(this.fd, batch, done, batch.length - done, this.size + done);
+    writeFully(this.fd, batch, this.size);
     this.index.push(baseOffset, lastOffset, this.size, batch.length, maxTimestamp);
     this.size += batch.length;
     this.lastModified = now;
