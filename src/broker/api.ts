@@ -22,9 +22,10 @@ export interface RequestContext {
   readonly version: number;
   readonly connection: ConnectionInfo;
   /**
-   * Says that nothing refers to the request's bytes any more (a produce whose batches are
-   * written), so the connection may reuse its memory for the next large request even while
-   * the response waits (acks=all). Safe to call twice; not calling it is also safe.
+   * Says that the handler is done with the request's bytes (a produce whose batches are in
+   * the log, which holds any it kept: blocks.ts), so their memory may take the next large
+   * request even while the response waits (acks=all). Safe to call twice; not calling it
+   * is also safe.
    */
   releaseFrame(): void;
   /**

@@ -71,7 +71,8 @@ export default defineApi<ProduceRequest, ProduceResponse>({ request: produceRequ
     const failed = responses.some((t) => t.partitionResponses.some((p) => p.errorCode !== ErrorCode.NONE));
     return failed ? CLOSE_CONNECTION : NO_RESPONSE;
   };
-  // The batches are in the log (copied) unless a legacy message set is still converting.
+  // The batches are in the log (copied, or held there as views of the frame: blocks.ts)
+  // unless a legacy message set is still converting.
   if (legacy.length === 0) {
     ctx.releaseFrame();
     if (pending.length === 0) return answer();

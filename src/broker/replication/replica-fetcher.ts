@@ -139,7 +139,7 @@ export class ReplicaFetcher {
     try {
       return this.applyResponse(res, epochs);
     } finally {
-      // Appends copied the records into the log; the frame can hold the next response.
+      // The log copied the records or holds its own reference to the frame (blocks.ts).
       release();
     }
   }
