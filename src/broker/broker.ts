@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'winston';
 import { ErrorCode } from '../protocol/errors.js';
 import { compactLog } from '../storage/cleaner.js';
@@ -171,7 +172,7 @@ export class Broker implements ConnectionHost, FetcherHost {
     const deadline = Date.now() + 2 * this.config.int('broker.session.timeout.ms');
     const leadsSomething = () => [...this.metadata.topics.values()].some((t) => t.partitions.some((p) => p.leader === this.brokerId));
     while (Date.now() < deadline && leadsSomething() && [...this.metadata.brokers.keys()].some((id) => id !== this.brokerId)) {
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
     }
   }
 

@@ -3,6 +3,7 @@
 // and unfencing), and runs the periodic preferred-leader rebalance. Every change it makes
 // is a compare-and-set of the topic's state, so it never overwrites an ISR change a
 // leader made meanwhile.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClusterMetadata, PartitionState, TopicState } from './cluster-metadata.js';
 import { electForLiveBrokers, electPreferred } from './election.js';
 
@@ -50,7 +51,7 @@ export class Controller {
           // Leaderships of a dead broker stay put until an election succeeds: try again.
           this.host.warn(`leader election failed, retrying: ${(e as Error).message}`);
           this.again = true;
-          await new Promise((r) => setTimeout(r, RETRY_MS));
+          await sleep(RETRY_MS);
         }
       } while (this.again && this.active);
     })().finally(() => {

@@ -3,6 +3,7 @@
 // (in process, for one broker and in-process clusters) and etcd (separate processes).
 // Controller election is built here once, on top of the interface, the way etcd's own
 // election recipe works: create-if-absent under a lease, else watch for the key to go.
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface KeyValue {
   key: string;
@@ -68,7 +69,7 @@ export async function campaign(store: CoordinationStore, key: string, candidate:
       // the session timeout), which will expire.
       if (current) await untilChanged(store, current, isCancelled);
     } catch {
-      await new Promise((r) => setTimeout(r, CAMPAIGN_RETRY_MS));
+      await sleep(CAMPAIGN_RETRY_MS);
     }
   }
   return null;
