@@ -6,6 +6,7 @@ import { FrameReader } from '../../src/broker/net/frame-reader.js';
 import type { CreateTopicsResponse, DeleteTopicsResponse, FetchResponse, ProduceResponse } from '../../src/protocol/messages/index.js';
 import { decodeRecords, encodeBatch } from '../../src/protocol/records/records.js';
 import { startBroker } from '../../src/index.js';
+import { sleep } from '../helpers.js';
 import { RawClient } from '../raw-client.js';
 
 function framed(body: Buffer): Buffer {
@@ -82,7 +83,7 @@ test('a fetch answer queued behind a waiting request still carries its records a
   // its response waits behind the first, holding its read of the log.
   const waiting = fetch('idle', 400);
   const queued = fetch('gone', 0);
-  await new Promise((r) => setTimeout(r, 50));
+  await sleep(50);
   const del = await admin.request<DeleteTopicsResponse>(20, 4, { topicNames: ['gone'], timeoutMs: 1000 });
   t.is(del.responses![0]!.errorCode, 0);
   // Requests as large as the deleted batch, which would take its memory were it free.

@@ -27,19 +27,20 @@ function startNode(n: Node, metadata: string): Promise<void> {
       '--set', 'broker.session.timeout.ms=2000', '--set', 'replica.lag.time.max.ms=4000', '--set', 'replica.fetch.backoff.ms=200',
     ], { stdio: ['ignore', 'ignore', 'pipe'] }));
     n.proc = proc;
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`broker ${n.id} did not start: ${out}`)), 15000);
+    // What this run logged: the tail of the node's log from here on.
+    const from = n.log.length;
+    const out = () => n.log.slice(from);
+    const timer = setTimeout(() => reject(new Error(`broker ${n.id} did not start: ${out()}`)), 15000);
     proc.stderr!.on('data', (d: Buffer) => {
-      out += d.toString();
       n.log += d.toString();
-      if (/ready on/.test(out)) {
+      if (/ready on/.test(out())) {
         clearTimeout(timer);
         resolve();
       }
     });
     proc.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`broker ${n.id} exited ${code}: ${out}`));
+      reject(new Error(`broker ${n.id} exited ${code}: ${out()}`));
     });
   });
 }

@@ -2,14 +2,13 @@
 // segment rolls, read back exactly what a log on disk reads back. The memory log gets its
 // batches in blocks, as from a request frame, and keeps the large ones as views of them:
 // reads held across later operations must never change, however the freed blocks are reused.
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
 import fc from 'fast-check';
 import { BATCH_HEADER_SIZE, Off } from '../../src/protocol/records/batch.js';
 import { allocBlock, release } from '../../src/storage/blocks.js';
 import { type LogConfig, PartitionLog } from '../../src/storage/partition-log.js';
+import { tempDir } from '../helpers.js';
 
 const config = (segmentBytes: number): LogConfig => ({
   segmentBytes, segmentMs: 7 * 86400_000, retentionMs: -1, retentionBytes: -1,
@@ -65,8 +64,7 @@ function scribble(sizes: number[]): void {
 }
 
 test('an in-memory log reads back byte for byte what a log on disk does', (t) => {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'krill-memseg-'));
-  t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
+  const root = tempDir(t, 'memseg');
   let run = 0;
   fc.assert(fc.property(fc.array(op, { maxLength: 25 }), fc.constantFrom(200_000, 1 << 30), (ops, segmentBytes) => {
     const memory = PartitionLog.memory(config(segmentBytes));
