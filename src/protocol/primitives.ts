@@ -4,8 +4,12 @@
 /** Thrown when a frame ends early or holds an impossible length; the caller answers it as malformed input. */
 export class ProtocolDecodeError extends Error {}
 
-const INT64_MAX = 2n ** 63n - 1n;
-const INT64_MIN = -(2n ** 63n);
+const TWO_63 = 2 ** 63;
+
+/** Buffer's write methods throw for a value out of range; so do ours. */
+function inRange(v: number, min: number, max: number): void {
+  if (v > max || v < min) throw new RangeError(`${v} is out of range [${min}, ${max}]`);
+}
 
 export class Reader {
   constructor(readonly buf: Buffer, public pos = 0, readonly end = buf.length) {}
@@ -21,14 +25,20 @@ export class Reader {
     return at;
   }
 
-  int8(): number { return this.buf.readInt8(this.need(1)); }
+  // Bytes are combined here rather than through Buffer's read methods: a broker that has
+  // served few requests runs this code unoptimised, where each of those is a chain of
+  // calls and checks (and int64 a BigInt), and `need` has checked the bounds already.
+  int8(): number { return (this.buf[this.need(1)]! << 24) >> 24; }
   bool(): boolean { return this.buf[this.need(1)] !== 0; }
-  int16(): number { return this.buf.readInt16BE(this.need(2)); }
-  uint16(): number { return this.buf.readUInt16BE(this.need(2)); }
-  int32(): number { return this.buf.readInt32BE(this.need(4)); }
-  uint32(): number { return this.buf.readUInt32BE(this.need(4)); }
-  /** int64 as a JS number: offsets, timestamps and ids all fit 2^53 in practice. */
-  int64(): number { return Number(this.buf.readBigInt64BE(this.need(8))); }
+  int16(): number { const b = this.buf, p = this.need(2); return ((b[p]! << 24) | (b[p + 1]! << 16)) >> 16; }
+  uint16(): number { const b = this.buf, p = this.need(2); return (b[p]! << 8) | b[p + 1]!; }
+  int32(): number { const b = this.buf, p = this.need(4); return (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!; }
+  uint32(): number { return this.int32() >>> 0; }
+  /**
+   * int64 as a JS number: offsets, timestamps and ids all fit 2^53 in practice; beyond,
+   * the one rounding of the sum gives the nearest double, as Number(bigint) would.
+   */
+  int64(): number { const hi = this.int32(); return hi * 4294967296 + this.uint32(); }
   float64(): number { return this.buf.readDoubleBE(this.need(8)); }
 
   uvarint(): number {
@@ -102,19 +112,42 @@ export class Writer {
     this.pos = used;
   }
 
-  int8(v: number): this { this.ensure(1); this.buf.writeInt8(v, this.pos); this.pos += 1; return this; }
+  // As in Reader, bytes are stored directly rather than through Buffer's write methods;
+  // the range checks those make (a value that does not fit is a broker bug) are kept.
+  int8(v: number): this { inRange(v, -0x80, 0x7f); this.ensure(1); this.buf[this.pos++] = v; return this; }
   bool(v: boolean): this { this.ensure(1); this.buf[this.pos++] = v ? 1 : 0; return this; }
-  int16(v: number): this { this.ensure(2); this.buf.writeInt16BE(v, this.pos); this.pos += 2; return this; }
-  uint16(v: number): this { this.ensure(2); this.buf.writeUInt16BE(v, this.pos); this.pos += 2; return this; }
-  int32(v: number): this { this.ensure(4); this.buf.writeInt32BE(v | 0, this.pos); this.pos += 4; return this; }
-  uint32(v: number): this { this.ensure(4); this.buf.writeUInt32BE(v >>> 0, this.pos); this.pos += 4; return this; }
+  int16(v: number): this { inRange(v, -0x8000, 0x7fff); return this.put16(v); }
+  uint16(v: number): this { inRange(v, 0, 0xffff); return this.put16(v); }
+  int32(v: number): this { return this.put32(v | 0); }
+  uint32(v: number): this { return this.put32(v >>> 0); }
+  /** Clamped to the int64 range, as Kafka's own fields never exceed it. */
   int64(v: number): this {
-    this.ensure(8);
-    let b = BigInt(Math.trunc(v));
-    if (b > INT64_MAX) b = INT64_MAX;
-    if (b < INT64_MIN) b = INT64_MIN;
-    this.buf.writeBigInt64BE(b, this.pos);
-    this.pos += 8;
+    const t = Math.trunc(v);
+    if (!Number.isFinite(t)) throw new RangeError(`${v} is not an int64`);
+    if (t >= TWO_63) return this.put32(0x7fffffff).put32(0xffffffff);
+    if (t < -TWO_63) return this.put32(-0x80000000).put32(0);
+    const hi = Math.floor(t / 4294967296);
+    return this.put32(hi).put32(t - hi * 4294967296);
+  }
+
+  private put16(v: number): this {
+    this.ensure(2);
+    const b = this.buf, p = this.pos;
+    b[p] = v >>> 8;
+    b[p + 1] = v;
+    this.pos = p + 2;
+    return this;
+  }
+
+  /** The low 32 bits of `v`, big-endian (Uint8Array stores keep the low 8 bits of each). */
+  private put32(v: number): this {
+    this.ensure(4);
+    const b = this.buf, p = this.pos;
+    b[p] = v >>> 24;
+    b[p + 1] = v >>> 16;
+    b[p + 2] = v >>> 8;
+    b[p + 3] = v;
+    this.pos = p + 4;
     return this;
   }
   float64(v: number): this { this.ensure(8); this.buf.writeDoubleBE(v, this.pos); this.pos += 8; return this; }

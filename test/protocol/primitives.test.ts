@@ -38,3 +38,29 @@ test('large buffers are referenced, not copied, by the writer', (t) => {
   t.true(chunks.includes(big));
   t.is(Buffer.concat(chunks).length, 4 + 10000 + 2);
 });
+
+test('fixed-width integers match Buffer\'s own encodings, int64 across its whole range', (t) => {
+  const int64 = fc.oneof(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).map(Number), fc.integer({ min: -(2 ** 53), max: 2 ** 53 }));
+  fc.assert(fc.property(fc.integer({ min: -128, max: 127 }), fc.integer({ min: -32768, max: 32767 }), fc.integer({ min: 0, max: 65535 }), fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.integer({ min: 0, max: 2 ** 32 - 1 }), int64, (i8, i16, u16, i32, u32, i64) => {
+    const ours = new Writer().int8(i8).int16(i16).uint16(u16).int32(i32).uint32(u32).int64(i64).toBuffer();
+    const ref = Buffer.alloc(21);
+    ref.writeInt8(i8, 0);
+    ref.writeInt16BE(i16, 1);
+    ref.writeUInt16BE(u16, 3);
+    ref.writeInt32BE(i32, 5);
+    ref.writeUInt32BE(u32, 9);
+    ref.writeBigInt64BE(BigInt(i64) >= 2n ** 63n ? 2n ** 63n - 1n : BigInt(i64), 13);
+    if (!ours.equals(ref)) return false;
+    const r = new Reader(ours);
+    return r.int8() === i8 && r.int16() === i16 && r.uint16() === u16 && r.int32() === i32 && r.uint32() === u32
+      && r.int64() === Number(ref.readBigInt64BE(13));
+  }));
+  // Beyond int64, values clamp; beyond 2^53, reads round to the nearest double as Number(bigint) does.
+  t.deepEqual(new Reader(new Writer().int64(1e30).toBuffer()).int64(), Number(2n ** 63n - 1n));
+  t.deepEqual(new Reader(new Writer().int64(-1e30).toBuffer()).int64(), -(2 ** 63));
+  const odd = Buffer.alloc(8);
+  odd.writeBigInt64BE(2n ** 60n + 1n);
+  t.is(new Reader(odd).int64(), Number(2n ** 60n + 1n));
+  t.throws(() => new Writer().int16(40000), { instanceOf: RangeError });
+  t.throws(() => new Writer().int64(Number.NaN), { instanceOf: RangeError });
+});
