@@ -174,7 +174,45 @@ function releaseReads(c: Collected): void {
   for (const { part } of c.out) for (const b of logReads(part)) release(b);
 }
 
-export default defineApi<FetchRequest, FetchResponse>({ request: fetchRequest, response: fetchResponse }, async (broker, req, ctx) => {
+/** The answer to what `c` read: partitions grouped by topic in the order they were asked for. */
+function answer(broker: Broker, v: number, session: FetchSession | null, c: Collected, ctx: RequestContext): FetchResponse {
+  const topics = new Map<string, TopicOut>();
+  for (const { target, part } of c.out) {
+    target.sentHighWatermark = part.highWatermark ?? -1;
+    target.sentLogStartOffset = part.logStartOffset ?? -1;
+    const key = v >= 13 ? target.topicId : target.topic;
+    let t = topics.get(key);
+    if (!t) topics.set(key, (t = { topic: target.topic, topicId: target.topicId, partitions: [] }));
+    t.partitions!.push(part);
+    ctx.releaseWhenSent(logReads(part));
+  }
+  const response: FetchResponse = { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: session?.id ?? 0, responses: [...topics.values()] };
+  if (v >= 12) {
+    const endpoints = broker.addLeaderHints(c.out.map(({ target, part }) => ({ topic: target.topic, partition: target.partition, out: part })));
+    if (v >= 16 && endpoints.length > 0) response.nodeEndpoints = endpoints;
+  }
+  return response;
+}
+
+/** Clients of Fetch v0-v3 read only message sets: converts (records are decoded here only). */
+async function downConvertAll(c: Collected, v: number): Promise<void> {
+  const magic = v <= 1 ? 0 : 1;
+  for (const { part } of c.out) {
+    const reads = logReads(part);
+    if (reads.length === 0) continue;
+    const copy = Buffer.concat(reads);
+    for (const b of reads) release(b);
+    part.records = await downConvert(copy, magic);
+  }
+}
+
+/** A fetch that has what it asked for, an error, or no time left is answered now. */
+const satisfied = (c: Collected, req: FetchRequest, deadline: number, ctx: RequestContext): boolean =>
+  c.bytes >= req.minBytes || c.hasError || Date.now() >= deadline || ctx.connection.isClosed;
+
+// Not an async function: a fetch answered at once (the common case for a consumer that is
+// behind) goes out without a promise and a trip through the microtask queue.
+export default defineApi<FetchRequest, FetchResponse>({ request: fetchRequest, response: fetchResponse }, (broker, req, ctx) => {
   const v = ctx.version;
   const resolved = resolveSession(broker, req, v);
   if ('error' in resolved) return { throttleTimeMs: 0, errorCode: resolved.error, sessionId: 0, responses: [] };
@@ -187,41 +225,18 @@ export default defineApi<FetchRequest, FetchResponse>({ request: fetchRequest, r
     }
   }
   const deadline = Date.now() + req.maxWaitMs;
-  let c = readAll(broker, req, v, targets, incremental);
-  // Stop at once when the client goes away: waiting would resolve immediately and spin.
-  while (c.bytes < req.minBytes && !c.hasError && Date.now() < deadline && !ctx.connection.isClosed) {
-    releaseReads(c);
-    await waitForData(broker, targets, deadline - Date.now(), ctx);
-    c = readAll(broker, req, v, targets, incremental);
-  }
-  // Group partitions by topic in the order they were asked for.
-  const topics = new Map<string, TopicOut>();
-  for (const { target, part } of c.out) {
-    target.sentHighWatermark = part.highWatermark ?? -1;
-    target.sentLogStartOffset = part.logStartOffset ?? -1;
-    const key = v >= 13 ? target.topicId : target.topic;
-    let t = topics.get(key);
-    if (!t) topics.set(key, (t = { topic: target.topic, topicId: target.topicId, partitions: [] }));
-    t.partitions!.push(part);
-  }
-  if (v <= 3) {
-    // Clients of Fetch v0-v3 read only message sets: convert (records are decoded here only).
-    const magic = v <= 1 ? 0 : 1;
-    for (const { part } of c.out) {
-      const reads = logReads(part);
-      if (reads.length === 0) continue;
-      const copy = Buffer.concat(reads);
-      for (const b of reads) release(b);
-      part.records = await downConvert(copy, magic);
+  const first = readAll(broker, req, v, targets, incremental);
+  const finish = (c: Collected): FetchResponse | Promise<FetchResponse> =>
+    v <= 3 ? downConvertAll(c, v).then(() => answer(broker, v, session, c, ctx)) : answer(broker, v, session, c, ctx);
+  if (satisfied(first, req, deadline, ctx)) return finish(first);
+  return (async () => {
+    let c = first;
+    // Stop at once when the client goes away: waiting would resolve immediately and spin.
+    while (!satisfied(c, req, deadline, ctx)) {
+      releaseReads(c);
+      await waitForData(broker, targets, deadline - Date.now(), ctx);
+      c = readAll(broker, req, v, targets, incremental);
     }
-  }
-  for (const { part } of c.out) ctx.releaseWhenSent(logReads(part));
-  const response: FetchResponse = { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: session?.id ?? 0, responses: [...topics.values()] };
-  if (v >= 12) {
-    const endpoints = broker.addLeaderHints((function* () {
-      for (const { target, part } of c.out) yield { topic: target.topic, partition: target.partition, out: part };
-    })());
-    if (v >= 16 && endpoints.length > 0) response.nodeEndpoints = endpoints;
-  }
-  return response;
+    return finish(c);
+  })();
 });
