@@ -18,15 +18,21 @@ const NO_RECORDS = Buffer.alloc(0);
 function resolveSession(broker: Broker, req: FetchRequest, v: number):
   { error: number } | { session: FetchSession | null; targets: SessionPartition[]; incremental: boolean } {
   const byId = v >= 13;
-  const fromRequest = (): SessionPartition[] => req.topics.flatMap((t) => {
-    const state = byId ? broker.metadata.topicsById.get(t.topicId) : broker.metadata.topics.get(t.topic);
-    const name = byId ? (state?.name ?? '') : t.topic;
-    const topicId = byId ? t.topicId : (state?.topicId ?? ZERO_ID);
-    return t.partitions.map((p) => ({
-      topic: name, topicId, partition: p.partition, fetchOffset: p.fetchOffset, maxBytes: p.partitionMaxBytes,
-      currentLeaderEpoch: p.currentLeaderEpoch, lastFetchedEpoch: p.lastFetchedEpoch, sentHighWatermark: -1, sentLogStartOffset: -1,
-    }));
-  });
+  const fromRequest = (): SessionPartition[] => {
+    const out: SessionPartition[] = [];
+    for (const t of req.topics) {
+      const state = byId ? broker.metadata.topicsById.get(t.topicId) : broker.metadata.topics.get(t.topic);
+      const topic = byId ? (state?.name ?? '') : t.topic;
+      const topicId = byId ? t.topicId : (state?.topicId ?? ZERO_ID);
+      for (const p of t.partitions) {
+        out.push({
+          topic, topicId, partition: p.partition, fetchOffset: p.fetchOffset, maxBytes: p.partitionMaxBytes,
+          currentLeaderEpoch: p.currentLeaderEpoch, lastFetchedEpoch: p.lastFetchedEpoch, sentHighWatermark: -1, sentLogStartOffset: -1,
+        });
+      }
+    }
+    return out;
+  };
   const keyOf = (p: SessionPartition) => sessionKey(byId ? p.topicId : p.topic, p.partition);
   if (v < 7 || (req.sessionId === 0 && req.sessionEpoch === -1)) return { session: null, targets: fromRequest(), incremental: false };
   if (req.sessionEpoch === -1) {
@@ -83,22 +89,22 @@ function readAll(broker: Broker, req: FetchRequest, v: number, targets: SessionP
   let bytes = 0;
   let hasError = false;
   for (const target of targets) {
-    const base: PartitionOut = {
-      partitionIndex: target.partition, errorCode: ErrorCode.NONE, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1,
-      abortedTransactions: readCommitted ? [] : null, preferredReadReplica: -1, records: NO_RECORDS,
-    };
     const local = target.topic ? broker.partition(target.topic, target.partition) : undefined;
     // Followers fetch from the leader only; consumers of v11+ may read from a follower too.
     const p = local && (local.isLeader || (replicaId < 0 && v >= 11)) ? local : undefined;
+    const part: PartitionOut = {
+      partitionIndex: target.partition, errorCode: ErrorCode.NONE,
+      highWatermark: p ? p.highWatermark : -1, lastStableOffset: p ? p.lastStableOffset : -1, logStartOffset: p ? p.log.logStartOffset : -1,
+      abortedTransactions: readCommitted ? [] : null, preferredReadReplica: -1, records: NO_RECORDS,
+    };
     if (!p) {
       const unknownId = v >= 13 && !broker.metadata.topicsById.has(target.topicId);
       const code = unknownId ? ErrorCode.UNKNOWN_TOPIC_ID : broker.leaderPartition(target.topic, target.partition);
-      out.push({ target, part: { ...base, errorCode: typeof code === 'number' ? code : ErrorCode.NOT_LEADER_OR_FOLLOWER } });
+      part.errorCode = typeof code === 'number' ? code : ErrorCode.NOT_LEADER_OR_FOLLOWER;
+      out.push({ target, part });
       hasError = true;
       continue;
     }
-    const part: PartitionOut = { ...base, highWatermark: p.highWatermark, lastStableOffset: p.lastStableOffset, logStartOffset: p.log.logStartOffset };
-    // A follower reads everything the leader has; consumers only what is committed.
     const upTo = replicaId >= 0 ? p.log.logEndOffset : readCommitted ? p.lastStableOffset : p.highWatermark;
     const diverging = replicaId >= 0 && v >= 12 ? divergingEpoch(p, target) : null;
     const preferred = replicaId < 0 && v >= 11 && p.isLeader ? preferredReadReplica(broker, p, req.rackId) : -1;
