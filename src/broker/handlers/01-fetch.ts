@@ -105,6 +105,7 @@ function readAll(broker: Broker, req: FetchRequest, v: number, targets: SessionP
       hasError = true;
       continue;
     }
+    // A follower reads everything the leader has; consumers only what is committed.
     const upTo = replicaId >= 0 ? p.log.logEndOffset : readCommitted ? p.lastStableOffset : p.highWatermark;
     const diverging = replicaId >= 0 && v >= 12 ? divergingEpoch(p, target) : null;
     const preferred = replicaId < 0 && v >= 11 && p.isLeader ? preferredReadReplica(broker, p, req.rackId) : -1;
