@@ -62,6 +62,13 @@ export class PartitionLog {
   logStartOffset = 0;
   logEndOffset = 0;
   readonly producers = new ProducerStateManager();
+  /**
+   * The producer state as of each segment's first offset, by base offset. The state keeps
+   * only a producer's last five batches, so a truncation that removes them all cannot be
+   * undone from the state alone: it restores the active segment's snapshot and replays
+   * that segment's batches, as Kafka does with its producer snapshots.
+   */
+  private readonly producerSnapshots = new Map<number, ProducerStateManager>();
   /** Called when a background flush moved the recovery point, so it can be checkpointed at once. */
   onRecoveryPoint: (() => void) | null = null;
   /** (epoch, start offset) pairs, ascending: the leader-epoch-checkpoint. */
@@ -72,6 +79,7 @@ export class PartitionLog {
   static memory(config: LogConfig): PartitionLog {
     const log = new PartitionLog(null, config);
     log.segments.push(new MemorySegment(0));
+    log.producerSnapshots.set(0, new ProducerStateManager());
     return log;
   }
 
@@ -94,10 +102,14 @@ export class PartitionLog {
         seg.delete();
         continue;
       }
+      log.producerSnapshots.set(base, log.producers.copy());
       cut = log.scanSegment(seg, recoveryPoint);
       log.segments.push(seg);
     }
-    if (log.segments.length === 0) log.segments.push(new FileSegment(dir, 0, config.indexIntervalBytes, true));
+    if (log.segments.length === 0) {
+      log.segments.push(new FileSegment(dir, 0, config.indexIntervalBytes, true));
+      log.producerSnapshots.set(0, new ProducerStateManager());
+    }
     const lastSeg = log.segments[log.segments.length - 1]!;
     const i = lastSeg.index;
     log.logEndOffset = i.count ? i.lastOffset(i.count - 1) + 1 : lastSeg.baseOffset;
@@ -271,6 +283,7 @@ export class PartitionLog {
         }
       });
     }
+    this.producerSnapshots.set(base, this.producers.copy());
     this.segments.push(this.newSegment(base));
   }
 
@@ -318,6 +331,32 @@ export class PartitionLog {
       from = idx.lastOffset(last) + 1;
     }
     return out;
+  }
+
+  private dropOldestSegment(): void {
+    const seg = this.segments.shift()!;
+    seg.delete();
+    this.producerSnapshots.delete(seg.baseOffset);
+  }
+
+  /** After a truncation: the active segment's snapshot, then its remaining batches replayed. */
+  private rebuildProducers(): void {
+    const seg = this.active;
+    for (const base of this.producerSnapshots.keys()) if (base > seg.baseOffset) this.producerSnapshots.delete(base);
+    const snapshot = this.producerSnapshots.get(seg.baseOffset);
+    if (!snapshot) {
+      this.producers.truncateFrom(this.logEndOffset);
+      return;
+    }
+    this.producers.restore(snapshot);
+    for (let i = 0; i < seg.index.count; i++) {
+      const parts = seg.read(i, i);
+      const h = readBatchHeader(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
+      for (const b of parts) release(b);
+      if (h.producerId >= 0 && (h.attributes & Attr.control) === 0) {
+        this.producers.update(h.producerId, h.producerEpoch, h.baseSequence, h.baseSequence + h.lastOffsetDelta, h.baseOffset, h.baseOffset + h.lastOffsetDelta, h.maxTimestamp);
+      }
+    }
   }
 
   private newSegment(baseOffset: number): LogSegment {
@@ -393,7 +432,7 @@ export class PartitionLog {
     while (this.segments.length > 1) {
       const next = this.segments[1]!;
       if (next.baseOffset > offset) break;
-      this.segments.shift()!.delete();
+      this.dropOldestSegment();
     }
   }
 
@@ -407,7 +446,7 @@ export class PartitionLog {
     this.logEndOffset = i.count ? i.lastOffset(i.count - 1) + 1 : seg.baseOffset;
     this.logStartOffset = Math.min(this.logStartOffset, this.logEndOffset);
     this.recoveryPoint = Math.min(this.recoveryPoint, this.logEndOffset);
-    this.producers.truncateFrom(this.logEndOffset);
+    this.rebuildProducers();
     this.epochs = this.epochs.filter(([, o]) => o < this.logEndOffset);
     this.writeEpochs();
   }
@@ -418,6 +457,8 @@ export class PartitionLog {
     this.segments = [this.newSegment(offset)];
     this.logStartOffset = this.logEndOffset = this.recoveryPoint = offset;
     this.producers.truncateFrom(0);
+    this.producerSnapshots.clear();
+    this.producerSnapshots.set(offset, new ProducerStateManager());
     this.epochs = [];
     this.writeEpochs();
   }
@@ -435,7 +476,7 @@ export class PartitionLog {
       const oversize = retentionBytes >= 0 && size - seg.size >= retentionBytes;
       if (!expired && !oversize) break;
       size -= seg.size;
-      this.segments.shift()!.delete();
+      this.dropOldestSegment();
       this.logStartOffset = Math.max(this.logStartOffset, this.segments[0]!.baseOffset);
       deleted++;
     }

@@ -54,6 +54,19 @@ export class ProducerStateManager {
     e.lastTimestamp = timestamp;
   }
 
+  /** A copy, kept as the state at a segment's first offset (PartitionLog.truncateTo). */
+  copy(): ProducerStateManager {
+    const c = new ProducerStateManager();
+    c.restore(this);
+    return c;
+  }
+
+  /** Takes on `from`'s state, dropping its own. */
+  restore(from: ProducerStateManager): void {
+    this.producers.clear();
+    for (const [id, e] of from.producers) this.producers.set(id, { epoch: e.epoch, batches: e.batches.map((b) => ({ ...b })), lastTimestamp: e.lastTimestamp });
+  }
+
   /** Forgets batches at or after `offset` (log truncation). */
   truncateFrom(offset: number): void {
     for (const [id, e] of this.producers) {

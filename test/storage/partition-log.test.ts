@@ -54,6 +54,25 @@ for (const kind of ['memory', 'disk'] as const) {
     t.is(log.logEndOffset, 2);
     t.like(log.append([await batch(1)], opts), { baseOffset: 2 });
   });
+
+  test(`${kind}: a follower's truncation leaves the producer state as it was at the new log end`, async (t) => {
+    // Ten one-record batches from one producer, over several segments; the state caches
+    // only the last five batches, all of which the truncation removes.
+    const log = open(t, config({ segmentBytes: 300 }));
+    const from = (seq: number) => encodeBatch({ records: [{ value: `s${seq}` }], producerId: 7, producerEpoch: 0, baseSequence: seq });
+    for (let seq = 0; seq < 10; seq++) {
+      const b = await from(seq);
+      b.writeBigInt64BE(BigInt(seq), 0);
+      log.appendAsFollower([b], Date.now());
+    }
+    log.truncateTo(3);
+    t.is(log.logEndOffset, 3);
+    t.like(log.producers.check(7, 0, 3, 3), { kind: 'append' }, 'the next sequence after the new end is in order');
+    t.like(log.producers.check(7, 0, 2, 2), { kind: 'duplicate', firstOffset: 2 }, 'the batch at the new end is still a duplicate');
+    t.like(log.append([await from(3)], opts), { error: 0, baseOffset: 3 });
+    log.truncateTo(0);
+    t.like(log.producers.check(7, 0, 0, 0), { kind: 'append' }, 'nothing left: the producer starts again at 0');
+  });
 }
 
 test('disk: a clean reopen keeps everything; a torn tail is cut at the last whole batch', async (t) => {
