@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
-import { Attr, BATCH_HEADER_SIZE, crcMatches, LOG_OVERHEAD, Off, readBatchHeader, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch } from '../protocol/records/batch.js';
+import { Attr, BATCH_HEADER_SIZE, type BatchHeader, crcMatches, LOG_OVERHEAD, Off, readBatchHeader, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch } from '../protocol/records/batch.js';
 import { type DecodedBatch, decodeBatch } from '../protocol/records/records.js';
 import { release } from './blocks.js';
 import { floorIndex } from './floor-index.js';
@@ -138,9 +138,7 @@ export class PartitionLog {
         if (!intact) break;
       }
       seg.adopt(h.baseOffset, lastOffset, pos, size, h.maxTimestamp);
-      if (rebuildProducers && h.producerId >= 0 && (h.attributes & Attr.control) === 0) {
-        this.producers.update(h.producerId, h.producerEpoch, h.baseSequence, h.baseSequence + h.lastOffsetDelta, h.baseOffset, lastOffset, h.maxTimestamp);
-      }
+      if (rebuildProducers) this.replayProducerBatch(h);
       pos += size;
     }
     if (pos < seg.size) {
@@ -353,10 +351,14 @@ export class PartitionLog {
       const parts = seg.read(i, i);
       const h = readBatchHeader(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
       for (const b of parts) release(b);
-      if (h.producerId >= 0 && (h.attributes & Attr.control) === 0) {
-        this.producers.update(h.producerId, h.producerEpoch, h.baseSequence, h.baseSequence + h.lastOffsetDelta, h.baseOffset, h.baseOffset + h.lastOffsetDelta, h.maxTimestamp);
-      }
+      this.replayProducerBatch(h);
     }
+  }
+
+  /** Records a batch already in the log (opening it, or after a truncation) in the producer state. */
+  private replayProducerBatch(h: BatchHeader): void {
+    if (h.producerId < 0 || (h.attributes & Attr.control) !== 0) return;
+    this.producers.update(h.producerId, h.producerEpoch, h.baseSequence, h.baseSequence + h.lastOffsetDelta, h.baseOffset, h.baseOffset + h.lastOffsetDelta, h.maxTimestamp);
   }
 
   private newSegment(baseOffset: number): LogSegment {
