@@ -341,12 +341,8 @@ export class PartitionLog {
   private rebuildProducers(): void {
     const seg = this.active;
     for (const base of this.producerSnapshots.keys()) if (base > seg.baseOffset) this.producerSnapshots.delete(base);
-    const snapshot = this.producerSnapshots.get(seg.baseOffset);
-    if (!snapshot) {
-      this.producers.truncateFrom(this.logEndOffset);
-      return;
-    }
-    this.producers.restore(snapshot);
+    // Every segment gets its snapshot when it is made (memory, open, roll, start-at).
+    this.producers.restore(this.producerSnapshots.get(seg.baseOffset)!);
     for (let i = 0; i < seg.index.count; i++) {
       const parts = seg.read(i, i);
       const h = readBatchHeader(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
@@ -458,9 +454,9 @@ export class PartitionLog {
     for (const seg of this.segments) seg.delete();
     this.segments = [this.newSegment(offset)];
     this.logStartOffset = this.logEndOffset = this.recoveryPoint = offset;
-    this.producers.truncateFrom(0);
     this.producerSnapshots.clear();
     this.producerSnapshots.set(offset, new ProducerStateManager());
+    this.producers.restore(this.producerSnapshots.get(offset)!);
     this.epochs = [];
     this.writeEpochs();
   }

@@ -67,14 +67,6 @@ export class ProducerStateManager {
     for (const [id, e] of from.producers) this.producers.set(id, { epoch: e.epoch, batches: e.batches.map((b) => ({ ...b })), lastTimestamp: e.lastTimestamp });
   }
 
-  /** Forgets batches at or after `offset` (log truncation). */
-  truncateFrom(offset: number): void {
-    for (const [id, e] of this.producers) {
-      e.batches = e.batches.filter((b) => b.lastOffset < offset);
-      if (e.batches.length === 0) this.producers.delete(id);
-    }
-  }
-
   /** Active producers, for DescribeProducers. */
   entries(): Array<{ producerId: number; epoch: number; lastSequence: number; lastTimestamp: number }> {
     return [...this.producers].map(([producerId, e]) => ({
