@@ -7,7 +7,7 @@ export class ProtocolDecodeError extends Error {}
 const TWO_63 = 2 ** 63;
 
 /** Buffer's write methods throw for a value out of range; so do ours. */
-function inRange(v: number, min: number, max: number): void {
+function checkFits(v: number, min: number, max: number): void {
   if (v > max || v < min) throw new RangeError(`${v} is out of range [${min}, ${max}]`);
 }
 
@@ -114,10 +114,10 @@ export class Writer {
 
   // As in Reader, bytes are stored directly rather than through Buffer's write methods;
   // the range checks those make (a value that does not fit is a broker bug) are kept.
-  int8(v: number): this { inRange(v, -0x80, 0x7f); this.ensure(1); this.buf[this.pos++] = v; return this; }
+  int8(v: number): this { checkFits(v, -0x80, 0x7f); this.ensure(1); this.buf[this.pos++] = v; return this; }
   bool(v: boolean): this { this.ensure(1); this.buf[this.pos++] = v ? 1 : 0; return this; }
-  int16(v: number): this { inRange(v, -0x8000, 0x7fff); return this.put16(v); }
-  uint16(v: number): this { inRange(v, 0, 0xffff); return this.put16(v); }
+  int16(v: number): this { checkFits(v, -0x8000, 0x7fff); return this.put16(v); }
+  uint16(v: number): this { checkFits(v, 0, 0xffff); return this.put16(v); }
   int32(v: number): this { return this.put32(v | 0); }
   uint32(v: number): this { return this.put32(v >>> 0); }
   /** Clamped to the int64 range, as Kafka's own fields never exceed it. */
