@@ -11,6 +11,17 @@ function checkFits(v: number, min: number, max: number): void {
   if (v > max || v < min) throw new RangeError(`${v} is out of range [${min}, ${max}]`);
 }
 
+/**
+ * The big-endian int64 at `at` as a JS number, without a BigInt: offsets, timestamps and
+ * ids all fit 2^53 in practice; beyond, the one rounding of the sum gives the nearest
+ * double, as Number(bigint) would. The caller has checked that 8 bytes are there.
+ */
+export function int64At(b: Buffer, at: number): number {
+  const hi = (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
+  const lo = ((b[at + 4]! << 24) | (b[at + 5]! << 16) | (b[at + 6]! << 8) | b[at + 7]!) >>> 0;
+  return hi * 4294967296 + lo;
+}
+
 export class Reader {
   constructor(readonly buf: Buffer, public pos = 0, readonly end = buf.length) {}
 
@@ -34,11 +45,8 @@ export class Reader {
   uint16(): number { const b = this.buf, p = this.need(2); return (b[p]! << 8) | b[p + 1]!; }
   int32(): number { const b = this.buf, p = this.need(4); return (b[p]! << 24) | (b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!; }
   uint32(): number { return this.int32() >>> 0; }
-  /**
-   * int64 as a JS number: offsets, timestamps and ids all fit 2^53 in practice; beyond,
-   * the one rounding of the sum gives the nearest double, as Number(bigint) would.
-   */
-  int64(): number { const hi = this.int32(); return hi * 4294967296 + this.uint32(); }
+  /** int64 as a JS number (int64At). */
+  int64(): number { return int64At(this.buf, this.need(8)); }
   float64(): number { return this.buf.readDoubleBE(this.need(8)); }
 
   uvarint(): number {

@@ -138,7 +138,7 @@ export class PartitionLog {
         if (!intact) break;
       }
       seg.adopt(h.baseOffset, lastOffset, pos, size, h.maxTimestamp);
-      if (rebuildProducers) this.replayProducerBatch(h);
+      if (rebuildProducers) this.recordProducerBatch(h);
       pos += size;
     }
     if (pos < seg.size) {
@@ -169,19 +169,16 @@ export class PartitionLog {
    * error leaves the log untouched.
    */
   append(batches: Buffer[], opts: AppendOptions): AppendResult {
-    const plan: Array<{ batch: Buffer; dup?: { firstOffset: number; lastOffset: number } }> = [];
+    const plan: Array<{ batch: Buffer; h: BatchHeader; dup?: { firstOffset: number; lastOffset: number } }> = [];
     for (const batch of batches) {
-      const producerId = Number(batch.readBigInt64BE(Off.producerId));
-      if (producerId < 0) {
-        plan.push({ batch });
+      const h = readBatchHeader(batch);
+      if (h.producerId < 0) {
+        plan.push({ batch, h });
         continue;
       }
-      const epoch = batch.readInt16BE(Off.producerEpoch);
-      const firstSeq = batch.readInt32BE(Off.baseSequence);
-      const lastSeq = firstSeq + batch.readInt32BE(Off.lastOffsetDelta);
-      const c = this.producers.check(producerId, epoch, firstSeq, lastSeq);
+      const c = this.producers.check(h.producerId, h.producerEpoch, h.baseSequence, h.baseSequence + h.lastOffsetDelta);
       if (c.kind === 'error') return { error: c.code };
-      plan.push(c.kind === 'duplicate' ? { batch, dup: c } : { batch });
+      plan.push(c.kind === 'duplicate' ? { batch, h, dup: c } : { batch, h });
     }
     if (plan.length > 0 && plan.every((p) => p.dup)) {
       return { error: ErrorCode.NONE, baseOffset: plan[0]!.dup!.firstOffset, lastOffset: plan[plan.length - 1]!.dup!.lastOffset, logAppendTime: -1 };
@@ -189,14 +186,16 @@ export class PartitionLog {
     const baseOffset = this.logEndOffset;
     let messages = 0;
     this.assignEpoch(opts.leaderEpoch);
-    for (const { batch, dup } of plan) {
+    for (const { batch, h, dup } of plan) {
       if (dup) continue;
-      const offset = this.logEndOffset;
-      const delta = batch.readInt32BE(Off.lastOffsetDelta);
-      setBaseOffset(batch, offset);
+      h.baseOffset = this.logEndOffset;
+      setBaseOffset(batch, h.baseOffset);
       setPartitionLeaderEpoch(batch, opts.leaderEpoch);
-      if (opts.logAppendTime) setLogAppendTime(batch, opts.now);
-      messages += this.writeBatch(batch, offset, delta, opts.now);
+      if (opts.logAppendTime) {
+        setLogAppendTime(batch, opts.now);
+        h.maxTimestamp = opts.now;
+      }
+      messages += this.writeBatch(batch, h, opts.now);
     }
     this.countUnflushed(messages);
     return { error: ErrorCode.NONE, baseOffset, lastOffset: this.logEndOffset - 1, logAppendTime: opts.logAppendTime ? opts.now : -1 };
@@ -210,35 +209,30 @@ export class PartitionLog {
   appendAsFollower(batches: Buffer[], now: number): void {
     let messages = 0;
     for (const batch of batches) {
-      const base = Number(batch.readBigInt64BE(Off.baseOffset));
-      const delta = batch.readInt32BE(Off.lastOffsetDelta);
-      if (base + delta < this.logEndOffset) continue;
-      if (base !== this.logEndOffset) throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `batch at ${base} does not follow the log end ${this.logEndOffset}`);
-      const epoch = batch.readInt32BE(Off.partitionLeaderEpoch);
-      if (epoch > this.latestEpoch) {
-        this.epochs.push([epoch, base]);
+      const h = readBatchHeader(batch);
+      if (h.baseOffset + h.lastOffsetDelta < this.logEndOffset) continue;
+      if (h.baseOffset !== this.logEndOffset) throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `batch at ${h.baseOffset} does not follow the log end ${this.logEndOffset}`);
+      if (h.partitionLeaderEpoch > this.latestEpoch) {
+        this.epochs.push([h.partitionLeaderEpoch, h.baseOffset]);
         this.writeEpochs();
       }
-      messages += this.writeBatch(batch, base, delta, now);
+      messages += this.writeBatch(batch, h, now);
     }
     this.countUnflushed(messages);
   }
 
   /**
-   * Writes one batch whose offsets are final at the log end, and moves the producer state
-   * and the log end offset past it; returns its record count. Leader and follower share it.
+   * Writes one batch (`h` its header) whose offsets are final at the log end, and moves the
+   * producer state and the log end offset past it; returns its record count. Leader and
+   * follower share it.
    */
-  private writeBatch(batch: Buffer, base: number, delta: number, now: number): number {
-    const maxTimestamp = Number(batch.readBigInt64BE(Off.maxTimestamp));
+  private writeBatch(batch: Buffer, h: BatchHeader, now: number): number {
+    const last = h.baseOffset + h.lastOffsetDelta;
     this.maybeRoll(batch.length, now);
-    this.active.append(batch, base, base + delta, maxTimestamp, now);
-    const producerId = Number(batch.readBigInt64BE(Off.producerId));
-    if (producerId >= 0 && (batch.readInt16BE(Off.attributes) & Attr.control) === 0) {
-      const firstSeq = batch.readInt32BE(Off.baseSequence);
-      this.producers.update(producerId, batch.readInt16BE(Off.producerEpoch), firstSeq, firstSeq + delta, base, base + delta, maxTimestamp);
-    }
-    this.logEndOffset = base + delta + 1;
-    return batch.readInt32BE(Off.recordCount);
+    this.active.append(batch, h.baseOffset, last, h.maxTimestamp, now);
+    this.recordProducerBatch(h);
+    this.logEndOffset = last + 1;
+    return h.recordCount;
   }
 
   /** flush.messages: fsyncs once that many records are unflushed. */
@@ -347,12 +341,12 @@ export class PartitionLog {
       const parts = seg.read(i, i);
       const h = readBatchHeader(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
       for (const b of parts) release(b);
-      this.replayProducerBatch(h);
+      this.recordProducerBatch(h);
     }
   }
 
-  /** Records a batch already in the log (opening it, or after a truncation) in the producer state. */
-  private replayProducerBatch(h: BatchHeader): void {
+  /** Records a batch of the log in the producer state: appended, found on opening, or replayed after a truncation. */
+  private recordProducerBatch(h: BatchHeader): void {
     if (h.producerId < 0 || (h.attributes & Attr.control) !== 0) return;
     this.producers.update(h.producerId, h.producerEpoch, h.baseSequence, h.baseSequence + h.lastOffsetDelta, h.baseOffset, h.baseOffset + h.lastOffsetDelta, h.maxTimestamp);
   }

@@ -2,6 +2,7 @@
 // inside a batch on the produce or fetch path: it checks the CRC, assigns offsets by
 // rewriting baseOffset, and stores the bytes.
 import { crc32c } from './crc32c.js';
+import { int64At } from '../primitives.js';
 
 export const BATCH_HEADER_SIZE = 61;
 /** Bytes before batchLength's count starts (baseOffset + batchLength). */
@@ -52,15 +53,15 @@ export interface BatchHeader {
 
 export function readBatchHeader(buf: Buffer, at = 0): BatchHeader {
   return {
-    baseOffset: Number(buf.readBigInt64BE(at)),
+    baseOffset: int64At(buf, at),
     size: buf.readInt32BE(at + Off.batchLength) + LOG_OVERHEAD,
     partitionLeaderEpoch: buf.readInt32BE(at + Off.partitionLeaderEpoch),
     magic: buf.readInt8(at + Off.magic),
     attributes: buf.readInt16BE(at + Off.attributes),
     lastOffsetDelta: buf.readInt32BE(at + Off.lastOffsetDelta),
-    baseTimestamp: Number(buf.readBigInt64BE(at + Off.baseTimestamp)),
-    maxTimestamp: Number(buf.readBigInt64BE(at + Off.maxTimestamp)),
-    producerId: Number(buf.readBigInt64BE(at + Off.producerId)),
+    baseTimestamp: int64At(buf, at + Off.baseTimestamp),
+    maxTimestamp: int64At(buf, at + Off.maxTimestamp),
+    producerId: int64At(buf, at + Off.producerId),
     producerEpoch: buf.readInt16BE(at + Off.producerEpoch),
     baseSequence: buf.readInt32BE(at + Off.baseSequence),
     recordCount: buf.readInt32BE(at + Off.recordCount),
