@@ -138,9 +138,25 @@ export interface PerfResult {
   count: number;
 }
 
+/**
+ * glibc settings for the load generator: keep freed memory rather than hand it back to the
+ * kernel. By default glibc trims its heap and unmaps large buffers as soon as they are
+ * freed, so the generator faults the same memory in again whenever its queue refills or a
+ * 1 MB request or response buffer is allocated; on this VM a fault costs ~13 µs. Those faults
+ * made the generator spend 1.2-2.3 s of CPU per GB produced, swinging from run to run with
+ * the depth of its queue and so with the broker's speed; with these settings, 1.23-1.33 s
+ * against either broker. Set only on the generator, the same for every broker.
+ */
+export const GENERATOR_ENV = {
+  MALLOC_TRIM_THRESHOLD_: '4000000000',
+  MALLOC_TOP_PAD_: String(256 * 1024 * 1024),
+  MALLOC_MMAP_THRESHOLD_: String(32 * 1024 * 1024),
+};
+
 /** Runs librdkafka's rdkafka_performance and parses its final throughput line. */
 export function rdkafkaPerformance(args: string[], timeoutMs = 180000): PerfResult {
-  const out = execFileSync(path.join(PEERS, 'rdkafka_performance'), args, { encoding: 'utf8', timeout: timeoutMs, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = { ...process.env, ...(process.env.KRILL_BENCH_GLIBC_DEFAULTS ? {} : GENERATOR_ENV) };
+  const out = execFileSync(path.join(PEERS, 'rdkafka_performance'), args, { encoding: 'utf8', timeout: timeoutMs, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines = out.trim().split('\n').filter((l) => /msgs\/s/.test(l));
   const last = lines[lines.length - 1] ?? '';
   const m = /% (\d+) messages.*?: (\d+) msgs\/s and ([\d.]+) MB\/s/.exec(last) ?? /% (\d+) messages .*consumed.*?: (\d+) msgs\/s \(([\d.]+) MB\/s\)/.exec(last);
