@@ -95,6 +95,71 @@ export async function nodeFileToSocket(dir: string, bytes: number): Promise<numb
   return got / MB / (ms / 1000);
 }
 
+/**
+ * A Node server that answers Kafka requests it has seen before with the answer it got the
+ * first time, without decoding, handling or encoding anything: the floor for a broker in
+ * Node on a workload of repeated requests (the consume window's fresh connection per run).
+ * Requests it has not seen go to `upstream` (a Krill), whose answer it keeps. Keyed by API
+ * key, version and the request after its client id; only the correlation id is rewritten.
+ */
+export async function startReplayServer(upstream: string): Promise<{ bootstrap: string; pid: number; stop: () => void }> {
+  const { port, proc } = await child('--replay', upstream);
+  return { bootstrap: `127.0.0.1:${port}`, pid: proc.pid!, stop: () => void proc.kill() };
+}
+
+/** Calls `onFrame` with every whole size-prefixed frame (prefix included) read from `s`. */
+function onFrames(s: net.Socket, onFrame: (frame: Buffer) => void): void {
+  let pending: Buffer = Buffer.alloc(0);
+  s.on('data', (d: Buffer) => {
+    pending = pending.length > 0 ? Buffer.concat([pending, d]) : d;
+    while (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {
+      const n = 4 + pending.readInt32BE(0);
+      onFrame(pending.subarray(0, n));
+      pending = pending.subarray(n);
+    }
+  });
+}
+
+function replay(upstream: string): net.Server {
+  const answers = new Map<string, Buffer>();
+  const [host, port] = upstream.split(':');
+  // size, api key, version, correlation id, client id length: the key is what follows.
+  const keyOf = (f: Buffer) => `${f.readInt16BE(4)}:${f.readInt16BE(6)}:${f.subarray(14 + Math.max(f.readInt16BE(12), 0)).toString('hex')}`;
+  return net.createServer((s) => {
+    s.setNoDelay(true);
+    let up: net.Socket | null = null;
+    const waiting: Array<{ key: string; correlationId: number }> = [];
+    const send = (answer: Buffer, correlationId: number) => {
+      const head = Buffer.from(answer.subarray(0, 8));
+      head.writeInt32BE(correlationId, 4);
+      s.cork();
+      s.write(head);
+      s.write(answer.subarray(8));
+      s.uncork();
+    };
+    onFrames(s, (f) => {
+      const key = keyOf(f);
+      const known = answers.get(key);
+      // In order: a known answer waits behind any request still at the upstream.
+      if (known && waiting.length === 0) return send(known, f.readInt32BE(8));
+      if (!up) {
+        up = net.connect(Number(port), host!);
+        up.setNoDelay(true);
+        up.on('error', () => s.destroy());
+        s.on('close', () => up!.destroy());
+        onFrames(up, (answer) => {
+          const w = waiting.shift()!;
+          if (!answers.has(w.key)) answers.set(w.key, Buffer.from(answer));
+          send(answer, w.correlationId);
+        });
+      }
+      waiting.push({ key, correlationId: f.readInt32BE(8) });
+      up.write(f);
+    });
+    s.on('error', () => s.destroy());
+  });
+}
+
 // ---- child roles ----
 const [role, arg] = process.argv.slice(2);
 if (role === '--sink') {
@@ -123,5 +188,8 @@ if (role === '--sink') {
     };
     pump();
   });
+  server.listen(0, '127.0.0.1', () => process.stdout.write(`${(server.address() as net.AddressInfo).port}\n`));
+} else if (role === '--replay') {
+  const server = replay(arg!);
   server.listen(0, '127.0.0.1', () => process.stdout.write(`${(server.address() as net.AddressInfo).port}\n`));
 }

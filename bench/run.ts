@@ -8,7 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startBroker } from '../src/index.js';
-import { diskWrite, iperf3, nodeFileToSocket, nodeSocketToFile } from './ceilings.js';
+import { diskWrite, iperf3, nodeFileToSocket, nodeSocketToFile, startReplayServer } from './ceilings.js';
 import { cpuSeconds, median, PEERS, rdkafkaPerformance, ROOT, rssMiB, startTarget, type Target, type TargetName } from './targets.js';
 
 const quick = process.argv.includes('--quick');
@@ -114,13 +114,19 @@ async function consumeSection(fileToSocket: number): Promise<void> {
   // the machine's speed hits every broker alike, so the median means something. As for
   // produce, unmeasured runs come first: a fresh Krill serves its first hundred fetches
   // before V8 has optimised the fetch path.
-  const consumeWindow = (t: Target) => rdkafkaPerformance(['-C', '-t', 'c-small', '-p', '0', '-b', t.bootstrap, '-o', 'beginning', '-c', String(window), '-e', '-q']).mbPerSec;
+  const consumeWindow = (bootstrap: string) => rdkafkaPerformance(['-C', '-t', 'c-small', '-p', '0', '-b', bootstrap, '-o', 'beginning', '-c', String(window), '-e', '-q']).mbPerSec;
+  // The floor for any broker in Node on this case: a server that replays Krill's answers.
+  const replay = await startReplayServer(targets.find((t) => t.name === 'krill-memory')!.bootstrap);
+  const replayed: number[] = [];
   for (let i = -(quick ? 3 : 15); i < (quick ? 3 : 15); i++) {
     for (const t of targets) {
-      const mbs = consumeWindow(t);
+      const mbs = consumeWindow(t.bootstrap);
       if (i >= 0) small[t.name]!.push(mbs);
     }
+    const mbs = consumeWindow(replay.bootstrap);
+    if (i >= 0) replayed.push(mbs);
   }
+  replay.stop();
   // The broker's side alone: 1 MB fetches on one warm connection, from a client that only
   // reads the bytes into one buffer (p50 round trip, and the broker's CPU per fetch).
   const rtt: Record<string, number[]> = { mock: [], 'krill-memory': [], 'krill-disk': [] };
@@ -143,10 +149,11 @@ async function consumeSection(fileToSocket: number): Promise<void> {
     }
     await t.stop();
   }
-  const [m, km, kd] = [median(small.mock!), median(small['krill-memory']!), median(small['krill-disk']!)];
-  say('| case | mock | krill memory | krill disk | memory / mock | disk / mock |');
-  say('|---|---:|---:|---:|---:|---:|');
-  say(`| ${window} × 1 KB (fits the mock's window) | ${f(m)} | ${f(km)} | ${f(kd)} | ${ratio(km, m)} | ${ratio(kd, m)} |`);
+  const [m, km, kd, nr] = [median(small.mock!), median(small['krill-memory']!), median(small['krill-disk']!), median(replayed)];
+  say('The last columns: a bare Node server that answers every request with the bytes Krill answered it with before (no decoding, handling or encoding), and Krill (memory) against it.\n');
+  say('| case | mock | krill memory | krill disk | memory / mock | disk / mock | Node replay | memory / replay |');
+  say('|---|---:|---:|---:|---:|---:|---:|---:|');
+  say(`| ${window} × 1 KB (fits the mock's window) | ${f(m)} | ${f(km)} | ${f(kd)} | ${ratio(km, m)} | ${ratio(kd, m)} | ${f(nr)} | ${ratio(km, nr)} |`);
   say(`\nOne 1 MB fetch after another on one connection (\`bench/fetch_rtt.py\`, ${fetches} fetches, median of 3 runs): round trip p50 and the broker's CPU per fetch, ms.\n`);
   say('| | mock | krill memory | krill disk | memory / mock | disk / mock |');
   say('|---|---:|---:|---:|---:|---:|');
