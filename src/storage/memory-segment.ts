@@ -79,8 +79,17 @@ export class MemorySegment implements LogSegment {
   }
 
   read(first: number, last: number): Buffer[] {
-    const start = this.index.position(first);
-    const end = this.index.position(last) + this.index.size(last);
+    return this.range(this.index.position(first), this.index.position(last) + this.index.size(last));
+  }
+
+  readHead(i: number, length: number): Buffer {
+    // A batch lies within one piece: a view holds one batch, a file run whole batches.
+    const start = this.index.position(i);
+    return this.range(start, start + Math.min(length, this.index.size(i)))[0]!;
+  }
+
+  /** The segment's bytes [start, end), a buffer per piece, each held once. */
+  private range(start: number, end: number): Buffer[] {
     const out: Buffer[] = [];
     for (let i = floorIndex(this.pieces.length, (k) => this.pieces[k]!.start, start); i < this.pieces.length; i++) {
       const p = this.pieces[i]!;

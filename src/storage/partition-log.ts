@@ -78,8 +78,7 @@ export class PartitionLog {
 
   static memory(config: LogConfig): PartitionLog {
     const log = new PartitionLog(null, config);
-    log.segments.push(new MemorySegment(0));
-    log.producerSnapshots.set(0, new ProducerStateManager());
+    log.addSegment(new MemorySegment(0));
     return log;
   }
 
@@ -102,14 +101,10 @@ export class PartitionLog {
         seg.delete();
         continue;
       }
-      log.producerSnapshots.set(base, log.producers.copy());
+      log.addSegment(seg);
       cut = log.scanSegment(seg, recoveryPoint);
-      log.segments.push(seg);
     }
-    if (log.segments.length === 0) {
-      log.segments.push(new FileSegment(dir, 0, config.indexIntervalBytes, true));
-      log.producerSnapshots.set(0, new ProducerStateManager());
-    }
+    if (log.segments.length === 0) log.addSegment(new FileSegment(dir, 0, config.indexIntervalBytes, true));
     const lastSeg = log.segments[log.segments.length - 1]!;
     const i = lastSeg.index;
     log.logEndOffset = i.count ? i.lastOffset(i.count - 1) + 1 : lastSeg.baseOffset;
@@ -275,8 +270,7 @@ export class PartitionLog {
         }
       });
     }
-    this.producerSnapshots.set(base, this.producers.copy());
-    this.segments.push(this.newSegment(base));
+    this.addSegment(this.newSegment(base));
   }
 
   /** fsyncs the active segment; everything below the log end offset is then durable. */
@@ -325,23 +319,26 @@ export class PartitionLog {
     return out;
   }
 
-  private dropOldestSegment(): void {
-    const seg = this.segments.shift()!;
+  /** Adds `seg` at the log end, with the producer state as it stands as the segment's snapshot. */
+  private addSegment(seg: LogSegment): void {
+    this.producerSnapshots.set(seg.baseOffset, this.producers.copy());
+    this.segments.push(seg);
+  }
+
+  /** Deletes `seg`, taken out of `segments` by the caller, and its producer snapshot. */
+  private deleteSegment(seg: LogSegment): void {
     seg.delete();
     this.producerSnapshots.delete(seg.baseOffset);
   }
 
-  /** After a truncation: the active segment's snapshot, then its remaining batches replayed. */
+  /** After a truncation: the active segment's snapshot, then its remaining batches' headers replayed. */
   private rebuildProducers(): void {
     const seg = this.active;
-    for (const base of this.producerSnapshots.keys()) if (base > seg.baseOffset) this.producerSnapshots.delete(base);
-    // Every segment gets its snapshot when it is made (memory, open, roll, start-at).
     this.producers.restore(this.producerSnapshots.get(seg.baseOffset)!);
     for (let i = 0; i < seg.index.count; i++) {
-      const parts = seg.read(i, i);
-      const h = readBatchHeader(parts.length === 1 ? parts[0]! : Buffer.concat(parts));
-      for (const b of parts) release(b);
-      this.recordProducerBatch(h);
+      const head = seg.readHead(i, BATCH_HEADER_SIZE);
+      this.recordProducerBatch(readBatchHeader(head));
+      release(head);
     }
   }
 
@@ -424,14 +421,14 @@ export class PartitionLog {
     while (this.segments.length > 1) {
       const next = this.segments[1]!;
       if (next.baseOffset > offset) break;
-      this.dropOldestSegment();
+      this.deleteSegment(this.segments.shift()!);
     }
   }
 
   /** Removes every record at or after `offset` (follower truncation). */
   truncateTo(offset: number): void {
     if (offset >= this.logEndOffset) return;
-    while (this.segments.length > 1 && this.active.baseOffset >= offset) this.segments.pop()!.delete();
+    while (this.segments.length > 1 && this.active.baseOffset >= offset) this.deleteSegment(this.segments.pop()!);
     const seg = this.active;
     seg.truncate(seg.index.findOffset(offset));
     const i = seg.index;
@@ -445,12 +442,11 @@ export class PartitionLog {
 
   /** Drops everything and restarts the log empty at `offset` (a follower far behind its leader's log start). */
   truncateFullyAndStartAt(offset: number): void {
-    for (const seg of this.segments) seg.delete();
-    this.segments = [this.newSegment(offset)];
+    for (const seg of this.segments) this.deleteSegment(seg);
+    this.segments = [];
+    this.producers.restore(new ProducerStateManager());
+    this.addSegment(this.newSegment(offset));
     this.logStartOffset = this.logEndOffset = this.recoveryPoint = offset;
-    this.producerSnapshots.clear();
-    this.producerSnapshots.set(offset, new ProducerStateManager());
-    this.producers.restore(this.producerSnapshots.get(offset)!);
     this.epochs = [];
     this.writeEpochs();
   }
@@ -468,7 +464,7 @@ export class PartitionLog {
       const oversize = retentionBytes >= 0 && size - seg.size >= retentionBytes;
       if (!expired && !oversize) break;
       size -= seg.size;
-      this.dropOldestSegment();
+      this.deleteSegment(this.segments.shift()!);
       this.logStartOffset = Math.max(this.logStartOffset, this.segments[0]!.baseOffset);
       deleted++;
     }

@@ -21,6 +21,8 @@ export interface LogSegment {
    * (blocks.ts): releasing them after use lets their memory be recycled; not releasing is safe.
    */
   read(first: number, last: number): Buffer[];
+  /** The first `length` bytes of batch `i` (its header, without its records), held once as read's are. */
+  readHead(i: number, length: number): Buffer;
   /** Drops batches from index `i` on. */
   truncate(i: number): void;
   /** Makes what was appended durable (nothing to do in memory). */
@@ -97,6 +99,10 @@ export class FileSegment implements LogSegment {
   read(first: number, last: number): Buffer[] {
     const start = this.index.position(first);
     return [readHeld(this.fd, start, this.index.position(last) + this.index.size(last) - start)];
+  }
+
+  readHead(i: number, length: number): Buffer {
+    return readHeld(this.fd, this.index.position(i), Math.min(length, this.index.size(i)));
   }
 
   truncate(i: number): void {
