@@ -233,13 +233,15 @@ class StructCompiler {
   }
 }
 
+/** Codecs by fields, then by version and flexibility (`2 * version + flexible`): the code depends on both. */
 const compiled = new WeakMap<readonly FieldSchema[], Map<number, Codec<Obj>>>();
 
 /** Compiles the fields of one struct at one version (once: nested structs are shared). */
-export function compileStruct(fields: readonly FieldSchema[], version: number, flexible: boolean): Codec<Obj> {
+function compileStruct(fields: readonly FieldSchema[], version: number, flexible: boolean): Codec<Obj> {
   let byVersion = compiled.get(fields);
   if (!byVersion) compiled.set(fields, (byVersion = new Map()));
-  let codec = byVersion.get(version);
+  const slot = 2 * version + (flexible ? 1 : 0);
+  let codec = byVersion.get(slot);
   if (codec) return codec;
   const c = new StructCompiler(version, flexible);
   const key = (f: FieldSchema) => JSON.stringify(f.name);
@@ -278,7 +280,7 @@ export function compileStruct(fields: readonly FieldSchema[], version: number, f
   }
   const make = new Function('h', 'd', `return { decode(r) {\n${dec}\n}, encode(w, o) {\n${enc}\n} };`) as (h: typeof helpers, d: unknown[]) => Codec<Obj>;
   codec = make(helpers, c.deps);
-  byVersion.set(version, codec);
+  byVersion.set(slot, codec);
   return codec;
 }
 

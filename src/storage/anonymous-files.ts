@@ -13,8 +13,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-
-export const DECAY_MS = 10_000;
+// Spare files decay as free blocks do, after the same time.
+import { DECAY_MS } from './blocks.js';
 /** Spare files beyond this many are closed at once (each holds a descriptor). */
 const MAX_SPARE = 256;
 

@@ -4,7 +4,8 @@
 import fs from 'node:fs';
 import test from 'ava';
 import { decodeRecords, encodeBatch } from '../../src/protocol/records/records.js';
-import { DECAY_MS, decayAnonymousFiles, openAnonymousFile, recycleAnonymousFile, spareAnonymousFiles } from '../../src/storage/anonymous-files.js';
+import { decayAnonymousFiles, openAnonymousFile, recycleAnonymousFile, spareAnonymousFiles } from '../../src/storage/anonymous-files.js';
+import { DECAY_MS } from '../../src/storage/blocks.js';
 import { type LogConfig, PartitionLog } from '../../src/storage/partition-log.js';
 
 const config: LogConfig = {
