@@ -6,6 +6,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
+import { FrameReader } from '../src/broker/net/frame-reader.js';
 
 const MB = 1 << 20;
 
@@ -102,46 +103,45 @@ export async function nodeFileToSocket(dir: string, bytes: number): Promise<numb
  * Requests it has not seen go to `upstream` (a Krill), whose answer it keeps. Keyed by API
  * key, version and the request after its client id; only the correlation id is rewritten.
  */
-export async function startReplayServer(upstream: string): Promise<{ bootstrap: string; pid: number; stop: () => void }> {
+export async function startReplayServer(upstream: string): Promise<{ bootstrap: string; stop: () => void }> {
   const { port, proc } = await child('--replay', upstream);
-  return { bootstrap: `127.0.0.1:${port}`, pid: proc.pid!, stop: () => void proc.kill() };
+  return { bootstrap: `127.0.0.1:${port}`, stop: () => void proc.kill() };
 }
 
-/** Calls `onFrame` with every whole size-prefixed frame (prefix included) read from `s`. */
-function onFrames(s: net.Socket, onFrame: (frame: Buffer) => void): void {
-  let pending: Buffer = Buffer.alloc(0);
+/** Calls `onFrame` with the body (after its size) of every whole frame read from `s`. */
+function onFrames(s: net.Socket, onFrame: (body: Buffer) => void): void {
+  const reader = new FrameReader(Number.MAX_SAFE_INTEGER);
   s.on('data', (d: Buffer) => {
-    pending = pending.length > 0 ? Buffer.concat([pending, d]) : d;
-    while (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {
-      const n = 4 + pending.readInt32BE(0);
-      onFrame(pending.subarray(0, n));
-      pending = pending.subarray(n);
-    }
+    for (const body of reader.push(d)) onFrame(body);
   });
+}
+
+/** Writes an answer's `body` as one frame: its size, then the body with `correlationId` (its first field) in place of its own. */
+function writeAnswer(s: net.Socket, body: Buffer, correlationId: number): void {
+  const head = Buffer.alloc(8);
+  head.writeInt32BE(body.length, 0);
+  head.writeInt32BE(correlationId, 4);
+  s.cork();
+  s.write(head);
+  s.write(body.subarray(4));
+  s.uncork();
 }
 
 function replay(upstream: string): net.Server {
   const answers = new Map<string, Buffer>();
   const [host, port] = upstream.split(':');
-  // size, api key, version, correlation id, client id length: the key is what follows.
-  const keyOf = (f: Buffer) => `${f.readInt16BE(4)}:${f.readInt16BE(6)}:${f.subarray(14 + Math.max(f.readInt16BE(12), 0)).toString('hex')}`;
+  // api key, version, correlation id, client id length: the key is what follows.
+  const keyOf = (b: Buffer) => `${b.readInt16BE(0)}:${b.readInt16BE(2)}:${b.subarray(10 + Math.max(b.readInt16BE(8), 0)).toString('hex')}`;
   return net.createServer((s) => {
     s.setNoDelay(true);
     let up: net.Socket | null = null;
     const waiting: Array<{ key: string; correlationId: number }> = [];
-    const send = (answer: Buffer, correlationId: number) => {
-      const head = Buffer.from(answer.subarray(0, 8));
-      head.writeInt32BE(correlationId, 4);
-      s.cork();
-      s.write(head);
-      s.write(answer.subarray(8));
-      s.uncork();
-    };
-    onFrames(s, (f) => {
-      const key = keyOf(f);
+    onFrames(s, (body) => {
+      const key = keyOf(body);
+      const correlationId = body.readInt32BE(4);
       const known = answers.get(key);
       // In order: a known answer waits behind any request still at the upstream.
-      if (known && waiting.length === 0) return send(known, f.readInt32BE(8));
+      if (known && waiting.length === 0) return writeAnswer(s, known, correlationId);
       if (!up) {
         up = net.connect(Number(port), host!);
         up.setNoDelay(true);
@@ -150,11 +150,16 @@ function replay(upstream: string): net.Server {
         onFrames(up, (answer) => {
           const w = waiting.shift()!;
           if (!answers.has(w.key)) answers.set(w.key, Buffer.from(answer));
-          send(answer, w.correlationId);
+          writeAnswer(s, answer, w.correlationId);
         });
       }
-      waiting.push({ key, correlationId: f.readInt32BE(8) });
-      up.write(f);
+      waiting.push({ key, correlationId });
+      const size = Buffer.alloc(4);
+      size.writeInt32BE(body.length);
+      up.cork();
+      up.write(size);
+      up.write(body);
+      up.uncork();
     });
     s.on('error', () => s.destroy());
   });
