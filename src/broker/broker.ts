@@ -70,6 +70,7 @@ export class Broker implements ConnectionHost, FetcherHost {
   readonly logs: LogManager;
   readonly partitions = new Map<string, Partition>();
   readonly apis: ReadonlyMap<number, Api<never, object>>;
+  private apiVersions: Array<{ apiKey: number; minVersion: number; maxVersion: number }> | undefined;
   readonly producerIds: ProducerIdManager;
   readonly fetchSessions = new FetchSessionCache();
   readonly groups: GroupCoordinator;
@@ -264,8 +265,9 @@ export class Broker implements ConnectionHost, FetcherHost {
     return { errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys: this.apiVersionList() };
   }
 
+  /** What ApiVersions lists: every client asks it first on every connection. */
   apiVersionList(): Array<{ apiKey: number; minVersion: number; maxVersion: number }> {
-    return [...this.apis.values()].sort((a, b) => a.apiKey - b.apiKey).map((a) => ({ apiKey: a.apiKey, minVersion: a.minVersion, maxVersion: a.maxVersion }));
+    return (this.apiVersions ??= [...this.apis.values()].sort((a, b) => a.apiKey - b.apiKey).map((a) => ({ apiKey: a.apiKey, minVersion: a.minVersion, maxVersion: a.maxVersion })));
   }
 
   // ---- topics and partitions --------------------------------------------------------

@@ -36,14 +36,13 @@ export class Connection implements ConnectionInfo {
   private readonly queue: Slot[] = [];
   private readonly closers = new Set<() => void>();
   private closed = false;
-  readonly remoteAddress: string;
+  private peer: string | undefined;
 
   private readonly socket: Socket;
 
   /** `accepted` comes from a server created with `pauseOnConnect`: this connection starts its reads. */
   constructor(readonly id: number, accepted: Socket, private readonly host: ConnectionHost) {
     this.frames = new FrameReader(host.maxRequestBytes);
-    this.remoteAddress = `${accepted.remoteAddress}:${accepted.remotePort}`;
     const socket = adoptFrameSocket(accepted, this.frames, (frames) => this.onFrames(frames), (e) => {
       if (e instanceof FrameTooLargeError) this.host.logger.warn(`closing ${this.remoteAddress}: ${e.message}`);
       this.close();
@@ -52,6 +51,17 @@ export class Connection implements ConnectionInfo {
     socket.setNoDelay(true);
     socket.on('error', () => this.close());
     socket.on('close', () => this.close());
+  }
+
+  /** Asked of the kernel (getpeername) only when wanted: by group membership and by logs. */
+  get remoteAddress(): string {
+    if (this.peer === undefined) {
+      const { remoteAddress, remotePort } = this.socket;
+      // A socket already destroyed has forgotten its peer; that is only ever for a log line.
+      if (remoteAddress === undefined) return 'unknown peer';
+      this.peer = `${remoteAddress}:${remotePort}`;
+    }
+    return this.peer;
   }
 
   get isClosed(): boolean {

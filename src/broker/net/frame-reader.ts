@@ -14,6 +14,14 @@ export class FrameTooLargeError extends Error {}
 /** Frames below this size are copied out of the shared read buffer; larger ones are read into blocks of their own. */
 const SMALL_FRAME = 64 * 1024;
 
+/**
+ * Where reads land while no large frame is in progress, shared by every reader: a read's
+ * bytes are copied out before its callback returns, and Node runs each read's callback
+ * before the next read of any socket. One per connection cost a fresh 64 KiB allocation
+ * on every accept, and memory V8 counts against its heap for every idle connection.
+ */
+let sharedScratch: Buffer | null = null;
+
 export class FrameReader {
   /** The frame being filled and how much of it has arrived. */
   private frame: Buffer | null = null;
@@ -21,11 +29,10 @@ export class FrameReader {
   /** Bytes of a size prefix split across reads. */
   private readonly sizeBytes = Buffer.alloc(4);
   private sizeFilled = 0;
-  /** Where reads land while no large frame is in progress; its contents are copied out before the next read. */
   private readonly scratch: Buffer;
 
   constructor(private readonly maxFrameBytes: number) {
-    this.scratch = Buffer.allocUnsafeSlow(SMALL_FRAME);
+    this.scratch = sharedScratch ??= Buffer.allocUnsafeSlow(SMALL_FRAME);
   }
 
   /** Where the next socket read should write: the rest of the frame in progress, else the scratch buffer. */
