@@ -50,6 +50,10 @@ export class Connection implements ConnectionInfo {
     this.socket = socket;
     socket.setNoDelay(true);
     socket.on('error', () => this.close());
+    // Kafka closes a connection whose client has stopped sending, answers and all; Node's
+    // default (end our side, wait for it to finish, then close) costs a shutdown(2) and a
+    // round of stream callbacks on every disconnect.
+    socket.on('end', () => this.close());
     socket.on('close', () => this.close());
   }
 
