@@ -232,6 +232,39 @@ async function startupSection(): Promise<void> {
   say(`| Krill in-process \`startBroker()\` | ${f(median(inProcess), 1)} | ${f(idle['krill-memory'], 0)} (as its own process) |`);
   say(`| Krill \`bin/krill start\` process | ${f(median(proc['krill-disk']!), 1)} | ${f(idle['krill-disk'], 0)} |`);
   say(`| librdkafka mock process | ${f(median(proc.mock!), 1)} | ${f(idle.mock, 0)} |`);
+  await connectionSetup();
+}
+
+/**
+ * What each new client connection costs the broker: a test suite pays it for every client
+ * it makes. One connection at a time: connect, ApiVersions v0, close; alternating rounds
+ * after one unmeasured round each.
+ */
+async function connectionSetup(): Promise<void> {
+  const n = quick ? 200 : 1000;
+  const targets = await Promise.all((['mock', 'krill-memory'] as TargetName[]).map((name) => startTarget(name)));
+  const cpu: Record<string, number[]> = { mock: [], 'krill-memory': [] };
+  const latency: Record<string, number[]> = { mock: [], 'krill-memory': [] };
+  for (let round = -1; round < RUNS; round++) {
+    for (const t of targets) {
+      const port = Number(t.bootstrap.split(',')[0]!.split(':')[1]);
+      const before = cpuSeconds(t.proc.pid!);
+      for (let i = 0; i < n; i++) {
+        const t0 = performance.now();
+        await apiVersionsRoundTrip(port);
+        if (round >= 0) latency[t.name]!.push(performance.now() - t0);
+      }
+      if (round >= 0) cpu[t.name]!.push(((cpuSeconds(t.proc.pid!) - before) / n) * 1e6);
+    }
+  }
+  await Promise.all(targets.map((t) => t.stop()));
+  say(`\nA new connection (connect, ApiVersions v0, close; ${n} one after another, ${RUNS} rounds): the broker's CPU per connection (median of rounds) and the time to the first answer (p50 of all).\n`);
+  say('| | mock | krill memory | krill / mock |');
+  say('|---|---:|---:|---:|');
+  const [cm, ck] = [median(cpu.mock!), median(cpu['krill-memory']!)];
+  const [lm, lk] = [median(latency.mock!), median(latency['krill-memory']!)];
+  say(`| broker CPU per connection (µs) | ${f(cm, 0)} | ${f(ck, 0)} | ${ratio(ck, cm)} |`);
+  say(`| connect to first answer (ms) | ${f(lm, 2)} | ${f(lk, 2)} | ${ratio(lk, lm)} |`);
 }
 
 /** Connects, sends ApiVersions v0 and waits for the answer; keeps the connection open in `keep` if given. */
