@@ -1,3 +1,4 @@
 'use strict';
-// The compiled addon: crc32c(bytes) -> unsigned CRC-32C; loading throws without SSE4.2.
+// The compiled addon: crc32c(bytes) -> unsigned CRC-32C, and crc32cStreams(bytes), the
+// same without the carry-less folding (for tests); loading throws without SSE4.2.
 module.exports = require('./build/Release/krill_crc32c.node');

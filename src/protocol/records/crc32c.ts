@@ -1,8 +1,10 @@
 // CRC-32C, checked for every batch a client produces: after the copies, the largest
-// per-byte cost of the produce path. The addon in native/crc32c runs the x86-64 crc32
-// instruction on three streams at once (about 20 GB/s here); where it was not built (it is
-// an optional dependency: no compiler, another CPU) @node-rs/crc32 does the same work at
-// about a fifth of the speed.
+// per-byte cost of the produce path. The addon in native/crc32c folds 256 bytes a step by
+// carry-less multiplication where the CPU has AVX-512 and VPCLMULQDQ (about 50 GB/s here
+// on a megabyte in cache, 20 GB/s from memory), else runs the x86-64 crc32 instruction on
+// three streams at once (about half that); where it was not built (it is an optional
+// dependency: no compiler, another CPU) @node-rs/crc32 does the same work at about a
+// fifth of the crc32-instruction speed.
 import { createRequire } from 'node:module';
 import { crc32c as portable } from '@node-rs/crc32';
 
