@@ -118,7 +118,6 @@ static uint32_t crc32c_streams(const uint8_t *next, size_t len) {
   return ~(uint32_t)crc0;
 }
 
-
 // ---- folding by carry-less multiplication --------------------------------------------
 
 #define POLY_NORMAL 0x1edc6f41u
@@ -193,10 +192,11 @@ FOLD_TARGET static uint32_t crc32c_fold(const uint8_t *next, size_t len) {
   z1 = fold512(z0, k1, z1);
   z2 = fold512(z1, k1, z2);
   z3 = fold512(z2, k1, z3);
+  // The four 128-bit lanes of what is left, earliest first, each moved onto the last.
   __m128i x = _mm512_extracti32x4_epi32(z3, 3);
   x = fold128(_mm512_extracti32x4_epi32(z3, 2), k128, x);
-  x = _mm_xor_si128(x, fold128(_mm512_extracti32x4_epi32(z3, 1), k256, _mm_setzero_si128()));
-  x = _mm_xor_si128(x, fold128(_mm512_castsi512_si128(z3), k384, _mm_setzero_si128()));
+  x = fold128(_mm512_extracti32x4_epi32(z3, 1), k256, x);
+  x = fold128(_mm512_castsi512_si128(z3), k384, x);
   while (len >= 16) {
     x = fold128(x, k128, _mm_loadu_si128((const __m128i *)next));
     next += 16;
