@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { EtcdStore } from '../src/broker/controller/etcd-store.js';
-import { killedWithWorker } from './children.js';
+import { killedWithWorker, removedWithWorker } from './children.js';
 
 export const ETCD_BIN = ['/usr/bin/etcd', '/usr/local/bin/etcd'].find((p) => fs.existsSync(p)) ?? 'etcd';
 
@@ -31,7 +31,7 @@ export interface RunningEtcd {
 }
 
 export async function startEtcd(): Promise<RunningEtcd> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'krill-etcd-'));
+  const dir = removedWithWorker(fs.mkdtempSync(path.join(os.tmpdir(), 'krill-etcd-')));
   const client = await freePort();
   const peer = await freePort();
   const c = `http://127.0.0.1:${client}`;

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 import type { CoordinationStore } from '../src/broker/controller/store.js';
+import { removedWithWorker } from './children.js';
 import { type RunningBroker, type RunningCluster, startBroker, startCluster, type StartBrokerOptions, type StartClusterOptions } from '../src/index.js';
 
 /** The repository root (tests run from dist/test). */
@@ -23,7 +24,7 @@ export async function withBroker<T>(opts: StartBrokerOptions, fn: (b: RunningBro
 
 /** A fresh directory under the temp directory, removed with everything in it when the test ends. */
 export function tempDir(t: ExecutionContext, name: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `krill-${name}-`));
+  const dir = removedWithWorker(fs.mkdtempSync(path.join(os.tmpdir(), `krill-${name}-`)));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   return dir;
 }

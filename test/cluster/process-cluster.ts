@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
-import { killedWithWorker } from '../children.js';
+import { killedWithWorker, removedWithWorker } from '../children.js';
 import { freePort, type RunningEtcd, startEtcd } from '../etcd.js';
 import { ROOT } from '../helpers.js';
 
@@ -83,7 +83,7 @@ export function useProcessCluster(name: string): ProcessCluster {
   return {
     nodes,
     async start(count) {
-      for (let id = 0; id < count; id++) nodes.push({ id, port: await freePort(), dir: fs.mkdtempSync(path.join(os.tmpdir(), `krill-${name}${id}-`)), proc: null, log: '' });
+      for (let id = 0; id < count; id++) nodes.push({ id, port: await freePort(), dir: removedWithWorker(fs.mkdtempSync(path.join(os.tmpdir(), `krill-${name}${id}-`))), proc: null, log: '' });
       await Promise.all(nodes.map((n) => startNode(n, etcd!.metadataUrl)));
       return nodes.map((n) => `127.0.0.1:${n.port}`).join(',');
     },
