@@ -51,10 +51,27 @@ export interface RunningCluster {
 
 const tmpRoot = (): string => (fs.existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir());
 
+/**
+ * Data directories of clusters not yet closed. A test suite that exits without closing
+ * its cluster would otherwise leave them in /dev/shm, which is memory.
+ */
+const unclosed = new Set<string>();
+let exitHooked = false;
+
+function removeAtExit(root: string): void {
+  unclosed.add(root);
+  if (exitHooked) return;
+  exitHooked = true;
+  process.once('exit', () => {
+    for (const r of unclosed) fs.rmSync(r, { recursive: true, force: true });
+  });
+}
+
 export async function startCluster(opts: StartClusterOptions = {}): Promise<RunningCluster> {
   const n = opts.brokers ?? 3;
   const host = opts.host ?? '127.0.0.1';
   const root = fs.mkdtempSync(path.join(tmpRoot(), 'krill-cluster-'));
+  removeAtExit(root);
   const store = new EmbeddedStore();
   const members: ClusterBroker[] = [];
 
@@ -74,6 +91,7 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Runn
       await b?.close();
     }));
     fs.rmSync(root, { recursive: true, force: true });
+    unclosed.delete(root);
   };
 
   try {
