@@ -70,7 +70,8 @@ export class Broker implements ConnectionHost, FetcherHost {
   readonly logs: LogManager;
   readonly partitions = new Map<string, Partition>();
   readonly apis: ReadonlyMap<number, Api<never, object>>;
-  private apiVersions: Array<{ apiKey: number; minVersion: number; maxVersion: number }> | undefined;
+  /** What ApiVersions lists: every client asks it first on every connection. */
+  private readonly apiVersions: Array<{ apiKey: number; minVersion: number; maxVersion: number }>;
   readonly producerIds: ProducerIdManager;
   readonly fetchSessions = new FetchSessionCache();
   readonly groups: GroupCoordinator;
@@ -109,6 +110,7 @@ export class Broker implements ConnectionHost, FetcherHost {
     this.producerIds = new ProducerIdManager(this.metadata);
     this.maxRequestBytes = this.config.int('socket.request.max.bytes');
     this.apis = new Map(allApis.map((a) => [a.apiKey, a as Api<never, object>]));
+    this.apiVersions = [...this.apis.values()].sort((a, b) => a.apiKey - b.apiKey).map((a) => ({ apiKey: a.apiKey, minVersion: a.minVersion, maxVersion: a.maxVersion }));
     this.groups = new GroupCoordinator(this);
     this.controller = new Controller({
       brokerId: this.brokerId,
@@ -265,9 +267,8 @@ export class Broker implements ConnectionHost, FetcherHost {
     return { errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys: this.apiVersionList() };
   }
 
-  /** What ApiVersions lists: every client asks it first on every connection. */
   apiVersionList(): Array<{ apiKey: number; minVersion: number; maxVersion: number }> {
-    return (this.apiVersions ??= [...this.apis.values()].sort((a, b) => a.apiKey - b.apiKey).map((a) => ({ apiKey: a.apiKey, minVersion: a.minVersion, maxVersion: a.maxVersion })));
+    return this.apiVersions;
   }
 
   // ---- topics and partitions --------------------------------------------------------

@@ -20,7 +20,7 @@ const SMALL_FRAME = 64 * 1024;
  * before the next read of any socket. One per connection cost a fresh 64 KiB allocation
  * on every accept, and memory V8 counts against its heap for every idle connection.
  */
-let sharedScratch: Buffer | null = null;
+const scratch = Buffer.allocUnsafeSlow(SMALL_FRAME);
 
 export class FrameReader {
   /** The frame being filled and how much of it has arrived. */
@@ -29,24 +29,20 @@ export class FrameReader {
   /** Bytes of a size prefix split across reads. */
   private readonly sizeBytes = Buffer.alloc(4);
   private sizeFilled = 0;
-  private readonly scratch: Buffer;
-
-  constructor(private readonly maxFrameBytes: number) {
-    this.scratch = sharedScratch ??= Buffer.allocUnsafeSlow(SMALL_FRAME);
-  }
+  constructor(private readonly maxFrameBytes: number) {}
 
   /** Where the next socket read should write: the rest of the frame in progress, else the scratch buffer. */
   readInto(): Buffer {
-    return this.frame ? this.frame.subarray(this.filled) : this.scratch;
+    return this.frame ? this.frame.subarray(this.filled) : scratch;
   }
 
   /** Accounts for `n` bytes a socket read wrote into the buffer readInto() returned; returns the complete frames. */
   onRead(n: number, into: Buffer): Buffer[] {
-    if (into !== this.scratch) {
+    if (into !== scratch) {
       const done = this.fill(n);
       return done ? [done] : [];
     }
-    return this.consume(this.scratch, n, false);
+    return this.consume(scratch, n, false);
   }
 
   /** Adds a chunk the caller will not reuse and returns every complete frame body (without its size prefix). */
