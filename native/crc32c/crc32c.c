@@ -75,6 +75,18 @@ static uint32_t shift(uint32_t zeros[4][256], uint32_t crc) {
   return zeros[0][crc & 0xff] ^ zeros[1][(crc >> 8) & 0xff] ^ zeros[2][(crc >> 16) & 0xff] ^ zeros[3][crc >> 24];
 }
 
+// The last bytes from register `crc`, eight at a time, then one by one; the final CRC.
+__attribute__((target("sse4.2")))
+static inline uint32_t crc32c_tail(uint64_t crc, const uint8_t *next, size_t len) {
+  for (; len >= 8; next += 8, len -= 8) {
+    uint64_t w;
+    memcpy(&w, next, 8);
+    crc = _mm_crc32_u64(crc, w);
+  }
+  while (len--) crc = _mm_crc32_u8((uint32_t)crc, *next++);
+  return ~(uint32_t)crc;
+}
+
 __attribute__((target("sse4.2")))
 static uint32_t crc32c_streams(const uint8_t *next, size_t len) {
   uint64_t crc0 = 0xffffffffu, crc1, crc2;
@@ -106,16 +118,7 @@ static uint32_t crc32c_streams(const uint8_t *next, size_t len) {
       len -= block * 3;
     }
   }
-  const uint8_t *end = next + (len - (len & 7));
-  while (next < end) {
-    uint64_t w;
-    memcpy(&w, next, 8);
-    crc0 = _mm_crc32_u64(crc0, w);
-    next += 8;
-  }
-  len &= 7;
-  while (len--) crc0 = _mm_crc32_u8((uint32_t)crc0, *next++);
-  return ~(uint32_t)crc0;
+  return crc32c_tail(crc0, next, len);
 }
 
 // ---- folding by carry-less multiplication --------------------------------------------
@@ -170,7 +173,7 @@ FOLD_TARGET static __m512i broadcast(fold_k k) {
 // Needs len >= FOLD_MIN. Four 512-bit lanes take 256 bytes a step; what is left after
 // the last whole step is folded 16 bytes at a time, the 128-bit remainder reduced with two
 // crc32 instructions (a CRC of those 16 bytes from a zero register is exactly that
-// reduction), and the last bytes run through crc32.
+// reduction), and the last bytes run through crc32 as the streams' are.
 FOLD_TARGET static uint32_t crc32c_fold(const uint8_t *next, size_t len) {
   __m512i z0 = _mm512_loadu_si512(next), z1 = _mm512_loadu_si512(next + 64);
   __m512i z2 = _mm512_loadu_si512(next + 128), z3 = _mm512_loadu_si512(next + 192);
@@ -204,15 +207,7 @@ FOLD_TARGET static uint32_t crc32c_fold(const uint8_t *next, size_t len) {
   }
   uint64_t crc = _mm_crc32_u64(0, (uint64_t)_mm_cvtsi128_si64(x));
   crc = _mm_crc32_u64(crc, (uint64_t)_mm_extract_epi64(x, 1));
-  while (len >= 8) {
-    uint64_t w;
-    memcpy(&w, next, 8);
-    crc = _mm_crc32_u64(crc, w);
-    next += 8;
-    len -= 8;
-  }
-  while (len--) crc = _mm_crc32_u8((uint32_t)crc, *next++);
-  return ~(uint32_t)crc;
+  return crc32c_tail(crc, next, len);
 }
 
 static uint32_t crc32c(const uint8_t *data, size_t len) {
