@@ -329,6 +329,7 @@ export class Broker implements ConnectionHost, FetcherHost {
       flushIntervalMessages: n('flush.messages'),
       flushIntervalMs: n('flush.ms'),
       indexIntervalBytes: n('index.interval.bytes'),
+      fileDeleteDelayMs: n('file.delete.delay.ms'),
     };
   }
 

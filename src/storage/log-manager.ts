@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { DELETED_DIR_SUFFIX, FileDeleter } from './file-deleter.js';
 import { type LogConfig, PartitionLog } from './partition-log.js';
 
 export type StorageKind = { kind: 'memory' } | { kind: 'disk'; dir: string };
@@ -20,6 +21,7 @@ export class LogManager {
   private readonly recovery = new Map<string, number>();
   private readonly startOffsets = new Map<string, number>();
   private readonly checkpointedHighWatermarks = new Map<string, number>();
+  private readonly deleter = new FileDeleter();
   /**
    * The owner's high watermark of a partition ("topic-partition"), written to the
    * replication-offset-checkpoint; the log end offset where it gives none.
@@ -37,6 +39,9 @@ export class LogManager {
       for (const [t, p, o] of readCheckpoint(path.join(storage.dir, RECOVERY_CHECKPOINT))) this.recovery.set(`${t}-${p}`, Number(o));
       for (const [t, p, o] of readCheckpoint(path.join(storage.dir, START_OFFSET_CHECKPOINT))) this.startOffsets.set(`${t}-${p}`, Number(o));
       for (const [t, p, o] of readCheckpoint(path.join(storage.dir, HW_CHECKPOINT))) this.checkpointedHighWatermarks.set(`${t}-${p}`, Number(o));
+      // Partitions deleted before the process stopped, whose delay it did not live to see out.
+      const leftovers = fs.readdirSync(storage.dir, { withFileTypes: true }).filter((d) => d.isDirectory() && d.name.endsWith(DELETED_DIR_SUFFIX));
+      this.deleter.schedule(leftovers.map((d) => path.join(storage.dir, d.name)), 0);
     } else {
       this.cleanShutdown = true;
     }
@@ -53,7 +58,7 @@ export class LogManager {
     if (existing) return existing.log;
     const log = this.storage.kind === 'memory'
       ? PartitionLog.memory(config)
-      : PartitionLog.open(path.join(this.storage.dir, key), config, this.cleanShutdown ? Infinity : (this.recovery.get(key) ?? 0), this.startOffsets.get(key) ?? 0);
+      : PartitionLog.open(path.join(this.storage.dir, key), config, this.cleanShutdown ? Infinity : (this.recovery.get(key) ?? 0), this.startOffsets.get(key) ?? 0, this.deleter);
     // A flushed segment is only worth something after a crash once the checkpoint says so:
     // then recovery re-checks just the unflushed tail, not the whole log.
     log.onRecoveryPoint = () => this.writeCheckpoints();
@@ -111,6 +116,7 @@ export class LogManager {
   abandon(): void {
     for (const { log } of this.logs.values()) log.abandon();
     this.logs.clear();
+    this.deleter.close();
   }
 
   /** Flushes and closes every log, writes checkpoints and the clean-shutdown marker. */
@@ -119,5 +125,6 @@ export class LogManager {
     this.writeCheckpoints();
     if (this.storage.kind === 'disk') fs.writeFileSync(path.join(this.storage.dir, CLEAN_SHUTDOWN), '');
     this.logs.clear();
+    this.deleter.close();
   }
 }

@@ -136,11 +136,12 @@ export class MemorySegment implements LogSegment {
   }
 
   /** Releases the blocks kept and hands the file back for reuse (anonymous-files.ts). */
-  delete(): void {
+  delete(): string[] {
     for (const p of this.pieces) this.drop(p);
     this.pieces = [];
     if (this.fd >= 0) recycleAnonymousFile(this.fd);
     this.fd = -1;
+    return [];
   }
 
   private drop(p: Piece): void {

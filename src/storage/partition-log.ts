@@ -7,6 +7,7 @@ import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { Attr, BATCH_HEADER_SIZE, type BatchHeader, crcMatches, LOG_OVERHEAD, Off, readBatchHeader, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch } from '../protocol/records/batch.js';
 import { type DecodedBatch, decodeBatch } from '../protocol/records/records.js';
 import { release } from './blocks.js';
+import { deletedDirName, DELETED_FILE_SUFFIX, FileDeleter } from './file-deleter.js';
 import { floorIndex } from './floor-index.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { ProducerStateManager } from './producer-state.js';
@@ -21,6 +22,8 @@ export interface LogConfig {
   flushIntervalMessages: number;
   flushIntervalMs: number;
   indexIntervalBytes: number;
+  /** How long deleted segments and directories stay on disk (renamed) before they are removed. */
+  fileDeleteDelayMs: number;
 }
 
 export interface AppendOptions {
@@ -74,10 +77,10 @@ export class PartitionLog {
   /** (epoch, start offset) pairs, ascending: the leader-epoch-checkpoint. */
   private epochs: Array<[number, number]> = [];
 
-  private constructor(readonly dir: string | null, public config: LogConfig) {}
+  private constructor(readonly dir: string | null, public config: LogConfig, private readonly deleter: FileDeleter | null) {}
 
   static memory(config: LogConfig): PartitionLog {
-    const log = new PartitionLog(null, config);
+    const log = new PartitionLog(null, config, null);
     log.addSegment(new MemorySegment(0));
     return log;
   }
@@ -87,18 +90,20 @@ export class PartitionLog {
    * recovery point on each batch's CRC is checked and the log is cut at the first torn
    * or corrupt batch, which can only be data that was never acknowledged as flushed.
    */
-  static open(dir: string, config: LogConfig, recoveryPoint: number, logStartOffset: number): PartitionLog {
+  static open(dir: string, config: LogConfig, recoveryPoint: number, logStartOffset: number, deleter = new FileDeleter()): PartitionLog {
     fs.mkdirSync(dir, { recursive: true });
-    const log = new PartitionLog(dir, config);
+    const log = new PartitionLog(dir, config, deleter);
     const files = fs.readdirSync(dir);
     // A cleaner's output that was not yet renamed into place when the process died.
     for (const f of files.filter((x) => x.endsWith('.cleaned'))) fs.rmSync(path.join(dir, f), { force: true });
+    // Segments deleted before the process stopped, whose delay it did not live to see out.
+    deleter.schedule(files.filter((x) => x.endsWith(DELETED_FILE_SUFFIX)).map((f) => path.join(dir, f)), 0);
     const bases = files.filter((f) => /^\d{20}\.log$/.test(f)).map((f) => Number(f.slice(0, 20))).sort((a, b) => a - b);
     let cut = false;
     for (const base of bases) {
       const seg = new FileSegment(dir, base, config.indexIntervalBytes, false);
       if (cut) {
-        seg.delete();
+        log.deleteSegment(seg);
         continue;
       }
       log.addSegment(seg);
@@ -325,9 +330,9 @@ export class PartitionLog {
     this.segments.push(seg);
   }
 
-  /** Deletes `seg`, taken out of `segments` by the caller, and its producer snapshot. */
+  /** Deletes `seg`, taken out of `segments` by the caller, and its producer snapshot; its files go after file.delete.delay.ms. */
   private deleteSegment(seg: LogSegment): void {
-    seg.delete();
+    this.deleter?.schedule(seg.delete(), this.config.fileDeleteDelayMs);
     this.producerSnapshots.delete(seg.baseOffset);
   }
 
@@ -526,10 +531,26 @@ export class PartitionLog {
     for (const s of this.segments) s.abandon();
   }
 
-  /** Closes and removes the log's files (topic deletion). */
+  /**
+   * Drops the log (topic deletion or a replica moved away): its directory is renamed at
+   * once, so the topic can be created again straight away, and removed after
+   * file.delete.delay.ms.
+   */
   delete(): void {
-    for (const s of this.segments) s.delete();
+    if (this.dir) {
+      // Nothing of a deleted log is worth writing: its files are closed as they stand.
+      for (const s of this.segments) s.abandon();
+      const gone = deletedDirName(this.dir);
+      try {
+        fs.renameSync(this.dir, gone);
+        this.deleter!.schedule([gone], this.config.fileDeleteDelayMs);
+      } catch (e) {
+        // Already removed by hand: nothing is left to delete.
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      }
+    } else {
+      for (const s of this.segments) s.delete();
+    }
     this.segments = [];
-    if (this.dir) fs.rmSync(this.dir, { recursive: true, force: true });
   }
 }

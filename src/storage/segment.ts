@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { BatchIndex } from './batch-index.js';
 import { allocBlock, MIN_BLOCK } from './blocks.js';
+import { DELETED_FILE_SUFFIX } from './file-deleter.js';
 
 /** What a partition log needs of a segment, on disk or in memory. */
 export interface LogSegment {
@@ -32,7 +33,11 @@ export interface LogSegment {
   close(): void;
   /** Lets go as a killed process would: nothing written or flushed. */
   abandon(): void;
-  delete(): void;
+  /**
+   * Drops the segment: its memory at once, its files renamed out of the log's way and
+   * returned for the caller to remove when it chooses (file-deleter.ts).
+   */
+  delete(): string[];
 }
 
 /**
@@ -162,9 +167,20 @@ export class FileSegment implements LogSegment {
     this.closeFile();
   }
 
-  delete(): void {
+  delete(): string[] {
     this.closeFile();
-    for (const s of ['.log', '.index', '.timeindex']) fs.rmSync(path.join(this.dir, segmentFileName(this.baseOffset, s)), { force: true });
+    const renamed: string[] = [];
+    for (const s of ['.log', '.index', '.timeindex']) {
+      const file = path.join(this.dir, segmentFileName(this.baseOffset, s));
+      try {
+        fs.renameSync(file, file + DELETED_FILE_SUFFIX);
+        renamed.push(file + DELETED_FILE_SUFFIX);
+      } catch (e) {
+        // The indexes are written only when a segment is closed.
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      }
+    }
+    return renamed;
   }
 
   private closeFile(): void {

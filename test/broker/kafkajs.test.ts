@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import test from 'ava';
 import { CompressionTypes } from 'kafkajs';
 import { startBroker } from '../../src/index.js';
@@ -139,4 +141,34 @@ test('a clean restart on the same log directory keeps topics, ids, offsets and r
   await eventually(() => values.size === 20, 15000, 'all records');
   await c.disconnect();
   t.pass();
+});
+
+test('a deleted topic\'s directory waits renamed for file.delete.delay.ms; the topic can be made again meanwhile, and a restart removes what waited', async (t) => {
+  const dir = tempDir(t, 'delete');
+  const b1 = await startBroker({ storage: dir });
+  const admin1 = kafka(b1.bootstrap).admin();
+  await admin1.connect();
+  const p = kafka(b1.bootstrap).producer();
+  await p.connect();
+  await admin1.createTopics({ topics: [{ topic: 'gone', numPartitions: 1 }] });
+  await p.send({ topic: 'gone', acks: -1, messages: [{ value: 'old' }, { value: 'old' }] });
+  await admin1.deleteTopics({ topics: ['gone'] });
+  const waiting = fs.readdirSync(dir).filter((f) => f.endsWith('-delete'));
+  t.is(waiting.length, 1, 'kept under a -delete name for the default 60 s');
+  t.regex(waiting[0]!, /^gone-0\./);
+  await admin1.createTopics({ topics: [{ topic: 'gone', numPartitions: 1 }] });
+  await p.send({ topic: 'gone', acks: -1, messages: [{ value: 'new' }] });
+  t.deepEqual((await admin1.fetchTopicOffsets('gone')).map((o) => o.high), ['1'], 'the topic made again starts empty');
+  await p.disconnect();
+  await admin1.disconnect();
+  await b1.close();
+  t.true(fs.existsSync(path.join(dir, waiting[0]!)), 'closing leaves it to the next start');
+
+  const b2 = await startBroker({ storage: dir });
+  t.teardown(() => b2.close());
+  await eventually(() => !fs.existsSync(path.join(dir, waiting[0]!)), 5000, 'removed by the next start');
+  const admin2 = kafka(b2.bootstrap).admin();
+  await admin2.connect();
+  t.deepEqual((await admin2.fetchTopicOffsets('gone')).map((o) => o.high), ['1']);
+  await admin2.disconnect();
 });

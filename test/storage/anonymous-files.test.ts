@@ -6,12 +6,10 @@ import test from 'ava';
 import { decodeRecords, encodeBatch } from '../../src/protocol/records/records.js';
 import { decayAnonymousFiles, openAnonymousFile, recycleAnonymousFile, spareAnonymousFiles } from '../../src/storage/anonymous-files.js';
 import { DECAY_MS } from '../../src/storage/blocks.js';
-import { type LogConfig, PartitionLog } from '../../src/storage/partition-log.js';
+import { PartitionLog } from '../../src/storage/partition-log.js';
+import { logConfig } from './log-config.js';
 
-const config: LogConfig = {
-  segmentBytes: 1 << 30, segmentMs: 7 * 86400_000, retentionMs: -1, retentionBytes: -1,
-  flushIntervalMessages: Number.MAX_SAFE_INTEGER, flushIntervalMs: Number.MAX_SAFE_INTEGER, indexIntervalBytes: 4096,
-};
+const config = logConfig();
 const opts = { leaderEpoch: 0, now: Date.now(), logAppendTime: false };
 
 test.serial('a log in memory that takes over a deleted log\'s file reads back only its own records', async (t) => {

@@ -4,12 +4,10 @@
 import test from 'ava';
 import { encodeBatch, decodeRecords } from '../../src/protocol/records/records.js';
 import { allocBlock, blockCapacity, DECAY_MS, decayBlocks, isHeld, MIN_BLOCK, pooledBlockBytes, release, retain } from '../../src/storage/blocks.js';
-import { type LogConfig, PartitionLog } from '../../src/storage/partition-log.js';
+import { PartitionLog } from '../../src/storage/partition-log.js';
+import { logConfig } from './log-config.js';
 
-const config: LogConfig = {
-  segmentBytes: 1 << 30, segmentMs: 7 * 86400_000, retentionMs: -1, retentionBytes: -1,
-  flushIntervalMessages: Number.MAX_SAFE_INTEGER, flushIntervalMs: Number.MAX_SAFE_INTEGER, indexIntervalBytes: 4096,
-};
+const config = logConfig();
 const opts = { leaderEpoch: 0, now: Date.now(), logAppendTime: false };
 
 /** A batch of `n` records of `size` bytes each, copied into a fresh block (of `frameBytes` or just enough) as a request frame would be. */

@@ -1,13 +1,11 @@
 import test from 'ava';
 import { decodeRecords, encodeBatch } from '../../src/protocol/records/records.js';
 import { compactLog } from '../../src/storage/cleaner.js';
-import { type LogConfig, PartitionLog } from '../../src/storage/partition-log.js';
+import { PartitionLog } from '../../src/storage/partition-log.js';
 import { tempDir } from '../helpers.js';
+import { logConfig } from './log-config.js';
 
-const config: LogConfig = {
-  segmentBytes: 400, segmentMs: 7 * 86400_000, retentionMs: -1, retentionBytes: -1,
-  flushIntervalMessages: Number.MAX_SAFE_INTEGER, flushIntervalMs: Number.MAX_SAFE_INTEGER, indexIntervalBytes: 4096,
-};
+const config = logConfig({ segmentBytes: 400 });
 const opts = { leaderEpoch: 0, now: Date.now(), logAppendTime: false };
 
 async function contents(log: PartitionLog): Promise<Array<[number, string, string | null]>> {

@@ -7,13 +7,11 @@ import test from 'ava';
 import fc from 'fast-check';
 import { BATCH_HEADER_SIZE, Off } from '../../src/protocol/records/batch.js';
 import { allocBlock, release } from '../../src/storage/blocks.js';
-import { type LogConfig, PartitionLog } from '../../src/storage/partition-log.js';
+import { PartitionLog } from '../../src/storage/partition-log.js';
 import { tempDir } from '../helpers.js';
+import { logConfig } from './log-config.js';
 
-const config = (segmentBytes: number): LogConfig => ({
-  segmentBytes, segmentMs: 7 * 86400_000, retentionMs: -1, retentionBytes: -1,
-  flushIntervalMessages: Number.MAX_SAFE_INTEGER, flushIntervalMs: Number.MAX_SAFE_INTEGER, indexIntervalBytes: 4096,
-});
+const config = (segmentBytes: number) => logConfig({ segmentBytes });
 
 /** A v2 batch header over `size` bytes of filler; the log reads only the header. */
 function rawBatch(size: number, records: number, fill: number): Buffer {

@@ -3,13 +3,11 @@ import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
 import { ErrorCode, KafkaError } from '../../src/protocol/errors.js';
 import { encodeBatch } from '../../src/protocol/records/records.js';
-import { type LogConfig, PartitionLog } from '../../src/storage/partition-log.js';
+import { PartitionLog } from '../../src/storage/partition-log.js';
 import { tempDir } from '../helpers.js';
+import { logConfig } from './log-config.js';
 
-const config = (over: Partial<LogConfig> = {}): LogConfig => ({
-  segmentBytes: 1 << 30, segmentMs: 7 * 86400_000, retentionMs: -1, retentionBytes: -1,
-  flushIntervalMessages: Number.MAX_SAFE_INTEGER, flushIntervalMs: Number.MAX_SAFE_INTEGER, indexIntervalBytes: 4096, ...over,
-});
+const config = logConfig;
 const opts = { leaderEpoch: 0, now: Date.now(), logAppendTime: false };
 const batch = (n: number, ts?: number) => encodeBatch({ records: Array.from({ length: n }, (_, i) => ({ value: `v${i}`, timestamp: ts })) });
 
@@ -110,4 +108,58 @@ test('disk: producer state is rebuilt on open, so retries after a restart are st
   const r = again.append([await b()], opts);
   t.like(r, { error: 0, baseOffset: 0 });
   t.is(again.logEndOffset, 1);
+});
+
+/** Resolves once `file` no longer exists (a deletion after file.delete.delay.ms); fails the test after 5 s. */
+async function gone(t: ExecutionContext, file: string): Promise<void> {
+  for (let i = 0; i < 500 && fs.existsSync(file); i++) await new Promise((r) => setTimeout(r, 10));
+  t.false(fs.existsSync(file), `${file} is removed`);
+}
+
+test('disk: a segment past retention is renamed .deleted at once and removed after file.delete.delay.ms', async (t) => {
+  const dir = tempDir(t, 'log');
+  const log = PartitionLog.open(dir, config({ segmentBytes: 300, retentionBytes: 0, fileDeleteDelayMs: 300 }), 0, 0);
+  for (let i = 0; i < 8; i++) log.append([await batch(4)], opts);
+  t.true(log.applyRetention(Date.now()) > 0);
+  const first = path.join(dir, '00000000000000000000.log');
+  t.false(fs.existsSync(first), 'the segment is out of the log at once');
+  t.true(fs.existsSync(`${first}.deleted`), 'and waits under its .deleted name');
+  await new Promise((r) => setTimeout(r, 100));
+  t.true(fs.existsSync(`${first}.deleted`), 'for the whole delay');
+  await gone(t, `${first}.deleted`);
+  t.is(Number(Buffer.concat(log.read(log.logStartOffset, 1 << 20)).readBigInt64BE(0)), log.logStartOffset, 'what remains still reads');
+  log.close();
+});
+
+test('disk: segments deleted before a crash are removed when the log next opens, and not read as data', async (t) => {
+  const dir = tempDir(t, 'log');
+  const log = PartitionLog.open(dir, config({ segmentBytes: 300, retentionBytes: 0 }), 0, 0);
+  for (let i = 0; i < 8; i++) log.append([await batch(4)], opts);
+  const start = (log.applyRetention(Date.now()), log.logStartOffset);
+  log.abandon();
+  const deleted = fs.readdirSync(dir).filter((f) => f.endsWith('.deleted'));
+  t.true(deleted.length > 0);
+  const again = PartitionLog.open(dir, config(), 0, start);
+  t.is(again.logStartOffset, start);
+  t.is(again.logEndOffset, 32);
+  for (const f of deleted) await gone(t, path.join(dir, f));
+  again.close();
+});
+
+test('disk: a deleted log\'s directory is renamed -delete at once, so it can be made again, and removed after the delay', async (t) => {
+  const root = tempDir(t, 'logs');
+  const dir = path.join(root, 'topic-0');
+  const log = PartitionLog.open(dir, config({ fileDeleteDelayMs: 200 }), 0, 0);
+  log.append([await batch(2)], opts);
+  log.delete();
+  t.false(fs.existsSync(dir));
+  const [renamed, ...more] = fs.readdirSync(root);
+  t.regex(renamed!, /^topic-0\.[0-9a-f]{32}-delete$/, 'named as Kafka names it');
+  t.deepEqual(more, []);
+  const fresh = PartitionLog.open(dir, config(), 0, 0);
+  t.is(fresh.logEndOffset, 0, 'a log made again under the same name starts empty');
+  t.like(fresh.append([await batch(1)], opts), { baseOffset: 0 });
+  await gone(t, path.join(root, renamed!));
+  t.is(fresh.read(0, 1 << 20).length, 1);
+  fresh.close();
 });
