@@ -103,14 +103,23 @@ export async function startTarget(name: TargetName, opts: { dataDir?: string; co
     return { name, bootstrap, proc, startMs: performance.now() - t0, stop: stopper(proc), ...topicsByProtocol(bootstrap) };
   }
   const dataDir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'krill-bench-'));
-  const sets = ['message.max.bytes=10485760', ...(opts.config ?? [])].flatMap((s) => ['--set', s]);
+  // A deleted topic's files are removed at once rather than after Kafka's 60 s, and the
+  // next run waits for that (deleteTopic below): a run's cleanup must neither overlap the
+  // next broker's run nor leave a minute of deleted runs in the page cache to be written
+  // back while others are measured.
+  const sets = ['message.max.bytes=10485760', 'log.segment.delete.delay.ms=0', ...(opts.config ?? [])].flatMap((s) => ['--set', s]);
   const proc = track(spawn(process.execPath, [path.join(ROOT, 'bin/krill'), 'start', '--port', '0', '--data-dir', dataDir, ...sets], { stdio: ['ignore', 'ignore', 'pipe'] }));
   const m = await waitForLine(proc, 'stderr', /ready on (\S+:\d+)/);
   const stop = stopper(proc);
   const bootstrap = m[1]!;
+  const topics = topicsByProtocol(bootstrap);
   return {
     name, bootstrap, proc, dataDir, startMs: performance.now() - t0,
-    ...topicsByProtocol(bootstrap),
+    ...topics,
+    deleteTopic: async (topic) => {
+      await topics.deleteTopic(topic);
+      while (fs.readdirSync(dataDir).some((f) => f.endsWith('-delete'))) await new Promise((r) => setTimeout(r, 5));
+    },
     stop: async () => {
       await stop();
       if (!opts.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
