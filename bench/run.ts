@@ -218,6 +218,50 @@ async function latencySection(): Promise<void> {
     say(`| ${name} | ${f(r.p50, 2)} | ${f(r.p99, 2)} | ${f(r.p999, 2)} |`);
     await t.stop();
   }
+  // Deleting a topic must not hold up the broker's other clients while its files go: Kafka
+  // removes them later, off its request threads, and so does Krill.
+  const t = await startTarget('krill-disk');
+  const bytes = (quick ? 0.25 : 1) * 1e9;
+  await t.createTopic('doomed', 1);
+  rdkafkaPerformance(produceArgs(t, 'doomed', { size: 1024, partitions: 1, acks: '1', codec: 'none' }, bytes / 1024));
+  const rtts = await roundTripsWhile(Number(t.bootstrap.split(':')[1]), () => t.deleteTopic('doomed'));
+  await t.stop();
+  say(`\nApiVersions requests one after another to Krill's durable log while a topic holding ${f(bytes / 1e9, 2)} GB is deleted: ${rtts.length} round trips, median ${f(median(rtts), 2)} ms, longest ${f(Math.max(...rtts), 1)} ms.`);
+}
+
+/** Round-trip times (ms) of ApiVersions v0 requests sent one after another on one connection while `work` runs, and 100 ms after. */
+async function roundTripsWhile(port: number, work: () => Promise<void>): Promise<number[]> {
+  const s = net.connect(port, '127.0.0.1');
+  await new Promise((resolve) => s.once('connect', resolve));
+  const req = Buffer.from([0, 0, 0, 10, 0, 18, 0, 0, 0, 0, 0, 1, 0xff, 0xff]);
+  const rtts: number[] = [];
+  let stop = false;
+  let pending = Buffer.alloc(0);
+  let answered: () => void = () => undefined;
+  s.on('data', (d: Buffer) => {
+    pending = Buffer.concat([pending, d]);
+    if (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {
+      pending = pending.subarray(4 + pending.readInt32BE(0));
+      answered();
+    }
+  });
+  const pinging = (async () => {
+    while (!stop) {
+      const t0 = performance.now();
+      await new Promise<void>((resolve) => {
+        answered = resolve;
+        s.write(req);
+      });
+      rtts.push(performance.now() - t0);
+    }
+  })();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  await work();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  stop = true;
+  await pinging;
+  s.destroy();
+  return rtts;
 }
 
 async function startupSection(): Promise<void> {
