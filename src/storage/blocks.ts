@@ -11,6 +11,8 @@
 // The one rule: release only what you retained (or allocated). A holder that never
 // releases is safe: its block is simply garbage collected instead of recycled.
 
+import { hugePageBlock } from './huge-pages.js';
+
 /** Blocks smaller than this are not worth pooling. */
 export const MIN_BLOCK = 64 * 1024;
 /** A free block unused this long is dropped, its memory left to the garbage collector. */
@@ -42,7 +44,7 @@ export function allocBlock(n: number): Buffer {
     block = free.pop()!.block;
     pooledBytes -= capacity;
   } else {
-    block = Buffer.allocUnsafeSlow(capacity).buffer as ArrayBuffer;
+    block = hugePageBlock(capacity) ?? (Buffer.allocUnsafeSlow(capacity).buffer as ArrayBuffer);
   }
   refs.set(block, { n: 1 });
   return Buffer.from(block, 0, n);

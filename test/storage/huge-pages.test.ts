@@ -1,0 +1,65 @@
+// Large blocks carved from huge-page slabs by the native addon: separate memory each, the
+// right size, recycled through the block pool like any other, and handed back to the
+// kernel once collected, so a slab does not outlive its blocks.
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import test from 'ava';
+import { allocBlock, release } from '../../src/storage/blocks.js';
+import { HUGE_BLOCK_MIN, hugePageBlock } from '../../src/storage/huge-pages.js';
+
+const addonBuilt = (() => {
+  try {
+    createRequire(import.meta.url)('krill-huge-pages');
+    return true;
+  } catch {
+    return false;
+  }
+})();
+const withAddon = addonBuilt ? test : test.skip;
+
+withAddon('blocks of a slab are separate memory of the capacity asked for, beyond one slab', (t) => {
+  const capacity = 1.5 * (1 << 20);
+  const blocks = Array.from({ length: 24 }, () => hugePageBlock(capacity)!);
+  for (const b of blocks) t.is(b.byteLength, capacity);
+  blocks.forEach((b, i) => new Uint8Array(b).fill(i));
+  blocks.forEach((b, i) => {
+    const u = new Uint8Array(b);
+    t.true(u[0] === i && u[capacity - 1] === i && u[capacity >> 1] === i, `block ${i} kept its bytes`);
+  });
+});
+
+test('capacities under a quarter of a huge page are left to Node', (t) => {
+  t.is(hugePageBlock(HUGE_BLOCK_MIN - 1), null);
+  t.is(hugePageBlock(64 * 1024), null);
+});
+
+withAddon('a huge-page block is recycled through the pool like any other', (t) => {
+  const a = allocBlock(1_000_000);
+  a.fill(7);
+  release(a);
+  const b = allocBlock(999_000);
+  t.is(b.buffer, a.buffer);
+  release(b);
+});
+
+withAddon('collected blocks give their memory back, and whole slabs go', (t) => {
+  // In a process of its own, so the collector and the resident size are this test's alone.
+  const module = path.resolve('dist/src/storage/huge-pages.js');
+  const script = `
+    const { hugePageBlock } = await import(${JSON.stringify(module)});
+    const rss = () => Number(require('node:fs').readFileSync('/proc/self/statm', 'utf8').split(' ')[1]) * 4096 / 2 ** 20;
+    const settle = async () => { for (let i = 0; i < 5; i++) { gc(); await new Promise((r) => setImmediate(r)); } };
+    await settle();
+    const before = rss();
+    let blocks = Array.from({ length: 200 }, () => hugePageBlock(1 << 20));
+    for (const b of blocks) new Uint8Array(b).fill(1);
+    const full = rss();
+    blocks = null;
+    await settle();
+    console.log(JSON.stringify({ grew: full - before, left: rss() - before }));`;
+  const out = execFileSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', `import { createRequire } from 'node:module'; const require = createRequire(import.meta.url); ${script}`], { encoding: 'utf8' });
+  const { grew, left } = JSON.parse(out) as { grew: number; left: number };
+  t.true(grew >= 190, `200 MiB of blocks were resident (${grew.toFixed(0)} MiB)`);
+  t.true(left < 20, `and went back once collected (${left.toFixed(0)} MiB left)`);
+});
