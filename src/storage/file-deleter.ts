@@ -15,6 +15,9 @@ export const DELETED_DIR_SUFFIX = '-delete';
 /** The name a deleted partition directory is renamed to: unique, so a topic can be created again at once. */
 export const deletedDirName = (dir: string): string => `${dir}.${randomUUID().replace(/-/g, '')}${DELETED_DIR_SUFFIX}`;
 
+/** Node's timers take at most this (about 24.8 days); a longer delay would fire at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export class FileDeleter {
   private readonly timers = new Set<NodeJS.Timeout>();
 
@@ -24,7 +27,7 @@ export class FileDeleter {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       for (const p of paths) fs.rm(p, { recursive: true, force: true }, () => undefined);
-    }, Math.max(0, delayMs));
+    }, Math.min(MAX_TIMER_MS, Math.max(0, delayMs)));
     timer.unref();
     this.timers.add(timer);
   }
