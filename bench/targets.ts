@@ -118,7 +118,11 @@ export async function startTarget(name: TargetName, opts: { dataDir?: string; co
     ...topics,
     deleteTopic: async (topic) => {
       await topics.deleteTopic(topic);
-      while (fs.readdirSync(dataDir).some((f) => f.endsWith('-delete'))) await new Promise((r) => setTimeout(r, 5));
+      const deadline = Date.now() + 30_000;
+      while (fs.readdirSync(dataDir).some((f) => f.endsWith('-delete'))) {
+        if (Date.now() > deadline) throw new Error(`topic ${topic}'s files were still in ${dataDir} 30 s after it was deleted`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
     },
     stop: async () => {
       await stop();
