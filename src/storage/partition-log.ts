@@ -332,7 +332,8 @@ export class PartitionLog {
 
   /** Deletes `seg`, taken out of `segments` by the caller, and its producer snapshot; its files go after file.delete.delay.ms. */
   private deleteSegment(seg: LogSegment): void {
-    this.deleter?.schedule(seg.delete(), this.config.fileDeleteDelayMs);
+    const files = seg.delete();
+    this.deleter?.schedule(files, this.config.fileDeleteDelayMs);
     this.producerSnapshots.delete(seg.baseOffset);
   }
 

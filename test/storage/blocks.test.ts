@@ -69,6 +69,25 @@ test.serial('an in-memory log keeps a large batch where it arrived, and reads se
   t.false(isHeld(batch), 'freed with the log');
 });
 
+test.serial('segments an in-memory log drops (retention, truncation) let go of their blocks', async (t) => {
+  const log = PartitionLog.memory(logConfig({ segmentBytes: 100_000, retentionBytes: 0 }));
+  const batches = [];
+  for (const fill of ['d', 'e', 'f']) {
+    const batch = await batchInBlock(100, 1000, fill);
+    log.append([batch], opts);
+    release(batch);
+    batches.push(batch);
+  }
+  t.true(batches.every(isHeld));
+  t.true(log.applyRetention(Date.now()) >= 2);
+  t.false(isHeld(batches[0]!), 'the segment retention deleted freed its block');
+  t.false(isHeld(batches[1]!));
+  t.true(isHeld(batches[2]!), 'the active segment keeps its own');
+  log.truncateFullyAndStartAt(10);
+  t.false(isHeld(batches[2]!), 'and a full truncation frees that too');
+  log.delete();
+});
+
 test.serial('a deleted log\'s block is not reused while a fetch still holds a read of it', async (t) => {
   const log = PartitionLog.memory(config);
   const batch = await batchInBlock(60, 1000, 'b');
