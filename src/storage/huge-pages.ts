@@ -7,7 +7,7 @@
 // from huge pages; recycled blocks cost the same either way. Node's own buffers are
 // separate mappings under 2 MB, which no huge page can back. Blocks smaller than a quarter
 // of a huge page stay Node's: a slab of their own would hold 2 MB for the first of them.
-import { createRequire } from 'node:module';
+import { optionalAddon } from '../native-addon.js';
 
 interface Addon {
   slab(bytes: number): object | undefined;
@@ -19,15 +19,7 @@ export const HUGE_BLOCK_MIN = 512 * 1024;
 /** Bytes mapped at a time for one capacity (more for a capacity larger than this). */
 const SLAB_BYTES = 16 << 20;
 
-function loadAddon(): Addon | null {
-  try {
-    return createRequire(import.meta.url)('krill-huge-pages') as Addon;
-  } catch {
-    return null;
-  }
-}
-
-let addon = process.platform === 'linux' ? loadAddon() : null;
+let addon = process.platform === 'linux' ? optionalAddon<Addon>('krill-huge-pages') : null;
 
 /** The slab each capacity is being carved from, and where its unused part starts. */
 const slabs = new Map<number, { slab: object; next: number; size: number }>();

@@ -1,15 +1,10 @@
 // The native CRC-32C (folding by carry-less multiplication where the CPU has AVX-512 and
 // VPCLMULQDQ, else three interleaved crc32 streams combined with zero-append tables) against
 // the portable one, over lengths and alignments that cross every block and lane boundary.
-import { createRequire } from 'node:module';
 import test from 'ava';
 import fc from 'fast-check';
 import { crc32c as portable } from '@node-rs/crc32';
-import { crc32c, nativeCrc32c } from '../../src/protocol/records/crc32c.js';
-
-type Crc32c = (data: Uint8Array) => number;
-/** The addon's crc32-instruction way alone: a machine that folds would otherwise never run it on long inputs. */
-const streams = nativeCrc32c ? (createRequire(import.meta.url)('krill-crc32c') as { crc32cStreams: Crc32c }).crc32cStreams : null;
+import { crc32c, nativeCrc32c, nativeCrc32cStreams as streams } from '../../src/protocol/records/crc32c.js';
 
 test('the check value of CRC-32C', (t) => {
   t.is(crc32c(Buffer.from('123456789')), 0xe3069283);

@@ -2,21 +2,13 @@
 // right size, recycled through the block pool like any other, and handed back to the
 // kernel once collected, so a slab does not outlive its blocks.
 import { execFileSync } from 'node:child_process';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import test from 'ava';
 import { allocBlock, release } from '../../src/storage/blocks.js';
 import { HUGE_BLOCK_MIN, hugePageBlock } from '../../src/storage/huge-pages.js';
 
-const addonBuilt = (() => {
-  try {
-    createRequire(import.meta.url)('krill-huge-pages');
-    return true;
-  } catch {
-    return false;
-  }
-})();
-const withAddon = addonBuilt ? test : test.skip;
+/** Tests of the addon's memory run where it is built and loads (a first block says so). */
+const withAddon = hugePageBlock(HUGE_BLOCK_MIN) !== null ? test : test.skip;
 
 withAddon('blocks of a slab are separate memory of the capacity asked for, beyond one slab', (t) => {
   const capacity = 1.5 * (1 << 20);

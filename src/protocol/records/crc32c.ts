@@ -5,20 +5,16 @@
 // three streams at once (about half that); where it was not built (it is an optional
 // dependency: no compiler, another CPU) @node-rs/crc32 does the same work at about a
 // fifth of the crc32-instruction speed.
-import { createRequire } from 'node:module';
 import { crc32c as portable } from '@node-rs/crc32';
+import { optionalAddon } from '../../native-addon.js';
 
 type Crc32c = (data: Uint8Array) => number;
 
-function loadNative(): Crc32c | null {
-  try {
-    return (createRequire(import.meta.url)('krill-crc32c') as { crc32c: Crc32c }).crc32c;
-  } catch {
-    return null;
-  }
-}
+const addon = optionalAddon<{ crc32c: Crc32c; crc32cStreams: Crc32c }>('krill-crc32c');
 
 /** The native implementation, or null where it is not available. */
-export const nativeCrc32c = loadNative();
+export const nativeCrc32c = addon?.crc32c ?? null;
+/** The addon's crc32-instruction way alone, whatever the CPU (tests: a machine that folds would otherwise never run it on long inputs). */
+export const nativeCrc32cStreams = addon?.crc32cStreams ?? null;
 
 export const crc32c: Crc32c = nativeCrc32c ?? ((data) => portable(Buffer.from(data.buffer, data.byteOffset, data.byteLength)));
