@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { FrameReader } from '../src/broker/net/frame-reader.js';
 import { startBroker } from '../src/index.js';
 import { diskWrite, iperf3, nodeFileToSocket, nodeSocketToFile, startReplayServer } from './ceilings.js';
 import { cpuSeconds, median, PEERS, rdkafkaPerformance, ROOT, rssMiB, startTarget, type Target, type TargetName } from './targets.js';
@@ -233,24 +234,19 @@ async function latencySection(): Promise<void> {
 async function roundTripsWhile(port: number, work: () => Promise<void>): Promise<number[]> {
   const s = net.connect(port, '127.0.0.1');
   await new Promise((resolve) => s.once('connect', resolve));
-  const req = Buffer.from([0, 0, 0, 10, 0, 18, 0, 0, 0, 0, 0, 1, 0xff, 0xff]);
   const rtts: number[] = [];
   let stop = false;
-  let pending = Buffer.alloc(0);
+  const answers = new FrameReader(Number.MAX_SAFE_INTEGER);
   let answered: () => void = () => undefined;
   s.on('data', (d: Buffer) => {
-    pending = Buffer.concat([pending, d]);
-    if (pending.length >= 4 && pending.length >= 4 + pending.readInt32BE(0)) {
-      pending = pending.subarray(4 + pending.readInt32BE(0));
-      answered();
-    }
+    if (answers.push(d).length > 0) answered();
   });
   const pinging = (async () => {
     while (!stop) {
       const t0 = performance.now();
       await new Promise<void>((resolve) => {
         answered = resolve;
-        s.write(req);
+        s.write(API_VERSIONS_V0);
       });
       rtts.push(performance.now() - t0);
     }
@@ -359,17 +355,20 @@ async function connectionSetup(): Promise<void> {
 }
 
 /** Connects, sends ApiVersions v0 and waits for the answer; keeps the connection open in `keep` if given. */
+/** An ApiVersions v0 request frame: size, api key 18, version 0, correlation id 1, null client id. */
+const API_VERSIONS_V0 = (() => {
+  const req = Buffer.alloc(14);
+  req.writeInt32BE(10, 0);
+  req.writeInt16BE(18, 4);
+  req.writeInt16BE(0, 6);
+  req.writeInt32BE(1, 8);
+  req.writeInt16BE(-1, 12);
+  return req;
+})();
+
 function apiVersionsRoundTrip(port: number, keep?: net.Socket[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const s = net.connect(port, '127.0.0.1', () => {
-      const req = Buffer.alloc(14);
-      req.writeInt32BE(10, 0);
-      req.writeInt16BE(18, 4);
-      req.writeInt16BE(0, 6);
-      req.writeInt32BE(1, 8);
-      req.writeInt16BE(-1, 12);
-      s.write(req);
-    });
+    const s = net.connect(port, '127.0.0.1', () => s.write(API_VERSIONS_V0));
     s.once('data', () => {
       if (keep) keep.push(s);
       else s.destroy();

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
+import { DELETED_DIR_SUFFIX } from '../src/storage/file-deleter.js';
 
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 export const PEERS = path.join(ROOT, '.bench');
@@ -119,7 +120,7 @@ export async function startTarget(name: TargetName, opts: { dataDir?: string; co
     deleteTopic: async (topic) => {
       await topics.deleteTopic(topic);
       const deadline = Date.now() + 30_000;
-      while (fs.readdirSync(dataDir).some((f) => f.endsWith('-delete'))) {
+      while (fs.readdirSync(dataDir).some((f) => f.endsWith(DELETED_DIR_SUFFIX))) {
         if (Date.now() > deadline) throw new Error(`topic ${topic}'s files were still in ${dataDir} 30 s after it was deleted`);
         await new Promise((r) => setTimeout(r, 5));
       }
