@@ -354,7 +354,6 @@ async function connectionSetup(): Promise<void> {
   say(`| connect to first answer (ms) | ${f(lm, 2)} | ${f(lk, 2)} | ${ratio(lk, lm)} |`);
 }
 
-/** Connects, sends ApiVersions v0 and waits for the answer; keeps the connection open in `keep` if given. */
 /** An ApiVersions v0 request frame: size, api key 18, version 0, correlation id 1, null client id. */
 const API_VERSIONS_V0 = (() => {
   const req = Buffer.alloc(14);
@@ -366,6 +365,7 @@ const API_VERSIONS_V0 = (() => {
   return req;
 })();
 
+/** Connects, sends ApiVersions v0 and waits for the answer; keeps the connection open in `keep` if given. */
 function apiVersionsRoundTrip(port: number, keep?: net.Socket[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const s = net.connect(port, '127.0.0.1', () => s.write(API_VERSIONS_V0));
