@@ -11,11 +11,11 @@
 // The one rule: release only what you retained (or allocated). A holder that never
 // releases is safe: its block is simply garbage collected instead of recycled.
 
-import { hugePageBlock } from './huge-pages.js';
+import { discardHugePageBlock, hugePageBlock } from './huge-pages.js';
 
 /** Blocks smaller than this are not worth pooling. */
 export const MIN_BLOCK = 64 * 1024;
-/** A free block unused this long is dropped, its memory left to the garbage collector. */
+/** A free block unused this long is dropped: its memory goes back to the kernel. */
 export const DECAY_MS = 10_000;
 
 /** Holders of each live block; a block in the pool or never ours has no entry. */
@@ -90,7 +90,7 @@ export function decayBlocks(now = Date.now()): void {
   for (const [capacity, free] of pool) {
     let stale = 0;
     while (stale < free.length && free[stale]!.freedAt <= before) stale++;
-    free.splice(0, stale);
+    for (const { block } of free.splice(0, stale)) discardHugePageBlock(block);
     pooledBytes -= stale * capacity;
     if (free.length === 0) pool.delete(capacity);
   }

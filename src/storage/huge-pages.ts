@@ -12,6 +12,7 @@ import { optionalAddon } from '../native-addon.js';
 interface Addon {
   slab(bytes: number): object | undefined;
   block(slab: object, offset: number, length: number): ArrayBuffer | undefined;
+  discard(block: ArrayBuffer): undefined;
 }
 
 /** Capacities from this size come from huge-page slabs. */
@@ -20,6 +21,9 @@ export const HUGE_BLOCK_MIN = 512 * 1024;
 const SLAB_BYTES = 16 << 20;
 
 let addon = process.platform === 'linux' ? optionalAddon<Addon>('krill-huge-pages') : null;
+
+/** Blocks made here: V8 does not count their memory (see the addon), so only these are discarded. */
+const ours = new WeakSet<ArrayBuffer>();
 
 /** The slab each capacity is being carved from, and where its unused part starts. */
 const slabs = new Map<number, { slab: object; next: number; size: number }>();
@@ -46,5 +50,15 @@ export function hugePageBlock(capacity: number): ArrayBuffer | null {
     return null;
   }
   s.next += capacity;
+  ours.add(block);
   return block;
+}
+
+/**
+ * Gives the memory of a block nobody holds back to the kernel now (nothing for a block not
+ * made here). Without this a dropped block would wait for a full collection, which V8,
+ * not counting these blocks, may not start for a long time in a quiet broker.
+ */
+export function discardHugePageBlock(block: ArrayBuffer): void {
+  if (ours.has(block)) addon?.discard(block);
 }

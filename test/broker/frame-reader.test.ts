@@ -3,6 +3,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { FrameReader, FrameTooLargeError } from '../../src/broker/net/frame-reader.js';
+import { isHeld } from '../../src/storage/blocks.js';
 
 function stream(bodies: Buffer[]): Buffer {
   return Buffer.concat(bodies.flatMap((b) => {
@@ -99,4 +100,17 @@ test('a large frame is read into its own buffer once its size is known', (t) => 
   const [frame] = r.onRead(rest.length, rest);
   t.is(frame!.buffer, rest.buffer, 'the frame is the buffer the socket read into');
   t.true(frame!.equals(body));
+});
+
+test('a large frame cut off by the connection closing goes back to the block pool', (t) => {
+  const r = new FrameReader(1 << 20);
+  const bytes = stream([Buffer.alloc(500_000, 7)]);
+  const first = r.readInto();
+  bytes.copy(first, 0, 0, 1000);
+  r.onRead(1000, first);
+  const partial = r.readInto();
+  t.true(isHeld(partial));
+  r.close();
+  t.false(isHeld(partial), 'released');
+  t.is(r.readInto(), first, 'and the reader no longer offers it');
 });

@@ -111,6 +111,7 @@ export class BrokerClient {
     if (this.closed) return;
     this.closed = true;
     this.socket.destroy();
+    this.frames.close();
     const err = new Error('connection closed');
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();

@@ -85,6 +85,7 @@ export class Connection implements ConnectionInfo {
     if (this.closed) return;
     this.closed = true;
     this.socket.destroy();
+    this.frames.close();
     const closers = [...this.closers];
     this.closers.clear();
     for (const fn of closers) fn();

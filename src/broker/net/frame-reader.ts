@@ -114,4 +114,10 @@ export class FrameReader {
   release(frame: Buffer): void {
     release(frame);
   }
+
+  /** Hands back the frame still arriving when the connection ends, so its block is recycled. */
+  close(): void {
+    if (this.frame) release(this.frame);
+    this.frame = null;
+  }
 }
