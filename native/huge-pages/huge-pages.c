@@ -10,10 +10,10 @@
 //
 // V8 is not told about the blocks' memory. It counts every ArrayBuffer's bytes as external
 // memory and starts a full collection each time that grows by 64 MB, so an in-memory log
-// that keeps what it is sent paid for a full collection every 64 MB taken in: 0.3-0.4 s of
-// CPU per GB of produce, a third of the broker's own. Those collections cannot free these
-// blocks: the log and the block pool hold them on purpose, and hand the pool's spares back
-// with discard() rather than by waiting for a collection.
+// that keeps what it is sent paid for a full collection every 64 MB taken in (0.3-0.4 s of
+// CPU per GB on the benchmark VM). Those collections cannot free these blocks: the log and
+// the block pool hold them on purpose, and the pool hands its spares back with discard()
+// rather than by waiting for a collection.
 #define _GNU_SOURCE
 #include <node_api.h>
 #include <stdint.h>
