@@ -9,6 +9,7 @@ import { ErrorCode } from '../protocol/errors.js';
 import { compactLog } from '../storage/cleaner.js';
 import { LogManager, partitionDirName, type StorageKind } from '../storage/log-manager.js';
 import type { LogConfig } from '../storage/partition-log.js';
+import { timerDelay } from '../timer-delay.js';
 import type { Api, HandlerResult, RequestContext } from './api.js';
 import { BrokerConfig, TOPIC_CONFIGS, validateConfigValue } from './config.js';
 import { ClusterMetadata, Keys, legacyMetadata, type MetadataChange, newTopicId, type PartitionState, type TopicState } from './controller/cluster-metadata.js';
@@ -640,7 +641,7 @@ export class Broker implements ConnectionHost, FetcherHost {
         } catch (e) {
           this.logger.error(`background task failed: ${(e as Error).stack ?? String(e)}`);
         }
-      }, Math.max(10, Math.min(ms, 2 ** 31 - 1)));
+      }, timerDelay(ms, 10));
       t.unref();
       this.timers.push(t);
     };

@@ -5,6 +5,7 @@
 // files that the next start recognises and removes.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import { timerDelay } from '../timer-delay.js';
 
 /** Suffix of a deleted segment's files (`00000000000000000000.log.deleted`). */
 export const DELETED_FILE_SUFFIX = '.deleted';
@@ -15,9 +16,6 @@ export const DELETED_DIR_SUFFIX = '-delete';
 /** The name a deleted partition directory is renamed to: unique, so a topic can be created again at once. */
 export const deletedDirName = (dir: string): string => `${dir}.${randomUUID().replace(/-/g, '')}${DELETED_DIR_SUFFIX}`;
 
-/** Node's timers take at most this (about 24.8 days); a longer delay would fire at once. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 export class FileDeleter {
   private readonly timers = new Set<NodeJS.Timeout>();
 
@@ -27,7 +25,7 @@ export class FileDeleter {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       for (const p of paths) fs.rm(p, { recursive: true, force: true }, () => undefined);
-    }, Math.min(MAX_TIMER_MS, Math.max(0, delayMs)));
+    }, timerDelay(delayMs));
     timer.unref();
     this.timers.add(timer);
   }
