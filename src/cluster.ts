@@ -1,16 +1,25 @@
 // An in-process cluster for test suites: several brokers on loopback sharing one
-// embedded coordination store, each with its own log directory (in RAM under /dev/shm
-// where there is one), so a stopped broker restarts with its data like a real one.
+// embedded coordination store, each with logs that outlive it (in memory, or in a log
+// directory of its own), so a stopped or killed broker restarts with its data like a real
+// one.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Broker } from './broker/broker.js';
 import { EmbeddedStore } from './broker/controller/embedded-store.js';
 import type { LogLevel } from './broker/logger.js';
+import { MemoryVolume } from './storage/log-manager.js';
 
 export interface StartClusterOptions {
   /** How many brokers (ids 0..n-1); 3 by default. */
   brokers?: number;
+  /**
+   * Where each broker keeps its logs. 'memory' (the default): in this process, kept across
+   * the broker's stop, kill and restart, as a killed process's writes live on in the page
+   * cache. 'disk': a log directory per broker (under /dev/shm where there is one), for tests
+   * of what a broker recovers from its files.
+   */
+  storage?: 'memory' | 'disk';
   /** Broker configs for every broker, by their Kafka names. */
   config?: Record<string, string>;
   /** Per-broker configs on top, e.g. (id) => ({ 'broker.rack': `rack-${id}` }). */
@@ -70,14 +79,21 @@ function removeAtExit(root: string): void {
 export async function startCluster(opts: StartClusterOptions = {}): Promise<RunningCluster> {
   const n = opts.brokers ?? 3;
   const host = opts.host ?? '127.0.0.1';
-  const root = fs.mkdtempSync(path.join(tmpRoot(), 'krill-cluster-'));
-  removeAtExit(root);
+  const root = opts.storage === 'disk' ? fs.mkdtempSync(path.join(tmpRoot(), 'krill-cluster-')) : null;
+  if (root) removeAtExit(root);
+  const volumes = new Map<number, MemoryVolume>();
+  const storage = (id: number): string | MemoryVolume => {
+    if (root) return path.join(root, `broker-${id}`);
+    let v = volumes.get(id);
+    if (!v) volumes.set(id, (v = new MemoryVolume()));
+    return v;
+  };
   const store = new EmbeddedStore();
   const members: ClusterBroker[] = [];
 
   const launch = async (id: number, port: number): Promise<Broker> => Broker.start({
     config: { ...opts.config, ...opts.brokerConfig?.(id), 'broker.id': String(id) },
-    storage: path.join(root, `broker-${id}`),
+    storage: storage(id),
     host,
     port,
     logLevel: opts.logLevel ?? 'silent',
@@ -90,8 +106,11 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Runn
       m.broker = null;
       await b?.close();
     }));
-    fs.rmSync(root, { recursive: true, force: true });
-    unclosed.delete(root);
+    for (const v of volumes.values()) v.clear();
+    if (root) {
+      fs.rmSync(root, { recursive: true, force: true });
+      unclosed.delete(root);
+    }
   };
 
   try {

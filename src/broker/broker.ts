@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'winston';
 import { ErrorCode } from '../protocol/errors.js';
 import { compactLog } from '../storage/cleaner.js';
-import { LogManager, partitionDirName, type StorageKind } from '../storage/log-manager.js';
+import { LogManager, MemoryVolume, partitionDirName, type StorageKind } from '../storage/log-manager.js';
 import type { LogConfig } from '../storage/partition-log.js';
 import { timerDelay } from '../timer-delay.js';
 import type { Api, HandlerResult, RequestContext } from './api.js';
@@ -32,8 +32,11 @@ export const OFFSETS_TOPIC = '__consumer_offsets';
 export interface BrokerOptions {
   /** Broker configs by Kafka name (server.properties and --set). */
   config?: Record<string, string>;
-  /** 'memory' keeps everything in process; otherwise the log directory. Defaults to log.dirs. */
-  storage?: 'memory' | string;
+  /**
+   * 'memory' keeps everything in process; a MemoryVolume does too, and keeps it for the
+   * next broker started over it; otherwise the log directory. Defaults to log.dirs.
+   */
+  storage?: 'memory' | MemoryVolume | string;
   host?: string;
   /** 0 picks a free port. */
   port?: number;
@@ -102,7 +105,9 @@ export class Broker implements ConnectionHost, FetcherHost {
     this.config = new BrokerConfig(opts.config ?? {});
     this.brokerId = this.config.brokerId;
     this.logger = createLogger(opts.logLevel ?? 'info', this.brokerId);
-    const storage: StorageKind = opts.storage === 'memory' ? { kind: 'memory' } : { kind: 'disk', dir: opts.storage ?? this.config.logDir };
+    const storage: StorageKind = opts.storage === 'memory' ? { kind: 'memory' }
+      : opts.storage instanceof MemoryVolume ? { kind: 'memory', volume: opts.storage }
+      : { kind: 'disk', dir: opts.storage ?? this.config.logDir };
     this.logs = new LogManager(storage);
     this.logs.highWatermarkOf = (key) => this.partitions.get(key)?.highWatermark;
     const prefix = opts.storePrefix ?? '/krill/';

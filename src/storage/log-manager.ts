@@ -1,13 +1,38 @@
 // Owns every partition log on this broker: opening them at start-up from the log
-// directory, broker-level checkpoints (recovery point, log start offset), the flush
-// and retention timers, and closing them cleanly.
+// directory (or a memory volume), broker-level checkpoints (recovery point, log start
+// offset), the flush and retention timers, and closing them cleanly.
 import fs from 'node:fs';
 import path from 'node:path';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { DELETED_DIR_SUFFIX, FileDeleter } from './file-deleter.js';
 import { type LogConfig, PartitionLog } from './partition-log.js';
 
-export type StorageKind = { kind: 'memory' } | { kind: 'disk'; dir: string };
+export type StorageKind = { kind: 'memory'; volume?: MemoryVolume } | { kind: 'disk'; dir: string };
+
+interface LogEntry {
+  topic: string;
+  partition: number;
+  log: PartitionLog;
+}
+
+/**
+ * In-memory logs that outlive the broker holding them, as a log directory does: a broker
+ * of an in-process cluster stopped or killed and started again over the same volume finds
+ * its logs whole, as a restarted process finds its files (a killed process's writes live
+ * on in the page cache). Without one, a broker's memory logs go with it.
+ */
+export class MemoryVolume {
+  readonly logs = new Map<string, LogEntry>();
+  /** What a disk broker's replication-offset-checkpoint would hold: written on the same occasions. */
+  readonly highWatermarks = new Map<string, number>();
+
+  /** Frees every log (the cluster it belongs to is closing). */
+  clear(): void {
+    for (const { log } of this.logs.values()) log.close();
+    this.logs.clear();
+    this.highWatermarks.clear();
+  }
+}
 
 const RECOVERY_CHECKPOINT = 'recovery-point-offset-checkpoint';
 const START_OFFSET_CHECKPOINT = 'log-start-offset-checkpoint';
@@ -17,10 +42,12 @@ const CLEAN_SHUTDOWN = '.kafka_cleanshutdown';
 export const partitionDirName = (topic: string, partition: number): string => `${topic}-${partition}`;
 
 export class LogManager {
-  private readonly logs = new Map<string, { topic: string; partition: number; log: PartitionLog }>();
+  private readonly logs: Map<string, LogEntry>;
   private readonly recovery = new Map<string, number>();
   private readonly startOffsets = new Map<string, number>();
-  private readonly checkpointedHighWatermarks = new Map<string, number>();
+  private readonly checkpointedHighWatermarks: Map<string, number>;
+  /** Where the logs live on after this broker when they are in memory: they are not closed with it. */
+  private readonly volume: MemoryVolume | null;
   private readonly deleter = new FileDeleter();
   /**
    * The owner's high watermark of a partition ("topic-partition"), written to the
@@ -31,6 +58,9 @@ export class LogManager {
   readonly cleanShutdown: boolean;
 
   constructor(readonly storage: StorageKind) {
+    this.volume = storage.kind === 'memory' ? (storage.volume ?? null) : null;
+    this.logs = this.volume?.logs ?? new Map();
+    this.checkpointedHighWatermarks = this.volume?.highWatermarks ?? new Map();
     if (storage.kind === 'disk') {
       fs.mkdirSync(storage.dir, { recursive: true });
       const marker = path.join(storage.dir, CLEAN_SHUTDOWN);
@@ -55,15 +85,24 @@ export class LogManager {
   open(topic: string, partition: number, config: LogConfig): PartitionLog {
     const key = partitionDirName(topic, partition);
     const existing = this.logs.get(key);
-    if (existing) return existing.log;
+    if (existing) {
+      // A log kept by a volume meets this broker's configs and checkpoints.
+      if (this.volume) this.adopt(existing.log, config);
+      return existing.log;
+    }
     const log = this.storage.kind === 'memory'
       ? PartitionLog.memory(config)
       : PartitionLog.open(path.join(this.storage.dir, key), config, this.cleanShutdown ? Infinity : (this.recovery.get(key) ?? 0), this.startOffsets.get(key) ?? 0, this.deleter);
+    this.adopt(log, config);
+    this.logs.set(key, { topic, partition, log });
+    return log;
+  }
+
+  private adopt(log: PartitionLog, config: LogConfig): void {
+    log.config = config;
     // A flushed segment is only worth something after a crash once the checkpoint says so:
     // then recovery re-checks just the unflushed tail, not the whole log.
     log.onRecoveryPoint = () => this.writeCheckpoints();
-    this.logs.set(key, { topic, partition, log });
-    return log;
   }
 
   /** The high watermark last checkpointed for a partition (0 when none was). */
@@ -71,8 +110,9 @@ export class LogManager {
     return this.checkpointedHighWatermarks.get(partitionDirName(topic, partition)) ?? 0;
   }
 
-  /** Partition directories found on disk, for start-up. */
+  /** Partition directories found on disk (or logs a volume kept), for start-up. */
   onDisk(): Array<{ topic: string; partition: number }> {
+    if (this.volume) return [...this.volume.logs.values()].map(({ topic, partition }) => ({ topic, partition }));
     if (this.storage.kind !== 'disk') return [];
     return fs.readdirSync(this.storage.dir, { withFileTypes: true })
       .filter((d) => d.isDirectory())
@@ -104,6 +144,10 @@ export class LogManager {
   }
 
   writeCheckpoints(): void {
+    if (this.volume) {
+      for (const [key, { log }] of this.logs) this.volume.highWatermarks.set(key, this.highWatermarkOf(key) ?? log.logEndOffset);
+      return;
+    }
     if (this.storage.kind !== 'disk') return;
     const rows = (f: (l: PartitionLog, key: string) => number) =>
       [...this.logs.entries()].map(([key, { topic, partition, log }]) => [topic, String(partition), String(f(log, key))]);
@@ -112,19 +156,30 @@ export class LogManager {
     writeCheckpoint(path.join(this.storage.dir, HW_CHECKPOINT), rows((l, key) => this.highWatermarkOf(key) ?? l.logEndOffset));
   }
 
-  /** Lets go of every log with no flush, checkpoint or clean-shutdown marker: what SIGKILL leaves. */
+  /**
+   * Lets go of every log with no flush, checkpoint or clean-shutdown marker: what SIGKILL
+   * leaves. A volume's logs stay in it as they are.
+   */
   abandon(): void {
+    this.deleter.close();
+    if (this.volume) return;
     for (const { log } of this.logs.values()) log.abandon();
     this.logs.clear();
-    this.deleter.close();
   }
 
-  /** Flushes and closes every log, writes checkpoints and the clean-shutdown marker. */
+  /**
+   * Flushes and closes every log, writes checkpoints and the clean-shutdown marker. A
+   * volume's logs stay open in it, its checkpoints written.
+   */
   close(): void {
+    this.deleter.close();
+    if (this.volume) {
+      this.writeCheckpoints();
+      return;
+    }
     for (const { log } of this.logs.values()) log.close();
     this.writeCheckpoints();
     if (this.storage.kind === 'disk') fs.writeFileSync(path.join(this.storage.dir, CLEAN_SHUTDOWN), '');
     this.logs.clear();
-    this.deleter.close();
   }
 }

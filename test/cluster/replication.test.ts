@@ -1,7 +1,8 @@
 // A 3-broker in-process cluster driven by kafkajs: placement, replication with acks=all,
 // leader failover with no acknowledged record lost, catch-up and ISR rejoin, controller
-// failover, min.insync.replicas and the ISR shrinking around a lagging follower.
-import test from 'ava';
+// failover, min.insync.replicas and the ISR shrinking around a lagging follower; each with
+// the brokers' logs in memory (the cluster's default) and in log directories.
+import test, { type ExecutionContext } from 'ava';
 import { ErrorCode, type RunningCluster } from '../../src/index.js';
 import type { ElectLeadersResponse, FetchResponse, MetadataResponse, ProduceResponse } from '../../src/protocol/messages/index.js';
 import { decodeRecords } from '../../src/protocol/records/records.js';
@@ -14,12 +15,17 @@ function errorType(e: unknown): string | undefined {
   return undefined;
 }
 
+/** Declares the test twice: brokers keeping their logs in memory (the default) and in log directories. */
+function clusterTest(title: string, body: (t: ExecutionContext, storage: 'memory' | 'disk') => Promise<void>): void {
+  for (const storage of ['memory', 'disk'] as const) test(`${title} (${storage})`, (t) => body(t, storage));
+}
+
 function logEnd(c: RunningCluster, id: number, topic: string, partition: number): number {
   return c.brokers[id]!.broker?.partition(topic, partition)?.log.logEndOffset ?? -1;
 }
 
-test('6 partitions x RF 3 on 3 brokers: two leaders each, acks=all replicates to every broker', async (t) => {
-  const { c, k, admin } = await clusterWithAdmin(t, { brokers: 3 });
+clusterTest('6 partitions x RF 3 on 3 brokers: two leaders each, acks=all replicates to every broker', async (t, storage) => {
+  const { c, k, admin } = await clusterWithAdmin(t, { storage, brokers: 3 });
   t.true(await admin.createTopics({ topics: [{ topic: 'spread', numPartitions: 6, replicationFactor: 3 }], waitForLeaders: true }));
   const parts = await partitionsOf(admin, 'spread');
   const leadersPer = new Map<number, number>();
@@ -45,8 +51,8 @@ test('6 partitions x RF 3 on 3 brokers: two leaders each, acks=all replicates to
   t.is(total, 300);
 });
 
-test('failover: leaders move when a broker stops, clients carry on, nothing acknowledged is lost; the broker rejoins; the controller moves', async (t) => {
-  const { c, k, admin } = await clusterWithAdmin(t, { brokers: 3 });
+clusterTest('failover: leaders move when a broker stops, clients carry on, nothing acknowledged is lost; the broker rejoins; the controller moves', async (t, storage) => {
+  const { c, k, admin } = await clusterWithAdmin(t, { storage, brokers: 3 });
   await admin.createTopics({ topics: [{ topic: 'failover', numPartitions: 6, replicationFactor: 3 }], waitForLeaders: true });
   const producer = k.producer({ idempotent: true, retry: { retries: 20, initialRetryTime: 50 } });
   await producer.connect();
@@ -104,8 +110,8 @@ test('failover: leaders move when a broker stops, clients carry on, nothing ackn
   for (const [p, values] of acked) t.deepEqual(read.get(p)?.map(([, v]) => v), values, `partition ${p}: every acknowledged record once, in order`);
 });
 
-test('min.insync.replicas=2: with two brokers down acks=all gets NOT_ENOUGH_REPLICAS and acks=1 still works', async (t) => {
-  const { c, k, admin } = await clusterWithAdmin(t, { brokers: 3 });
+clusterTest('min.insync.replicas=2: with two brokers down acks=all gets NOT_ENOUGH_REPLICAS and acks=1 still works', async (t, storage) => {
+  const { c, k, admin } = await clusterWithAdmin(t, { storage, brokers: 3 });
   await admin.createTopics({ topics: [{ topic: 'minisr', numPartitions: 1, replicationFactor: 3, configEntries: [{ name: 'min.insync.replicas', value: '2' }] }], waitForLeaders: true });
   const producer = k.producer({ retry: { retries: 0 } });
   await producer.connect();
@@ -121,8 +127,8 @@ test('min.insync.replicas=2: with two brokers down acks=all gets NOT_ENOUGH_REPL
   t.is(logEnd(c, p!.leader, 'minisr', 0), 2);
 });
 
-test('a follower that stops fetching leaves the ISR after replica.lag.time.max.ms and rejoins once caught up', async (t) => {
-  const { c, k, admin } = await clusterWithAdmin(t, { brokers: 3, config: { 'replica.lag.time.max.ms': '1000' } });
+clusterTest('a follower that stops fetching leaves the ISR after replica.lag.time.max.ms and rejoins once caught up', async (t, storage) => {
+  const { c, k, admin } = await clusterWithAdmin(t, { storage, brokers: 3, config: { 'replica.lag.time.max.ms': '1000' } });
   await admin.createTopics({ topics: [{ topic: 'lag', numPartitions: 1, replicationFactor: 3 }], waitForLeaders: true });
   const [p] = await partitionsOf(admin, 'lag');
   const follower = p!.replicas.find((r) => r !== p!.leader)!;
@@ -145,8 +151,8 @@ test('a follower that stops fetching leaves the ISR after replica.lag.time.max.m
   t.is(logEnd(c, follower, 'lag', 0), 2);
 });
 
-test('preferred leader election: ElectLeaders moves leadership back to the first replica', async (t) => {
-  const { c, admin } = await clusterWithAdmin(t, { brokers: 3, config: { 'auto.leader.rebalance.enable': 'false' } });
+clusterTest('preferred leader election: ElectLeaders moves leadership back to the first replica', async (t, storage) => {
+  const { c, admin } = await clusterWithAdmin(t, { storage, brokers: 3, config: { 'auto.leader.rebalance.enable': 'false' } });
   await admin.createTopics({ topics: [{ topic: 'pref', numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true });
   const preferred = (await partitionsOf(admin, 'pref'))[0]!.leader;
   await c.stop(preferred);
@@ -168,8 +174,8 @@ test('preferred leader election: ElectLeaders moves leadership back to the first
   t.is(again.replicaElectionResults![0]!.partitionResult![0]!.errorCode, ErrorCode.ELECTION_NOT_NEEDED);
 });
 
-test('auto.leader.rebalance.enable moves leadership back to the preferred replica once it is in sync', async (t) => {
-  const { c, admin } = await clusterWithAdmin(t, { brokers: 3, config: { 'leader.imbalance.check.interval.seconds': '1' } });
+clusterTest('auto.leader.rebalance.enable moves leadership back to the preferred replica once it is in sync', async (t, storage) => {
+  const { c, admin } = await clusterWithAdmin(t, { storage, brokers: 3, config: { 'leader.imbalance.check.interval.seconds': '1' } });
   await admin.createTopics({ topics: [{ topic: 'auto', numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true });
   const leaders = (await partitionsOf(admin, 'auto')).map((p) => p.leader);
   await c.stop(leaders[0]!);
@@ -180,8 +186,8 @@ test('auto.leader.rebalance.enable moves leadership back to the preferred replic
   t.true(await back(), 'every partition is led by its preferred replica again');
 });
 
-test('a follower refuses Produce naming the leader (KIP-951), and consumer Fetch before v11, with NOT_LEADER_OR_FOLLOWER', async (t) => {
-  const { c, admin } = await clusterWithAdmin(t, { brokers: 2 });
+clusterTest('a follower refuses Produce naming the leader (KIP-951), and consumer Fetch before v11, with NOT_LEADER_OR_FOLLOWER', async (t, storage) => {
+  const { c, admin } = await clusterWithAdmin(t, { storage, brokers: 2 });
   await admin.createTopics({ topics: [{ topic: 'hint', numPartitions: 1, replicationFactor: 2 }], waitForLeaders: true });
   const [p] = await partitionsOf(admin, 'hint');
   const follower = c.brokers.find((b) => b.id !== p!.leader)!;
@@ -209,8 +215,8 @@ test('a follower refuses Produce naming the leader (KIP-951), and consumer Fetch
   t.is(old.responses![0]!.partitions![0]!.errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
 });
 
-test('consumers see only records below the high watermark', async (t) => {
-  const { c, k, admin } = await clusterWithAdmin(t, { brokers: 3 });
+clusterTest('consumers see only records below the high watermark', async (t, storage) => {
+  const { c, k, admin } = await clusterWithAdmin(t, { storage, brokers: 3 });
   await admin.createTopics({ topics: [{ topic: 'hw', numPartitions: 1, replicationFactor: 3 }], waitForLeaders: true });
   const [p] = await partitionsOf(admin, 'hw');
   const followers = p!.replicas.filter((r) => r !== p!.leader);
@@ -240,8 +246,8 @@ test('consumers see only records below the high watermark', async (t) => {
   t.true((after.records as Buffer).length > 0);
 });
 
-test('a returning leader truncates the tail it alone had and takes the new leader\'s records', async (t) => {
-  const { c, k, admin } = await clusterWithAdmin(t, { brokers: 3 });
+clusterTest('a returning leader truncates the tail it alone had and takes the new leader\'s records', async (t, storage) => {
+  const { c, k, admin } = await clusterWithAdmin(t, { storage, brokers: 3 });
   await admin.createTopics({ topics: [{ topic: 'div', numPartitions: 1, replicationFactor: 3 }], waitForLeaders: true });
   const [p] = await partitionsOf(admin, 'div');
   const old = p!.leader;
@@ -269,8 +275,8 @@ test('a returning leader truncates the tail it alone had and takes the new leade
   t.deepEqual(await valuesOn(old), ['0:committed by the new leader', '1:and another']);
 });
 
-test('kill: a broker that stops without deregistering is noticed after broker.session.timeout.ms; a restart within it first gives up its leaderships', async (t) => {
-  const { c, k, admin } = await clusterWithAdmin(t, { brokers: 3, config: { 'broker.session.timeout.ms': '1000' } });
+clusterTest('kill: a broker that stops without deregistering is noticed after broker.session.timeout.ms; a restart within it first gives up its leaderships', async (t, storage) => {
+  const { c, k, admin } = await clusterWithAdmin(t, { storage, brokers: 3, config: { 'broker.session.timeout.ms': '1000' } });
   await admin.createTopics({ topics: [{ topic: 'killed', numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true });
   const producer = k.producer({ idempotent: true, retry: { retries: 30, initialRetryTime: 50 } });
   await producer.connect();
@@ -307,8 +313,30 @@ test('kill: a broker that stops without deregistering is noticed after broker.se
   t.deepEqual(read.get(0)?.map(([, v]) => v), sent);
 });
 
-test('explicit replica assignments are honoured; a replication factor above the live brokers is refused', async (t) => {
-  const { admin } = await clusterWithAdmin(t, { brokers: 3 });
+clusterTest('every broker killed, or stopped, and started again: each keeps its log and nothing acknowledged is lost', async (t, storage) => {
+  const { c, k, admin } = await clusterWithAdmin(t, { storage, brokers: 3, config: { 'broker.session.timeout.ms': '1000' } });
+  await admin.createTopics({ topics: [{ topic: 'again', numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true });
+  const producer = k.producer({ idempotent: true });
+  await producer.connect();
+  const sent = Array.from({ length: 60 }, (_, i) => `v${i}`);
+  for (let i = 0; i < sent.length; i += 10) {
+    await producer.send({ topic: 'again', acks: -1, messages: sent.slice(i, i + 10).map((value, j) => ({ value, partition: (i / 10 + j) % 3 })) });
+  }
+  await producer.disconnect();
+  const ends = [0, 1, 2].map((p) => logEnd(c, 0, 'again', p));
+  t.is(ends.reduce((a, b) => a + b, 0), 60);
+  for (const id of [0, 1, 2]) await c.kill(id);
+  for (const id of [0, 1, 2]) await c.restart(id);
+  for (const id of [0, 1, 2]) t.deepEqual([0, 1, 2].map((p) => logEnd(c, id, 'again', p)), ends, `broker ${id} came back with its log`);
+  for (const id of [0, 1, 2]) await c.stop(id);
+  for (const id of [0, 1, 2]) await c.restart(id);
+  for (const id of [0, 1, 2]) t.deepEqual([0, 1, 2].map((p) => logEnd(c, id, 'again', p)), ends, `broker ${id} came back with its log`);
+  const read = await readEverything(c.bootstrap, 'again', sent.length);
+  t.deepEqual([...read.values()].flat().map(([, v]) => v).sort(), [...sent].sort());
+});
+
+clusterTest('explicit replica assignments are honoured; a replication factor above the live brokers is refused', async (t, storage) => {
+  const { admin } = await clusterWithAdmin(t, { storage, brokers: 3 });
   await admin.createTopics({ topics: [{ topic: 'assigned', replicaAssignment: [{ partition: 0, replicas: [2, 1] }, { partition: 1, replicas: [0, 2] }] }], waitForLeaders: true });
   const parts = await partitionsOf(admin, 'assigned');
   t.deepEqual(parts.map((p) => [p.leader, p.replicas]), [[2, [2, 1]], [0, [0, 2]]]);
@@ -318,8 +346,8 @@ test('explicit replica assignments are honoured; a replication factor above the 
   t.regex(JSON.stringify((err as { errors?: unknown }).errors ?? err?.message), /INVALID_REPLICATION_FACTOR|replication factor/i);
 });
 
-test('unclean.leader.election.enable decides whether an out-of-sync replica may lead when the ISR is gone', async (t) => {
-  const { c, admin } = await clusterWithAdmin(t, { brokers: 2, config: { 'replica.lag.time.max.ms': '600' } });
+clusterTest('unclean.leader.election.enable decides whether an out-of-sync replica may lead when the ISR is gone', async (t, storage) => {
+  const { c, admin } = await clusterWithAdmin(t, { storage, brokers: 2, config: { 'replica.lag.time.max.ms': '600' } });
   const assignment = [{ partition: 0, replicas: [0, 1] }];
   await admin.createTopics({
     topics: [
