@@ -59,6 +59,14 @@ static void block_finalize(napi_env env, void *data, void *hint) {
   free(b);
 }
 
+// The call's first `n` arguments into argv, and undefined into *result (what every
+// function returns on bad input); 0 when fewer were passed.
+static int args(napi_env env, napi_callback_info info, size_t n, napi_value *argv, napi_value *result) {
+  size_t argc = n;
+  napi_get_undefined(env, result);
+  return napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc >= n;
+}
+
 static int arg_size(napi_env env, napi_value v, size_t *out) {
   double d;
   if (napi_get_value_double(env, v, &d) != napi_ok || !(d >= 0) || d > (double)((size_t)1 << 40)) return 0;
@@ -68,11 +76,9 @@ static int arg_size(napi_env env, napi_value v, size_t *out) {
 
 // slab(bytes): a handle to a mapping of at least `bytes`, or undefined.
 static napi_value Slab(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1], result;
-  napi_get_undefined(env, &result);
   size_t size;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 || !arg_size(env, argv[0], &size) || size == 0) return result;
+  if (!args(env, info, 1, argv, &result) || !arg_size(env, argv[0], &size) || size == 0) return result;
   size = (size + HUGE_PAGE - 1) & ~(HUGE_PAGE - 1);
   size_t map_len = size + HUGE_PAGE;
   void *map = mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -101,12 +107,10 @@ static napi_value Slab(napi_env env, napi_callback_info info) {
 // block(slab, offset, length): an ArrayBuffer over [offset, offset + length) of the slab, or
 // undefined (out of range, or a Node that does not allow external ArrayBuffers).
 static napi_value Block(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3], result;
-  napi_get_undefined(env, &result);
   void *data;
   size_t offset, len;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 3) return result;
+  if (!args(env, info, 3, argv, &result)) return result;
   if (napi_get_value_external(env, argv[0], &data) != napi_ok || !arg_size(env, argv[1], &offset) || !arg_size(env, argv[2], &len)) return result;
   slab_t *s = (slab_t *)data;
   if (len == 0 || offset > s->size || len > s->size - offset) return result;
@@ -130,12 +134,10 @@ static napi_value Block(napi_env env, napi_callback_info info) {
 // discard(arrayBuffer): gives the buffer's whole pages back to the kernel; they read as
 // zeros when next touched. For a block nobody holds that may stay uncollected a while.
 static napi_value Discard(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1], result;
-  napi_get_undefined(env, &result);
   void *data;
   size_t len;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) return result;
+  if (!args(env, info, 1, argv, &result)) return result;
   if (napi_get_arraybuffer_info(env, argv[0], &data, &len) != napi_ok || data == NULL) return result;
   uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), from = ((uintptr_t)data + page - 1) & ~(page - 1), to = ((uintptr_t)data + len) & ~(page - 1);
   if (to > from) madvise((void *)from, to - from, MADV_DONTNEED);
