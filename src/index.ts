@@ -6,6 +6,7 @@ import type { LogLevel } from './broker/logger.js';
 export { Broker, type BrokerOptions };
 export { type ClusterBroker, type RunningCluster, startCluster, type StartClusterOptions } from './cluster.js';
 export { ErrorCode, errorName } from './protocol/errors.js';
+export { MemoryVolume } from './storage/log-manager.js';
 
 export interface StartBrokerOptions {
   /** 0 (the default) picks a free port. */
