@@ -276,7 +276,7 @@ clusterTest('a returning leader truncates the tail it alone had and takes the ne
 });
 
 clusterTest('kill: a broker that stops without deregistering is noticed after broker.session.timeout.ms; a restart within it first gives up its leaderships', async (t, storage) => {
-  const { c, k, admin } = await clusterWithAdmin(t, { storage, brokers: 3, config: { 'broker.session.timeout.ms': '1000' } });
+  const { c, k, admin } = await clusterWithAdmin(t, { storage, brokers: 3, config: { 'broker.session.timeout.ms': '3000' } });
   await admin.createTopics({ topics: [{ topic: 'killed', numPartitions: 3, replicationFactor: 3 }], waitForLeaders: true });
   const producer = k.producer({ idempotent: true, retry: { retries: 30, initialRetryTime: 50 } });
   await producer.connect();
