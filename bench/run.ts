@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { FrameReader } from '../src/broker/net/frame-reader.js';
 import { startBroker } from '../src/index.js';
+import { Writer } from '../src/protocol/primitives.js';
 import { diskWrite, iperf3, nodeFileToSocket, nodeSocketToFile, startReplayServer } from './ceilings.js';
 import { cpuSeconds, median, PEERS, rdkafkaPerformance, ROOT, rssMiB, startTarget, type Target, type TargetName } from './targets.js';
 
@@ -32,6 +33,16 @@ function produceArgs(t: Target, topic: string, w: Workload, count: number): stri
   return ['-P', '-t', topic, '-b', t.bootstrap, '-s', String(w.size), '-c', String(count), '-a', w.acks, '-z', w.codec,
     '-X', 'linger.ms=5', '-X', 'batch.size=1000000', '-X', 'queue.buffering.max.kbytes=1048576', '-q'];
 }
+
+/** One produce run of `count` records into `t`: MB/s, and the broker's CPU time per GB (10^9 bytes) sent. */
+function produceRun(t: Target, topic: string, w: Workload, count: number): { mbs: number; cpuPerGb: number } {
+  const before = cpuSeconds(t.proc.pid!);
+  const mbs = rdkafkaPerformance(produceArgs(t, topic, w, count)).mbPerSec;
+  return { mbs, cpuPerGb: (cpuSeconds(t.proc.pid!) - before) / ((count * w.size) / 1e9) };
+}
+
+/** 1 KB records, acks=1, no compression: the workload every section but the produce table uses. */
+const oneKb = (partitions: number): Workload => ({ size: 1024, partitions, acks: '1', codec: 'none' });
 
 async function produceSection(): Promise<void> {
   say('\n### Produce throughput (rdkafka_performance, MB/s, median of ' + RUNS + ' after 1.5 GB of warm-up runs)\n');
@@ -67,11 +78,7 @@ async function produceSection(): Promise<void> {
     // has for Krill's disk runs, rather than only on its own at the start.
     const sink: number[] = [];
     const sinkDir = w === workloads[0] ? fs.mkdtempSync(path.join(os.tmpdir(), 'krill-sink-')) : null;
-    const runs = await alternate(targets, warmups, `p-${w.size}-${w.partitions}`, (t, topic) => t.createTopic(topic, w.partitions), (t, topic) => {
-      const before = cpuSeconds(t.proc.pid!);
-      const mbs = rdkafkaPerformance(produceArgs(t, topic, w, count)).mbPerSec;
-      return { mbs, cpuPerGb: (cpuSeconds(t.proc.pid!) - before) / ((count * w.size) / 1e9) };
-    }, sinkDir === null ? undefined : async (measured) => {
+    const runs = await alternate(targets, warmups, `p-${w.size}-${w.partitions}`, (t, topic) => t.createTopic(topic, w.partitions), (t, topic) => produceRun(t, topic, w, count), sinkDir === null ? undefined : async (measured) => {
       const mbs = await nodeSocketToFile(sinkDir, count * w.size);
       if (measured) sink.push(mbs);
     });
@@ -123,7 +130,7 @@ async function consumeSection(fileToSocket: number): Promise<void> {
     // first batch took whatever had queued by then (239 records against Krill, 967 against
     // the mock), and rdkafka_performance times from the first record received, so the
     // brokers were timed over different amounts of data.
-    rdkafkaPerformance([...produceArgs(t, 'c-small', { size: 1024, partitions: 1, acks: '1', codec: 'none' }, window), '-X', 'linger.ms=1000']);
+    rdkafkaPerformance([...produceArgs(t, 'c-small', oneKb(1), window), '-X', 'linger.ms=1000']);
   }
   // Each run reads 4 MB in a few milliseconds: many runs, in alternation so that drift in
   // the machine's speed hits every broker alike, so the median means something (with 15
@@ -160,7 +167,7 @@ async function consumeSection(fileToSocket: number): Promise<void> {
   for (const t of targets) {
     if (t.name !== 'mock') {
       await t.createTopic('c-big', 1);
-      rdkafkaPerformance(produceArgs(t, 'c-big', { size: 1024, partitions: 1, acks: '1', codec: 'none' }, bigCount));
+      rdkafkaPerformance(produceArgs(t, 'c-big', oneKb(1), bigCount));
       big[t.name] = median(Array.from({ length: RUNS }, () => rdkafkaPerformance(['-C', '-t', 'c-big', '-p', '0', '-b', t.bootstrap, '-o', 'beginning', '-c', String(bigCount), '-e', '-q', '-X', 'fetch.max.bytes=52428800']).mbPerSec));
     }
     await t.stop();
@@ -224,7 +231,7 @@ async function latencySection(): Promise<void> {
   const t = await startTarget('krill-disk');
   const bytes = (quick ? 0.25 : 1) * 1e9;
   await t.createTopic('doomed', 1);
-  rdkafkaPerformance(produceArgs(t, 'doomed', { size: 1024, partitions: 1, acks: '1', codec: 'none' }, bytes / 1024));
+  rdkafkaPerformance(produceArgs(t, 'doomed', oneKb(1), bytes / 1024));
   const rtts = await roundTripsWhile(Number(t.bootstrap.split(':')[1]), () => t.deleteTopic('doomed'));
   await t.stop();
   say(`\nApiVersions requests one after another to Krill's durable log while a topic holding ${f(bytes / 1e9, 2)} GB is deleted: ${rtts.length} round trips, median ${f(median(rtts), 2)} ms, longest ${f(Math.max(...rtts), 1)} ms.`);
@@ -304,17 +311,15 @@ async function firstData(): Promise<void> {
   const bytes = (quick ? 200 : 400) * MB;
   const rows: string[] = [];
   for (const name of ['mock', 'krill-memory'] as TargetName[]) {
-    const runs: Array<{ mbs: number; cpu: number }> = [];
+    const runs: Array<{ mbs: number; cpuPerGb: number }> = [];
     for (let i = 0; i < 3; i++) {
       await new Promise((resolve) => setTimeout(resolve, 6000));
       const t = await startTarget(name);
       await t.createTopic('first', 1);
-      const before = cpuSeconds(t.proc.pid!);
-      const mbs = rdkafkaPerformance(produceArgs(t, 'first', { size: 1024, partitions: 1, acks: '1', codec: 'none' }, Math.floor(bytes / 1024))).mbPerSec;
-      runs.push({ mbs, cpu: (cpuSeconds(t.proc.pid!) - before) / (bytes / 1e9) });
+      runs.push(produceRun(t, 'first', oneKb(1), Math.floor(bytes / 1024)));
       await t.stop();
     }
-    rows.push(`| ${name} | ${f(median(runs.map((r) => r.mbs)))} | ${f(median(runs.map((r) => r.cpu)), 2)} |`);
+    rows.push(`| ${name} | ${f(median(runs.map((r) => r.mbs)))} | ${f(median(runs.map((r) => r.cpuPerGb)), 2)} |`);
   }
   say(`\nThe first ${f(bytes / MB)} MB into a fresh broker (1 KB, one partition, acks=1; median of 3 fresh brokers): MB/s and the broker's CPU per GB.\n`);
   say('| broker | MB/s | CPU s/GB |');
@@ -355,15 +360,7 @@ async function connectionSetup(): Promise<void> {
 }
 
 /** An ApiVersions v0 request frame: size, api key 18, version 0, correlation id 1, null client id. */
-const API_VERSIONS_V0 = (() => {
-  const req = Buffer.alloc(14);
-  req.writeInt32BE(10, 0);
-  req.writeInt16BE(18, 4);
-  req.writeInt16BE(0, 6);
-  req.writeInt32BE(1, 8);
-  req.writeInt16BE(-1, 12);
-  return req;
-})();
+const API_VERSIONS_V0 = new Writer().int32(10).int16(18).int16(0).int32(1).int16(-1).toBuffer();
 
 /** Connects, sends ApiVersions v0 and waits for the answer; keeps the connection open in `keep` if given. */
 function apiVersionsRoundTrip(port: number, keep?: net.Socket[]): Promise<void> {
@@ -393,23 +390,15 @@ function perUnitKiB(beforeMiB: number, afterMiB: number, n: number): string {
  * then three more, each into the topic made again, which take recycled memory, like the
  * produce table's runs: the median of those, and the broker's CPU per GB in them.
  */
-function firstAndThen(t: Target, topic: string, partitions: number, count: number): Promise<{ first: number; then: number; cpu: number }> {
-  const w = { size: 1024, partitions, acks: '1', codec: 'none' } as const;
-  const run = () => {
-    const before = cpuSeconds(t.proc.pid!);
-    const mbs = rdkafkaPerformance(produceArgs(t, topic, w, count)).mbPerSec;
-    return { mbs, cpu: (cpuSeconds(t.proc.pid!) - before) / ((count * w.size) / 1e9) };
-  };
-  return (async () => {
-    const first = run().mbs;
-    const later: Array<{ mbs: number; cpu: number }> = [];
-    for (let i = 0; i < 3; i++) {
-      await t.deleteTopic(topic);
-      await t.createTopic(topic, partitions);
-      later.push(run());
-    }
-    return { first, then: median(later.map((r) => r.mbs)), cpu: median(later.map((r) => r.cpu)) };
-  })();
+async function firstAndThen(t: Target, topic: string, partitions: number, count: number): Promise<{ first: number; then: number; cpu: number }> {
+  const first = produceRun(t, topic, oneKb(partitions), count).mbs;
+  const later: Array<{ mbs: number; cpuPerGb: number }> = [];
+  for (let i = 0; i < 3; i++) {
+    await t.deleteTopic(topic);
+    await t.createTopic(topic, partitions);
+    later.push(produceRun(t, topic, oneKb(partitions), count));
+  }
+  return { first, then: median(later.map((r) => r.mbs)), cpu: median(later.map((r) => r.cpuPerGb)) };
 }
 
 async function growthSection(): Promise<void> {
@@ -458,7 +447,7 @@ async function recoverySection(): Promise<void> {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'krill-recovery-'));
     let t = await startTarget('krill-disk', { dataDir });
     await t.createTopic('rec', 1);
-    const mbs = rdkafkaPerformance(produceArgs(t, 'rec', { size: 1024, partitions: 1, acks: '1', codec: 'none' }, gb * 1024 * 1024), 600000).mbPerSec;
+    const mbs = rdkafkaPerformance(produceArgs(t, 'rec', oneKb(1), gb * 1024 * 1024), 600000).mbPerSec;
     t.proc.kill('SIGKILL');
     await new Promise((r) => t.proc.once('exit', r));
     t = await startTarget('krill-disk', { dataDir });
