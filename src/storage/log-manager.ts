@@ -125,6 +125,9 @@ export class LogManager {
     const key = partitionDirName(topic, partition);
     this.logs.get(key)?.log.delete();
     this.logs.delete(key);
+    // As the checkpoint file, rewritten from the open logs, forgets it: a topic made again
+    // under the name starts from its own checkpoints, never the deleted one's.
+    this.checkpointedHighWatermarks.delete(key);
   }
 
   all(): Iterable<{ topic: string; partition: number; log: PartitionLog }> {
@@ -145,7 +148,7 @@ export class LogManager {
 
   writeCheckpoints(): void {
     if (this.volume) {
-      for (const [key, { log }] of this.logs) this.volume.highWatermarks.set(key, this.highWatermarkOf(key) ?? log.logEndOffset);
+      for (const [key, { log }] of this.logs) this.checkpointedHighWatermarks.set(key, this.highWatermarkToCheckpoint(key, log));
       return;
     }
     if (this.storage.kind !== 'disk') return;
@@ -153,7 +156,12 @@ export class LogManager {
       [...this.logs.entries()].map(([key, { topic, partition, log }]) => [topic, String(partition), String(f(log, key))]);
     writeCheckpoint(path.join(this.storage.dir, RECOVERY_CHECKPOINT), rows((l) => l.recoveryPoint));
     writeCheckpoint(path.join(this.storage.dir, START_OFFSET_CHECKPOINT), rows((l) => l.logStartOffset));
-    writeCheckpoint(path.join(this.storage.dir, HW_CHECKPOINT), rows((l, key) => this.highWatermarkOf(key) ?? l.logEndOffset));
+    writeCheckpoint(path.join(this.storage.dir, HW_CHECKPOINT), rows((l, key) => this.highWatermarkToCheckpoint(key, l)));
+  }
+
+  /** The owner's high watermark, or the log end where the owner has no partition for it. */
+  private highWatermarkToCheckpoint(key: string, log: PartitionLog): number {
+    return this.highWatermarkOf(key) ?? log.logEndOffset;
   }
 
   /**

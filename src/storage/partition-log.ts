@@ -332,6 +332,7 @@ export class PartitionLog {
 
   /** Deletes `seg`, taken out of `segments` by the caller, and its producer snapshot; its files go after file.delete.delay.ms. */
   private deleteSegment(seg: LogSegment): void {
+    // Called first, not as an argument: `?.` would skip it for a memory log (no deleter).
     const files = seg.delete();
     this.deleter?.schedule(files, this.config.fileDeleteDelayMs);
     this.producerSnapshots.delete(seg.baseOffset);

@@ -30,7 +30,9 @@ for (const stop of ['close', 'abandon'] as const) {
     t.is(Buffer.concat(again.read(0, 1 << 20)).readInt32BE(57), 5, 'the batch is whole: its record count');
 
     next.delete('t', 0);
-    t.deepEqual(new LogManager({ kind: 'memory', volume }).onDisk(), [], 'a deleted log leaves the volume');
+    const after = new LogManager({ kind: 'memory', volume });
+    t.deepEqual(after.onDisk(), [], 'a deleted log leaves the volume');
+    t.is(after.checkpointedHighWatermark('t', 0), 0, 'and so does its checkpointed high watermark');
   });
 }
 
