@@ -1,7 +1,7 @@
 # Krill: `make run` starts one broker on 127.0.0.1:9092 with data in ./data;
 # `make cluster` starts etcd and three brokers on 127.0.0.1:9092-9094;
 # `make test` installs, builds and runs every test.
-.PHONY: install build run cluster test bench clean readme
+.PHONY: install build run cluster test bench clean readme protocol
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -20,12 +20,18 @@ cluster: build
 	bash scripts/cluster.sh
 
 test: build
+	node scripts/gen-protocol.mjs --check
+	npx --yes madge@8.0.0 --circular --extensions js dist/src
 	bash scripts/ensure-compat-clients.sh
 	npx ava
 
 bench: build
 	bash bench/setup.sh
 	node dist/bench/run.js
+
+# Regenerates src/protocol/messages and src/protocol/coordinator from the vendored spec/.
+protocol:
+	node scripts/gen-protocol.mjs
 
 readme: build
 	node scripts/api-table.mjs --write

@@ -130,7 +130,7 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Runn
   return {
     bootstrap: members.map((m) => `${m.host}:${m.port}`).join(','),
     brokers: members,
-    controllerId: () => members.find((m) => m.broker)?.broker?.controllerId ?? -1,
+    controllerId: () => members.find((m) => m.broker)?.broker?.metadata.controllerId ?? -1,
     async stop(id) {
       const m = member(id);
       const b = m.broker;
@@ -150,11 +150,11 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Runn
     },
     pauseReplication(id) {
       const b = member(id).broker;
-      if (b) b.replicationPaused = true;
+      if (b) b.replicas.replicationPaused = true;
     },
     resumeReplication(id) {
       const b = member(id).broker;
-      if (b) b.replicationPaused = false;
+      if (b) b.replicas.replicationPaused = false;
     },
     close: stopAll,
   };

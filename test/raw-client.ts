@@ -1,9 +1,9 @@
 // A bare protocol client for tests that must send what real clients never would:
 // corrupt batches, oversized frames, garbage. Requests are encoded with Krill's schemas.
 import net from 'node:net';
-import { schemas } from '../src/protocol/messages/index.js';
+import { type ApiKey, apiSchemas, type RequestOf, type ResponseOf } from '../src/protocol/messages/index.js';
 import { Reader, Writer } from '../src/protocol/primitives.js';
-import { decodeMessage, encodeMessage, isFlexible } from '../src/protocol/schema.js';
+import { decodeMessage, type Encodable, encodeMessage, isFlexible } from '../src/protocol/schema.js';
 
 export class RawClient {
   private buf = Buffer.alloc(0);
@@ -60,8 +60,8 @@ export class RawClient {
   }
 
   /** Sends a request encoded with our schema and decodes the response. */
-  async request<T>(apiKey: number, version: number, body: object): Promise<T> {
-    const s = schemas.get(apiKey)!;
+  async request<K extends ApiKey>(apiKey: K, version: number, body: Encodable<RequestOf<K>>): Promise<ResponseOf<K>> {
+    const s = apiSchemas[apiKey];
     const flexible = isFlexible(s.request, version);
     const w = new Writer();
     w.int32(0).int16(apiKey).int16(version).int32(this.correlation++).int16(4).utf8('test', 4);
@@ -74,12 +74,12 @@ export class RawClient {
     const frame = await pending;
     const r = new Reader(frame, 4);
     if (apiKey !== 18 && isFlexible(s.response, version)) r.uvarint();
-    return decodeMessage<T>(s.response, version, r);
+    return decodeMessage(s.response, version, r);
   }
 
   /** FindCoordinator, as every client sends before its first group request: the broker creates __consumer_offsets on it. */
   async findCoordinator(group: string): Promise<void> {
-    const r = await this.request<{ errorCode: number }>(10, 3, { key: group, keyType: 0 });
+    const r = await this.request(10, 3, { key: group, keyType: 0 });
     if (r.errorCode !== 0) throw new Error(`FindCoordinator failed with ${r.errorCode}`);
   }
 

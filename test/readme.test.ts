@@ -7,7 +7,7 @@ import { ROOT } from './helpers.js';
 test('the README API table matches what the broker serves (regenerate: node scripts/api-table.mjs --write)', (t) => {
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
   for (const a of allApis) {
-    const row = `| ${a.apiKey} | ${a.request.name.replace(/Request$/, '')} | ${a.minVersion}–${a.maxVersion} |`;
+    const row = `| ${a.apiKey} | ${a.schemas.request.name.replace(/Request$/, '')} | ${a.minVersion}–${a.maxVersion} |`;
     t.true(readme.includes(row), `README lacks: ${row}`);
   }
   const rows = readme.split('\n').filter((l) => /^\| \d+ \|/.test(l));

@@ -1,8 +1,8 @@
 // What a handler is: one API key, the versions it serves, and decode → act → encode's
 // middle step. Framing, headers, ordering and encoding live in net/connection.ts.
-import type { MessageSchema } from '../protocol/schema.js';
+import { apiSchemas, type ApiKey, type ApiSchemas, type RequestOf, type ResponseOf } from '../protocol/messages/index.js';
 import type { RequestHeader } from './net/request-header.js';
-import type { Broker } from './broker.js';
+import type { BrokerServices } from './services.js';
 
 export interface ConnectionInfo {
   readonly id: number;
@@ -44,25 +44,32 @@ export const CLOSE_CONNECTION = Symbol('close connection');
 
 export type HandlerResult<Res> = Res | typeof NO_RESPONSE | typeof CLOSE_CONNECTION;
 
-export interface Api<Req = never, Res = object> {
-  readonly apiKey: number;
-  readonly request: MessageSchema;
-  readonly response: MessageSchema;
+/**
+ * The handler of API key `K`. `Api` alone is any handler: the connection decodes with its
+ * request schema, hands the request to its own `handle` and encodes the answer with its
+ * response schema, so a request and its answer never leave their key's types.
+ */
+export interface Api<K extends ApiKey = ApiKey> {
+  readonly apiKey: K;
+  readonly schemas: ApiSchemas<K>;
   readonly minVersion: number;
   readonly maxVersion: number;
-  handle(broker: Broker, req: Req, ctx: RequestContext): HandlerResult<Res> | Promise<HandlerResult<Res>>;
+  handle(services: BrokerServices, req: RequestOf<K>, ctx: RequestContext): HandlerResult<ResponseOf<K>> | Promise<HandlerResult<ResponseOf<K>>>;
 }
 
-/** Declares a handler for every version its schema lists, unless narrowed. */
-export function defineApi<Req, Res extends object>(
-  schemas: { request: MessageSchema; response: MessageSchema },
-  handle: Api<Req, Res>['handle'],
+/**
+ * Declares the handler of `apiKey` for every version its schema lists, unless narrowed.
+ * The handler's first parameter names the services it uses (`Services<'groups'>`).
+ */
+export function defineApi<K extends ApiKey>(
+  apiKey: K,
+  handle: (services: BrokerServices, req: RequestOf<K>, ctx: RequestContext) => HandlerResult<ResponseOf<K>> | Promise<HandlerResult<ResponseOf<K>>>,
   versions?: { min?: number; max?: number },
-): Api<Req, Res> {
+): Api<K> {
+  const schemas: ApiSchemas<K> = apiSchemas[apiKey];
   return {
-    apiKey: schemas.request.apiKey,
-    request: schemas.request,
-    response: schemas.response,
+    apiKey,
+    schemas,
     minVersion: versions?.min ?? schemas.request.validVersions[0],
     maxVersion: versions?.max ?? schemas.request.validVersions[1],
     handle,

@@ -25,13 +25,29 @@ export interface FieldSchema {
   readonly fields?: readonly FieldSchema[];
 }
 
-export interface MessageSchema {
+/**
+ * A message's declaration. `T` is the TypeScript type of the message it declares (see
+ * messages/): it exists only for the compiler, so decode and encode are typed by schema.
+ */
+export interface MessageSchema<T = unknown> {
   readonly apiKey: number;
   readonly name: string;
   readonly validVersions: VersionRange;
   readonly flexibleVersions: VersionRange | null;
   readonly fields: readonly FieldSchema[];
+  /** Never set: carries `T`. */
+  readonly __message?: T;
 }
+
+/**
+ * What may be encoded as a `T`: any field may be left out and is then written as its
+ * default, as a client sending a request relies on. Handlers' responses are typed as `T`
+ * itself, where the fields every version carries are required.
+ */
+export type Encodable<T> = unknown extends T ? unknown
+  : T extends Buffer | string | number | boolean | null | undefined ? T
+  : T extends ReadonlyArray<infer E> ? ReadonlyArray<Encodable<E>>
+  : { [K in keyof T]?: Encodable<T[K]> };
 
 export const inRange = (v: number, r: VersionRange | null | undefined): boolean => r != null && v >= r[0] && v <= r[1];
 
@@ -285,14 +301,15 @@ function compileStruct(fields: readonly FieldSchema[], version: number, flexible
 }
 
 /** The codec for one message at one version, compiled on first use. */
-export function codecFor(schema: MessageSchema, version: number): Codec<Obj> {
+export function codecFor(schema: MessageSchema<unknown>, version: number): Codec<Obj> {
   return compileStruct(schema.fields, version, isFlexible(schema, version));
 }
 
-export function decodeMessage<T>(schema: MessageSchema, version: number, r: Reader): T {
+/** Decodes a `T`; the compiled codec gives every field of the version, as `T` declares. */
+export function decodeMessage<T>(schema: MessageSchema<T>, version: number, r: Reader): T {
   return codecFor(schema, version).decode(r) as T;
 }
 
-export function encodeMessage<T extends object>(schema: MessageSchema, version: number, w: Writer, value: T): void {
+export function encodeMessage<T>(schema: MessageSchema<T>, version: number, w: Writer, value: Encodable<T>): void {
   codecFor(schema, version).encode(w, value as Obj);
 }

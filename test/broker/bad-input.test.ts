@@ -2,7 +2,7 @@
 import test, { type ExecutionContext } from 'ava';
 import fc from 'fast-check';
 import { ErrorCode } from '../../src/protocol/errors.js';
-import type { ApiVersionsResponse, CreateTopicsResponse, FetchResponse, IncrementalAlterConfigsResponse, ProduceResponse } from '../../src/protocol/messages/index.js';
+import type { ProduceResponse } from '../../src/protocol/messages/index.js';
 import { Off } from '../../src/protocol/records/batch.js';
 import { encodeBatch } from '../../src/protocol/records/records.js';
 import { startBroker, type RunningBroker } from '../../src/index.js';
@@ -23,12 +23,12 @@ async function setup(t: ExecutionContext, config: Record<string, string> = {}): 
   const b = await start(t, config);
   const c = await RawClient.connect(b.port);
   t.teardown(() => c.close());
-  await c.request<CreateTopicsResponse>(CREATE_TOPICS, 5, { topics: [{ name: 't', numPartitions: 2, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 1000, validateOnly: false });
+  await c.request(CREATE_TOPICS, 5, { topics: [{ name: 't', numPartitions: 2, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 1000, validateOnly: false });
   return { b, c };
 }
 
 const produce = (c: RawClient, records: Buffer, partition = 0, topic = 't', version = 9) =>
-  c.request<ProduceResponse>(PRODUCE, version, { transactionalId: null, acks: -1, timeoutMs: 1000, topicData: [{ name: topic, partitionData: [{ index: partition, records }] }] });
+  c.request(PRODUCE, version, { transactionalId: null, acks: -1, timeoutMs: 1000, topicData: [{ name: topic, partitionData: [{ index: partition, records }] }] });
 
 const firstPartition = (r: ProduceResponse) => r.responses![0]!.partitionResponses![0]!;
 
@@ -37,7 +37,7 @@ test('a batch with a wrong CRC is CORRUPT_MESSAGE and nothing is appended', asyn
   const batch = await encodeBatch({ records: [{ value: 'hello' }] });
   batch[batch.length - 1]! ^= 0xff;
   t.is(firstPartition(await produce(c, batch)).errorCode, ErrorCode.CORRUPT_MESSAGE);
-  t.is(b.broker.partition('t', 0)!.log.logEndOffset, 0);
+  t.is(b.broker.replicas.partition('t', 0)!.log.logEndOffset, 0);
   const ok = await encodeBatch({ records: [{ value: 'hello' }] });
   t.is(firstPartition(await produce(c, ok)).errorCode, ErrorCode.NONE, 'the connection still works');
 });
@@ -46,13 +46,13 @@ test('a batch larger than max.message.bytes is MESSAGE_TOO_LARGE', async (t) => 
   const { b, c } = await setup(t, { 'message.max.bytes': '1000' });
   const batch = await encodeBatch({ records: [{ value: Buffer.alloc(2000, 1) }] });
   t.is(firstPartition(await produce(c, batch)).errorCode, ErrorCode.MESSAGE_TOO_LARGE);
-  t.is(b.broker.partition('t', 0)!.log.logEndOffset, 0);
+  t.is(b.broker.replicas.partition('t', 0)!.log.logEndOffset, 0);
 });
 
 test('produce follows topic and broker config changes: max.message.bytes, min.insync.replicas, message.timestamp.type', async (t) => {
   const { c } = await setup(t);
   const alter = (resourceType: number, resourceName: string, name: string, value: string) =>
-    c.request<IncrementalAlterConfigsResponse>(44, 1, { resources: [{ resourceType, resourceName, configs: [{ name, configOperation: 0, value }] }], validateOnly: false });
+    c.request(44, 1, { resources: [{ resourceType, resourceName, configs: [{ name, configOperation: 0, value }] }], validateOnly: false });
   const batch = async () => encodeBatch({ records: [{ value: Buffer.alloc(2000, 1) }] });
   t.is(firstPartition(await produce(c, await batch())).errorCode, ErrorCode.NONE);
   t.is((await alter(2, 't', 'max.message.bytes', '1000')).responses![0]!.errorCode, ErrorCode.NONE);
@@ -60,7 +60,7 @@ test('produce follows topic and broker config changes: max.message.bytes, min.in
   t.is((await alter(4, '', 'min.insync.replicas', '2')).responses![0]!.errorCode, ErrorCode.NONE);
   t.is(firstPartition(await produce(c, await encodeBatch({ records: [{ value: 'x' }] }), 1)).errorCode, ErrorCode.NOT_ENOUGH_REPLICAS);
   t.is((await alter(2, 't', 'message.timestamp.type', 'LogAppendTime')).responses![0]!.errorCode, ErrorCode.NONE);
-  const stamped = firstPartition(await c.request<ProduceResponse>(PRODUCE, 9, { transactionalId: null, acks: 1, timeoutMs: 1000, topicData: [{ name: 't', partitionData: [{ index: 1, records: await encodeBatch({ records: [{ value: 'y', timestamp: 1 }] }) }] }] }));
+  const stamped = firstPartition(await c.request(PRODUCE, 9, { transactionalId: null, acks: 1, timeoutMs: 1000, topicData: [{ name: 't', partitionData: [{ index: 1, records: await encodeBatch({ records: [{ value: 'y', timestamp: 1 }] }) }] }] }));
   t.is(stamped.errorCode, ErrorCode.NONE);
   t.true(Number(stamped.logAppendTimeMs) > 1_000_000, 'the broker stamped the append time');
 });
@@ -74,7 +74,7 @@ test('produce to an unknown partition or topic is UNKNOWN_TOPIC_OR_PARTITION', a
 
 test('fetch beyond the log end is OFFSET_OUT_OF_RANGE', async (t) => {
   const { c } = await setup(t);
-  const r = await c.request<FetchResponse>(FETCH, 11, {
+  const r = await c.request(FETCH, 11, {
     replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
     topics: [{ topic: 't', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 5, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
     forgottenTopicsData: [], rackId: '',
@@ -84,12 +84,12 @@ test('fetch beyond the log end is OFFSET_OUT_OF_RANGE', async (t) => {
 
 test('illegal and duplicate topic names get INVALID_TOPIC_EXCEPTION and TOPIC_ALREADY_EXISTS', async (t) => {
   const { c } = await setup(t);
-  const create = (name: string) => c.request<CreateTopicsResponse>(CREATE_TOPICS, 5, { topics: [{ name, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 1000, validateOnly: false });
+  const create = (name: string) => c.request(CREATE_TOPICS, 5, { topics: [{ name, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 1000, validateOnly: false });
   for (const bad of ['has space', '..', 'a/b', 'x'.repeat(250)]) t.is((await create(bad)).topics![0]!.errorCode, ErrorCode.INVALID_TOPIC_EXCEPTION, bad);
   const dup = (await create('t')).topics![0]!;
   t.is(dup.errorCode, ErrorCode.TOPIC_ALREADY_EXISTS);
   t.is(dup.errorMessage, "Topic 't' already exists.");
-  const rf = (await c.request<CreateTopicsResponse>(CREATE_TOPICS, 5, { topics: [{ name: 'rf3', numPartitions: 1, replicationFactor: 3, assignments: [], configs: [] }], timeoutMs: 1000, validateOnly: false })).topics![0]!;
+  const rf = (await c.request(CREATE_TOPICS, 5, { topics: [{ name: 'rf3', numPartitions: 1, replicationFactor: 3, assignments: [], configs: [] }], timeoutMs: 1000, validateOnly: false })).topics![0]!;
   t.is(rf.errorCode, ErrorCode.INVALID_REPLICATION_FACTOR);
 });
 
@@ -101,7 +101,7 @@ test('a frame over socket.request.max.bytes closes the connection, the broker ca
   c.sendRaw(big);
   t.true(await c.closedWithin(2000));
   const c2 = await RawClient.connect(b.port);
-  const r = await c2.request<ApiVersionsResponse>(18, 3, { clientSoftwareName: 'x', clientSoftwareVersion: '1' });
+  const r = await c2.request(18, 3, { clientSoftwareName: 'x', clientSoftwareVersion: '1' });
   t.is(r.errorCode, ErrorCode.NONE);
   c2.close();
 });
@@ -147,7 +147,7 @@ test('idempotent producer: a retried batch is answered with its first offset; ga
   t.is(firstPartition(await produce(c, await batch(9))).errorCode, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER);
   t.is(firstPartition(await produce(c, await batch(0, 1))).baseOffset, 4, 'a new epoch starts at sequence 0');
   t.is(firstPartition(await produce(c, await batch(4, 0))).errorCode, ErrorCode.INVALID_PRODUCER_EPOCH);
-  t.is(b.broker.partition('t', 0)!.log.logEndOffset, 6);
+  t.is(b.broker.replicas.partition('t', 0)!.log.logEndOffset, 6);
 });
 
 test('random and mutated frames never crash the broker', async (t) => {
@@ -171,7 +171,7 @@ test('random and mutated frames never crash the broker', async (t) => {
   ), { numRuns: 150 });
   // Mutated produce requests: flip bytes of a valid one.
   const c0 = await RawClient.connect(b.port);
-  await c0.request<CreateTopicsResponse>(CREATE_TOPICS, 5, { topics: [{ name: 'fz', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 1000, validateOnly: false });
+  await c0.request(CREATE_TOPICS, 5, { topics: [{ name: 'fz', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 1000, validateOnly: false });
   c0.close();
   await fc.assert(fc.asyncProperty(fc.integer({ min: 0, max: valid.length - 1 }), fc.integer({ min: 1, max: 255 }), async (at, x) => {
     const c = await RawClient.connect(b.port);
@@ -186,17 +186,17 @@ test('random and mutated frames never crash the broker', async (t) => {
     c.close();
   }), { numRuns: 150 });
   const c = await RawClient.connect(b.port);
-  const r = await c.request<ApiVersionsResponse>(18, 0, {});
+  const r = await c.request(18, 0, {});
   t.is(r.errorCode, ErrorCode.NONE, 'the broker still answers');
 });
 
 test('acks=all with fewer in-sync replicas than min.insync.replicas is NOT_ENOUGH_REPLICAS; acks=1 still works', async (t) => {
   const { b, c } = await setup(t);
-  await c.request<CreateTopicsResponse>(CREATE_TOPICS, 5, { topics: [{ name: 'strict', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [{ name: 'min.insync.replicas', value: '2' }] }], timeoutMs: 1000, validateOnly: false });
+  await c.request(CREATE_TOPICS, 5, { topics: [{ name: 'strict', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [{ name: 'min.insync.replicas', value: '2' }] }], timeoutMs: 1000, validateOnly: false });
   const batch = await encodeBatch({ records: [{ value: 'x' }] });
   t.is(firstPartition(await produce(c, batch, 0, 'strict')).errorCode, ErrorCode.NOT_ENOUGH_REPLICAS);
-  t.is(b.broker.partition('strict', 0)!.log.logEndOffset, 0);
-  const one = await c.request<ProduceResponse>(PRODUCE, 9, { transactionalId: null, acks: 1, timeoutMs: 1000, topicData: [{ name: 'strict', partitionData: [{ index: 0, records: await encodeBatch({ records: [{ value: 'y' }] }) }] }] });
+  t.is(b.broker.replicas.partition('strict', 0)!.log.logEndOffset, 0);
+  const one = await c.request(PRODUCE, 9, { transactionalId: null, acks: 1, timeoutMs: 1000, topicData: [{ name: 'strict', partitionData: [{ index: 0, records: await encodeBatch({ records: [{ value: 'y' }] }) }] }] });
   t.is(firstPartition(one).errorCode, ErrorCode.NONE);
 });
 
@@ -211,7 +211,7 @@ test('acks=0: no response on success, and an error closes the connection as Kafk
     c.sendRaw(frame);
   };
   await send('t', 1);
-  const r = await c.request<CreateTopicsResponse>(CREATE_TOPICS, 5, { topics: [], timeoutMs: 1000, validateOnly: false });
+  const r = await c.request(CREATE_TOPICS, 5, { topics: [], timeoutMs: 1000, validateOnly: false });
   t.deepEqual(r.topics, [], 'the next response answers the next request: the acks=0 produce got none');
   await send('no-such-topic', 2);
   t.true(await c.closedWithin(2000));

@@ -4,7 +4,6 @@ import test from 'ava';
 import { Consumer as PlatformaticConsumer, Producer as PlatformaticProducer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { ErrorCode } from '../../src/protocol/errors.js';
-import type { HeartbeatResponse, JoinGroupResponse, SyncGroupResponse } from '../../src/protocol/messages/index.js';
 import { startBroker } from '../../src/index.js';
 import { eventually, kafka, tempDir, withBroker } from '../helpers.js';
 import { RawClient } from '../raw-client.js';
@@ -136,7 +135,7 @@ test('a member that stops heartbeating loses its partitions after session.timeou
     t.teardown(() => raw.close());
     await raw.findCoordinator('any');
     const meta = Buffer.from([0, 0, 0, 0, 0, 1, 0, 6, ...Buffer.from('silent'), 0xff, 0xff, 0xff, 0xff]);
-    const join = (memberId: string) => raw.request<JoinGroupResponse>(11, 5, {
+    const join = (memberId: string) => raw.request(11, 5, {
       groupId: 'silent-group', sessionTimeoutMs: 6000, rebalanceTimeoutMs: 6000, memberId, groupInstanceId: null,
       protocolType: 'consumer', protocols: [{ name: 'RoundRobinAssigner', metadata: meta }],
     });
@@ -144,9 +143,9 @@ test('a member that stops heartbeating loses its partitions after session.timeou
     t.is(first.errorCode, ErrorCode.MEMBER_ID_REQUIRED);
     const j = await join(first.memberId!);
     t.is(j.errorCode, ErrorCode.NONE);
-    const s = await raw.request<SyncGroupResponse>(14, 3, { groupId: 'silent-group', generationId: j.generationId, memberId: j.memberId, groupInstanceId: null, assignments: [{ memberId: j.memberId!, assignment: Buffer.alloc(0) }] });
+    const s = await raw.request(14, 3, { groupId: 'silent-group', generationId: j.generationId, memberId: j.memberId, groupInstanceId: null, assignments: [{ memberId: j.memberId!, assignment: Buffer.alloc(0) }] });
     t.is(s.errorCode, ErrorCode.NONE);
-    const hb = await raw.request<HeartbeatResponse>(12, 3, { groupId: 'silent-group', generationId: j.generationId! + 1, memberId: j.memberId, groupInstanceId: null });
+    const hb = await raw.request(12, 3, { groupId: 'silent-group', generationId: j.generationId! + 1, memberId: j.memberId, groupInstanceId: null });
     t.is(hb.errorCode, ErrorCode.ILLEGAL_GENERATION);
     const started = Date.now();
     // The raw member now falls silent; a kafkajs member joins and must end up alone.
@@ -161,7 +160,7 @@ test('a member that stops heartbeating loses its partitions after session.timeou
       return g.state === 'Stable' && g.members.length === 1 && g.members[0]!.memberId !== j.memberId;
     }, 20000, 'the silent member to be removed');
     t.true(Date.now() - started >= 5000, 'not before its session timeout');
-    const hb2 = await raw.request<HeartbeatResponse>(12, 3, { groupId: 'silent-group', generationId: j.generationId, memberId: j.memberId, groupInstanceId: null });
+    const hb2 = await raw.request(12, 3, { groupId: 'silent-group', generationId: j.generationId, memberId: j.memberId, groupInstanceId: null });
     t.is(hb2.errorCode, ErrorCode.UNKNOWN_MEMBER_ID);
     await admin.disconnect();
     await c.disconnect();
@@ -173,7 +172,7 @@ test('JoinGroup v4+ answers a first join with MEMBER_ID_REQUIRED and a member id
     const raw = await RawClient.connect(b.port);
     t.teardown(() => raw.close());
     await raw.findCoordinator('any');
-    const req = (memberId: string) => raw.request<JoinGroupResponse>(11, 7, {
+    const req = (memberId: string) => raw.request(11, 7, {
       groupId: 'mid', sessionTimeoutMs: 10000, rebalanceTimeoutMs: 10000, memberId, groupInstanceId: null, protocolType: 'consumer',
       protocols: [{ name: 'range', metadata: Buffer.alloc(0) }],
     });
@@ -184,7 +183,7 @@ test('JoinGroup v4+ answers a first join with MEMBER_ID_REQUIRED and a member id
     t.is(second.errorCode, ErrorCode.NONE);
     t.is(second.leader, first.memberId);
     t.is(second.protocolName, 'range');
-    const bad = await raw.request<JoinGroupResponse>(11, 7, { groupId: 'mid', sessionTimeoutMs: 10, rebalanceTimeoutMs: 10, memberId: '', groupInstanceId: null, protocolType: 'consumer', protocols: [] });
+    const bad = await raw.request(11, 7, { groupId: 'mid', sessionTimeoutMs: 10, rebalanceTimeoutMs: 10, memberId: '', groupInstanceId: null, protocolType: 'consumer', protocols: [] });
     t.is(bad.errorCode, ErrorCode.INVALID_SESSION_TIMEOUT);
   });
 });
@@ -239,9 +238,9 @@ test('the log cleaner compacts __consumer_offsets and the committed offsets surv
     await raw.request(8, 7, { groupId: 'compacted', generationIdOrMemberEpoch: -1, memberId: '', groupInstanceId: null, topics: [{ name: 'ct', partitions: [{ partitionIndex: 0, committedOffset: i, committedLeaderEpoch: -1, committedMetadata: '' }] }] });
   }
   raw.close();
-  const log = b1.broker.partition('__consumer_offsets', 0)!.log;
+  const log = b1.broker.replicas.partition('__consumer_offsets', 0)!.log;
   const sizeBefore = log.size;
-  t.true(await b1.broker.cleanLogs() >= 30);
+  t.true(await b1.broker.cleaner.run() >= 30);
   t.true(log.size < sizeBefore);
   await b1.close();
   const b2 = await startBroker({ storage: dir, config: { 'offsets.topic.segment.bytes': '1024', 'offsets.topic.num.partitions': '1' } });

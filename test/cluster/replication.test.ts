@@ -4,7 +4,6 @@
 // the brokers' logs in memory (the cluster's default) and in log directories.
 import test, { type ExecutionContext } from 'ava';
 import { ErrorCode, type RunningCluster } from '../../src/index.js';
-import type { ElectLeadersResponse, FetchResponse, MetadataResponse, ProduceResponse } from '../../src/protocol/messages/index.js';
 import { decodeRecords } from '../../src/protocol/records/records.js';
 import { clusterWithAdmin, eventually, partitionsOf, readEverything, sleep } from '../helpers.js';
 import { RawClient } from '../raw-client.js';
@@ -21,7 +20,7 @@ function clusterTest(title: string, body: (t: ExecutionContext, storage: 'memory
 }
 
 function logEnd(c: RunningCluster, id: number, topic: string, partition: number): number {
-  return c.brokers[id]!.broker?.partition(topic, partition)?.log.logEndOffset ?? -1;
+  return c.brokers[id]!.broker?.replicas.partition(topic, partition)?.log.logEndOffset ?? -1;
 }
 
 clusterTest('6 partitions x RF 3 on 3 brokers: two leaders each, acks=all replicates to every broker', async (t, storage) => {
@@ -163,14 +162,14 @@ clusterTest('preferred leader election: ElectLeaders moves leadership back to th
 
   const raw = await RawClient.connect(c.brokers[0]!.port);
   t.teardown(() => raw.close());
-  const r = await raw.request<ElectLeadersResponse>(43, 2, { electionType: 0, topicPartitions: [{ topic: 'pref', partitions: [0, 1, 7] }], timeoutMs: 5000 });
+  const r = await raw.request(43, 2, { electionType: 0, topicPartitions: [{ topic: 'pref', partitions: [0, 1, 7] }], timeoutMs: 5000 });
   t.is(r.errorCode, ErrorCode.NONE);
   const results = new Map(r.replicaElectionResults![0]!.partitionResult!.map((p) => [p.partitionId, p.errorCode]));
   t.is(results.get(0), ErrorCode.NONE);
   t.is(results.get(7), ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   const after = await partitionsOf(admin, 'pref');
   t.is(after[0]!.leader, preferred);
-  const again = await raw.request<ElectLeadersResponse>(43, 2, { electionType: 0, topicPartitions: [{ topic: 'pref', partitions: [0] }], timeoutMs: 5000 });
+  const again = await raw.request(43, 2, { electionType: 0, topicPartitions: [{ topic: 'pref', partitions: [0] }], timeoutMs: 5000 });
   t.is(again.replicaElectionResults![0]!.partitionResult![0]!.errorCode, ErrorCode.ELECTION_NOT_NEEDED);
 });
 
@@ -194,12 +193,12 @@ clusterTest('a follower refuses Produce naming the leader (KIP-951), and consume
   const leader = c.brokers.find((b) => b.id === p!.leader)!;
   const raw = await RawClient.connect(follower.port);
   t.teardown(() => raw.close());
-  const produced = await raw.request<ProduceResponse>(0, 10, { transactionalId: null, acks: -1, timeoutMs: 1000, topicData: [{ name: 'hint', partitionData: [{ index: 0, records: null }] }] });
+  const produced = await raw.request(0, 10, { transactionalId: null, acks: -1, timeoutMs: 1000, topicData: [{ name: 'hint', partitionData: [{ index: 0, records: null }] }] });
   const pr = produced.responses![0]!.partitionResponses![0]!;
   t.is(pr.errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
   t.deepEqual(pr.currentLeader, { leaderId: leader.id, leaderEpoch: 0 });
   t.like(produced.nodeEndpoints![0], { nodeId: leader.id, host: '127.0.0.1', port: leader.port });
-  const fetched = await raw.request<FetchResponse>(1, 16, {
+  const fetched = await raw.request(1, 16, {
     clusterId: null, replicaState: { replicaId: -1, replicaEpoch: -1 }, maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
     topics: [{ topicId: c.brokers[0]!.broker!.metadata.topics.get('hint')!.topicId, partitions: [{ partition: 0, currentLeaderEpoch: 5, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
     forgottenTopicsData: [], rackId: '',
@@ -207,7 +206,7 @@ clusterTest('a follower refuses Produce naming the leader (KIP-951), and consume
   const fp = fetched.responses![0]!.partitions![0]!;
   t.is(fp.errorCode, ErrorCode.UNKNOWN_LEADER_EPOCH, 'a newer epoch than the follower knows');
   // Fetch v10 (no client metadata) from a consumer may only go to the leader.
-  const old = await raw.request<FetchResponse>(1, 10, {
+  const old = await raw.request(1, 10, {
     replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
     topics: [{ topic: 'hint', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
     forgottenTopicsData: [],
@@ -230,7 +229,7 @@ clusterTest('consumers see only records below the high watermark', async (t, sto
   t.is(logEnd(c, p!.leader, 'hw', 0), 1);
   const raw = await RawClient.connect(c.brokers[p!.leader]!.port);
   t.teardown(() => raw.close());
-  const fetch = () => raw.request<FetchResponse>(1, 11, {
+  const fetch = () => raw.request(1, 11, {
     replicaId: -1, maxWaitMs: 0, minBytes: 0, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
     topics: [{ topic: 'hw', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
     forgottenTopicsData: [], rackId: '',
@@ -266,7 +265,7 @@ clusterTest('a returning leader truncates the tail it alone had and takes the ne
   t.not(moved!.leader, old);
   await c.restart(old);
   const valuesOn = async (id: number) => {
-    const log = c.brokers[id]!.broker!.partition('div', 0)!.log;
+    const log = c.brokers[id]!.broker!.replicas.partition('div', 0)!.log;
     const batches = await decodeRecords(Buffer.concat(log.read(0, 1 << 20)));
     return batches.flatMap((b) => b.records.map((r) => `${r.offset}:${r.value!.toString()}`));
   };
@@ -366,7 +365,7 @@ clusterTest('unclean.leader.election.enable decides whether an out-of-sync repli
   // kafkajs gives up on a leaderless partition, so ask Metadata directly.
   const raw = await RawClient.connect(c.brokers[1]!.port);
   t.teardown(() => raw.close());
-  const describe = async (topic: string) => (await raw.request<MetadataResponse>(3, 12, { topics: [{ topicId: '0'.repeat(32), name: topic }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false })).topics![0]!.partitions![0]!;
+  const describe = async (topic: string) => (await raw.request(3, 12, { topics: [{ topicId: '0'.repeat(32), name: topic }], allowAutoTopicCreation: false, includeTopicAuthorizedOperations: false })).topics![0]!.partitions![0]!;
   t.like(await describe('clean'), { errorCode: ErrorCode.LEADER_NOT_AVAILABLE, leaderId: -1, isrNodes: [0], offlineReplicas: [0] }, 'no clean leader: it waits for broker 0, the last in-sync replica');
   t.like(await describe('unclean'), { errorCode: ErrorCode.NONE, leaderId: 1, isrNodes: [1], offlineReplicas: [0] }, 'the out-of-sync replica leads');
   // Broker 0 returns: the clean partition gets its leader back.

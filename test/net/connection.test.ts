@@ -4,6 +4,8 @@ import net from 'node:net';
 import test from 'ava';
 import { Connection, type ConnectionHost } from '../../src/broker/net/connection.js';
 import { createLogger } from '../../src/broker/logger.js';
+import { ApiTable } from '../../src/broker/api-table.js';
+import type { BrokerServices } from '../../src/broker/services.js';
 
 async function acceptedPair(): Promise<{ accepted: net.Socket; client: net.Socket; close: () => void }> {
   const server = net.createServer({ pauseOnConnect: true });
@@ -18,8 +20,8 @@ test('a forgotten close hook does not run; the others run once, and late ones at
   const { accepted, close } = await acceptedPair();
   t.teardown(close);
   const host: ConnectionHost = {
-    apis: new Map(), maxRequestBytes: 1 << 20, logger: createLogger('silent', 0),
-    dispatch: () => { throw new Error('no requests in this test'); }, unsupportedApiVersions: () => ({}),
+    // No API is served, so no handler is ever given services.
+    apis: new ApiTable([]), services: {} as BrokerServices, maxRequestBytes: 1 << 20, logger: createLogger('silent', 0),
   };
   const c = new Connection(1, accepted, host);
   const ran: string[] = [];

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
-import { schemas } from '../../src/protocol/messages/index.js';
+import { type ApiKey, apiSchemas } from '../../src/protocol/messages/index.js';
 import { Reader, Writer } from '../../src/protocol/primitives.js';
 import { decodeMessage, encodeMessage } from '../../src/protocol/schema.js';
 import { BATCH_HEADER_SIZE, Compression, crcMatches } from '../../src/protocol/records/batch.js';
@@ -11,7 +11,7 @@ import { decodeBatch, decodeMessageSet } from '../../src/protocol/records/record
 import { ROOT } from '../helpers.js';
 
 const DIR = path.join(ROOT, 'test/fixtures/kafkajs');
-const API_KEYS: Record<string, number> = {
+const API_KEYS: Record<string, ApiKey> = {
   produce: 0, fetch: 1, listOffsets: 2, metadata: 3, offsetCommit: 8, offsetFetch: 9, findCoordinator: 10, joinGroup: 11,
   heartbeat: 12, leaveGroup: 13, syncGroup: 14, describeGroups: 15, apiVersions: 18, createTopics: 19, deleteTopics: 20,
   deleteRecords: 21, initProducerId: 22, describeConfigs: 32, alterConfigs: 33, createPartitions: 37,
@@ -29,7 +29,7 @@ for (const [api, key] of Object.entries(API_KEYS)) {
     const kind = m[2] as 'request' | 'response';
     test(`${api} v${version} ${file}: decodes fully and re-encodes to the same bytes`, (t) => {
       const bytes = load(path.join(dir, file));
-      const schema = schemas.get(key)![kind];
+      const schema = apiSchemas[key][kind];
       const r = new Reader(bytes);
       const msg = decodeMessage<object>(schema, version, r);
       t.is(r.remaining, 0, 'every byte is consumed');

@@ -2,7 +2,7 @@
 // decodes to the same message, and arbitrary bytes are either a message or a decode error.
 import test from 'ava';
 import fc from 'fast-check';
-import { schemas } from '../../src/protocol/messages/index.js';
+import { apiKeys, apiSchemas } from '../../src/protocol/messages/index.js';
 import { ProtocolDecodeError, Reader, Writer } from '../../src/protocol/primitives.js';
 import { decodeMessage, encodeMessage, inRange, type FieldSchema, type MessageSchema } from '../../src/protocol/schema.js';
 
@@ -33,14 +33,14 @@ function structOf(fields: readonly FieldSchema[], version: number): fc.Arbitrary
 }
 
 function* everyVersion(): Generator<[MessageSchema, number]> {
-  for (const { request, response } of schemas.values()) {
+  for (const { request, response } of apiKeys.map((k) => apiSchemas[k])) {
     for (const schema of [request, response]) {
       for (let v = schema.validVersions[0]; v <= schema.validVersions[1]; v++) yield [schema, v];
     }
   }
 }
 
-const encode = (schema: MessageSchema, v: number, value: object): Buffer => {
+const encode = (schema: MessageSchema, v: number, value: unknown): Buffer => {
   const w = new Writer();
   encodeMessage(schema, v, w, value);
   return w.toBuffer();
@@ -52,7 +52,7 @@ test('every message at every version re-encodes to the bytes it was decoded from
     fc.assert(fc.property(structOf(schema.fields, v), (value) => {
       const bytes = encode(schema, v, value);
       const r = new Reader(bytes);
-      const decoded = decodeMessage<object>(schema, v, r);
+      const decoded = decodeMessage(schema, v, r);
       return r.remaining === 0 && encode(schema, v, decoded).equals(bytes);
     }), { numRuns: 25 });
     versions++;

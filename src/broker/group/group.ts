@@ -57,17 +57,19 @@ export class Group {
   readonly staticMembers = new Map<string, string>();
   readonly offsets = new Map<string, CommittedOffset>();
   /** When the group entered its current state (ms), for offsets.retention.minutes. */
-  stateTimestamp = Date.now();
+  stateTimestamp: number;
   /** When the current rebalance must end even if members have not rejoined. */
   rebalanceDeadline = 0;
   /** group.initial.rebalance.delay.ms: the first join into an empty group waits this long for others. */
   initialDelayUntil = 0;
 
-  constructor(readonly groupId: string) {}
+  constructor(readonly groupId: string, now: number) {
+    this.stateTimestamp = now;
+  }
 
-  transition(state: GroupState): void {
+  transition(state: GroupState, now: number): void {
     this.state = state;
-    this.stateTimestamp = Date.now();
+    this.stateTimestamp = now;
   }
 
   /** The protocol every member supports, picked by the members' preferences (Kafka's vote). */

@@ -1,8 +1,9 @@
 import { ErrorCode } from '../../protocol/errors.js';
-import { produceRequest, produceResponse, type ProduceRequest, type ProduceResponse } from '../../protocol/messages/index.js';
+import type { ProduceResponse } from '../../protocol/messages/index.js';
 import { CLOSE_CONNECTION, defineApi, type HandlerResult, NO_RESPONSE } from '../api.js';
 import type { Partition } from '../partition.js';
 import { convertLegacy, validateBatches, type Validated } from '../produce-validation.js';
+import type { Services } from '../services.js';
 
 type PartitionOut = NonNullable<NonNullable<ProduceResponse['responses']>[number]['partitionResponses']>[number];
 
@@ -26,7 +27,7 @@ function appendTo(p: Partition, v: Validated, acks: number, timeoutMs: number, p
   return out;
 }
 
-export default defineApi<ProduceRequest, ProduceResponse>({ request: produceRequest, response: produceResponse }, (broker, req, ctx) => {
+export default defineApi(0, (services: Services<'replicas'>, req, ctx) => {
   const validAcks = req.acks === 0 || req.acks === 1 || req.acks === -1;
   /** acks=all waits for the ISR. */
   const pending: Array<Promise<void>> = [];
@@ -35,7 +36,7 @@ export default defineApi<ProduceRequest, ProduceResponse>({ request: produceRequ
   const responses = req.topicData.map((t) => {
     const partitionResponses = t.partitionData.map((pd): PartitionOut => {
       if (!validAcks) return failed(pd.index, ErrorCode.INVALID_REQUIRED_ACKS);
-      const p = broker.leaderPartition(t.name, pd.index);
+      const p = services.replicas.leaderPartition(t.name, pd.index);
       if (typeof p === 'number') return failed(pd.index, p);
       if (p.topic.internal) return failed(pd.index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${t.name}`);
       if (req.acks === -1) {
@@ -59,7 +60,7 @@ export default defineApi<ProduceRequest, ProduceResponse>({ request: produceRequ
   const response: ProduceResponse = { responses, throttleTimeMs: 0 };
   const withLeaderHints = (): ProduceResponse => {
     if (ctx.version < 10) return response;
-    const endpoints = broker.addLeaderHints((function* () {
+    const endpoints = services.replicas.addLeaderHints((function* () {
       for (const t of responses) for (const p of t.partitionResponses) yield { topic: t.name, partition: p.index ?? -1, out: p };
     })());
     if (endpoints.length > 0) response.nodeEndpoints = endpoints;

@@ -1,11 +1,13 @@
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
-import { fetchRequest, fetchResponse, type FetchRequest, type FetchResponse } from '../../protocol/messages/index.js';
+import type { FetchRequest, FetchResponse } from '../../protocol/messages/index.js';
 import { downConvert } from '../../protocol/records/records.js';
 import { release } from '../../storage/blocks.js';
 import { defineApi, type RequestContext } from '../api.js';
-import type { Broker } from '../broker.js';
+import type { Services } from '../services.js';
 import { type FetchSession, sessionKey, type SessionPartition } from '../fetch-sessions.js';
 import type { Partition } from '../partition.js';
+
+type FetchServices = Services<'fetchSessions' | 'metadata' | 'replicas'>;
 
 type TopicOut = NonNullable<FetchResponse['responses']>[number];
 type PartitionOut = NonNullable<TopicOut['partitions']>[number];
@@ -15,13 +17,13 @@ const ZERO_ID = '0'.repeat(32);
 const NO_RECORDS = Buffer.alloc(0);
 
 /** Resolves the request's partitions, through its fetch session where it has one. */
-function resolveSession(broker: Broker, req: FetchRequest, v: number):
+function resolveSession(services: FetchServices, req: FetchRequest, v: number):
   { error: number } | { session: FetchSession | null; targets: SessionPartition[]; incremental: boolean } {
   const byId = v >= 13;
   const fromRequest = (): SessionPartition[] => {
     const out: SessionPartition[] = [];
     for (const t of req.topics) {
-      const state = byId ? broker.metadata.topicsById.get(t.topicId) : broker.metadata.topics.get(t.topic);
+      const state = byId ? services.metadata.topicsById.get(t.topicId) : services.metadata.topics.get(t.topic);
       const topic = byId ? (state?.name ?? '') : t.topic;
       const topicId = byId ? t.topicId : (state?.topicId ?? ZERO_ID);
       for (const p of t.partitions) {
@@ -36,17 +38,17 @@ function resolveSession(broker: Broker, req: FetchRequest, v: number):
   const keyOf = (p: SessionPartition) => sessionKey(byId ? p.topicId : p.topic, p.partition);
   if (v < 7 || (req.sessionId === 0 && req.sessionEpoch === -1)) return { session: null, targets: fromRequest(), incremental: false };
   if (req.sessionEpoch === -1) {
-    broker.fetchSessions.remove(req.sessionId);
+    services.fetchSessions.remove(req.sessionId);
     return { session: null, targets: fromRequest(), incremental: false };
   }
   if (req.sessionEpoch === 0) {
-    if (req.sessionId !== 0) broker.fetchSessions.remove(req.sessionId);
-    const session = broker.fetchSessions.create();
+    if (req.sessionId !== 0) services.fetchSessions.remove(req.sessionId);
+    const session = services.fetchSessions.create();
     const targets = fromRequest();
     if (session) for (const t of targets) session.partitions.set(keyOf(t), t);
     return { session, targets, incremental: false };
   }
-  const session = broker.fetchSessions.get(req.sessionId);
+  const session = services.fetchSessions.get(req.sessionId);
   if (!session) return { error: ErrorCode.FETCH_SESSION_ID_NOT_FOUND };
   if (session.epoch !== req.sessionEpoch) return { error: ErrorCode.INVALID_FETCH_SESSION_EPOCH };
   session.epoch = session.epoch === 0x7fffffff ? 1 : session.epoch + 1;
@@ -71,17 +73,7 @@ interface Collected {
 /** The replica id of a follower's fetch, or -1 for a consumer. */
 const replicaIdOf = (req: FetchRequest, v: number): number => (v >= 15 ? req.replicaState.replicaId : req.replicaId);
 
-/**
- * KIP-392: with a rack-aware replica selector, a consumer in another rack than the leader
- * is pointed at an in-sync replica in its own rack.
- */
-function preferredReadReplica(broker: Broker, p: Partition, rackId: string): number {
-  if (!rackId || !broker.rackAwareReads || broker.rack === rackId) return -1;
-  const same = p.state.isr.find((r) => r !== broker.brokerId && broker.metadata.brokers.get(r)?.rack === rackId);
-  return same ?? -1;
-}
-
-function readAll(broker: Broker, req: FetchRequest, v: number, targets: SessionPartition[], incremental: boolean): Collected {
+function readAll(services: FetchServices, req: FetchRequest, v: number, targets: SessionPartition[], incremental: boolean): Collected {
   const replicaId = replicaIdOf(req, v);
   let budget = v >= 3 ? req.maxBytes : Number.MAX_SAFE_INTEGER;
   const readCommitted = v >= 4 && req.isolationLevel === 1;
@@ -89,7 +81,7 @@ function readAll(broker: Broker, req: FetchRequest, v: number, targets: SessionP
   let bytes = 0;
   let hasError = false;
   for (const target of targets) {
-    const local = target.topic ? broker.partition(target.topic, target.partition) : undefined;
+    const local = target.topic ? services.replicas.partition(target.topic, target.partition) : undefined;
     // Followers fetch from the leader only; consumers of v11+ may read from a follower too.
     const p = local && (local.isLeader || (replicaId < 0 && v >= 11)) ? local : undefined;
     const part: PartitionOut = {
@@ -98,8 +90,8 @@ function readAll(broker: Broker, req: FetchRequest, v: number, targets: SessionP
       abortedTransactions: readCommitted ? [] : null, preferredReadReplica: -1, records: NO_RECORDS,
     };
     if (!p) {
-      const unknownId = v >= 13 && !broker.metadata.topicsById.has(target.topicId);
-      const code = unknownId ? ErrorCode.UNKNOWN_TOPIC_ID : broker.leaderPartition(target.topic, target.partition);
+      const unknownId = v >= 13 && !services.metadata.topicsById.has(target.topicId);
+      const code = unknownId ? ErrorCode.UNKNOWN_TOPIC_ID : services.replicas.leaderPartition(target.topic, target.partition);
       part.errorCode = typeof code === 'number' ? code : ErrorCode.NOT_LEADER_OR_FOLLOWER;
       out.push({ target, part });
       hasError = true;
@@ -108,7 +100,7 @@ function readAll(broker: Broker, req: FetchRequest, v: number, targets: SessionP
     // A follower reads everything the leader has; consumers only what is committed.
     const upTo = replicaId >= 0 ? p.log.logEndOffset : readCommitted ? p.lastStableOffset : p.highWatermark;
     const diverging = replicaId >= 0 && v >= 12 ? divergingEpoch(p, target) : null;
-    const preferred = replicaId < 0 && v >= 11 && p.isLeader ? preferredReadReplica(broker, p, req.rackId) : -1;
+    const preferred = replicaId < 0 && v >= 11 && p.isLeader ? services.replicas.preferredReadReplica(p, req.rackId) : -1;
     if (target.currentLeaderEpoch >= 0 && target.currentLeaderEpoch !== p.leaderEpoch) {
       part.errorCode = target.currentLeaderEpoch > p.leaderEpoch ? ErrorCode.UNKNOWN_LEADER_EPOCH : ErrorCode.FENCED_LEADER_EPOCH;
     } else if (target.fetchOffset < p.log.logStartOffset || target.fetchOffset > p.log.logEndOffset) {
@@ -151,7 +143,7 @@ function divergingEpoch(p: Partition, target: SessionPartition): { epoch: number
 }
 
 /** Resolves when any of the partitions gets data, or after `ms`. */
-function waitForData(broker: Broker, targets: SessionPartition[], ms: number, ctx: RequestContext): Promise<void> {
+function waitForData(services: FetchServices, targets: SessionPartition[], ms: number, ctx: RequestContext): Promise<void> {
   return new Promise((resolve) => {
     const cancels: Array<() => void> = [];
     let done = false;
@@ -164,7 +156,7 @@ function waitForData(broker: Broker, targets: SessionPartition[], ms: number, ct
     };
     const timer = setTimeout(finish, ms);
     for (const t of targets) {
-      const p = broker.partition(t.topic, t.partition);
+      const p = services.replicas.partition(t.topic, t.partition);
       if (p) cancels.push(p.onAppend(finish));
     }
     cancels.push(ctx.connection.onClose(finish));
@@ -182,7 +174,7 @@ function releaseReads(c: Collected): void {
 }
 
 /** The answer to what `c` read: partitions grouped by topic in the order they were asked for. */
-function answer(broker: Broker, v: number, session: FetchSession | null, c: Collected, ctx: RequestContext): FetchResponse {
+function answer(services: FetchServices, v: number, session: FetchSession | null, c: Collected, ctx: RequestContext): FetchResponse {
   const topics = new Map<string, TopicOut>();
   for (const { target, part } of c.out) {
     target.sentHighWatermark = part.highWatermark ?? -1;
@@ -195,7 +187,7 @@ function answer(broker: Broker, v: number, session: FetchSession | null, c: Coll
   }
   const response: FetchResponse = { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: session?.id ?? 0, responses: [...topics.values()] };
   if (v >= 12) {
-    const endpoints = broker.addLeaderHints(c.out.map(({ target, part }) => ({ topic: target.topic, partition: target.partition, out: part })));
+    const endpoints = services.replicas.addLeaderHints(c.out.map(({ target, part }) => ({ topic: target.topic, partition: target.partition, out: part })));
     if (v >= 16 && endpoints.length > 0) response.nodeEndpoints = endpoints;
   }
   return response;
@@ -219,30 +211,30 @@ const satisfied = (c: Collected, req: FetchRequest, deadline: number, ctx: Reque
 
 // Not an async function: a fetch answered at once (the common case for a consumer that is
 // behind) goes out without a promise and a trip through the microtask queue.
-export default defineApi<FetchRequest, FetchResponse>({ request: fetchRequest, response: fetchResponse }, (broker, req, ctx) => {
+export default defineApi(1, (services: FetchServices, req, ctx) => {
   const v = ctx.version;
-  const resolved = resolveSession(broker, req, v);
+  const resolved = resolveSession(services, req, v);
   if ('error' in resolved) return { throttleTimeMs: 0, errorCode: resolved.error, sessionId: 0, responses: [] };
   const { session, targets, incremental } = resolved;
   const replicaId = replicaIdOf(req, v);
   if (replicaId >= 0) {
     for (const t of targets) {
-      const p = broker.partition(t.topic, t.partition);
-      if (p?.isLeader && (t.currentLeaderEpoch < 0 || t.currentLeaderEpoch === p.leaderEpoch)) broker.followerFetched(p, replicaId, t.fetchOffset);
+      const p = services.replicas.partition(t.topic, t.partition);
+      if (p?.isLeader && (t.currentLeaderEpoch < 0 || t.currentLeaderEpoch === p.leaderEpoch)) services.replicas.followerFetched(p, replicaId, t.fetchOffset);
     }
   }
   const deadline = Date.now() + req.maxWaitMs;
-  const first = readAll(broker, req, v, targets, incremental);
+  const first = readAll(services, req, v, targets, incremental);
   const finish = (c: Collected): FetchResponse | Promise<FetchResponse> =>
-    v <= 3 ? downConvertAll(c, v).then(() => answer(broker, v, session, c, ctx)) : answer(broker, v, session, c, ctx);
+    v <= 3 ? downConvertAll(c, v).then(() => answer(services, v, session, c, ctx)) : answer(services, v, session, c, ctx);
   if (satisfied(first, req, deadline, ctx)) return finish(first);
   return (async () => {
     let c = first;
     // Stop at once when the client goes away: waiting would resolve immediately and spin.
     while (!satisfied(c, req, deadline, ctx)) {
       releaseReads(c);
-      await waitForData(broker, targets, deadline - Date.now(), ctx);
-      c = readAll(broker, req, v, targets, incremental);
+      await waitForData(services, targets, deadline - Date.now(), ctx);
+      c = readAll(services, req, v, targets, incremental);
     }
     return finish(c);
   })();

@@ -1,6 +1,7 @@
 import { ErrorCode } from '../../protocol/errors.js';
-import { listOffsetsRequest, listOffsetsResponse, type ListOffsetsRequest, type ListOffsetsResponse } from '../../protocol/messages/index.js';
+import type { ListOffsetsResponse } from '../../protocol/messages/index.js';
 import { defineApi } from '../api.js';
+import type { Services } from '../services.js';
 
 /** ListOffsets special timestamps. */
 export const LATEST = -1;
@@ -11,14 +12,14 @@ export const LATEST_TIERED = -5;
 
 type PartitionOut = NonNullable<NonNullable<ListOffsetsResponse['topics']>[number]['partitions']>[number];
 
-export default defineApi<ListOffsetsRequest, ListOffsetsResponse>({ request: listOffsetsRequest, response: listOffsetsResponse }, async (broker, req, ctx) => {
+export default defineApi(2, async (services: Services<'replicas'>, req, ctx) => {
   const v = ctx.version;
   const readCommitted = v >= 2 && req.isolationLevel === 1;
   const topics = await Promise.all(req.topics.map(async (t) => ({
     name: t.name,
     partitions: await Promise.all(t.partitions.map(async (q): Promise<PartitionOut> => {
       const none: PartitionOut = { partitionIndex: q.partitionIndex, errorCode: ErrorCode.NONE, oldStyleOffsets: [], timestamp: -1, offset: -1, leaderEpoch: -1 };
-      const p = broker.leaderPartition(t.name, q.partitionIndex);
+      const p = services.replicas.leaderPartition(t.name, q.partitionIndex);
       if (typeof p === 'number') return { ...none, errorCode: p };
       if (q.currentLeaderEpoch >= 0 && q.currentLeaderEpoch !== p.leaderEpoch) {
         return { ...none, errorCode: q.currentLeaderEpoch > p.leaderEpoch ? ErrorCode.UNKNOWN_LEADER_EPOCH : ErrorCode.FENCED_LEADER_EPOCH };

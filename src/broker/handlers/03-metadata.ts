@@ -1,8 +1,9 @@
 import { ErrorCode } from '../../protocol/errors.js';
-import { metadataRequest, metadataResponse, type MetadataRequest, type MetadataResponse } from '../../protocol/messages/index.js';
+import type { MetadataRequest, MetadataResponse } from '../../protocol/messages/index.js';
 import { defineApi } from '../api.js';
 import type { TopicState } from '../controller/cluster-metadata.js';
 import { topicNameError } from '../topic-names.js';
+import type { Services } from '../services.js';
 
 type TopicOut = NonNullable<MetadataResponse['topics']>[number];
 
@@ -40,30 +41,30 @@ function describeTopic(t: TopicState, withOps: boolean, live: ReadonlySet<number
 /** How long a Metadata answer waits for this broker's metadata copy to catch up with the store. */
 const FRESH_WAIT_MS = 1000;
 
-export default defineApi<MetadataRequest, MetadataResponse>({ request: metadataRequest, response: metadataResponse }, async (broker, req, ctx) => {
-  await broker.metadata.fresh(FRESH_WAIT_MS);
-  const live = new Set(broker.metadata.brokers.keys());
+export default defineApi(3, async (services: Services<'config' | 'metadata' | 'topics'>, req, ctx) => {
+  await services.metadata.fresh(FRESH_WAIT_MS);
+  const live = new Set(services.metadata.brokers.keys());
   const withOps = req.includeTopicAuthorizedOperations;
   // v0 has no null: an empty list means "all topics" there.
   const all = req.topics === null || (ctx.version === 0 && req.topics.length === 0);
   const allowAutoCreate = ctx.version < 4 || req.allowAutoTopicCreation;
   let topics: TopicOut[];
   if (all) {
-    topics = [...broker.metadata.topics.values()].map((t) => describeTopic(t, withOps, live));
+    topics = [...services.metadata.topics.values()].map((t) => describeTopic(t, withOps, live));
   } else {
     topics = [];
     for (const q of req.topics!) topics.push(await describeOne(q));
   }
   async function describeOne(q: NonNullable<MetadataRequest['topics']>[number]): Promise<TopicOut> {
     if (q.name === null) {
-      const t = broker.metadata.topicsById.get(q.topicId);
+      const t = services.metadata.topicsById.get(q.topicId);
       return t ? describeTopic(t, withOps, live) : { errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: null, topicId: q.topicId, partitions: [] };
     }
-    const t = broker.metadata.topics.get(q.name);
+    const t = services.metadata.topics.get(q.name);
     if (t) return describeTopic(t, withOps, live);
     if (topicNameError(q.name)) return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, name: q.name, partitions: [] };
-    if (allowAutoCreate && broker.config.bool('auto.create.topics.enable')) {
-      const created = await broker.autoCreateTopic(q.name);
+    if (allowAutoCreate && services.config.bool('auto.create.topics.enable')) {
+      const created = await services.topics.autoCreateTopic(q.name);
       if (created.topic) return describeTopic(created.topic, withOps, live);
       return { errorCode: created.errorCode, name: q.name, partitions: [] };
     }
@@ -71,9 +72,9 @@ export default defineApi<MetadataRequest, MetadataResponse>({ request: metadataR
   }
   return {
     throttleTimeMs: 0,
-    brokers: broker.liveBrokers(),
-    clusterId: broker.metadata.clusterId,
-    controllerId: broker.controllerId,
+    brokers: services.metadata.liveBrokers(),
+    clusterId: services.metadata.clusterId,
+    controllerId: services.metadata.controllerId,
     topics,
     clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : NOT_REQUESTED,
   };

@@ -1,11 +1,11 @@
-import { joinGroupRequest, joinGroupResponse, type JoinGroupRequest, type JoinGroupResponse } from '../../protocol/messages/index.js';
 import { defineApi } from '../api.js';
 import type { JoinResult } from '../group/group.js';
+import type { Services } from '../services.js';
 
 export const clientHost = (remoteAddress: string): string => `/${remoteAddress.replace(/:\d+$/, '')}`;
 
-export default defineApi<JoinGroupRequest, JoinGroupResponse>({ request: joinGroupRequest, response: joinGroupResponse }, async (broker, req, ctx) => {
-  const r: JoinResult = await broker.groups.join({
+export default defineApi(11, async (services: Services<'groups'>, req, ctx) => {
+  const r: JoinResult = await services.groups.join({
     groupId: req.groupId,
     sessionTimeoutMs: req.sessionTimeoutMs,
     // v0 has no rebalance timeout: it is the session timeout there.

@@ -1,7 +1,7 @@
-import { heartbeatRequest, heartbeatResponse, type HeartbeatRequest, type HeartbeatResponse } from '../../protocol/messages/index.js';
 import { defineApi } from '../api.js';
+import type { Services } from '../services.js';
 
-export default defineApi<HeartbeatRequest, HeartbeatResponse>({ request: heartbeatRequest, response: heartbeatResponse }, (broker, req) => ({
+export default defineApi(12, (services: Services<'groups'>, req) => ({
   throttleTimeMs: 0,
-  errorCode: broker.groups.heartbeat(req.groupId, req.generationId, req.memberId, req.groupInstanceId),
+  errorCode: services.groups.heartbeat(req.groupId, req.generationId, req.memberId, req.groupInstanceId),
 }));

@@ -1,7 +1,7 @@
-import { syncGroupRequest, syncGroupResponse, type SyncGroupRequest, type SyncGroupResponse } from '../../protocol/messages/index.js';
 import { defineApi } from '../api.js';
+import type { Services } from '../services.js';
 
-export default defineApi<SyncGroupRequest, SyncGroupResponse>({ request: syncGroupRequest, response: syncGroupResponse }, async (broker, req) => {
-  const r = await broker.groups.sync(req);
+export default defineApi(14, async (services: Services<'groups'>, req) => {
+  const r = await services.groups.sync(req);
   return { throttleTimeMs: 0, ...r };
 });

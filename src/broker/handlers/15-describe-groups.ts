@@ -1,17 +1,17 @@
 import { ErrorCode } from '../../protocol/errors.js';
-import { describeGroupsRequest, describeGroupsResponse, type DescribeGroupsRequest, type DescribeGroupsResponse } from '../../protocol/messages/index.js';
 import { defineApi } from '../api.js';
+import type { Services } from '../services.js';
 
 /** Group operations allowed with no authorizer: READ, DELETE, DESCRIBE. */
 const GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8);
 
-export default defineApi<DescribeGroupsRequest, DescribeGroupsResponse>({ request: describeGroupsRequest, response: describeGroupsResponse }, (broker, req) => ({
+export default defineApi(15, (services: Services<'groups'>, req) => ({
   throttleTimeMs: 0,
   groups: req.groups.map((groupId) => {
     const ops = req.includeAuthorizedOperations ? GROUP_OPERATIONS : -2147483648;
-    const notHere = broker.groups.coordinatorError(groupId);
+    const notHere = services.groups.manager.coordinatorError(groupId);
     if (notHere !== null) return { errorCode: notHere, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: ops };
-    const g = broker.groups.groups.get(groupId);
+    const g = services.groups.groups.get(groupId);
     if (!g) {
       // Versions 0-5 describe an unknown group as Dead, without an error.
       return { errorCode: ErrorCode.NONE, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [], authorizedOperations: ops };

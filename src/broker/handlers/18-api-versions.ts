@@ -1,9 +1,9 @@
 import { ErrorCode } from '../../protocol/errors.js';
-import { apiVersionsRequest, apiVersionsResponse, type ApiVersionsRequest, type ApiVersionsResponse } from '../../protocol/messages/index.js';
 import { defineApi } from '../api.js';
+import type { Services } from '../services.js';
 
-export default defineApi<ApiVersionsRequest, ApiVersionsResponse>({ request: apiVersionsRequest, response: apiVersionsResponse }, (broker) => ({
+export default defineApi(18, (services: Services<'apiVersions'>) => ({
   errorCode: ErrorCode.NONE,
-  apiKeys: broker.apiVersionList(),
+  apiKeys: [...services.apiVersions],
   throttleTimeMs: 0,
 }));

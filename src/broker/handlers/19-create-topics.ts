@@ -1,11 +1,12 @@
 import { ErrorCode } from '../../protocol/errors.js';
-import { createTopicsRequest, createTopicsResponse, type CreateTopicsRequest, type CreateTopicsResponse } from '../../protocol/messages/index.js';
+import type { CreateTopicsRequest, CreateTopicsResponse } from '../../protocol/messages/index.js';
 import { defineApi } from '../api.js';
-import { describeTopicConfigs } from '../config-resources.js';
+import { describeTopicConfigs, type ConfigServices } from '../config-resources.js';
+import type { Services } from '../services.js';
 
 type TopicOut = NonNullable<CreateTopicsResponse['topics']>[number];
 
-export default defineApi<CreateTopicsRequest, CreateTopicsResponse>({ request: createTopicsRequest, response: createTopicsResponse }, async (broker, req) => {
+export default defineApi(19, async (services: ConfigServices & Services<'topics'>, req) => {
   const seen = new Map<string, number>();
   for (const t of req.topics) seen.set(t.name, (seen.get(t.name) ?? 0) + 1);
   const topics: TopicOut[] = [];
@@ -17,7 +18,7 @@ export default defineApi<CreateTopicsRequest, CreateTopicsResponse>({ request: c
       name: t.name, topicId: '0'.repeat(32), errorCode, errorMessage, numPartitions: -1, replicationFactor: -1, configs: null,
     });
     if (seen.get(t.name)! > 1) return failed(ErrorCode.INVALID_REQUEST, `Create topics request from client contains multiple entries for the following topics: ${t.name}`);
-    const r = await broker.createTopic(t, req.validateOnly);
+    const r = await services.topics.createTopic(t, req.validateOnly);
     if (!r.topic) return failed(r.errorCode, r.errorMessage);
     return {
       name: t.name,
@@ -26,7 +27,7 @@ export default defineApi<CreateTopicsRequest, CreateTopicsResponse>({ request: c
       errorMessage: null,
       numPartitions: r.topic.partitions.length,
       replicationFactor: r.topic.partitions[0]!.replicas.length,
-      configs: describeTopicConfigs(broker, r.topic, null, false).map((c) => ({
+      configs: describeTopicConfigs(services, r.topic, null, false).map((c) => ({
         name: c.name, value: c.value, readOnly: c.readOnly, configSource: c.configSource, isSensitive: c.isSensitive,
       })),
     };

@@ -1,8 +1,8 @@
 import { ErrorCode } from '../../protocol/errors.js';
-import { deleteTopicsRequest, deleteTopicsResponse, type DeleteTopicsRequest, type DeleteTopicsResponse } from '../../protocol/messages/index.js';
 import { defineApi } from '../api.js';
+import type { Services } from '../services.js';
 
-export default defineApi<DeleteTopicsRequest, DeleteTopicsResponse>({ request: deleteTopicsRequest, response: deleteTopicsResponse }, async (broker, req, ctx) => {
+export default defineApi(20, async (services: Services<'config' | 'metadata' | 'topics'>, req, ctx) => {
   const wanted = ctx.version >= 6 ? req.topics : req.topicNames.map((name) => ({ name, topicId: '0'.repeat(32) }));
   const responses = [];
   for (const w of wanted) responses.push(await deleteOne(w));
@@ -10,7 +10,7 @@ export default defineApi<DeleteTopicsRequest, DeleteTopicsResponse>({ request: d
 
   async function deleteOne(w: { name: string | null; topicId: string }) {
     const byId = w.name === null;
-    const t = byId ? broker.metadata.topicsById.get(w.topicId) : broker.metadata.topics.get(w.name!);
+    const t = byId ? services.metadata.topicsById.get(w.topicId) : services.metadata.topics.get(w.name!);
     if (!t) {
       return {
         name: w.name, topicId: w.topicId,
@@ -18,10 +18,10 @@ export default defineApi<DeleteTopicsRequest, DeleteTopicsResponse>({ request: d
         errorMessage: byId ? 'This server does not host this topic ID.' : 'This server does not host this topic-partition.',
       };
     }
-    if (!broker.config.bool('delete.topic.enable')) {
+    if (!services.config.bool('delete.topic.enable')) {
       return { name: t.name, topicId: t.topicId, errorCode: ErrorCode.TOPIC_DELETION_DISABLED, errorMessage: 'Topic deletion is disabled.' };
     }
-    await broker.deleteTopic(t.name);
+    await services.topics.deleteTopic(t.name);
     return { name: t.name, topicId: t.topicId, errorCode: ErrorCode.NONE, errorMessage: null };
   }
 });

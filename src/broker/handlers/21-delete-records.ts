@@ -1,14 +1,14 @@
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
-import { deleteRecordsRequest, deleteRecordsResponse, type DeleteRecordsRequest, type DeleteRecordsResponse } from '../../protocol/messages/index.js';
 import { defineApi } from '../api.js';
+import type { Services } from '../services.js';
 
 /** Offset -1 means "up to the high watermark", as kafka-delete-records uses it. */
-export default defineApi<DeleteRecordsRequest, DeleteRecordsResponse>({ request: deleteRecordsRequest, response: deleteRecordsResponse }, (broker, req) => ({
+export default defineApi(21, (services: Services<'replicas'>, req) => ({
   throttleTimeMs: 0,
   topics: req.topics.map((t) => ({
     name: t.name,
     partitions: t.partitions.map((q) => {
-      const p = broker.leaderPartition(t.name, q.partitionIndex);
+      const p = services.replicas.leaderPartition(t.name, q.partitionIndex);
       if (typeof p === 'number') return { partitionIndex: q.partitionIndex, lowWatermark: -1, errorCode: p };
       const target = q.offset === -1 ? p.highWatermark : q.offset;
       if (target < 0 || target > p.highWatermark) return { partitionIndex: q.partitionIndex, lowWatermark: -1, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE };

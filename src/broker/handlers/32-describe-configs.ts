@@ -1,26 +1,25 @@
 import { ErrorCode } from '../../protocol/errors.js';
-import { describeConfigsRequest, describeConfigsResponse, type DescribeConfigsRequest, type DescribeConfigsResponse } from '../../protocol/messages/index.js';
 import { defineApi } from '../api.js';
-import { brokerResourceError, describeBrokerConfigs, describeTopicConfigs, ResourceType } from '../config-resources.js';
+import { brokerResourceError, describeBrokerConfigs, describeTopicConfigs, ResourceType, type ConfigServices } from '../config-resources.js';
 
 export { describeTopicConfigs };
 
-export default defineApi<DescribeConfigsRequest, DescribeConfigsResponse>({ request: describeConfigsRequest, response: describeConfigsResponse }, (broker, req) => ({
+export default defineApi(32, (services: ConfigServices, req) => ({
   throttleTimeMs: 0,
   results: req.resources.map((r) => {
     const base = { resourceType: r.resourceType, resourceName: r.resourceName, errorCode: ErrorCode.NONE, errorMessage: null, configs: [] };
     if (r.resourceType === ResourceType.TOPIC) {
-      const t = broker.metadata.topics.get(r.resourceName);
+      const t = services.metadata.topics.get(r.resourceName);
       if (!t) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `Topic ${r.resourceName} does not exist.` };
-      return { ...base, configs: describeTopicConfigs(broker, t, r.configurationKeys, req.includeSynonyms) };
+      return { ...base, configs: describeTopicConfigs(services, t, r.configurationKeys, req.includeSynonyms) };
     }
     if (r.resourceType === ResourceType.BROKER) {
-      const e = brokerResourceError(broker, r.resourceName);
+      const e = brokerResourceError(services, r.resourceName);
       if (e) return { ...base, ...e };
-      return { ...base, configs: describeBrokerConfigs(broker, r.configurationKeys, req.includeSynonyms) };
+      return { ...base, configs: describeBrokerConfigs(services, r.configurationKeys, req.includeSynonyms) };
     }
     if (r.resourceType === ResourceType.BROKER_LOGGER) {
-      const e = brokerResourceError(broker, r.resourceName);
+      const e = brokerResourceError(services, r.resourceName);
       if (e) return { ...base, ...e };
       return base;
     }

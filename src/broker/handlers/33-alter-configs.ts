@@ -1,14 +1,13 @@
-import { alterConfigsRequest, alterConfigsResponse, type AlterConfigsRequest, type AlterConfigsResponse } from '../../protocol/messages/index.js';
 import { defineApi } from '../api.js';
-import { applyConfigs } from '../config-resources.js';
+import { applyConfigs, type ConfigServices } from '../config-resources.js';
 
 /** AlterConfigs replaces a resource's whole override set with the one given. */
-export default defineApi<AlterConfigsRequest, AlterConfigsResponse>({ request: alterConfigsRequest, response: alterConfigsResponse }, async (broker, req) => {
+export default defineApi(33, async (services: ConfigServices, req) => {
   const responses = [];
   for (const r of req.resources) {
     const next: Record<string, string> = {};
     for (const c of r.configs) if (c.value !== null) next[c.name] = c.value;
-    responses.push({ resourceType: r.resourceType, resourceName: r.resourceName, ...await applyConfigs(broker, r.resourceType, r.resourceName, next, req.validateOnly) });
+    responses.push({ resourceType: r.resourceType, resourceName: r.resourceName, ...await applyConfigs(services, r.resourceType, r.resourceName, next, req.validateOnly) });
   }
   return { throttleTimeMs: 0, responses };
 });

@@ -1,8 +1,9 @@
 import { ErrorCode } from '../../protocol/errors.js';
-import { createPartitionsRequest, createPartitionsResponse, type CreatePartitionsRequest, type CreatePartitionsResponse } from '../../protocol/messages/index.js';
+import type { CreatePartitionsRequest } from '../../protocol/messages/index.js';
 import { defineApi } from '../api.js';
+import type { Services } from '../services.js';
 
-export default defineApi<CreatePartitionsRequest, CreatePartitionsResponse>({ request: createPartitionsRequest, response: createPartitionsResponse }, async (broker, req) => {
+export default defineApi(37, async (services: Services<'metadata' | 'topics'>, req) => {
   const counts = new Map<string, number>();
   for (const t of req.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
   const results = [];
@@ -11,9 +12,9 @@ export default defineApi<CreatePartitionsRequest, CreatePartitionsResponse>({ re
 
   async function growOne(t: CreatePartitionsRequest['topics'][number]) {
     if (counts.get(t.name)! > 1) return { name: t.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic in request.' };
-    const topic = broker.metadata.topics.get(t.name);
+    const topic = services.metadata.topics.get(t.name);
     if (!topic) return { name: t.name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'The topic does not exist.' };
-    const r = await broker.createPartitions(topic, t.count, t.assignments ? t.assignments.map((a) => a.brokerIds) : null, req.validateOnly);
+    const r = await services.topics.createPartitions(topic, t.count, t.assignments ? t.assignments.map((a) => a.brokerIds) : null, req.validateOnly);
     return { name: t.name, ...r };
   }
 });

@@ -1,7 +1,7 @@
-import { deleteGroupsRequest, deleteGroupsResponse, type DeleteGroupsRequest, type DeleteGroupsResponse } from '../../protocol/messages/index.js';
 import { defineApi } from '../api.js';
+import type { Services } from '../services.js';
 
-export default defineApi<DeleteGroupsRequest, DeleteGroupsResponse>({ request: deleteGroupsRequest, response: deleteGroupsResponse }, (broker, req) => ({
+export default defineApi(42, (services: Services<'groups'>, req) => ({
   throttleTimeMs: 0,
-  results: req.groupsNames.map((groupId) => ({ groupId, errorCode: broker.groups.deleteGroup(groupId) })),
+  results: req.groupsNames.map((groupId) => ({ groupId, errorCode: services.groups.manager.deleteGroup(groupId) })),
 }));

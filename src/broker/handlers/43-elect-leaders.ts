@@ -3,9 +3,9 @@
 // With no partitions named, every partition is considered and only those where something
 // happened (or failed) are reported, as Kafka does.
 import { ErrorCode } from '../../protocol/errors.js';
-import { electLeadersRequest, electLeadersResponse, type ElectLeadersRequest, type ElectLeadersResponse } from '../../protocol/messages/index.js';
+import type { ElectLeadersResponse } from '../../protocol/messages/index.js';
 import { defineApi } from '../api.js';
-import type { Broker } from '../broker.js';
+import type { Services } from '../services.js';
 import type { PartitionState } from '../controller/cluster-metadata.js';
 import { electPreferred, electUnclean, type PreferredResult } from '../controller/election.js';
 
@@ -21,11 +21,11 @@ const MESSAGES: Record<string, string> = {
   ELIGIBLE_LEADERS_NOT_AVAILABLE: 'Failed to elect leader for partition: no live replica to elect.',
 };
 
-async function electTopic(broker: Broker, topic: string, wanted: number[] | null, type: number): Promise<PartitionOut[]> {
-  const live = new Set(broker.metadata.brokers.keys());
+async function electTopic(services: Services<'metadata'>, topic: string, wanted: number[] | null, type: number): Promise<PartitionOut[]> {
+  const live = new Set(services.metadata.brokers.keys());
   const rule = (p: PartitionState): PreferredResult => (type === UNCLEAN ? electUnclean(p, live) : electPreferred(p, live));
   let results: PartitionOut[] = [];
-  const written = await broker.metadata.updateTopic(topic, (t) => {
+  const written = await services.metadata.updateTopic(topic, (t) => {
     results = [];
     let changed = false;
     const partitions = t.partitions.map((p) => {
@@ -41,7 +41,7 @@ async function electTopic(broker: Broker, topic: string, wanted: number[] | null
     });
     return changed ? { ...t, partitions } : null;
   });
-  if (!written && !broker.metadata.topics.has(topic)) results = [];
+  if (!written && !services.metadata.topics.has(topic)) results = [];
   const known = new Set(results.map((r) => r.partitionId));
   for (const p of wanted ?? []) {
     if (!known.has(p)) results.push({ partitionId: p, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'The partition does not exist.' });
@@ -49,14 +49,14 @@ async function electTopic(broker: Broker, topic: string, wanted: number[] | null
   return results;
 }
 
-export default defineApi<ElectLeadersRequest, ElectLeadersResponse>({ request: electLeadersRequest, response: electLeadersResponse }, async (broker, req, ctx) => {
+export default defineApi(43, async (services: Services<'metadata'>, req, ctx) => {
   const type = ctx.version >= 1 ? req.electionType : PREFERRED;
   if (type !== PREFERRED && type !== UNCLEAN) return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_REQUEST, replicaElectionResults: [] };
   const all = req.topicPartitions === null;
-  const asked = req.topicPartitions ?? [...broker.metadata.topics.keys()].map((topic) => ({ topic, partitions: null as number[] | null }));
+  const asked = req.topicPartitions ?? [...services.metadata.topics.keys()].map((topic) => ({ topic, partitions: null as number[] | null }));
   const replicaElectionResults: TopicOut[] = [];
   for (const t of asked) {
-    let partitionResult = await electTopic(broker, t.topic, t.partitions, type);
+    let partitionResult = await electTopic(services, t.topic, t.partitions, type);
     if (all) partitionResult = partitionResult.filter((r) => r.errorCode !== ErrorCode.ELECTION_NOT_NEEDED);
     if (partitionResult.length > 0 || !all) replicaElectionResults.push({ topic: t.topic, partitionResult });
   }

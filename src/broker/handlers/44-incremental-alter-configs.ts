@@ -1,8 +1,7 @@
 import { ErrorCode } from '../../protocol/errors.js';
-import { incrementalAlterConfigsRequest, incrementalAlterConfigsResponse, type IncrementalAlterConfigsRequest, type IncrementalAlterConfigsResponse } from '../../protocol/messages/index.js';
+import type { IncrementalAlterConfigsRequest } from '../../protocol/messages/index.js';
 import { defineApi } from '../api.js';
-import type { Broker } from '../broker.js';
-import { applyConfigs, currentOverrides, ResourceType } from '../config-resources.js';
+import { applyConfigs, currentOverrides, ResourceType, type ConfigServices } from '../config-resources.js';
 import { TOPIC_CONFIGS } from '../config.js';
 
 const SET = 0;
@@ -10,21 +9,21 @@ const DELETE = 1;
 const APPEND = 2;
 const SUBTRACT = 3;
 
-export default defineApi<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse>({ request: incrementalAlterConfigsRequest, response: incrementalAlterConfigsResponse }, async (broker, req) => {
+export default defineApi(44, async (services: ConfigServices, req) => {
   const responses = [];
   // One resource after another: two changes to the same resource must not interleave.
-  for (const r of req.resources) responses.push(await alterOne(broker, r, req.validateOnly));
+  for (const r of req.resources) responses.push(await alterOne(services, r, req.validateOnly));
   return { throttleTimeMs: 0, responses };
 });
 
-async function alterOne(broker: Broker, r: IncrementalAlterConfigsRequest['resources'][number], validateOnly: boolean) {
+async function alterOne(services: ConfigServices, r: IncrementalAlterConfigsRequest['resources'][number], validateOnly: boolean) {
   const head = { resourceType: r.resourceType, resourceName: r.resourceName };
-  if (r.resourceType === ResourceType.TOPIC && !broker.metadata.topics.has(r.resourceName)) {
+  if (r.resourceType === ResourceType.TOPIC && !services.metadata.topics.has(r.resourceName)) {
     return { ...head, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `Topic ${r.resourceName} does not exist.` };
   }
-  const next = currentOverrides(broker, r.resourceType, r.resourceName);
+  const next = currentOverrides(services, r.resourceType, r.resourceName);
   for (const c of r.configs) {
-    const current = () => next[c.name] ?? (r.resourceType === ResourceType.TOPIC ? broker.topicConfig(broker.metadata.topics.get(r.resourceName)!, c.name).value : broker.config.get(c.name)) ?? '';
+    const current = () => next[c.name] ?? (r.resourceType === ResourceType.TOPIC ? services.topicConfigs.get(services.metadata.topics.get(r.resourceName)!, c.name).value : services.config.get(c.name)) ?? '';
     const isList = (r.resourceType === ResourceType.TOPIC ? TOPIC_CONFIGS[c.name]?.type : undefined) === 'LIST';
     switch (c.configOperation) {
       case SET:
@@ -46,5 +45,5 @@ async function alterOne(broker: Broker, r: IncrementalAlterConfigsRequest['resou
         return { ...head, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unknown operation ${c.configOperation}` };
     }
   }
-  return { ...head, ...await applyConfigs(broker, r.resourceType, r.resourceName, next, validateOnly) };
+  return { ...head, ...await applyConfigs(services, r.resourceType, r.resourceName, next, validateOnly) };
 }

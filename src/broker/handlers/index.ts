@@ -28,9 +28,9 @@ import incrementalAlterConfigs from './44-incremental-alter-configs.js';
 import offsetDelete from './47-offset-delete.js';
 import describeCluster from './60-describe-cluster.js';
 
-export const allApis: ReadonlyArray<Api<never, object>> = [
+export const allApis: readonly Api[] = [
   produce, fetch, listOffsets, metadata, offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat,
   leaveGroup, syncGroup, describeGroups, listGroups, apiVersions, createTopics, deleteTopics, deleteRecords,
   initProducerId, offsetForLeaderEpoch, describeConfigs, alterConfigs, createPartitions, electLeaders, deleteGroups,
   incrementalAlterConfigs, offsetDelete, describeCluster,
-] as unknown as ReadonlyArray<Api<never, object>>;
+];

@@ -3,9 +3,9 @@
 // responses by correlation id. Any socket error fails every request in flight and closes
 // the client; the owner makes a new one.
 import net from 'node:net';
-import { schemas } from '../../protocol/messages/index.js';
+import { type ApiKey, apiSchemas, type RequestOf, type ResponseOf } from '../../protocol/messages/index.js';
 import { Reader, Writer } from '../../protocol/primitives.js';
-import { decodeMessage, encodeMessage, isFlexible } from '../../protocol/schema.js';
+import { decodeMessage, type Encodable, encodeMessage, isFlexible } from '../../protocol/schema.js';
 import { FrameReader } from './frame-reader.js';
 import { connectFrameSocket } from './frame-socket.js';
 
@@ -59,8 +59,8 @@ export class BrokerClient {
   }
 
   /** Sends a request and resolves with the decoded response; rejects on timeout or a closed socket. */
-  async request<T>(apiKey: number, version: number, body: object, timeoutMs: number): Promise<T> {
-    return (await this.requestFrame<T>(apiKey, version, body, timeoutMs)).response;
+  async request<K extends ApiKey>(apiKey: K, version: number, body: Encodable<RequestOf<K>>, timeoutMs: number): Promise<ResponseOf<K>> {
+    return (await this.requestFrame(apiKey, version, body, timeoutMs)).response;
   }
 
   /**
@@ -68,9 +68,9 @@ export class BrokerClient {
    * refers to its bytes (the response's records views point into it): a fresh large
    * buffer per fetched megabyte costs more in page faults than the copy itself.
    */
-  requestFrame<T>(apiKey: number, version: number, body: object, timeoutMs: number): Promise<{ response: T; release: () => void }> {
+  requestFrame<K extends ApiKey>(apiKey: K, version: number, body: Encodable<RequestOf<K>>, timeoutMs: number): Promise<{ response: ResponseOf<K>; release: () => void }> {
     if (this.closed) return Promise.reject(new Error('connection closed'));
-    const s = schemas.get(apiKey)!;
+    const s = apiSchemas[apiKey];
     const id = this.correlation++;
     const w = new Writer();
     w.int32(0).int16(apiKey).int16(version).int32(id).int16(Buffer.byteLength(this.clientId)).utf8(this.clientId, Buffer.byteLength(this.clientId));
@@ -93,7 +93,7 @@ export class BrokerClient {
           try {
             const r = new Reader(frame, 4);
             if (apiKey !== 18 && isFlexible(s.response, version)) r.uvarint();
-            resolve({ response: decodeMessage<T>(s.response, version, r), release: () => this.frames.release(frame) });
+            resolve({ response: decodeMessage(s.response, version, r), release: () => this.frames.release(frame) });
           } catch (e) {
             reject(e as Error);
           }

@@ -5,10 +5,13 @@ import fs from 'node:fs';
 import type { Socket } from 'node:net';
 import type { Logger } from 'winston';
 import { ProtocolDecodeError, Reader, Writer } from '../../protocol/primitives.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import { decodeMessage, encodeMessage, isFlexible } from '../../protocol/schema.js';
-import { apiVersionsResponse } from '../../protocol/messages/index.js';
+import type { ApiKey, ResponseOf } from '../../protocol/messages/index.js';
 import { release } from '../../storage/blocks.js';
 import { type Api, CLOSE_CONNECTION, type ConnectionInfo, type HandlerResult, NO_RESPONSE, type RequestContext } from '../api.js';
+import type { ApiTable } from '../api-table.js';
+import type { BrokerServices } from '../services.js';
 import { FrameReader, FrameTooLargeError } from './frame-reader.js';
 import { adoptFrameSocket } from './frame-socket.js';
 import { readRequestHeader } from './request-header.js';
@@ -16,13 +19,14 @@ import { readRequestHeader } from './request-header.js';
 const API_VERSIONS = 18;
 
 export interface ConnectionHost {
-  readonly apis: ReadonlyMap<number, Api<never, object>>;
+  readonly apis: ApiTable;
+  /** What handlers are given. */
+  readonly services: BrokerServices;
   readonly maxRequestBytes: number;
   readonly logger: Logger;
-  dispatch(api: Api<never, object>, req: unknown, ctx: RequestContext): HandlerResult<object> | Promise<HandlerResult<object>>;
-  /** The ApiVersions v0 answer for a client that asked with a version we do not serve. */
-  unsupportedApiVersions(): object;
 }
+
+type Result = HandlerResult<ResponseOf<ApiKey>>;
 
 interface Slot {
   out: Buffer[] | null;
@@ -95,7 +99,7 @@ export class Connection implements ConnectionInfo {
   private readonly flexibleHeader = (key: number, v: number): boolean => {
     const api = this.host.apis.get(key);
     if (key === API_VERSIONS) return v >= 3;
-    return api !== undefined && v >= api.minVersion && v <= api.maxVersion && isFlexible(api.request, v);
+    return api !== undefined && v >= api.minVersion && v <= api.maxVersion && isFlexible(api.schemas.request, v);
   };
 
   private onFrames(frames: Buffer[]): void {
@@ -118,22 +122,24 @@ export class Connection implements ConnectionInfo {
     const api = this.host.apis.get(header.apiKey);
     const supported = api !== undefined && header.apiVersion >= api.minVersion && header.apiVersion <= api.maxVersion;
     if (!supported) {
-      if (header.apiKey === API_VERSIONS) {
+      const apiVersions = this.host.apis.get(API_VERSIONS);
+      if (header.apiKey === API_VERSIONS && apiVersions) {
         // Kafka answers an unknown ApiVersions version with v0 and its list, so clients can retry.
-        this.respond(this.slot(), header.correlationId, api ?? null, 0, this.host.unsupportedApiVersions(), false);
+        const answer = { errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys: [...this.host.apis.versions], throttleTimeMs: 0 };
+        this.respond(this.slot(), header.correlationId, apiVersions, 0, answer, false);
         return;
       }
       this.host.logger.debug(`closing ${this.remoteAddress}: api ${header.apiKey} v${header.apiVersion} not supported`);
       this.close();
       return;
     }
-    let req: unknown;
+    let req;
     try {
-      req = decodeMessage(api.request, header.apiVersion, r);
+      req = decodeMessage(api.schemas.request, header.apiVersion, r);
     } catch (e) {
       // Kafka drops a connection whose request cannot be parsed; anything but a decode error is our bug.
       const malformed = e instanceof ProtocolDecodeError || e instanceof RangeError;
-      this.host.logger.log(malformed ? 'debug' : 'error', `closing ${this.remoteAddress}: cannot read ${api.request.name} v${header.apiVersion}: ${(e as Error).message}`);
+      this.host.logger.log(malformed ? 'debug' : 'error', `closing ${this.remoteAddress}: cannot read ${api.schemas.request.name} v${header.apiVersion}: ${(e as Error).message}`);
       this.close();
       return;
     }
@@ -152,10 +158,10 @@ export class Connection implements ConnectionInfo {
         slot.held.push(...buffers);
       },
     };
-    const headerV1 = header.apiKey !== API_VERSIONS && isFlexible(api.response, header.apiVersion);
+    const headerV1 = header.apiKey !== API_VERSIONS && isFlexible(api.schemas.response, header.apiVersion);
     let result;
     try {
-      result = this.host.dispatch(api, req, ctx);
+      result = api.handle(this.host.services, req, ctx);
     } catch (e) {
       this.fail(e, api);
       return;
@@ -170,8 +176,8 @@ export class Connection implements ConnectionInfo {
     }
   }
 
-  private fail(e: unknown, api: Api<never, object>): void {
-    this.host.logger.error(`${api.request.name} from ${this.remoteAddress} failed: ${(e as Error).stack ?? String(e)}`);
+  private fail(e: unknown, api: Api): void {
+    this.host.logger.error(`${api.schemas.request.name} from ${this.remoteAddress} failed: ${(e as Error).stack ?? String(e)}`);
     this.close();
   }
 
@@ -181,7 +187,7 @@ export class Connection implements ConnectionInfo {
     return s;
   }
 
-  private respond(slot: Slot, correlationId: number, api: Api<never, object> | null, version: number, res: HandlerResult<object>, headerV1: boolean): void {
+  private respond(slot: Slot, correlationId: number, api: Api, version: number, res: Result, headerV1: boolean): void {
     if (res === CLOSE_CONNECTION) {
       this.close();
       return;
@@ -191,10 +197,10 @@ export class Connection implements ConnectionInfo {
       w.int32(0).int32(correlationId);
       if (headerV1) w.uvarint(0);
       try {
-        encodeMessage(api ? api.response : apiVersionsResponse, version, w, res);
+        encodeMessage(api.schemas.response, version, w, res);
       } catch (e) {
         // A response that cannot be encoded is a broker bug: drop the connection, never the process.
-        this.fail(e, api ?? this.host.apis.get(API_VERSIONS)!);
+        this.fail(e, api);
         return;
       }
       const out = w.chunksOut();

@@ -135,7 +135,7 @@ export class ReplicaFetcher {
       maxWaitMs: s.maxWaitMs, minBytes: s.minBytes, maxBytes: s.maxBytes, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
       topics: [...byTopic.values()], forgottenTopicsData: [], rackId: '',
     };
-    const { response: res, release } = await client.requestFrame<FetchResponse>(1, FETCH_VERSION, req, s.maxWaitMs + s.requestTimeoutMs);
+    const { response: res, release } = await client.requestFrame(1, FETCH_VERSION, req, s.maxWaitMs + s.requestTimeoutMs);
     try {
       return this.applyResponse(res, epochs);
     } finally {

@@ -26,61 +26,107 @@ export * from './43-elect-leaders.js';
 export * from './44-incremental-alter-configs.js';
 export * from './47-offset-delete.js';
 export * from './60-describe-cluster.js';
-import { produceRequest, produceResponse } from './00-produce.js';
-import { fetchRequest, fetchResponse } from './01-fetch.js';
-import { listOffsetsRequest, listOffsetsResponse } from './02-list-offsets.js';
-import { metadataRequest, metadataResponse } from './03-metadata.js';
-import { offsetCommitRequest, offsetCommitResponse } from './08-offset-commit.js';
-import { offsetFetchRequest, offsetFetchResponse } from './09-offset-fetch.js';
-import { findCoordinatorRequest, findCoordinatorResponse } from './10-find-coordinator.js';
-import { joinGroupRequest, joinGroupResponse } from './11-join-group.js';
-import { heartbeatRequest, heartbeatResponse } from './12-heartbeat.js';
-import { leaveGroupRequest, leaveGroupResponse } from './13-leave-group.js';
-import { syncGroupRequest, syncGroupResponse } from './14-sync-group.js';
-import { describeGroupsRequest, describeGroupsResponse } from './15-describe-groups.js';
-import { listGroupsRequest, listGroupsResponse } from './16-list-groups.js';
-import { apiVersionsRequest, apiVersionsResponse } from './18-api-versions.js';
-import { createTopicsRequest, createTopicsResponse } from './19-create-topics.js';
-import { deleteTopicsRequest, deleteTopicsResponse } from './20-delete-topics.js';
-import { deleteRecordsRequest, deleteRecordsResponse } from './21-delete-records.js';
-import { initProducerIdRequest, initProducerIdResponse } from './22-init-producer-id.js';
-import { offsetForLeaderEpochRequest, offsetForLeaderEpochResponse } from './23-offset-for-leader-epoch.js';
-import { describeConfigsRequest, describeConfigsResponse } from './32-describe-configs.js';
-import { alterConfigsRequest, alterConfigsResponse } from './33-alter-configs.js';
-import { createPartitionsRequest, createPartitionsResponse } from './37-create-partitions.js';
-import { deleteGroupsRequest, deleteGroupsResponse } from './42-delete-groups.js';
-import { electLeadersRequest, electLeadersResponse } from './43-elect-leaders.js';
-import { incrementalAlterConfigsRequest, incrementalAlterConfigsResponse } from './44-incremental-alter-configs.js';
-import { offsetDeleteRequest, offsetDeleteResponse } from './47-offset-delete.js';
-import { describeClusterRequest, describeClusterResponse } from './60-describe-cluster.js';
+import { produceRequest, produceResponse, type ProduceRequest, type ProduceResponse } from './00-produce.js';
+import { fetchRequest, fetchResponse, type FetchRequest, type FetchResponse } from './01-fetch.js';
+import { listOffsetsRequest, listOffsetsResponse, type ListOffsetsRequest, type ListOffsetsResponse } from './02-list-offsets.js';
+import { metadataRequest, metadataResponse, type MetadataRequest, type MetadataResponse } from './03-metadata.js';
+import { offsetCommitRequest, offsetCommitResponse, type OffsetCommitRequest, type OffsetCommitResponse } from './08-offset-commit.js';
+import { offsetFetchRequest, offsetFetchResponse, type OffsetFetchRequest, type OffsetFetchResponse } from './09-offset-fetch.js';
+import { findCoordinatorRequest, findCoordinatorResponse, type FindCoordinatorRequest, type FindCoordinatorResponse } from './10-find-coordinator.js';
+import { joinGroupRequest, joinGroupResponse, type JoinGroupRequest, type JoinGroupResponse } from './11-join-group.js';
+import { heartbeatRequest, heartbeatResponse, type HeartbeatRequest, type HeartbeatResponse } from './12-heartbeat.js';
+import { leaveGroupRequest, leaveGroupResponse, type LeaveGroupRequest, type LeaveGroupResponse } from './13-leave-group.js';
+import { syncGroupRequest, syncGroupResponse, type SyncGroupRequest, type SyncGroupResponse } from './14-sync-group.js';
+import { describeGroupsRequest, describeGroupsResponse, type DescribeGroupsRequest, type DescribeGroupsResponse } from './15-describe-groups.js';
+import { listGroupsRequest, listGroupsResponse, type ListGroupsRequest, type ListGroupsResponse } from './16-list-groups.js';
+import { apiVersionsRequest, apiVersionsResponse, type ApiVersionsRequest, type ApiVersionsResponse } from './18-api-versions.js';
+import { createTopicsRequest, createTopicsResponse, type CreateTopicsRequest, type CreateTopicsResponse } from './19-create-topics.js';
+import { deleteTopicsRequest, deleteTopicsResponse, type DeleteTopicsRequest, type DeleteTopicsResponse } from './20-delete-topics.js';
+import { deleteRecordsRequest, deleteRecordsResponse, type DeleteRecordsRequest, type DeleteRecordsResponse } from './21-delete-records.js';
+import { initProducerIdRequest, initProducerIdResponse, type InitProducerIdRequest, type InitProducerIdResponse } from './22-init-producer-id.js';
+import { offsetForLeaderEpochRequest, offsetForLeaderEpochResponse, type OffsetForLeaderEpochRequest, type OffsetForLeaderEpochResponse } from './23-offset-for-leader-epoch.js';
+import { describeConfigsRequest, describeConfigsResponse, type DescribeConfigsRequest, type DescribeConfigsResponse } from './32-describe-configs.js';
+import { alterConfigsRequest, alterConfigsResponse, type AlterConfigsRequest, type AlterConfigsResponse } from './33-alter-configs.js';
+import { createPartitionsRequest, createPartitionsResponse, type CreatePartitionsRequest, type CreatePartitionsResponse } from './37-create-partitions.js';
+import { deleteGroupsRequest, deleteGroupsResponse, type DeleteGroupsRequest, type DeleteGroupsResponse } from './42-delete-groups.js';
+import { electLeadersRequest, electLeadersResponse, type ElectLeadersRequest, type ElectLeadersResponse } from './43-elect-leaders.js';
+import { incrementalAlterConfigsRequest, incrementalAlterConfigsResponse, type IncrementalAlterConfigsRequest, type IncrementalAlterConfigsResponse } from './44-incremental-alter-configs.js';
+import { offsetDeleteRequest, offsetDeleteResponse, type OffsetDeleteRequest, type OffsetDeleteResponse } from './47-offset-delete.js';
+import { describeClusterRequest, describeClusterResponse, type DescribeClusterRequest, type DescribeClusterResponse } from './60-describe-cluster.js';
 import type { MessageSchema } from '../schema.js';
 
-export const schemas: ReadonlyMap<number, { request: MessageSchema; response: MessageSchema }> = new Map([
-  [0, { request: produceRequest, response: produceResponse }],
-  [1, { request: fetchRequest, response: fetchResponse }],
-  [2, { request: listOffsetsRequest, response: listOffsetsResponse }],
-  [3, { request: metadataRequest, response: metadataResponse }],
-  [8, { request: offsetCommitRequest, response: offsetCommitResponse }],
-  [9, { request: offsetFetchRequest, response: offsetFetchResponse }],
-  [10, { request: findCoordinatorRequest, response: findCoordinatorResponse }],
-  [11, { request: joinGroupRequest, response: joinGroupResponse }],
-  [12, { request: heartbeatRequest, response: heartbeatResponse }],
-  [13, { request: leaveGroupRequest, response: leaveGroupResponse }],
-  [14, { request: syncGroupRequest, response: syncGroupResponse }],
-  [15, { request: describeGroupsRequest, response: describeGroupsResponse }],
-  [16, { request: listGroupsRequest, response: listGroupsResponse }],
-  [18, { request: apiVersionsRequest, response: apiVersionsResponse }],
-  [19, { request: createTopicsRequest, response: createTopicsResponse }],
-  [20, { request: deleteTopicsRequest, response: deleteTopicsResponse }],
-  [21, { request: deleteRecordsRequest, response: deleteRecordsResponse }],
-  [22, { request: initProducerIdRequest, response: initProducerIdResponse }],
-  [23, { request: offsetForLeaderEpochRequest, response: offsetForLeaderEpochResponse }],
-  [32, { request: describeConfigsRequest, response: describeConfigsResponse }],
-  [33, { request: alterConfigsRequest, response: alterConfigsResponse }],
-  [37, { request: createPartitionsRequest, response: createPartitionsResponse }],
-  [42, { request: deleteGroupsRequest, response: deleteGroupsResponse }],
-  [43, { request: electLeadersRequest, response: electLeadersResponse }],
-  [44, { request: incrementalAlterConfigsRequest, response: incrementalAlterConfigsResponse }],
-  [47, { request: offsetDeleteRequest, response: offsetDeleteResponse }],
-  [60, { request: describeClusterRequest, response: describeClusterResponse }],
-]);
+/** Each API key's request and response types: what a handler of that key takes and gives. */
+export interface ApiMessages {
+  0: { request: ProduceRequest; response: ProduceResponse };
+  1: { request: FetchRequest; response: FetchResponse };
+  2: { request: ListOffsetsRequest; response: ListOffsetsResponse };
+  3: { request: MetadataRequest; response: MetadataResponse };
+  8: { request: OffsetCommitRequest; response: OffsetCommitResponse };
+  9: { request: OffsetFetchRequest; response: OffsetFetchResponse };
+  10: { request: FindCoordinatorRequest; response: FindCoordinatorResponse };
+  11: { request: JoinGroupRequest; response: JoinGroupResponse };
+  12: { request: HeartbeatRequest; response: HeartbeatResponse };
+  13: { request: LeaveGroupRequest; response: LeaveGroupResponse };
+  14: { request: SyncGroupRequest; response: SyncGroupResponse };
+  15: { request: DescribeGroupsRequest; response: DescribeGroupsResponse };
+  16: { request: ListGroupsRequest; response: ListGroupsResponse };
+  18: { request: ApiVersionsRequest; response: ApiVersionsResponse };
+  19: { request: CreateTopicsRequest; response: CreateTopicsResponse };
+  20: { request: DeleteTopicsRequest; response: DeleteTopicsResponse };
+  21: { request: DeleteRecordsRequest; response: DeleteRecordsResponse };
+  22: { request: InitProducerIdRequest; response: InitProducerIdResponse };
+  23: { request: OffsetForLeaderEpochRequest; response: OffsetForLeaderEpochResponse };
+  32: { request: DescribeConfigsRequest; response: DescribeConfigsResponse };
+  33: { request: AlterConfigsRequest; response: AlterConfigsResponse };
+  37: { request: CreatePartitionsRequest; response: CreatePartitionsResponse };
+  42: { request: DeleteGroupsRequest; response: DeleteGroupsResponse };
+  43: { request: ElectLeadersRequest; response: ElectLeadersResponse };
+  44: { request: IncrementalAlterConfigsRequest; response: IncrementalAlterConfigsResponse };
+  47: { request: OffsetDeleteRequest; response: OffsetDeleteResponse };
+  60: { request: DescribeClusterRequest; response: DescribeClusterResponse };
+}
+
+export type ApiKey = keyof ApiMessages;
+export type RequestOf<K extends ApiKey> = ApiMessages[K]['request'];
+export type ResponseOf<K extends ApiKey> = ApiMessages[K]['response'];
+
+export interface ApiSchemas<K extends ApiKey> {
+  readonly request: MessageSchema<RequestOf<K>>;
+  readonly response: MessageSchema<ResponseOf<K>>;
+}
+
+/** The schemas of each API key, typed by key. */
+export const apiSchemas: { readonly [K in ApiKey]: ApiSchemas<K> } = {
+  0: { request: produceRequest, response: produceResponse },
+  1: { request: fetchRequest, response: fetchResponse },
+  2: { request: listOffsetsRequest, response: listOffsetsResponse },
+  3: { request: metadataRequest, response: metadataResponse },
+  8: { request: offsetCommitRequest, response: offsetCommitResponse },
+  9: { request: offsetFetchRequest, response: offsetFetchResponse },
+  10: { request: findCoordinatorRequest, response: findCoordinatorResponse },
+  11: { request: joinGroupRequest, response: joinGroupResponse },
+  12: { request: heartbeatRequest, response: heartbeatResponse },
+  13: { request: leaveGroupRequest, response: leaveGroupResponse },
+  14: { request: syncGroupRequest, response: syncGroupResponse },
+  15: { request: describeGroupsRequest, response: describeGroupsResponse },
+  16: { request: listGroupsRequest, response: listGroupsResponse },
+  18: { request: apiVersionsRequest, response: apiVersionsResponse },
+  19: { request: createTopicsRequest, response: createTopicsResponse },
+  20: { request: deleteTopicsRequest, response: deleteTopicsResponse },
+  21: { request: deleteRecordsRequest, response: deleteRecordsResponse },
+  22: { request: initProducerIdRequest, response: initProducerIdResponse },
+  23: { request: offsetForLeaderEpochRequest, response: offsetForLeaderEpochResponse },
+  32: { request: describeConfigsRequest, response: describeConfigsResponse },
+  33: { request: alterConfigsRequest, response: alterConfigsResponse },
+  37: { request: createPartitionsRequest, response: createPartitionsResponse },
+  42: { request: deleteGroupsRequest, response: deleteGroupsResponse },
+  43: { request: electLeadersRequest, response: electLeadersResponse },
+  44: { request: incrementalAlterConfigsRequest, response: incrementalAlterConfigsResponse },
+  47: { request: offsetDeleteRequest, response: offsetDeleteResponse },
+  60: { request: describeClusterRequest, response: describeClusterResponse },
+};
+
+/** Every API key Krill declares, ascending. */
+export const apiKeys: readonly ApiKey[] = [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 21, 22, 23, 32, 33, 37, 42, 43, 44, 47, 60];
+
+export const isApiKey = (key: number): key is ApiKey => key in apiSchemas;

@@ -1,0 +1,58 @@
+// A coordinator's partitions as this broker's replicas of its internal topic hold them.
+import { ErrorCode } from '../../protocol/errors.js';
+import { decodeRecords, encodeBatchUncompressed } from '../../protocol/records/records.js';
+import { release } from '../../storage/blocks.js';
+import type { ClusterMetadata } from '../controller/cluster-metadata.js';
+import type { ReplicaManager } from '../replica-manager.js';
+import type { CoordinatorRecord, PartitionWriter } from './partition-writer.js';
+
+/** How much of the log one read brings back while loading. */
+const LOAD_CHUNK_BYTES = 4 << 20;
+
+export class LogPartitionWriter implements PartitionWriter {
+  constructor(
+    private readonly topic: string,
+    private readonly replicas: ReplicaManager,
+    private readonly metadata: ClusterMetadata,
+    /** How long an append waits for the ISR (offsets.commit.timeout.ms for groups). */
+    private readonly timeoutMs: () => number,
+  ) {}
+
+  partitionCount(): number | null {
+    return this.metadata.topics.get(this.topic)?.partitions.length ?? null;
+  }
+
+  isLeader(partition: number): boolean {
+    return this.replicas.partition(this.topic, partition)?.isLeader ?? false;
+  }
+
+  async append(partition: number, records: readonly CoordinatorRecord[]): Promise<number> {
+    const p = this.replicas.partition(this.topic, partition);
+    if (!p?.isLeader) return ErrorCode.NOT_COORDINATOR;
+    const r = p.appendAsLeader([encodeBatchUncompressed({ records: records.map((x) => ({ key: x.key, value: x.value })) })]);
+    if (r.error !== ErrorCode.NONE || !('lastOffset' in r)) return ErrorCode.UNKNOWN_SERVER_ERROR;
+    const code = await p.waitForReplication(r.lastOffset + 1, this.timeoutMs());
+    if (code === ErrorCode.NONE) return code;
+    return code === ErrorCode.NOT_LEADER_OR_FOLLOWER ? ErrorCode.NOT_COORDINATOR : ErrorCode.COORDINATOR_NOT_AVAILABLE;
+  }
+
+  async *load(partition: number): AsyncIterable<CoordinatorRecord> {
+    const p = this.replicas.partition(this.topic, partition);
+    if (!p) return;
+    const end = p.log.logEndOffset;
+    let offset = p.log.logStartOffset;
+    while (offset < end) {
+      const chunks = p.log.read(offset, LOAD_CHUNK_BYTES, end);
+      if (chunks.length === 0) break;
+      const bytes = Buffer.concat(chunks);
+      for (const c of chunks) release(c);
+      for (const b of await decodeRecords(bytes)) {
+        for (const r of b.records) {
+          offset = r.offset + 1;
+          if (!b.isControl && r.key) yield { key: r.key, value: r.value };
+        }
+        offset = Math.max(offset, b.baseOffset + 1);
+      }
+    }
+  }
+}

@@ -1,0 +1,283 @@
+// The partitions this broker holds (Kafka's ReplicaManager): it opens their logs as the
+// cluster metadata assigns them here, makes each leader or follower as its state says,
+// runs the follower fetchers, and as leader tracks followers and changes the ISR (adding
+// a follower that caught up, dropping one that fell replica.lag.time.max.ms behind).
+import type { Logger } from 'winston';
+import { ErrorCode } from '../protocol/errors.js';
+import { type LogManager, partitionDirName } from '../storage/log-manager.js';
+import type { BrokerConfig } from './config.js';
+import type { ClusterMetadata, PartitionState, TopicState } from './controller/cluster-metadata.js';
+import type { BrokerInfo } from './controller/placement.js';
+import { Partition } from './partition.js';
+import { type FetcherHost, ReplicaFetcher } from './replication/replica-fetcher.js';
+import type { Scheduler } from './scheduler.js';
+import type { TopicConfigs } from './topic-configs.js';
+
+/** Told when this broker starts or stops leading a partition of a topic it watches (a coordinator's internal topic). */
+export type LeadershipListener = (partition: number, leading: boolean) => void;
+
+export interface LeaderHintTarget {
+  topic: string;
+  partition: number;
+  out: { errorCode?: number; currentLeader?: { leaderId?: number; leaderEpoch?: number } };
+}
+
+export class ReplicaManager implements FetcherHost {
+  private readonly partitions = new Map<string, Partition>();
+  private readonly fetchers = new Map<number, ReplicaFetcher>();
+  private readonly following = new Map<Partition, number>();
+  private readonly isrChanges = new Set<Partition>();
+  private readonly leadershipListeners = new Map<string, LeadershipListener>();
+  readonly fetchSettings: FetcherHost['fetchSettings'];
+  private readonly rack: string | null;
+  /** replica.selector.class is the rack-aware selector (KIP-392): consumers may be sent to a same-rack follower. */
+  private readonly rackAwareReads: boolean;
+  /** Stops this broker's followers from fetching (see ReplicaFetcher); the leaders then drop it from their ISRs. */
+  replicationPaused = false;
+  private closed = false;
+
+  constructor(
+    readonly brokerId: number,
+    private readonly config: BrokerConfig,
+    private readonly metadata: ClusterMetadata,
+    private readonly logs: LogManager,
+    private readonly topicConfigs: TopicConfigs,
+    private readonly logger: Logger,
+  ) {
+    this.rack = config.get('broker.rack');
+    this.rackAwareReads = config.get('replica.selector.class')?.endsWith('RackAwareReplicaSelector') ?? false;
+    this.fetchSettings = {
+      maxWaitMs: config.int('replica.fetch.wait.max.ms'),
+      minBytes: config.int('replica.fetch.min.bytes'),
+      maxBytes: config.int('replica.fetch.response.max.bytes'),
+      partitionMaxBytes: config.int('replica.fetch.max.bytes'),
+      backoffMs: config.int('replica.fetch.backoff.ms'),
+      requestTimeoutMs: config.int('replica.socket.timeout.ms'),
+    };
+    logs.highWatermarkOf = (key) => this.partitions.get(key)?.highWatermark;
+  }
+
+  /** Schedules the ISR expiry, as Kafka's ReplicaManager does its own. */
+  start(scheduler: Scheduler): void {
+    scheduler.every(this.config.int('replica.lag.time.max.ms') / 2, 'ISR expiry', () => this.shrinkIsrs(Date.now()));
+  }
+
+  /** Tells `fn` whenever this broker starts or stops leading a partition of `topic`. One listener a topic. */
+  watchLeadership(topic: string, fn: LeadershipListener): void {
+    this.leadershipListeners.set(topic, fn);
+  }
+
+  partition(topic: string, index: number): Partition | undefined {
+    return this.partitions.get(partitionDirName(topic, index));
+  }
+
+  all(): IterableIterator<Partition> {
+    return this.partitions.values();
+  }
+
+  /**
+   * The partition if this broker leads it; otherwise the error a client gets:
+   * UNKNOWN_TOPIC_OR_PARTITION when the cluster has no such partition, else
+   * NOT_LEADER_OR_FOLLOWER (the client refreshes its metadata and goes to the leader).
+   */
+  leaderPartition(topic: string, index: number): Partition | number {
+    const p = this.partition(topic, index);
+    if (p?.isLeader) return p;
+    return this.metadata.topics.get(topic)?.partitions[index] ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+  }
+
+  /**
+   * KIP-951: partitions answered NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH name the
+   * current leader (`currentLeader`, Produce v10+ / Fetch v12+), so the client need not ask
+   * for metadata first; returns the endpoints of the leaders named, for the response's
+   * nodeEndpoints. Partitions with no live leader get no hint.
+   */
+  addLeaderHints(parts: Iterable<LeaderHintTarget>): Array<{ nodeId: number; host: string; port: number; rack: string | null }> {
+    const leaders = new Map<number, BrokerInfo>();
+    for (const { topic, partition, out } of parts) {
+      if (out.errorCode !== ErrorCode.NOT_LEADER_OR_FOLLOWER && out.errorCode !== ErrorCode.FENCED_LEADER_EPOCH) continue;
+      const s = this.metadata.topics.get(topic)?.partitions[partition];
+      const leader = s && this.metadata.brokers.get(s.leader);
+      if (!s || !leader) continue;
+      out.currentLeader = { leaderId: s.leader, leaderEpoch: s.leaderEpoch };
+      leaders.set(leader.nodeId, leader);
+    }
+    return [...leaders.values()].sort((a, b) => a.nodeId - b.nodeId).map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack }));
+  }
+
+  /**
+   * KIP-392: with a rack-aware replica selector, a consumer in another rack than the leader
+   * is pointed at an in-sync replica in its own rack; -1 when it should read here.
+   */
+  preferredReadReplica(p: Partition, rackId: string): number {
+    if (!rackId || !this.rackAwareReads || this.rack === rackId) return -1;
+    const same = p.state.isr.find((r) => r !== this.brokerId && this.metadata.brokers.get(r)?.rack === rackId);
+    return same ?? -1;
+  }
+
+  leaderAddress(leaderId: number): { host: string; port: number } | null {
+    return this.metadata.brokers.get(leaderId) ?? null;
+  }
+
+  warn(message: string): void {
+    this.logger.warn(message);
+  }
+
+  // ---- following the metadata ---------------------------------------------------------
+
+  /** At start-up: every topic's partitions, and log directories nobody assigns here any more removed. */
+  reconcileAll(): void {
+    for (const t of this.metadata.topics.values()) this.reconcileTopic(undefined, t);
+    for (const { topic, partition } of this.logs.onDisk()) {
+      const t = this.metadata.topics.get(topic);
+      if (!t || !t.partitions[partition]?.replicas.includes(this.brokerId)) this.logs.delete(topic, partition);
+    }
+  }
+
+  /** A topic was created, changed or deleted: this broker's replicas of it follow. */
+  reconcileTopic(before: TopicState | undefined, after: TopicState | undefined): void {
+    if (this.closed) return;
+    const recreated = before && after && before.topicId !== after.topicId;
+    if (before && (!after || recreated)) {
+      for (const ps of before.partitions) {
+        const p = this.partition(before.name, ps.partition);
+        if (p) this.dropPartition(p);
+      }
+      if (!after) this.logger.info(`deleted topic ${before.name}`);
+    }
+    if (!after) return;
+    for (const ps of after.partitions) {
+      let p = this.partition(after.name, ps.partition);
+      if (!ps.replicas.includes(this.brokerId)) {
+        if (p) this.dropPartition(p);
+        continue;
+      }
+      let prev: PartitionState | null = null;
+      if (!p) {
+        const log = this.logs.open(after.name, ps.partition, this.topicConfigs.logConfig(after));
+        p = new Partition(after, ps, log, this.topicConfigs.produceSettings(after), this.brokerId, this.logs.checkpointedHighWatermark(after.name, ps.partition));
+        this.partitions.set(partitionDirName(after.name, ps.partition), p);
+      } else {
+        prev = p.state;
+        p.updateState(after, ps);
+      }
+      this.applyRole(p, prev);
+    }
+    if (before && JSON.stringify(before.configs) !== JSON.stringify(after.configs)) this.refreshConfigs(after);
+  }
+
+  /** Re-reads a topic's configs into its open partitions and logs (topic or broker configs changed). */
+  refreshConfigs(topic: TopicState): void {
+    const config = this.topicConfigs.logConfig(topic);
+    const settings = this.topicConfigs.produceSettings(topic);
+    for (const p of topic.partitions) {
+      const part = this.partition(topic.name, p.partition);
+      if (!part) continue;
+      part.log.config = config;
+      part.settings = settings;
+    }
+  }
+
+  /** Makes this broker lead or follow the partition as its new state says. */
+  private applyRole(p: Partition, prev: PartitionState | null): void {
+    const s = p.state;
+    const leaderChanged = !prev || prev.leader !== s.leader || prev.leaderEpoch !== s.leaderEpoch;
+    const listener = this.leadershipListeners.get(p.topic.name);
+    if (s.leader === this.brokerId) {
+      if (p.isLeader && !leaderChanged) return;
+      this.unfollow(p);
+      p.becomeLeader(Date.now());
+      listener?.(p.index, true);
+      return;
+    }
+    if (!leaderChanged && !p.isLeader) return;
+    const wasLeader = p.isLeader;
+    p.becomeFollower();
+    this.unfollow(p);
+    if (s.leader >= 0) this.follow(p, s.leader);
+    if (wasLeader) listener?.(p.index, false);
+  }
+
+  private follow(p: Partition, leaderId: number): void {
+    let f = this.fetchers.get(leaderId);
+    if (!f) this.fetchers.set(leaderId, (f = new ReplicaFetcher(this, leaderId)));
+    f.add(p);
+    this.following.set(p, leaderId);
+  }
+
+  private unfollow(p: Partition): void {
+    const leaderId = this.following.get(p);
+    if (leaderId === undefined) return;
+    this.following.delete(p);
+    this.fetchers.get(leaderId)?.remove(p);
+  }
+
+  /** The partition left this broker (topic deleted, replica moved): its log goes too. */
+  private dropPartition(p: Partition): void {
+    this.unfollow(p);
+    if (p.isLeader) this.leadershipListeners.get(p.topic.name)?.(p.index, false);
+    p.becomeFollower();
+    this.partitions.delete(partitionDirName(p.topic.name, p.index));
+    this.logs.delete(p.topic.name, p.index);
+  }
+
+  // ---- leader side of replication ----------------------------------------------------
+
+  /** A follower fetched: track it, and add it to the ISR once it has caught up. */
+  followerFetched(p: Partition, replicaId: number, fetchOffset: number): void {
+    if (p.recordFollowerFetch(replicaId, fetchOffset, Date.now())) {
+      void this.changeIsr(p, (isr) => (isr.includes(replicaId) ? null : [...isr, replicaId]), `broker ${replicaId} caught up`);
+    }
+  }
+
+  /** Drops ISR members that stopped fetching or fell behind for replica.lag.time.max.ms. */
+  private shrinkIsrs(now: number): void {
+    const maxLag = this.config.int('replica.lag.time.max.ms');
+    for (const p of this.partitions.values()) {
+      if (!p.isLeader || p.state.isr.length <= 1) continue;
+      const lagging = p.laggingFollowers(now, maxLag);
+      if (lagging.length > 0) void this.changeIsr(p, (isr) => isr.filter((r) => !lagging.includes(r)), `broker(s) ${lagging.join(',')} fell behind`);
+    }
+  }
+
+  /** An ISR change by the leader: a compare-and-set that only applies while this broker still leads at this epoch. */
+  private async changeIsr(p: Partition, fn: (isr: number[]) => number[] | null, why: string): Promise<void> {
+    if (this.isrChanges.has(p)) return;
+    this.isrChanges.add(p);
+    const epoch = p.leaderEpoch;
+    try {
+      const written = await this.metadata.updateTopic(p.topic.name, (t) => {
+        const cur = t.partitions[p.index];
+        if (!cur || cur.leader !== this.brokerId || cur.leaderEpoch !== epoch) return null;
+        const isr = fn(cur.isr);
+        if (!isr || isr.length === 0) return null;
+        const partitions = [...t.partitions];
+        partitions[p.index] = { ...cur, isr };
+        return { ...t, partitions };
+      });
+      const isr = written?.partitions[p.index]?.isr;
+      if (isr) this.logger.info(`${p.topic.name}-${p.index} ISR now [${isr.join(',')}]: ${why}`);
+    } catch (e) {
+      this.logger.warn(`ISR change of ${p.topic.name}-${p.index} failed: ${(e as Error).message}`);
+    } finally {
+      this.isrChanges.delete(p);
+    }
+  }
+
+  // ---- stopping -----------------------------------------------------------------------
+
+  /**
+   * Stops leading every partition, so produces get NOT_LEADER_OR_FOLLOWER from here on
+   * instead of landing in a log the next leader will not have.
+   */
+  resignAll(): void {
+    this.closed = true;
+    for (const p of this.partitions.values()) p.becomeFollower();
+  }
+
+  /** Stops every follower fetcher. */
+  async stopFetchers(): Promise<void> {
+    await Promise.all([...this.fetchers.values()].map((f) => f.stop()));
+    this.fetchers.clear();
+  }
+}

@@ -1,0 +1,41 @@
+// What handlers may use: the broker's services, each with one job. A handler names the
+// ones it needs (`Services<'groups' | 'metadata'>`) and sees nothing else; the broker
+// (broker.ts) builds them and hands the whole set to the API table.
+import type { Logger } from 'winston';
+import type { BrokerConfig } from './config.js';
+import type { ClusterMetadata } from './controller/cluster-metadata.js';
+import type { FetchSessionCache } from './fetch-sessions.js';
+import type { GroupCoordinator } from './group/coordinator.js';
+import type { ProducerIdManager } from './producer-ids.js';
+import type { ReplicaManager } from './replica-manager.js';
+import type { TopicAdmin } from './topic-admin.js';
+import type { TopicConfigs } from './topic-configs.js';
+
+export interface ApiVersionRange {
+  apiKey: number;
+  minVersion: number;
+  maxVersion: number;
+}
+
+export interface BrokerServices {
+  readonly brokerId: number;
+  /** Broker configs by their Kafka names. */
+  readonly config: BrokerConfig;
+  readonly logger: Logger;
+  /** This broker's copy of the cluster metadata: brokers, topics, their partitions' states. */
+  readonly metadata: ClusterMetadata;
+  /** The partitions this broker holds, as leader or follower. */
+  readonly replicas: ReplicaManager;
+  /** Topic configs as they apply: overrides, then broker synonyms, then defaults. */
+  readonly topicConfigs: TopicConfigs;
+  /** Creating and deleting topics and partitions. */
+  readonly topics: TopicAdmin;
+  readonly groups: GroupCoordinator;
+  readonly producerIds: ProducerIdManager;
+  readonly fetchSessions: FetchSessionCache;
+  /** What ApiVersions lists: every API this broker serves and its versions. */
+  readonly apiVersions: readonly ApiVersionRange[];
+}
+
+/** The services a handler names, and only those. */
+export type Services<K extends keyof BrokerServices> = Pick<BrokerServices, K>;
