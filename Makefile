@@ -9,7 +9,9 @@ node_modules/.installed: package.json package-lock.json
 
 install: node_modules/.installed
 
+# dist is made anew: a test file moved or removed must not run from a stale copy.
 build: install
+	rm -rf dist
 	npx tsc -p tsconfig.json
 	node scripts/bundle.mjs
 

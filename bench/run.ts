@@ -115,6 +115,45 @@ async function alternate<T>(targets: Target[], warmups: number, topicPrefix: str
   return results;
 }
 
+/**
+ * The optional native addons (native/crc32c: the CRC check of every produced batch;
+ * native/huge-pages: large request and read buffers in huge pages), measured by running
+ * the same Krill with and without them (KRILL_ADDONS=none), in alternation. An addon is
+ * kept only where this shows an end-to-end gain of 10% or more.
+ */
+async function addonsSection(): Promise<void> {
+  say('\n### The native addons: Krill with and without them (KRILL_ADDONS=none), 1 KB records, one partition, MB/s, median of ' + RUNS + '\n');
+  say('| workload | memory, addons | memory, none | gain | disk, addons | disk, none | gain |');
+  say('|---|---:|---:|---:|---:|---:|---:|');
+  const names: TargetName[] = ['krill-memory', 'krill-memory-no-addons', 'krill-disk', 'krill-disk-no-addons'];
+  const w = oneKb(1);
+  const count = Math.floor((quick ? 200 : 400) * MB / w.size);
+  const row = (label: string, m: Map<TargetName, number[]>) => {
+    const v = (n: TargetName) => median(m.get(n)!);
+    const gain = (a: number, b: number) => (b > 0 ? `${(((a / b) - 1) * 100).toFixed(0)}%` : 'n/a');
+    console.log(`  runs (MB/s): ${names.map((n) => `${n} ${m.get(n)!.map((x) => f(x)).join(' ')}`).join(' | ')}`);
+    say(`| ${label} | ${f(v('krill-memory'))} | ${f(v('krill-memory-no-addons'))} | ${gain(v('krill-memory'), v('krill-memory-no-addons'))} | ${f(v('krill-disk'))} | ${f(v('krill-disk-no-addons'))} | ${gain(v('krill-disk'), v('krill-disk-no-addons'))} |`);
+  };
+  const produced = await alternate(await Promise.all(names.map((n) => startTarget(n))), quick ? 1 : Math.ceil(1.5e9 / (count * w.size)), 'addons-p',
+    (t, topic) => t.createTopic(topic, 1), (t, topic) => produceRun(t, topic, w, count).mbs);
+  row(`produce ${f(count * w.size / 1e6)} MB, acks=1`, produced);
+  const consumeCount = quick ? 200_000 : 1_000_000;
+  const targets = await Promise.all(names.map((n) => startTarget(n)));
+  const consumed = new Map<TargetName, number[]>(names.map((n) => [n, []]));
+  for (const t of targets) {
+    await t.createTopic('addons-c', 1);
+    rdkafkaPerformance(produceArgs(t, 'addons-c', w, consumeCount));
+  }
+  for (let run = -1; run < RUNS; run++) {
+    for (const t of targets) {
+      const mbs = rdkafkaPerformance(['-C', '-t', 'addons-c', '-p', '0', '-b', t.bootstrap, '-o', 'beginning', '-c', String(consumeCount), '-e', '-q', '-X', 'fetch.max.bytes=52428800']).mbPerSec;
+      if (run >= 0) consumed.get(t.name)!.push(mbs);
+    }
+  }
+  await Promise.all(targets.map((t) => t.stop()));
+  row(`consume ${consumeCount.toLocaleString('en')} records from the beginning`, consumed);
+}
+
 async function consumeSection(fileToSocket: number): Promise<void> {
   say('\n### Consume throughput (rdkafka_performance -C from the beginning, MB/s, median)\n');
   // The mock keeps only a small window of each partition (about 4,700 1 KB records were
@@ -470,6 +509,7 @@ const sections = (fileToSocket: number): Record<string, () => Promise<void>> => 
   startup: startupSection,
   growth: growthSection,
   recovery: recoverySection,
+  addons: addonsSection,
 });
 
 async function main(): Promise<void> {

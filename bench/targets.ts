@@ -12,7 +12,11 @@ import { DELETED_DIR_SUFFIX } from '../src/storage/file-deleter.js';
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 export const PEERS = path.join(ROOT, '.bench');
 
-export type TargetName = 'krill-memory' | 'krill-disk' | 'mock' | 'krill-cluster';
+export type TargetName = 'krill-memory' | 'krill-disk' | 'mock' | 'krill-cluster' | 'krill-memory-no-addons' | 'krill-disk-no-addons';
+
+/** A `-no-addons` target runs Krill with KRILL_ADDONS=none: without the optional native addons (native/). */
+const withoutAddons = (name: TargetName): boolean => name.endsWith('-no-addons');
+const envFor = (name: TargetName): NodeJS.ProcessEnv => (withoutAddons(name) ? { ...process.env, KRILL_ADDONS: 'none' } : process.env);
 
 const running = new Set<ChildProcess>();
 // A benchmark that dies must not leave brokers behind.
@@ -96,9 +100,9 @@ export async function startTarget(name: TargetName, opts: { dataDir?: string; co
     };
     return { name, bootstrap: m[1]!, proc, startMs: performance.now() - t0, stop: stopper(proc), createTopic, deleteTopic: () => Promise.resolve() };
   }
-  if (name === 'krill-memory' || name === 'krill-cluster') {
-    const server = name === 'krill-memory' ? 'krill-memory.js' : 'krill-cluster.js';
-    const proc = track(spawn(process.execPath, [path.join(ROOT, 'dist/bench/servers', server)], { stdio: ['ignore', 'pipe', 'ignore'] }));
+  if (name === 'krill-memory' || name === 'krill-memory-no-addons' || name === 'krill-cluster') {
+    const server = name === 'krill-cluster' ? 'krill-cluster.js' : 'krill-memory.js';
+    const proc = track(spawn(process.execPath, [path.join(ROOT, 'dist/bench/servers', server)], { stdio: ['ignore', 'pipe', 'ignore'], env: envFor(name) }));
     const m = await waitForLine(proc, 'stdout', /^(\S+:\d+)/m);
     const bootstrap = m[1]!;
     return { name, bootstrap, proc, startMs: performance.now() - t0, stop: stopper(proc), ...topicsByProtocol(bootstrap) };
@@ -109,7 +113,7 @@ export async function startTarget(name: TargetName, opts: { dataDir?: string; co
   // next broker's run nor leave a minute of deleted runs in the page cache to be written
   // back while others are measured.
   const sets = ['message.max.bytes=10485760', 'log.segment.delete.delay.ms=0', ...(opts.config ?? [])].flatMap((s) => ['--set', s]);
-  const proc = track(spawn(process.execPath, [path.join(ROOT, 'bin/krill'), 'start', '--port', '0', '--data-dir', dataDir, ...sets], { stdio: ['ignore', 'ignore', 'pipe'] }));
+  const proc = track(spawn(process.execPath, [path.join(ROOT, 'bin/krill'), 'start', '--port', '0', '--data-dir', dataDir, ...sets], { stdio: ['ignore', 'ignore', 'pipe'], env: envFor(name) }));
   const m = await waitForLine(proc, 'stderr', /ready on (\S+:\d+)/);
   const stop = stopper(proc);
   const bootstrap = m[1]!;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import test, { type ExecutionContext } from 'ava';
 import { startBroker, startCluster } from '../src/index.js';
-import { ROOT } from './helpers.js';
+import { ROOT } from './support/helpers.js';
 
 const run = promisify(execFile);
 const PYTHON = '/usr/bin/python3';

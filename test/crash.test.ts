@@ -3,8 +3,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import test from 'ava';
-import { killedWithWorker } from './children.js';
-import { kafka, ROOT, tempDir } from './helpers.js';
+import { killedWithWorker } from './support/children.js';
+import { kafka, ROOT, tempDir } from './support/helpers.js';
 
 function startProcess(dataDir: string): Promise<{ proc: ChildProcess; bootstrap: string }> {
   return new Promise((resolve, reject) => {

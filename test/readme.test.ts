@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
 import { allApis } from '../src/broker/handlers/index.js';
-import { ROOT } from './helpers.js';
+import { ROOT } from './support/helpers.js';
 
 test('the README API table matches what the broker serves (regenerate: node scripts/api-table.mjs --write)', (t) => {
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');

@@ -5,7 +5,7 @@
 // active segment is never touched, exactly as in Kafka.
 import { Attr } from '../protocol/records/batch.js';
 import { type DecodedBatch, decodeBatch, encodeBatch } from '../protocol/records/records.js';
-import { release } from './blocks.js';
+import { release } from '../fastpath/index.js';
 import type { PartitionLog } from './partition-log.js';
 
 const keyOf = (k: Buffer): string => k.toString('latin1');

@@ -12,9 +12,9 @@
 // process memory costs 3.3 s), and it is not memory V8 counts, which in process memory made
 // a steady trickle of small batches set off a full garbage collection every second and
 // doubled the p99 latency at 10,000 records/s.
-import { openAnonymousFile, recycleAnonymousFile } from './anonymous-files.js';
+import { openAnonymousFile, recycleAnonymousFile } from '../fastpath/index.js';
 import { BatchIndex } from './batch-index.js';
-import { release, retain } from './blocks.js';
+import { release, retain } from '../fastpath/index.js';
 import { floorIndex } from './floor-index.js';
 import { type LogSegment, readHeld, writeFully } from './segment.js';
 

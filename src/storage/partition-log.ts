@@ -1,18 +1,20 @@
 // The log of one partition: segments of record batches, offsets assigned on append,
-// reads by offset, timestamp look-ups, retention, truncation, recovery and the
-// idempotent-producer and leader-epoch state that live with the data.
+// reads by offset, timestamp look-ups, retention, truncation and recovery, with the
+// leader epochs (leader-epoch-cache.ts) and idempotent-producer state
+// (producer-history.ts) that live with the data. Files or memory: log-storage.ts.
 import fs from 'node:fs';
 import path from 'node:path';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
-import { Attr, BATCH_HEADER_SIZE, type BatchHeader, crcMatches, LOG_OVERHEAD, Off, readBatchHeader, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch } from '../protocol/records/batch.js';
+import { BATCH_HEADER_SIZE, type BatchHeader, readBatchHeader, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch } from '../protocol/records/batch.js';
 import { type DecodedBatch, decodeBatch } from '../protocol/records/records.js';
-import { release } from './blocks.js';
-import { deletedDirName, DELETED_FILE_SUFFIX, FileDeleter } from './file-deleter.js';
+import { release } from '../fastpath/index.js';
+import { DELETED_FILE_SUFFIX, FileDeleter } from './file-deleter.js';
 import { floorIndex } from './floor-index.js';
-import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
-import { ProducerStateManager } from './producer-state.js';
-import { MemorySegment } from './memory-segment.js';
-import { FileSegment, type LogSegment, segmentFileName } from './segment.js';
+import { LeaderEpochCache } from './leader-epoch-cache.js';
+import { DiskLogStorage, type LogStorage, MemoryLogStorage, scanSegment } from './log-storage.js';
+import { ProducerHistory } from './producer-history.js';
+import type { ProducerStateManager } from './producer-state.js';
+import { FileSegment, type LogSegment } from './segment.js';
 
 export interface LogConfig {
   segmentBytes: number;
@@ -64,25 +66,24 @@ export class PartitionLog {
   recoveryPoint = 0;
   logStartOffset = 0;
   logEndOffset = 0;
-  readonly producers = new ProducerStateManager();
-  /**
-   * The producer state as of each segment's first offset, by base offset. The state keeps
-   * only a producer's last five batches, so a truncation that removes them all cannot be
-   * undone from the state alone: it restores the active segment's snapshot and replays
-   * that segment's batches, as Kafka does with its producer snapshots.
-   */
-  private readonly producerSnapshots = new Map<number, ProducerStateManager>();
+  private readonly history = new ProducerHistory();
   /** Called when a background flush moved the recovery point, so it can be checkpointed at once. */
   onRecoveryPoint: (() => void) | null = null;
-  /** (epoch, start offset) pairs, ascending: the leader-epoch-checkpoint. */
-  private epochs: Array<[number, number]> = [];
+  private epochs: LeaderEpochCache;
 
-  private constructor(readonly dir: string | null, public config: LogConfig, private readonly deleter: FileDeleter | null) {}
+  private constructor(private readonly storage: LogStorage, public config: LogConfig) {
+    this.epochs = new LeaderEpochCache([], (e) => storage.writeEpochs(e));
+  }
 
   static memory(config: LogConfig): PartitionLog {
-    const log = new PartitionLog(null, config, null);
-    log.addSegment(new MemorySegment(0));
+    const log = new PartitionLog(new MemoryLogStorage(), config);
+    log.addSegment(log.storage.newSegment(0, config.indexIntervalBytes));
     return log;
+  }
+
+  /** The idempotent producers' state: sequence checks and duplicate answers. */
+  get producers(): ProducerStateManager {
+    return this.history.state;
   }
 
   /**
@@ -92,7 +93,8 @@ export class PartitionLog {
    */
   static open(dir: string, config: LogConfig, recoveryPoint: number, logStartOffset: number, deleter = new FileDeleter()): PartitionLog {
     fs.mkdirSync(dir, { recursive: true });
-    const log = new PartitionLog(dir, config, deleter);
+    const storage = new DiskLogStorage(dir, deleter);
+    const log = new PartitionLog(storage, config);
     const files = fs.readdirSync(dir);
     // A cleaner's output that was not yet renamed into place when the process died.
     for (const f of files.filter((x) => x.endsWith('.cleaned'))) fs.rmSync(path.join(dir, f), { force: true });
@@ -107,45 +109,17 @@ export class PartitionLog {
         continue;
       }
       log.addSegment(seg);
-      cut = log.scanSegment(seg, recoveryPoint);
+      cut = scanSegment(seg, recoveryPoint, (h) => log.history.record(h));
     }
-    if (log.segments.length === 0) log.addSegment(new FileSegment(dir, 0, config.indexIntervalBytes, true));
+    if (log.segments.length === 0) log.addSegment(storage.newSegment(0, config.indexIntervalBytes));
     const lastSeg = log.segments[log.segments.length - 1]!;
     const i = lastSeg.index;
     log.logEndOffset = i.count ? i.lastOffset(i.count - 1) + 1 : lastSeg.baseOffset;
     const first = log.segments[0]!;
     log.logStartOffset = Math.min(Math.max(logStartOffset, first.baseOffset), log.logEndOffset);
     log.recoveryPoint = log.logEndOffset;
-    log.epochs = readCheckpoint(path.join(dir, 'leader-epoch-checkpoint')).map(([e, o]) => [Number(e), Number(o)] as [number, number])
-      .filter(([, o]) => o <= log.logEndOffset);
+    log.epochs = new LeaderEpochCache(storage.readEpochs().filter(([, o]) => o <= log.logEndOffset), (e) => storage.writeEpochs(e));
     return log;
-  }
-
-  /** Rebuilds a segment's batch index (and producer state, when opening); returns true if its tail was cut. */
-  private scanSegment(seg: FileSegment, recoveryPoint: number, rebuildProducers = true): boolean {
-    let pos = 0;
-    while (pos + BATCH_HEADER_SIZE <= seg.size) {
-      const head = seg.readAt(pos, BATCH_HEADER_SIZE);
-      if (head.length < BATCH_HEADER_SIZE) break;
-      const size = head.readInt32BE(Off.batchLength) + LOG_OVERHEAD;
-      if (size < BATCH_HEADER_SIZE || pos + size > seg.size || head[Off.magic] !== 2) break;
-      const h = readBatchHeader(head);
-      const lastOffset = h.baseOffset + h.lastOffsetDelta;
-      if (lastOffset >= recoveryPoint) {
-        const bytes = seg.readAt(pos, size);
-        const intact = crcMatches(bytes);
-        release(bytes);
-        if (!intact) break;
-      }
-      seg.adopt(h.baseOffset, lastOffset, pos, size, h.maxTimestamp);
-      if (rebuildProducers) this.recordProducerBatch(h);
-      pos += size;
-    }
-    if (pos < seg.size) {
-      seg.truncateBytes(pos);
-      return true;
-    }
-    return false;
   }
 
   private get active(): LogSegment {
@@ -160,7 +134,7 @@ export class PartitionLog {
 
   /** The newest leader epoch recorded in the log, or -1. */
   get latestEpoch(): number {
-    return this.epochs.length ? this.epochs[this.epochs.length - 1]![0] : -1;
+    return this.epochs.latestEpoch;
   }
 
   /**
@@ -212,10 +186,7 @@ export class PartitionLog {
       const h = readBatchHeader(batch);
       if (h.baseOffset + h.lastOffsetDelta < this.logEndOffset) continue;
       if (h.baseOffset !== this.logEndOffset) throw new KafkaError(ErrorCode.OFFSET_OUT_OF_RANGE, `batch at ${h.baseOffset} does not follow the log end ${this.logEndOffset}`);
-      if (h.partitionLeaderEpoch > this.latestEpoch) {
-        this.epochs.push([h.partitionLeaderEpoch, h.baseOffset]);
-        this.writeEpochs();
-      }
+      this.epochs.assign(h.partitionLeaderEpoch, h.baseOffset);
       messages += this.writeBatch(batch, h, now);
     }
     this.countUnflushed(messages);
@@ -230,7 +201,7 @@ export class PartitionLog {
     const last = h.baseOffset + h.lastOffsetDelta;
     this.maybeRoll(batch.length, now);
     this.active.append(batch, h.baseOffset, last, h.maxTimestamp, now);
-    this.recordProducerBatch(h);
+    this.history.record(h);
     this.logEndOffset = last + 1;
     return h.recordCount;
   }
@@ -243,13 +214,7 @@ export class PartitionLog {
 
   /** Records that `epoch` starts at the log end offset, as a new leader does. Idempotent. */
   assignEpoch(epoch: number): void {
-    if (epoch <= this.latestEpoch) return;
-    this.epochs.push([epoch, this.logEndOffset]);
-    this.writeEpochs();
-  }
-
-  private writeEpochs(): void {
-    if (this.dir) writeCheckpoint(path.join(this.dir, 'leader-epoch-checkpoint'), this.epochs.map(([e, o]) => [String(e), String(o)]));
+    this.epochs.assign(epoch, this.logEndOffset);
   }
 
   private maybeRoll(incoming: number, now: number): void {
@@ -259,16 +224,13 @@ export class PartitionLog {
     this.roll();
   }
 
-  /**
-   * Starts a new segment at the log end offset. The old one is fsynced in the background,
-   * as Kafka does on roll, so a 1 GiB write-back never stalls the event loop.
-   */
+  /** Starts a new segment at the log end offset; the recovery point passes the old one once the storage has it durable. */
   roll(): void {
     const a = this.active;
     const base = this.logEndOffset;
-    if (this.dir) {
-      a.writeIndexes();
-      this.rollFlushes = this.rollFlushes.then(() => a.flushAsync()).then(() => {
+    const fsync = this.storage.seal(a);
+    if (fsync) {
+      this.rollFlushes = this.rollFlushes.then(fsync).then(() => {
         if (this.recoveryPoint < base && this.logEndOffset >= base) {
           this.recoveryPoint = base;
           this.onRecoveryPoint?.();
@@ -326,37 +288,29 @@ export class PartitionLog {
 
   /** Adds `seg` at the log end, with the producer state as it stands as the segment's snapshot. */
   private addSegment(seg: LogSegment): void {
-    this.producerSnapshots.set(seg.baseOffset, this.producers.copy());
+    this.history.snapshotAt(seg.baseOffset);
     this.segments.push(seg);
   }
 
   /** Deletes `seg`, taken out of `segments` by the caller, and its producer snapshot; its files go after file.delete.delay.ms. */
   private deleteSegment(seg: LogSegment): void {
-    // Called first, not as an argument: `?.` would skip it for a memory log (no deleter).
-    const files = seg.delete();
-    this.deleter?.schedule(files, this.config.fileDeleteDelayMs);
-    this.producerSnapshots.delete(seg.baseOffset);
+    this.storage.deleteSegment(seg, this.config.fileDeleteDelayMs);
+    this.history.dropSnapshot(seg.baseOffset);
   }
 
-  /** After a truncation: the active segment's snapshot, then its remaining batches' headers replayed. */
+  /** After a truncation: the active segment's producer snapshot, then its remaining batches' headers replayed. */
   private rebuildProducers(): void {
     const seg = this.active;
-    this.producers.restore(this.producerSnapshots.get(seg.baseOffset)!);
+    this.history.restoreTo(seg.baseOffset);
     for (let i = 0; i < seg.index.count; i++) {
       const head = seg.readHead(i, BATCH_HEADER_SIZE);
-      this.recordProducerBatch(readBatchHeader(head));
+      this.history.record(readBatchHeader(head));
       release(head);
     }
   }
 
-  /** Records a batch of the log in the producer state: appended, found on opening, or replayed after a truncation. */
-  private recordProducerBatch(h: BatchHeader): void {
-    if (h.producerId < 0 || (h.attributes & Attr.control) !== 0) return;
-    this.producers.update(h.producerId, h.producerEpoch, h.baseSequence, h.baseSequence + h.lastOffsetDelta, h.baseOffset, h.baseOffset + h.lastOffsetDelta, h.maxTimestamp);
-  }
-
   private newSegment(baseOffset: number): LogSegment {
-    return this.dir ? new FileSegment(this.dir, baseOffset, this.config.indexIntervalBytes, true) : new MemorySegment(baseOffset);
+    return this.storage.newSegment(baseOffset, this.config.indexIntervalBytes);
   }
 
   private segmentFor(offset: number): number {
@@ -400,20 +354,12 @@ export class PartitionLog {
    * epoch newer than any known is undefined (-1, -1).
    */
   endOffsetForEpoch(epoch: number): { leaderEpoch: number; endOffset: number } {
-    if (epoch < 0 || this.epochs.length === 0) return { leaderEpoch: -1, endOffset: -1 };
-    if (epoch === this.latestEpoch) return { leaderEpoch: epoch, endOffset: this.logEndOffset };
-    const higher = this.epochs.find(([e]) => e > epoch);
-    if (!higher) return { leaderEpoch: -1, endOffset: -1 };
-    let floor = -1;
-    for (const [e] of this.epochs) if (e <= epoch) floor = e;
-    return { leaderEpoch: floor >= 0 ? floor : epoch, endOffset: higher[1] };
+    return this.epochs.endOffsetFor(epoch, this.logEndOffset);
   }
 
   /** The leader epoch that wrote `offset`, or -1 when the log has no epochs. */
   epochAt(offset: number): number {
-    let e = -1;
-    for (const [epoch, start] of this.epochs) if (start <= offset) e = epoch;
-    return e;
+    return this.epochs.epochAt(offset);
   }
 
   /** DeleteRecords: moves the log start offset forward, dropping whole segments below it. */
@@ -443,19 +389,17 @@ export class PartitionLog {
     this.logStartOffset = Math.min(this.logStartOffset, this.logEndOffset);
     this.recoveryPoint = Math.min(this.recoveryPoint, this.logEndOffset);
     this.rebuildProducers();
-    this.epochs = this.epochs.filter(([, o]) => o < this.logEndOffset);
-    this.writeEpochs();
+    this.epochs.truncateFrom(this.logEndOffset);
   }
 
   /** Drops everything and restarts the log empty at `offset` (a follower far behind its leader's log start). */
   truncateFullyAndStartAt(offset: number): void {
     for (const seg of this.segments) this.deleteSegment(seg);
     this.segments = [];
-    this.producers.restore(new ProducerStateManager());
+    this.history.reset();
     this.addSegment(this.newSegment(offset));
     this.logStartOffset = this.logEndOffset = this.recoveryPoint = offset;
-    this.epochs = [];
-    this.writeEpochs();
+    this.epochs.clear();
   }
 
   /** Deletes segments past retention.ms / retention.bytes (never the active one). Returns segments deleted. */
@@ -485,34 +429,12 @@ export class PartitionLog {
 
   /**
    * Swaps a closed segment for one holding `batches` (the cleaner's output, same offsets).
-   * On disk the new file is fsynced and renamed over the old, so a crash leaves one or the
-   * other. Returns false when the segment is gone or became active meanwhile.
+   * Returns false when the segment is gone or became active meanwhile.
    */
   replaceSegment(old: LogSegment, batches: Buffer[]): boolean {
     const i = this.segments.indexOf(old);
     if (this.closed || i < 0 || i === this.segments.length - 1) return false;
-    let fresh: LogSegment;
-    if (this.dir) {
-      const file = path.join(this.dir, segmentFileName(old.baseOffset, '.log'));
-      const tmp = `${file}.cleaned`;
-      const fd = fs.openSync(tmp, 'w');
-      fs.writeSync(fd, Buffer.concat(batches));
-      fs.fdatasyncSync(fd);
-      fs.closeSync(fd);
-      old.close();
-      fs.renameSync(tmp, file);
-      const cleaned = new FileSegment(this.dir, old.baseOffset, this.config.indexIntervalBytes, false);
-      this.scanSegment(cleaned, Infinity, false);
-      cleaned.writeIndexes();
-      fresh = cleaned;
-    } else {
-      fresh = new MemorySegment(old.baseOffset);
-      for (const b of batches) {
-        const h = readBatchHeader(b);
-        fresh.append(b, h.baseOffset, h.baseOffset + h.lastOffsetDelta, h.maxTimestamp, old.lastModified);
-      }
-      old.delete();
-    }
+    const fresh = this.storage.rewrite(old, batches, this.config.indexIntervalBytes);
     // As Kafka's cleaner does: a cleaned segment keeps its last-modified time, so the
     // delete.retention.ms of its tombstones is not restarted by every cleaning.
     fresh.lastModified = old.lastModified;
@@ -523,7 +445,7 @@ export class PartitionLog {
   /** Flushes and closes every segment. Safe to call twice. */
   close(): void {
     this.closed = true;
-    if (this.dir) this.flush();
+    if (this.storage.durable) this.flush();
     for (const s of this.segments) s.close();
   }
 
@@ -533,26 +455,9 @@ export class PartitionLog {
     for (const s of this.segments) s.abandon();
   }
 
-  /**
-   * Drops the log (topic deletion or a replica moved away): its directory is renamed at
-   * once, so the topic can be created again straight away, and removed after
-   * file.delete.delay.ms.
-   */
+  /** Drops the log (topic deletion or a replica moved away); on disk its files go after file.delete.delay.ms. */
   delete(): void {
-    if (this.dir) {
-      // Nothing of a deleted log is worth writing: its files are closed as they stand.
-      for (const s of this.segments) s.abandon();
-      const gone = deletedDirName(this.dir);
-      try {
-        fs.renameSync(this.dir, gone);
-        this.deleter!.schedule([gone], this.config.fileDeleteDelayMs);
-      } catch (e) {
-        // Already removed by hand: nothing is left to delete.
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-      }
-    } else {
-      for (const s of this.segments) s.delete();
-    }
+    this.storage.deleteLog(this.segments, this.config.fileDeleteDelayMs);
     this.segments = [];
   }
 }

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { BatchIndex } from './batch-index.js';
-import { allocBlock, MIN_BLOCK } from './blocks.js';
+import { allocBlock, MIN_BLOCK } from '../fastpath/index.js';
 import { DELETED_FILE_SUFFIX } from './file-deleter.js';
 
 /** What a partition log needs of a segment, on disk or in memory. */

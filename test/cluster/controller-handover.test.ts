@@ -8,8 +8,8 @@ import { Broker } from '../../src/broker/broker.js';
 import { EmbeddedStore } from '../../src/broker/controller/embedded-store.js';
 import type { CoordinationStore, WatchEvent } from '../../src/broker/controller/store.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
-import { eventually, sleep, storeWith } from '../helpers.js';
-import { RawClient } from '../raw-client.js';
+import { eventually, sleep, storeWith } from '../support/helpers.js';
+import { RawClient } from '../support/raw-client.js';
 
 const PREFIX = '/krill/';
 

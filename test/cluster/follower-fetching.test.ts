@@ -5,7 +5,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import test from 'ava';
-import { clusterWithAdmin, partitionsOf, ROOT } from '../helpers.js';
+import { clusterWithAdmin, partitionsOf, ROOT } from '../support/helpers.js';
 
 const run = promisify(execFile);
 

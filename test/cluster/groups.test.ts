@@ -2,8 +2,8 @@
 // __consumer_offsets partition; when that broker stops, the group moves to the new
 // leader with its committed offsets, and the consumers carry on.
 import test from 'ava';
-import { clusterWithAdmin, eventually, sleep } from '../helpers.js';
-import { RawClient } from '../raw-client.js';
+import { clusterWithAdmin, eventually, sleep } from '../support/helpers.js';
+import { RawClient } from '../support/raw-client.js';
 
 test('the group coordinator fails over with the offsets partition and the group resumes from its commits', async (t) => {
   const { c, k, admin } = await clusterWithAdmin(t, { brokers: 3, config: { 'offsets.topic.num.partitions': '3' } });

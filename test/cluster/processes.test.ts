@@ -7,9 +7,9 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import readline from 'node:readline';
 import test from 'ava';
-import { killedWithWorker } from '../children.js';
-import { eventually, kafka, partitionsOf, readEverything, ROOT } from '../helpers.js';
-import { kill, useProcessCluster } from './process-cluster.js';
+import { killedWithWorker } from '../support/children.js';
+import { eventually, kafka, partitionsOf, readEverything, ROOT } from '../support/helpers.js';
+import { kill, useProcessCluster } from '../support/process-cluster.js';
 
 const cluster = useProcessCluster('node');
 

@@ -5,8 +5,8 @@
 import test, { type ExecutionContext } from 'ava';
 import { ErrorCode, type RunningCluster } from '../../src/index.js';
 import { decodeRecords } from '../../src/protocol/records/records.js';
-import { clusterWithAdmin, eventually, partitionsOf, readEverything, sleep } from '../helpers.js';
-import { RawClient } from '../raw-client.js';
+import { clusterWithAdmin, eventually, partitionsOf, readEverything, sleep } from '../support/helpers.js';
+import { RawClient } from '../support/raw-client.js';
 
 /** The Kafka error name kafkajs reports, however deep it wrapped it. */
 function errorType(e: unknown): string | undefined {

@@ -8,7 +8,7 @@ import { decodeMessage, encodeMessage } from '../../src/protocol/schema.js';
 import { BATCH_HEADER_SIZE, Compression, crcMatches } from '../../src/protocol/records/batch.js';
 import { decompress } from '../../src/protocol/records/compression.js';
 import { decodeBatch, decodeMessageSet } from '../../src/protocol/records/records.js';
-import { ROOT } from '../helpers.js';
+import { ROOT } from '../support/helpers.js';
 
 const DIR = path.join(ROOT, 'test/fixtures/kafkajs');
 const API_KEYS: Record<string, ApiKey> = {

@@ -2,8 +2,8 @@ import test from 'ava';
 import { decodeRecords, encodeBatch } from '../../src/protocol/records/records.js';
 import { compactLog } from '../../src/storage/cleaner.js';
 import { PartitionLog } from '../../src/storage/partition-log.js';
-import { tempDir } from '../helpers.js';
-import { logConfig } from './log-config.js';
+import { tempDir } from '../support/helpers.js';
+import { logConfig } from '../support/log-config.js';
 
 const config = logConfig({ segmentBytes: 400 });
 const opts = { leaderEpoch: 0, now: Date.now(), logAppendTime: false };

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import test from 'ava';
 import { FileDeleter } from '../../src/storage/file-deleter.js';
-import { tempDir } from '../helpers.js';
+import { tempDir } from '../support/helpers.js';
 
 const file = (dir: string, name: string): string => {
   const p = path.join(dir, name);

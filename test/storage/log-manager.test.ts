@@ -3,7 +3,7 @@
 import test from 'ava';
 import { encodeBatch } from '../../src/protocol/records/records.js';
 import { LogManager, MemoryVolume } from '../../src/storage/log-manager.js';
-import { logConfig } from './log-config.js';
+import { logConfig } from '../support/log-config.js';
 
 const opts = { leaderEpoch: 0, now: Date.now(), logAppendTime: false };
 const batch = (n: number) => encodeBatch({ records: Array.from({ length: n }, (_, i) => ({ value: `v${i}` })) });

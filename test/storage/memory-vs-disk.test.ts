@@ -6,10 +6,10 @@ import path from 'node:path';
 import test from 'ava';
 import fc from 'fast-check';
 import { BATCH_HEADER_SIZE, Off } from '../../src/protocol/records/batch.js';
-import { allocBlock, release } from '../../src/storage/blocks.js';
+import { allocBlock, release } from '../../src/fastpath/blocks.js';
 import { PartitionLog } from '../../src/storage/partition-log.js';
-import { tempDir } from '../helpers.js';
-import { logConfig } from './log-config.js';
+import { tempDir } from '../support/helpers.js';
+import { logConfig } from '../support/log-config.js';
 
 const config = (segmentBytes: number) => logConfig({ segmentBytes });
 

@@ -4,8 +4,8 @@ import test, { type ExecutionContext } from 'ava';
 import { ErrorCode, KafkaError } from '../../src/protocol/errors.js';
 import { encodeBatch } from '../../src/protocol/records/records.js';
 import { PartitionLog } from '../../src/storage/partition-log.js';
-import { tempDir } from '../helpers.js';
-import { logConfig } from './log-config.js';
+import { tempDir } from '../support/helpers.js';
+import { logConfig } from '../support/log-config.js';
 
 const config = logConfig;
 const opts = { leaderEpoch: 0, now: Date.now(), logAppendTime: false };

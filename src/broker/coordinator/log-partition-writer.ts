@@ -1,7 +1,7 @@
 // A coordinator's partitions as this broker's replicas of its internal topic hold them.
 import { ErrorCode } from '../../protocol/errors.js';
 import { decodeRecords, encodeBatchUncompressed } from '../../protocol/records/records.js';
-import { release } from '../../storage/blocks.js';
+import { release } from '../../fastpath/index.js';
 import type { ClusterMetadata } from '../controller/cluster-metadata.js';
 import type { ReplicaManager } from '../replica-manager.js';
 import type { CoordinatorRecord, PartitionWriter } from './partition-writer.js';

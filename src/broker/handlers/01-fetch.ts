@@ -1,7 +1,7 @@
 import { ErrorCode, KafkaError } from '../../protocol/errors.js';
 import type { FetchRequest, FetchResponse } from '../../protocol/messages/index.js';
 import { downConvert } from '../../protocol/records/records.js';
-import { release } from '../../storage/blocks.js';
+import { release } from '../../fastpath/index.js';
 import { defineApi, type RequestContext } from '../api.js';
 import type { Services } from '../services.js';
 import { type FetchSession, sessionKey, type SessionPartition } from '../fetch-sessions.js';

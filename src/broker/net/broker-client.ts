@@ -7,13 +7,36 @@ import { type ApiKey, apiSchemas, type RequestOf, type ResponseOf } from '../../
 import { Reader, Writer } from '../../protocol/primitives.js';
 import { decodeMessage, type Encodable, encodeMessage, isFlexible } from '../../protocol/schema.js';
 import { FrameReader } from './frame-reader.js';
-import { connectFrameSocket } from './frame-socket.js';
+import { connectFrameSocket } from '../../fastpath/index.js';
 
 interface InFlight {
   apiKey: number;
   version: number;
   resolve: (frame: Buffer) => void;
   reject: (e: Error) => void;
+}
+
+const API_VERSIONS = 18;
+
+/** A request frame: size, header v1 (v2 where the request is flexible), then the body. */
+export function encodeRequest<K extends ApiKey>(apiKey: K, version: number, correlationId: number, clientId: string, body: Encodable<RequestOf<K>>): Buffer {
+  const s = apiSchemas[apiKey];
+  const w = new Writer();
+  const idLength = Buffer.byteLength(clientId);
+  w.int32(0).int16(apiKey).int16(version).int32(correlationId).int16(idLength).utf8(clientId, idLength);
+  if (isFlexible(s.request, version)) w.uvarint(0);
+  encodeMessage(s.request, version, w, body);
+  const out = w.toBuffer();
+  out.writeInt32BE(out.length - 4, 0);
+  return out;
+}
+
+/** The body of a response frame (without its size): after the correlation id, and the header's tagged fields where flexible (never for ApiVersions). */
+export function decodeResponse<K extends ApiKey>(apiKey: K, version: number, frame: Buffer): ResponseOf<K> {
+  const s = apiSchemas[apiKey];
+  const r = new Reader(frame, 4);
+  if (apiKey !== API_VERSIONS && isFlexible(s.response, version)) r.uvarint();
+  return decodeMessage(s.response, version, r);
 }
 
 export class BrokerClient {
@@ -70,14 +93,8 @@ export class BrokerClient {
    */
   requestFrame<K extends ApiKey>(apiKey: K, version: number, body: Encodable<RequestOf<K>>, timeoutMs: number): Promise<{ response: ResponseOf<K>; release: () => void }> {
     if (this.closed) return Promise.reject(new Error('connection closed'));
-    const s = apiSchemas[apiKey];
     const id = this.correlation++;
-    const w = new Writer();
-    w.int32(0).int16(apiKey).int16(version).int32(id).int16(Buffer.byteLength(this.clientId)).utf8(this.clientId, Buffer.byteLength(this.clientId));
-    if (isFlexible(s.request, version)) w.uvarint(0);
-    encodeMessage(s.request, version, w, body);
-    const out = w.toBuffer();
-    out.writeInt32BE(out.length - 4, 0);
+    const out = encodeRequest(apiKey, version, id, this.clientId, body);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
@@ -91,9 +108,7 @@ export class BrokerClient {
         resolve: (frame) => {
           clearTimeout(timer);
           try {
-            const r = new Reader(frame, 4);
-            if (apiKey !== 18 && isFlexible(s.response, version)) r.uvarint();
-            resolve({ response: decodeMessage(s.response, version, r), release: () => this.frames.release(frame) });
+            resolve({ response: decodeResponse(apiKey, version, frame), release: () => this.frames.release(frame) });
           } catch (e) {
             reject(e as Error);
           }

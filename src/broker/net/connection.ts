@@ -1,19 +1,17 @@
 // One client connection: frames in, handlers run, responses out in request order.
 // A handler that waits (long-poll fetch, acks=all produce) holds back later responses on
 // this connection only, as Kafka's per-connection ordering requires.
-import fs from 'node:fs';
 import type { Socket } from 'node:net';
 import type { Logger } from 'winston';
 import { ProtocolDecodeError, Reader, Writer } from '../../protocol/primitives.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { decodeMessage, encodeMessage, isFlexible } from '../../protocol/schema.js';
 import type { ApiKey, ResponseOf } from '../../protocol/messages/index.js';
-import { release } from '../../storage/blocks.js';
 import { type Api, CLOSE_CONNECTION, type ConnectionInfo, type HandlerResult, NO_RESPONSE, type RequestContext } from '../api.js';
 import type { ApiTable } from '../api-table.js';
 import type { BrokerServices } from '../services.js';
 import { FrameReader, FrameTooLargeError } from './frame-reader.js';
-import { adoptFrameSocket } from './frame-socket.js';
+import { adoptFrameSocket, release, writeDirect } from '../../fastpath/index.js';
 import { readRequestHeader } from './request-header.js';
 
 const API_VERSIONS = 18;
@@ -224,8 +222,13 @@ export class Connection implements ConnectionInfo {
       for (const b of held) release(b);
       return;
     }
-    const rest = this.writeNow(chunks);
-    if (rest === null || rest.length === 0) {
+    const rest = writeDirect(this.socket, chunks);
+    if (rest === null) {
+      // EPIPE, ECONNRESET: the peer is gone; the socket's own error or close follows.
+      this.close();
+      return;
+    }
+    if (rest.length === 0) {
       for (const b of held) release(b);
       return;
     }
@@ -235,33 +238,5 @@ export class Connection implements ConnectionInfo {
       else this.socket.write(rest[i]!);
     }
     this.socket.uncork();
-  }
-
-  /**
-   * Writes what the socket takes at once with one writev(2), when nothing is queued ahead
-   * in the stream; returns what is left for the stream (empty when all went), or null when
-   * the connection failed and is closed. Node's stream path costs a write request, a
-   * callback and a tick per response, which a broker whose code is not yet optimised (a
-   * test suite's) pays on every answer; here the kernel has the bytes when this returns,
-   * so what they came from can be released at once.
-   */
-  private writeNow(chunks: Buffer[]): Buffer[] | null {
-    const fd = (this.socket as unknown as { _handle?: { fd?: number } | null })._handle?.fd;
-    if (typeof fd !== 'number' || fd < 0 || this.socket.writableLength > 0) return chunks;
-    let n: number;
-    try {
-      n = fs.writevSync(fd, chunks);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') return chunks;
-      // EPIPE, ECONNRESET: the peer is gone; the socket's own error or close follows.
-      this.close();
-      return null;
-    }
-    let i = 0;
-    while (i < chunks.length && n >= chunks[i]!.length) n -= chunks[i++]!.length;
-    if (i === chunks.length) return [];
-    const rest = chunks.slice(i);
-    rest[0] = rest[0]!.subarray(n);
-    return rest;
   }
 }

@@ -7,7 +7,7 @@
 // from 64 KiB chunks nor backed by a fresh ArrayBuffer per chunk. Large frames are blocks
 // (storage/blocks.ts), so an in-memory log can keep a produce request's batches where the
 // socket put them.
-import { allocBlock, release } from '../../storage/blocks.js';
+import { allocBlock, release } from '../../fastpath/index.js';
 
 export class FrameTooLargeError extends Error {}
 

@@ -6,7 +6,7 @@
 // dependency: no compiler, another CPU) @node-rs/crc32 does the same work at about a
 // fifth of the crc32-instruction speed.
 import { crc32c as portable } from '@node-rs/crc32';
-import { optionalAddon } from '../../native-addon.js';
+import { optionalAddon } from '../../fastpath/index.js';
 
 type Crc32c = (data: Uint8Array) => number;
 

@@ -1,0 +1,158 @@
+// Where a partition log keeps its segments: files in a log directory, or memory. The log
+// (partition-log.ts) works the same over either; what differs is here.
+import fs from 'node:fs';
+import path from 'node:path';
+import { BATCH_HEADER_SIZE, type BatchHeader, crcMatches, LOG_OVERHEAD, Off, readBatchHeader } from '../protocol/records/batch.js';
+import { release } from '../fastpath/index.js';
+import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { deletedDirName, type FileDeleter } from './file-deleter.js';
+import type { EpochEntry } from './leader-epoch-cache.js';
+import { MemorySegment } from './memory-segment.js';
+import { FileSegment, type LogSegment, segmentFileName } from './segment.js';
+
+export interface LogStorage {
+  /** Whether written data needs a flush to survive a crash (files do; memory lives and dies with the process). */
+  readonly durable: boolean;
+  newSegment(baseOffset: number, indexIntervalBytes: number): LogSegment;
+  writeEpochs(entries: readonly EpochEntry[]): void;
+  /**
+   * A segment stopped being the active one: on disk its indexes are written now, and the
+   * fsync it still needs is returned, for the log to run in the background in roll order,
+   * as Kafka does on roll, so a 1 GiB write-back never stalls the event loop. Null when
+   * nothing needs to be made durable.
+   */
+  seal(seg: LogSegment): (() => Promise<void>) | null;
+  /** Drops a segment; its files go after `delayMs` (file.delete.delay.ms). */
+  deleteSegment(seg: LogSegment, delayMs: number): void;
+  /**
+   * A segment holding `batches` (the cleaner's output) in place of `old`, which is let go.
+   * On disk the new file is fsynced and renamed over the old, so a crash leaves one or the other.
+   */
+  rewrite(old: LogSegment, batches: Buffer[], indexIntervalBytes: number): LogSegment;
+  /**
+   * Drops the whole log (topic deletion or a replica moved away): on disk its directory is
+   * renamed at once, so the topic can be created again straight away, and removed after `delayMs`.
+   */
+  deleteLog(segments: readonly LogSegment[], delayMs: number): void;
+}
+
+export class MemoryLogStorage implements LogStorage {
+  readonly durable = false;
+
+  newSegment(baseOffset: number): LogSegment {
+    return new MemorySegment(baseOffset);
+  }
+
+  writeEpochs(): void {}
+
+  seal(): null {
+    return null;
+  }
+
+  deleteSegment(seg: LogSegment): void {
+    seg.delete();
+  }
+
+  rewrite(old: LogSegment, batches: Buffer[]): LogSegment {
+    const fresh = new MemorySegment(old.baseOffset);
+    for (const b of batches) {
+      const h = readBatchHeader(b);
+      fresh.append(b, h.baseOffset, h.baseOffset + h.lastOffsetDelta, h.maxTimestamp, old.lastModified);
+    }
+    old.delete();
+    return fresh;
+  }
+
+  deleteLog(segments: readonly LogSegment[]): void {
+    for (const s of segments) s.delete();
+  }
+}
+
+const EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
+
+export class DiskLogStorage implements LogStorage {
+  readonly durable = true;
+
+  constructor(readonly dir: string, private readonly deleter: FileDeleter) {}
+
+  newSegment(baseOffset: number, indexIntervalBytes: number): LogSegment {
+    return new FileSegment(this.dir, baseOffset, indexIntervalBytes, true);
+  }
+
+  readEpochs(): EpochEntry[] {
+    return readCheckpoint(path.join(this.dir, EPOCH_CHECKPOINT)).map(([e, o]) => [Number(e), Number(o)] as const);
+  }
+
+  writeEpochs(entries: readonly EpochEntry[]): void {
+    writeCheckpoint(path.join(this.dir, EPOCH_CHECKPOINT), entries.map(([e, o]) => [String(e), String(o)]));
+  }
+
+  seal(seg: LogSegment): () => Promise<void> {
+    seg.writeIndexes();
+    return () => seg.flushAsync();
+  }
+
+  deleteSegment(seg: LogSegment, delayMs: number): void {
+    this.deleter.schedule(seg.delete(), delayMs);
+  }
+
+  rewrite(old: LogSegment, batches: Buffer[], indexIntervalBytes: number): LogSegment {
+    const file = path.join(this.dir, segmentFileName(old.baseOffset, '.log'));
+    const tmp = `${file}.cleaned`;
+    const fd = fs.openSync(tmp, 'w');
+    fs.writeSync(fd, Buffer.concat(batches));
+    fs.fdatasyncSync(fd);
+    fs.closeSync(fd);
+    old.close();
+    fs.renameSync(tmp, file);
+    const cleaned = new FileSegment(this.dir, old.baseOffset, indexIntervalBytes, false);
+    scanSegment(cleaned, Infinity, null);
+    cleaned.writeIndexes();
+    return cleaned;
+  }
+
+  deleteLog(segments: readonly LogSegment[], delayMs: number): void {
+    // Nothing of a deleted log is worth writing: its files are closed as they stand.
+    for (const s of segments) s.abandon();
+    const gone = deletedDirName(this.dir);
+    try {
+      fs.renameSync(this.dir, gone);
+      this.deleter.schedule([gone], delayMs);
+    } catch (e) {
+      // Already removed by hand: nothing is left to delete.
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+  }
+}
+
+/**
+ * Rebuilds a segment file's batch index, batch by batch; from `recoveryPoint` on each
+ * batch's CRC is checked, and the file is cut at the first torn or corrupt batch, which
+ * can only be data that was never acknowledged as flushed. Each batch kept is handed to
+ * `onBatch`. Returns true if the file's tail was cut.
+ */
+export function scanSegment(seg: FileSegment, recoveryPoint: number, onBatch: ((h: BatchHeader) => void) | null): boolean {
+  let pos = 0;
+  while (pos + BATCH_HEADER_SIZE <= seg.size) {
+    const head = seg.readAt(pos, BATCH_HEADER_SIZE);
+    if (head.length < BATCH_HEADER_SIZE) break;
+    const size = head.readInt32BE(Off.batchLength) + LOG_OVERHEAD;
+    if (size < BATCH_HEADER_SIZE || pos + size > seg.size || head[Off.magic] !== 2) break;
+    const h = readBatchHeader(head);
+    const lastOffset = h.baseOffset + h.lastOffsetDelta;
+    if (lastOffset >= recoveryPoint) {
+      const bytes = seg.readAt(pos, size);
+      const intact = crcMatches(bytes);
+      release(bytes);
+      if (!intact) break;
+    }
+    seg.adopt(h.baseOffset, lastOffset, pos, size, h.maxTimestamp);
+    onBatch?.(h);
+    pos += size;
+  }
+  if (pos < seg.size) {
+    seg.truncateBytes(pos);
+    return true;
+  }
+  return false;
+}

@@ -1,0 +1,26 @@
+import test from 'ava';
+import { parseStartArgs } from '../../src/cli/args.js';
+import { parseProperties } from '../../src/broker/config.js';
+
+test('server.properties parsing follows Java properties rules', (t) => {
+  const p = parseProperties('# comment\n! also\nnum.partitions=3\nlog.dirs = /var/kafka \nlisteners: PLAINTEXT://0.0.0.0:9092\nlong.value=a,\\\n  b\n');
+  t.deepEqual(p, { 'num.partitions': '3', 'log.dirs': '/var/kafka', listeners: 'PLAINTEXT://0.0.0.0:9092', 'long.value': 'a,b' });
+});
+
+test('command-line options override the properties file and set the listener', (t) => {
+  const r = parseStartArgs(['--port', '9999', '--set', 'num.partitions=4', '--data-dir', '/tmp/x', '--broker-id', '2']);
+  t.is(r.config['listeners'], 'PLAINTEXT://127.0.0.1:9999');
+  t.is(r.config['num.partitions'], '4');
+  t.is(r.config['log.dirs'], '/tmp/x');
+  t.is(r.config['broker.id'], '2');
+  t.throws(() => parseStartArgs(['--set', 'novalue']));
+  t.throws(() => parseStartArgs(['--bogus']));
+});
+
+test('--metadata takes etcd endpoints and --rack sets broker.rack', (t) => {
+  const r = parseStartArgs(['--broker-id', '1', '--metadata', 'etcd://127.0.0.1:2379,127.0.0.1:22379', '--rack', 'eu-1a']);
+  t.is(r.metadata, 'etcd://127.0.0.1:2379,127.0.0.1:22379');
+  t.is(r.config['broker.rack'], 'eu-1a');
+  t.is(parseStartArgs([]).metadata, undefined);
+  t.throws(() => parseStartArgs(['--metadata', 'zookeeper://localhost:2181']), { message: /etcd:\/\// });
+});
