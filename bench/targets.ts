@@ -12,11 +12,15 @@ import { DELETED_DIR_SUFFIX } from '../src/storage/file-deleter.js';
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 export const PEERS = path.join(ROOT, '.bench');
 
-export type TargetName = 'krill-memory' | 'krill-disk' | 'mock' | 'krill-cluster' | 'krill-memory-no-addons' | 'krill-disk-no-addons';
+/** The Krill builds with only some of the optional native addons (native/), by the KRILL_ADDONS they run with. */
+const ADDON_VARIANTS = {
+  'krill-memory-no-addons': 'none',
+  'krill-disk-no-addons': 'none',
+} as const;
 
-/** A `-no-addons` target runs Krill with KRILL_ADDONS=none: without the optional native addons (native/). */
-const withoutAddons = (name: TargetName): boolean => name.endsWith('-no-addons');
-const envFor = (name: TargetName): NodeJS.ProcessEnv => (withoutAddons(name) ? { ...process.env, KRILL_ADDONS: 'none' } : process.env);
+export type TargetName = 'krill-memory' | 'krill-disk' | 'mock' | 'krill-cluster' | keyof typeof ADDON_VARIANTS;
+
+const envFor = (name: TargetName): NodeJS.ProcessEnv => (name in ADDON_VARIANTS ? { ...process.env, KRILL_ADDONS: ADDON_VARIANTS[name as keyof typeof ADDON_VARIANTS] } : process.env);
 
 const running = new Set<ChildProcess>();
 // A benchmark that dies must not leave brokers behind.
@@ -100,7 +104,7 @@ export async function startTarget(name: TargetName, opts: { dataDir?: string; co
     };
     return { name, bootstrap: m[1]!, proc, startMs: performance.now() - t0, stop: stopper(proc), createTopic, deleteTopic: () => Promise.resolve() };
   }
-  if (name === 'krill-memory' || name === 'krill-memory-no-addons' || name === 'krill-cluster') {
+  if (name.startsWith('krill-memory') || name === 'krill-cluster') {
     const server = name === 'krill-cluster' ? 'krill-cluster.js' : 'krill-memory.js';
     const proc = track(spawn(process.execPath, [path.join(ROOT, 'dist/bench/servers', server)], { stdio: ['ignore', 'pipe', 'ignore'], env: envFor(name) }));
     const m = await waitForLine(proc, 'stdout', /^(\S+:\d+)/m);

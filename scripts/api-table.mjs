@@ -10,7 +10,7 @@ const { allApis } = await import(pathToFileURL(path.join(root, 'dist/src/broker/
 
 export function apiTable(apis) {
   const rows = [...apis].sort((a, b) => a.apiKey - b.apiKey)
-    .map((a) => `| ${a.apiKey} | ${a.request.name.replace(/Request$/, '')} | ${a.minVersion}–${a.maxVersion} |`);
+    .map((a) => `| ${a.apiKey} | ${a.schemas.request.name.replace(/Request$/, '')} | ${a.minVersion}–${a.maxVersion} |`);
   return ['| key | API | versions |', '|---:|---|---|', ...rows].join('\n');
 }
 

@@ -13,7 +13,7 @@ await build({
   platform: 'node',
   target: 'node20',
   sourcemap: true,
-  external: ['@node-rs/crc32', 'krill-crc32c', 'krill-huge-pages', 'snappy', 'lz4-napi', '@mongodb-js/zstd', 'etcd3'],
+  external: ['@node-rs/crc32', 'krill-crc32c', 'snappy', 'lz4-napi', '@mongodb-js/zstd', 'etcd3'],
   // winston and its dependencies are CommonJS and require() Node's built-ins.
   banner: { js: "import { createRequire as krillCreateRequire } from 'node:module'; const require = krillCreateRequire(import.meta.url);" },
   logLevel: 'warning',

@@ -34,7 +34,6 @@ export class ReplicaManager implements FetcherHost {
   private readonly rackAwareReads: boolean;
   /** Stops this broker's followers from fetching (see ReplicaFetcher); the leaders then drop it from their ISRs. */
   replicationPaused = false;
-  private closed = false;
 
   constructor(
     readonly brokerId: number,
@@ -136,7 +135,6 @@ export class ReplicaManager implements FetcherHost {
 
   /** A topic was created, changed or deleted: this broker's replicas of it follow. */
   reconcileTopic(before: TopicState | undefined, after: TopicState | undefined): void {
-    if (this.closed) return;
     const recreated = before && after && before.topicId !== after.topicId;
     if (before && (!after || recreated)) {
       for (const ps of before.partitions) {
@@ -271,7 +269,6 @@ export class ReplicaManager implements FetcherHost {
    * instead of landing in a log the next leader will not have.
    */
   resignAll(): void {
-    this.closed = true;
     for (const p of this.partitions.values()) p.becomeFollower();
   }
 

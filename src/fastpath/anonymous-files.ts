@@ -2,9 +2,8 @@
 // in RAM and vanish with the process.
 //
 // Writing into tmpfs pages a file already has costs less than into new ones: the kernel
-// allocates, charges and lists every new page, and on the VMs this was measured on, memory
-// freed for a second or more is handed back to the host and dear to touch again (0.11-0.19
-// s per GiB overwriting, 0.20-0.35 s into new pages). So a deleted segment's file waits
+// allocates, charges and lists every new page, and on VMs memory freed for a second or
+// more is handed back to the host and dear to touch again. So a deleted segment's file waits
 // here for the next segment to overwrite, and is closed, its memory freed, once it has sat
 // unused for DECAY_MS, much as jemalloc decays the dirty pages it keeps. A reused file may
 // be longer than what its new segment writes; that stale tail is cut off after DECAY_MS too,

@@ -11,8 +11,6 @@
 // The one rule: release only what you retained (or allocated). A holder that never
 // releases is safe: its block is simply garbage collected instead of recycled.
 
-import { discardHugePageBlock, hugePageBlock } from './huge-pages.js';
-
 /** Blocks smaller than this are not worth pooling. */
 export const MIN_BLOCK = 64 * 1024;
 /** A free block unused this long is dropped: its memory goes back to the kernel. */
@@ -44,7 +42,7 @@ export function allocBlock(n: number): Buffer {
     block = free.pop()!.block;
     pooledBytes -= capacity;
   } else {
-    block = hugePageBlock(capacity) ?? (Buffer.allocUnsafeSlow(capacity).buffer as ArrayBuffer);
+    block = Buffer.allocUnsafeSlow(capacity).buffer as ArrayBuffer;
   }
   refs.set(block, { n: 1 });
   return Buffer.from(block, 0, n);
@@ -90,7 +88,7 @@ export function decayBlocks(now = Date.now()): void {
   for (const [capacity, free] of pool) {
     let stale = 0;
     while (stale < free.length && free[stale]!.freedAt <= before) stale++;
-    for (const { block } of free.splice(0, stale)) discardHugePageBlock(block);
+    free.splice(0, stale);
     pooledBytes -= stale * capacity;
     if (free.length === 0) pool.delete(capacity);
   }

@@ -4,8 +4,6 @@
 //   blocks           reference-counted buffers from a pool: request frames read into them,
 //                    in-memory logs keep views of them, fetches send those views; each
 //                    holder releases what it took (allocBlock/retain/release)
-//   huge-pages       large blocks from 2 MB-aligned mappings advised for transparent huge
-//                    pages (the optional addon in native/huge-pages)
 //   anonymous-files  unlinked tmpfs files for in-memory segments' small batches
 //   frame-socket     sockets whose reads land straight in request frames
 //   direct-write     answers written to the socket's descriptor past Node's stream

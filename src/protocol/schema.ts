@@ -89,9 +89,7 @@ function defaults(fields: readonly FieldSchema[], version: number): Obj {
 // every property access in the function sees one object shape. A broker that has served
 // only a few hundred requests (a test suite's, a benchmark's) still runs these in V8's
 // interpreter and baseline tiers, where walking a list of per-field closures through one
-// shared `o[name]` site costs more: with the primitives' change (primitives.ts), decoding
-// a consumer's Fetch request took 45-59 µs against 59-86, and encoding the answer 27-39 µs
-// against 45-53, in a broker serving the consume benchmark (bench/README.md).
+// shared `o[name]` site costs more (a consumer's Fetch request decoded in 45-59 µs against 59-86).
 // The generated source is built from the schema declarations alone, never from input.
 
 /** Helpers the generated code calls; one job each, shared by every struct. */

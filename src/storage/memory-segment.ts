@@ -8,8 +8,7 @@
 // Every other batch is copied into an unlinked file on tmpfs (anonymous-files.ts), as all
 // of them once were. The copy is needed anyway (a small batch must not pin its request's
 // memory), and tmpfs is the cheaper place for it: the kernel writes it without mapping new
-// pages into the process (0.2-0.35 s per GiB on the benchmark VM, where faulting in fresh
-// process memory costs 3.3 s), and it is not memory V8 counts, which in process memory made
+// pages into the process (0.2-0.35 s per GiB against 3.3 s on the benchmark VM), and it is not memory V8 counts, which in process memory made
 // a steady trickle of small batches set off a full garbage collection every second and
 // doubled the p99 latency at 10,000 records/s.
 import { openAnonymousFile, recycleAnonymousFile } from '../fastpath/index.js';

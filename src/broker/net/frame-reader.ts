@@ -5,7 +5,7 @@
 // frame-socket.ts): once a frame's size is known, its buffer is allocated and the kernel
 // copies the rest of the frame into it, so a megabyte produce request is neither joined
 // from 64 KiB chunks nor backed by a fresh ArrayBuffer per chunk. Large frames are blocks
-// (storage/blocks.ts), so an in-memory log can keep a produce request's batches where the
+// (fastpath/blocks.ts), so an in-memory log can keep a produce request's batches where the
 // socket put them.
 import { allocBlock, release } from '../../fastpath/index.js';
 

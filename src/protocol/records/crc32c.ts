@@ -1,16 +1,15 @@
 // CRC-32C, checked for every batch a client produces: after the copies, the largest
 // per-byte cost of the produce path. The addon in native/crc32c folds 256 bytes a step by
-// carry-less multiplication where the CPU has AVX-512 and VPCLMULQDQ (about 50 GB/s here
-// on a megabyte in cache, 20 GB/s from memory), else runs the x86-64 crc32 instruction on
-// three streams at once (about half that); where it was not built (it is an optional
-// dependency: no compiler, another CPU) @node-rs/crc32 does the same work at about a
-// fifth of the crc32-instruction speed.
+// carry-less multiplication where the CPU has AVX-512 and VPCLMULQDQ, else runs the x86-64
+// crc32 instruction on three streams at once; where it was not built (it is an optional
+// dependency: no compiler, another CPU) @node-rs/crc32 does the same work, about five
+// times slower than the crc32 instruction.
 import { crc32c as portable } from '@node-rs/crc32';
 import { optionalAddon } from '../../fastpath/index.js';
 
 type Crc32c = (data: Uint8Array) => number;
 
-const addon = optionalAddon<{ crc32c: Crc32c; crc32cStreams: Crc32c }>('krill-crc32c');
+const addon = optionalAddon<{ crc32c: Crc32c; crc32cStreams: Crc32c }>('crc32c');
 
 /** The native implementation, or null where it is not available. */
 export const nativeCrc32c = addon?.crc32c ?? null;
