@@ -16,6 +16,7 @@ import { FetchSessionCache } from './fetch-sessions.js';
 import { GroupCoordinator } from './group/coordinator.js';
 import { allApis } from './handlers/index.js';
 import { LogCleaner } from './log-cleaner.js';
+import { scheduleLogMaintenance } from './log-maintenance.js';
 import { createLogger, type LogLevel } from './logger.js';
 import { Membership } from './membership.js';
 import { Connection } from './net/connection.js';
@@ -156,8 +157,17 @@ export class Broker {
     await this.groups.manager.loaded();
   }
 
+  /** Applies a change of the cluster metadata here; a failure is logged and contained, never left to crash the process. */
   private onMetadataChange(c: MetadataChange): void {
     if (this.closed) return;
+    try {
+      this.applyMetadataChange(c);
+    } catch (e) {
+      this.logger.error(`applying a ${c.kind} change of the cluster metadata failed: ${(e as Error).stack ?? String(e)}`);
+    }
+  }
+
+  private applyMetadataChange(c: MetadataChange): void {
     switch (c.kind) {
       case 'topic':
         this.replicas.reconcileTopic(c.before, c.after);
@@ -182,14 +192,7 @@ export class Broker {
 
   private startTasks(): void {
     const s = this.scheduler;
-    s.every(this.config.int('log.retention.check.interval.ms'), 'retention', () => {
-      const n = this.logs.applyRetention(Date.now());
-      if (n > 0) this.logger.info(`retention deleted ${n} segment(s)`);
-    });
-    s.every(1000, 'timed flush', () => this.logs.flushDue(Date.now()));
-    // Kafka's replica.high.watermark.checkpoint.interval.ms: a restarted leader resumes
-    // from this high watermark instead of hiding everything until its followers fetch.
-    s.every(5000, 'checkpoints', () => this.logs.writeCheckpoints());
+    scheduleLogMaintenance(s, this.logs, this.config, this.logger);
     this.replicas.start(s);
     this.groups.start(s);
     if (this.config.bool('auto.leader.rebalance.enable')) {

@@ -28,6 +28,8 @@ export class ReplicaManager implements FetcherHost {
   private readonly following = new Map<Partition, number>();
   private readonly isrChanges = new Set<Partition>();
   private readonly leadershipListeners = new Map<string, LeadershipListener>();
+  /** Partitions assigned here whose logs could not be opened (no descriptors left, a full disk): answered KAFKA_STORAGE_ERROR. */
+  private readonly offline = new Set<string>();
   readonly fetchSettings: FetcherHost['fetchSettings'];
   private readonly rack: string | null;
   /** replica.selector.class is the rack-aware selector (KIP-392): consumers may be sent to a same-rack follower. */
@@ -76,13 +78,17 @@ export class ReplicaManager implements FetcherHost {
 
   /**
    * The partition if this broker leads it; otherwise the error a client gets:
-   * UNKNOWN_TOPIC_OR_PARTITION when the cluster has no such partition, else
+   * UNKNOWN_TOPIC_OR_PARTITION when the cluster has no such partition, KAFKA_STORAGE_ERROR
+   * when this broker should lead it but could not open its log, else
    * NOT_LEADER_OR_FOLLOWER (the client refreshes its metadata and goes to the leader).
    */
   leaderPartition(topic: string, index: number): Partition | number {
     const p = this.partition(topic, index);
     if (p?.isLeader) return p;
-    return this.metadata.topics.get(topic)?.partitions[index] ? ErrorCode.NOT_LEADER_OR_FOLLOWER : ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+    const state = this.metadata.topics.get(topic)?.partitions[index];
+    if (!state) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+    if (state.leader === this.brokerId && this.offline.has(partitionDirName(topic, index))) return ErrorCode.KAFKA_STORAGE_ERROR;
+    return ErrorCode.NOT_LEADER_OR_FOLLOWER;
   }
 
   /**
@@ -140,10 +146,13 @@ export class ReplicaManager implements FetcherHost {
       for (const ps of before.partitions) {
         const p = this.partition(before.name, ps.partition);
         if (p) this.dropPartition(p);
+        this.offline.delete(partitionDirName(before.name, ps.partition));
       }
       if (!after) this.logger.info(`deleted topic ${before.name}`);
     }
     if (!after) return;
+    let failed = 0;
+    let failure: unknown = null;
     for (const ps of after.partitions) {
       let p = this.partition(after.name, ps.partition);
       if (!ps.replicas.includes(this.brokerId)) {
@@ -152,15 +161,26 @@ export class ReplicaManager implements FetcherHost {
       }
       let prev: PartitionState | null = null;
       if (!p) {
-        const log = this.logs.open(after.name, ps.partition, this.topicConfigs.logConfig(after));
-        p = new Partition(after, ps, log, this.topicConfigs.produceSettings(after), this.brokerId, this.logs.checkpointedHighWatermark(after.name, ps.partition));
-        this.partitions.set(partitionDirName(after.name, ps.partition), p);
+        const key = partitionDirName(after.name, ps.partition);
+        try {
+          const log = this.logs.open(after.name, ps.partition, this.topicConfigs.logConfig(after));
+          p = new Partition(after, ps, log, this.topicConfigs.produceSettings(after), this.brokerId, this.logs.checkpointedHighWatermark(after.name, ps.partition));
+        } catch (e) {
+          // Out of file descriptors or disk: this replica is offline here, the broker serves on.
+          this.offline.add(key);
+          failed++;
+          failure = e;
+          continue;
+        }
+        this.offline.delete(key);
+        this.partitions.set(key, p);
       } else {
         prev = p.state;
         p.updateState(after, ps);
       }
       this.applyRole(p, prev);
     }
+    if (failed > 0) this.logger.error(`${failed} partition(s) of ${after.name} could not be opened and are offline on this broker: ${(failure as Error).message}`);
     if (before && JSON.stringify(before.configs) !== JSON.stringify(after.configs)) this.refreshConfigs(after);
   }
 

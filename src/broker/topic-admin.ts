@@ -10,6 +10,13 @@ import { topicNameError, unifyCollisionChars } from './topic-names.js';
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
 
+/**
+ * The most partitions one request may create: Kafka's controller writes at most 10,000
+ * records for one user operation (QuorumController.MAX_RECORDS_PER_USER_OP), a record a
+ * partition, and refuses more with POLICY_VIOLATION before anything changes.
+ */
+export const MAX_PARTITIONS_PER_REQUEST = 10_000;
+
 export interface TopicRequest {
   name: string;
   numPartitions: number;
@@ -94,6 +101,17 @@ export class TopicAdmin {
       if (e instanceof PlacementError) return err(ErrorCode.INVALID_REPLICATION_FACTOR, e.message);
       throw e;
     }
+  }
+
+  /** The partitions a CreateTopics request asks for, counted as Kafka's controller counts them (validateTotalNumberOfPartitions). */
+  partitionsRequested(topics: ReadonlyArray<Pick<TopicRequest, 'numPartitions' | 'assignments'>>): number {
+    let total = 0;
+    for (const t of topics) {
+      if (t.assignments.length > 0) total += t.assignments.length;
+      else if (t.numPartitions === -1) total += this.config.int('num.partitions');
+      else if (t.numPartitions > 0) total += t.numPartitions;
+    }
+    return total;
   }
 
   /** Auto-creation from Metadata (auto.create.topics.enable) with the broker defaults. */

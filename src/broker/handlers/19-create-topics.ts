@@ -3,12 +3,16 @@ import type { CreateTopicsRequest, CreateTopicsResponse } from '../../protocol/m
 import { defineApi } from '../api.js';
 import { describeTopicConfigs, type ConfigServices } from '../config-resources.js';
 import type { Services } from '../services.js';
+import { MAX_PARTITIONS_PER_REQUEST } from '../topic-admin.js';
 
 type TopicOut = NonNullable<CreateTopicsResponse['topics']>[number];
 
 export default defineApi(19, async (services: ConfigServices & Services<'topics'>, req) => {
   const seen = new Map<string, number>();
   for (const t of req.topics) seen.set(t.name, (seen.get(t.name) ?? 0) + 1);
+  // As Kafka's controller: a request for too many partitions in all is refused whole, before
+  // anything is created (duplicated names are answered on their own first).
+  const tooMany = services.topics.partitionsRequested(req.topics.filter((t) => seen.get(t.name) === 1)) > MAX_PARTITIONS_PER_REQUEST;
   const topics: TopicOut[] = [];
   for (const t of req.topics) topics.push(await createOne(t));
   return { throttleTimeMs: 0, topics };
@@ -18,6 +22,7 @@ export default defineApi(19, async (services: ConfigServices & Services<'topics'
       name: t.name, topicId: '0'.repeat(32), errorCode, errorMessage, numPartitions: -1, replicationFactor: -1, configs: null,
     });
     if (seen.get(t.name)! > 1) return failed(ErrorCode.INVALID_REQUEST, `Create topics request from client contains multiple entries for the following topics: ${t.name}`);
+    if (tooMany) return failed(ErrorCode.POLICY_VIOLATION, 'Excessively large number of partitions per request.');
     const r = await services.topics.createTopic(t, req.validateOnly);
     if (!r.topic) return failed(r.errorCode, r.errorMessage);
     return {

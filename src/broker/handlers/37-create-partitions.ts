@@ -2,16 +2,25 @@ import { ErrorCode } from '../../protocol/errors.js';
 import type { CreatePartitionsRequest } from '../../protocol/messages/index.js';
 import { defineApi } from '../api.js';
 import type { Services } from '../services.js';
+import { MAX_PARTITIONS_PER_REQUEST } from '../topic-admin.js';
 
 export default defineApi(37, async (services: Services<'metadata' | 'topics'>, req) => {
   const counts = new Map<string, number>();
   for (const t of req.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
+  // As Kafka's controller: more new partitions in all than one operation may write is
+  // refused whole (its bounded record list), before any topic grows.
+  let added = 0;
+  for (const t of req.topics) {
+    const current = services.metadata.topics.get(t.name)?.partitions.length;
+    if (counts.get(t.name) === 1 && current !== undefined && t.count > current) added += t.count - current;
+  }
   const results = [];
   for (const t of req.topics) results.push(await growOne(t));
   return { throttleTimeMs: 0, results };
 
   async function growOne(t: CreatePartitionsRequest['topics'][number]) {
     if (counts.get(t.name)! > 1) return { name: t.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic in request.' };
+    if (added > MAX_PARTITIONS_PER_REQUEST) return { name: t.name, errorCode: ErrorCode.POLICY_VIOLATION, errorMessage: 'Unable to perform excessively large batch operation.' };
     const topic = services.metadata.topics.get(t.name);
     if (!topic) return { name: t.name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'The topic does not exist.' };
     const r = await services.topics.createPartitions(topic, t.count, t.assignments ? t.assignments.map((a) => a.brokerIds) : null, req.validateOnly);

@@ -1,0 +1,77 @@
+// Work a request may ask of the broker is bounded as Kafka bounds it, and a partition
+// whose log cannot be opened leaves the broker serving the others.
+import fs from 'node:fs';
+import path from 'node:path';
+import test, { type ExecutionContext } from 'ava';
+import { startBroker, type RunningBroker } from '../../src/index.js';
+import { ErrorCode } from '../../src/protocol/errors.js';
+import { encodeBatch } from '../../src/protocol/records/records.js';
+import { RawClient } from '../support/raw-client.js';
+import { tempDir } from '../support/helpers.js';
+
+const PRODUCE = 0;
+const CREATE_TOPICS = 19;
+const CREATE_PARTITIONS = 37;
+
+async function connect(t: ExecutionContext, b: RunningBroker): Promise<RawClient> {
+  const c = await RawClient.connect(b.port);
+  t.teardown(() => c.close());
+  return c;
+}
+
+const topic = (name: string, numPartitions: number) => ({ name, numPartitions, replicationFactor: 1, assignments: [], configs: [] });
+const createTopics = (c: RawClient, topics: Array<ReturnType<typeof topic>>, validateOnly = false) =>
+  c.request(CREATE_TOPICS, 5, { topics, timeoutMs: 1000, validateOnly });
+
+test('CreateTopics asking for more than 10,000 partitions in all is refused whole with POLICY_VIOLATION, before anything is created', async (t) => {
+  const b = await startBroker();
+  t.teardown(() => b.close());
+  const c = await connect(t, b);
+  const r = await createTopics(c, [topic('a', 6_000), topic('b', 4_001), topic('dup', 1), topic('dup', 1)]);
+  t.deepEqual(r.topics.map((x) => [x.name, x.errorCode, x.errorMessage]), [
+    ['a', ErrorCode.POLICY_VIOLATION, 'Excessively large number of partitions per request.'],
+    ['b', ErrorCode.POLICY_VIOLATION, 'Excessively large number of partitions per request.'],
+    ['dup', ErrorCode.INVALID_REQUEST, 'Create topics request from client contains multiple entries for the following topics: dup'],
+    ['dup', ErrorCode.INVALID_REQUEST, 'Create topics request from client contains multiple entries for the following topics: dup'],
+  ]);
+  t.false(b.broker.metadata.topics.has('a'));
+  t.false(b.broker.metadata.topics.has('b'));
+  // 10,000 exactly is allowed (validated only, so no logs are opened).
+  const ok = await createTopics(c, [topic('a', 6_000), topic('b', 4_000)], true);
+  t.deepEqual(ok.topics.map((x) => x.errorCode), [ErrorCode.NONE, ErrorCode.NONE]);
+  t.is((await createTopics(c, [topic('huge', 2 ** 31 - 1)], true)).topics[0]!.errorCode, ErrorCode.POLICY_VIOLATION);
+  t.is((await createTopics(c, [topic('small', 2)])).topics[0]!.errorCode, ErrorCode.NONE, 'the broker serves on');
+});
+
+test('CreatePartitions adding more than 10,000 partitions in all is refused whole with POLICY_VIOLATION', async (t) => {
+  const b = await startBroker();
+  t.teardown(() => b.close());
+  const c = await connect(t, b);
+  await createTopics(c, [topic('x', 1), topic('y', 1)]);
+  const r = await c.request(CREATE_PARTITIONS, 3, { topics: [{ name: 'x', count: 5_001, assignments: null }, { name: 'y', count: 5_002, assignments: null }, { name: 'nope', count: 2, assignments: null }], timeoutMs: 1000, validateOnly: false });
+  t.deepEqual(r.results.map((x) => [x.name, x.errorCode, x.errorMessage]), [
+    ['x', ErrorCode.POLICY_VIOLATION, 'Unable to perform excessively large batch operation.'],
+    ['y', ErrorCode.POLICY_VIOLATION, 'Unable to perform excessively large batch operation.'],
+    ['nope', ErrorCode.POLICY_VIOLATION, 'Unable to perform excessively large batch operation.'],
+  ]);
+  t.is(b.broker.metadata.topics.get('x')!.partitions.length, 1);
+  const grown = await c.request(CREATE_PARTITIONS, 3, { topics: [{ name: 'x', count: 3, assignments: null }], timeoutMs: 1000, validateOnly: false });
+  t.is(grown.results[0]!.errorCode, ErrorCode.NONE);
+});
+
+test('a partition whose log cannot be opened is offline (KAFKA_STORAGE_ERROR) and the broker serves the rest', async (t) => {
+  const dir = tempDir(t, 'offline');
+  // A file where partition 0's directory must go: opening its log fails, as EMFILE or a full disk would.
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'blocked-0'), 'not a directory');
+  const b = await startBroker({ storage: dir });
+  t.teardown(() => b.close());
+  const c = await connect(t, b);
+  t.is((await createTopics(c, [topic('blocked', 2)])).topics[0]!.errorCode, ErrorCode.NONE);
+  const produce = async (partition: number) => (await c.request(PRODUCE, 9, {
+    transactionalId: null, acks: 1, timeoutMs: 1000,
+    topicData: [{ name: 'blocked', partitionData: [{ index: partition, records: await encodeBatch({ records: [{ value: 'v' }] }) }] }],
+  })).responses[0]!.partitionResponses[0]!;
+  t.is((await produce(0)).errorCode, ErrorCode.KAFKA_STORAGE_ERROR);
+  t.like(await produce(1), { errorCode: ErrorCode.NONE, baseOffset: 0 });
+});
