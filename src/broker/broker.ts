@@ -77,6 +77,7 @@ export class Broker {
       : opts.storage instanceof MemoryVolume ? { kind: 'memory', volume: opts.storage }
       : { kind: 'disk', dir: opts.storage ?? config.logDir };
     this.logs = new LogManager(storage);
+    this.logs.onError = (what, e) => logger.error(`${what} failed: ${e.message}`);
     const prefix = opts.storePrefix ?? '/krill/';
     this.store = opts.store ?? new EmbeddedStore(storage.kind === 'disk' ? path.join(storage.dir, 'krill-metadata.json') : null, (d) => legacyMetadata(prefix, d), false).client();
     const metadata = (this.metadata = new ClusterMetadata(this.store, prefix));

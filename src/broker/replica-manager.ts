@@ -164,6 +164,7 @@ export class ReplicaManager implements FetcherHost {
         const key = partitionDirName(after.name, ps.partition);
         try {
           const log = this.logs.open(after.name, ps.partition, this.topicConfigs.logConfig(after));
+          log.onStorageError = (e) => this.logger.error(`${key}: appends fail on the storage, answered KAFKA_STORAGE_ERROR until one succeeds: ${e.message}`);
           p = new Partition(after, ps, log, this.topicConfigs.produceSettings(after), this.brokerId, this.logs.checkpointedHighWatermark(after.name, ps.partition));
         } catch (e) {
           // Out of file descriptors or disk: this replica is offline here, the broker serves on.

@@ -54,6 +54,8 @@ export class LogManager {
    * replication-offset-checkpoint; the log end offset where it gives none.
    */
   highWatermarkOf: (key: string) => number | undefined = () => undefined;
+  /** Where failures of work nobody waits for (checkpoints after a roll, closing) are reported; the broker logs them. */
+  onError: (what: string, e: Error) => void = () => undefined;
   /** True when the last shutdown was clean: no segment needs its CRCs checked. */
   readonly cleanShutdown: boolean;
 
@@ -102,7 +104,7 @@ export class LogManager {
     log.config = config;
     // A flushed segment is only worth something after a crash once the checkpoint says so:
     // then recovery re-checks just the unflushed tail, not the whole log.
-    log.onRecoveryPoint = () => this.writeCheckpoints();
+    log.onRecoveryPoint = () => this.guard('writing the checkpoints', () => this.writeCheckpoints());
   }
 
   /** The high watermark last checkpointed for a partition (0 when none was). */
@@ -179,15 +181,35 @@ export class LogManager {
    * Flushes and closes every log, writes checkpoints and the clean-shutdown marker. A
    * volume's logs stay open in it, its checkpoints written.
    */
+  /**
+   * Flushes and closes every log and writes the checkpoints. What fails (a full disk) is
+   * reported and the rest still closes; the shutdown then does not count as clean, so the
+   * next start checks the logs it could not close.
+   */
   close(): void {
     this.deleter.close();
     if (this.volume) {
-      this.writeCheckpoints();
+      this.guard('writing the checkpoints', () => this.writeCheckpoints());
       return;
     }
-    for (const { log } of this.logs.values()) log.close();
-    this.writeCheckpoints();
-    if (this.storage.kind === 'disk') fs.writeFileSync(path.join(this.storage.dir, CLEAN_SHUTDOWN), '');
+    let clean = true;
+    for (const [key, { log }] of this.logs) clean = this.guard(`closing ${key}`, () => log.close()) && clean;
+    clean = this.guard('writing the checkpoints', () => this.writeCheckpoints()) && clean;
+    if (clean && this.storage.kind === 'disk') {
+      const dir = this.storage.dir;
+      this.guard('marking the shutdown clean', () => fs.writeFileSync(path.join(dir, CLEAN_SHUTDOWN), ''));
+    }
     this.logs.clear();
+  }
+
+  /** Runs `fn`; a failure goes to onError instead of up. Returns whether it succeeded. */
+  private guard(what: string, fn: () => void): boolean {
+    try {
+      fn();
+      return true;
+    } catch (e) {
+      this.onError(what, e as Error);
+      return false;
+    }
   }
 }

@@ -10,6 +10,13 @@ import type { EpochEntry } from './leader-epoch-cache.js';
 import { MemorySegment } from './memory-segment.js';
 import { FileSegment, type LogSegment, segmentFileName } from './segment.js';
 
+/** The errors of a storage that cannot take more (Kafka's KafkaStorageException): the log answers KAFKA_STORAGE_ERROR. */
+const STORAGE_ERRNOS = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS', 'EMFILE', 'ENFILE']);
+
+export function isStorageError(e: unknown): e is NodeJS.ErrnoException {
+  return e instanceof Error && STORAGE_ERRNOS.has((e as NodeJS.ErrnoException).code ?? '');
+}
+
 export interface LogStorage {
   /** Whether written data needs a flush to survive a crash (files do; memory lives and dies with the process). */
   readonly durable: boolean;

@@ -6,15 +6,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { BATCH_HEADER_SIZE, type BatchHeader, readBatchHeader, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch } from '../protocol/records/batch.js';
-import { type DecodedBatch, decodeBatch } from '../protocol/records/records.js';
 import { release } from '../fastpath/index.js';
 import { DELETED_FILE_SUFFIX, FileDeleter } from './file-deleter.js';
 import { floorIndex } from './floor-index.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
-import { DiskLogStorage, type LogStorage, MemoryLogStorage, scanSegment } from './log-storage.js';
+import { DiskLogStorage, isStorageError, type LogStorage, MemoryLogStorage, scanSegment } from './log-storage.js';
 import { ProducerHistory } from './producer-history.js';
 import type { ProducerStateManager } from './producer-state.js';
 import { FileSegment, type LogSegment } from './segment.js';
+import { firstAtOrAfter, latestTimestamp, type TimestampOffset } from './timestamp-lookup.js';
+
+export type { TimestampOffset };
 
 export interface LogConfig {
   segmentBytes: number;
@@ -39,21 +41,6 @@ export type AppendResult =
   | { error: typeof ErrorCode.NONE; baseOffset: number; lastOffset: number; logAppendTime: number }
   | { error: number };
 
-export interface TimestampOffset {
-  offset: number;
-  timestamp: number;
-  leaderEpoch: number;
-}
-
-/** Batch `i` of a segment, decoded; its read is released once decoded, so only numbers may be kept from it. */
-async function decodeAt(seg: LogSegment, i: number): Promise<DecodedBatch> {
-  const [bytes] = seg.read(i, i);
-  try {
-    return await decodeBatch(bytes!);
-  } finally {
-    release(bytes!);
-  }
-}
 
 export class PartitionLog {
   private segments: LogSegment[] = [];
@@ -69,6 +56,9 @@ export class PartitionLog {
   private readonly history = new ProducerHistory();
   /** Called when a background flush moved the recovery point, so it can be checkpointed at once. */
   onRecoveryPoint: (() => void) | null = null;
+  /** Called when appends start failing on the storage (once, until one succeeds again). */
+  onStorageError: ((e: Error) => void) | null = null;
+  private storageFailing = false;
   private epochs: LeaderEpochCache;
 
   private constructor(private readonly storage: LogStorage, public config: LogConfig) {
@@ -158,21 +148,46 @@ export class PartitionLog {
       return { error: ErrorCode.NONE, baseOffset: plan[0]!.dup!.firstOffset, lastOffset: plan[plan.length - 1]!.dup!.lastOffset, logAppendTime: -1 };
     }
     const baseOffset = this.logEndOffset;
-    let messages = 0;
-    this.assignEpoch(opts.leaderEpoch);
-    for (const { batch, h, dup } of plan) {
-      if (dup) continue;
-      h.baseOffset = this.logEndOffset;
-      setBaseOffset(batch, h.baseOffset);
-      setPartitionLeaderEpoch(batch, opts.leaderEpoch);
-      if (opts.logAppendTime) {
-        setLogAppendTime(batch, opts.now);
-        h.maxTimestamp = opts.now;
+    try {
+      let messages = 0;
+      this.assignEpoch(opts.leaderEpoch);
+      for (const { batch, h, dup } of plan) {
+        if (dup) continue;
+        h.baseOffset = this.logEndOffset;
+        setBaseOffset(batch, h.baseOffset);
+        setPartitionLeaderEpoch(batch, opts.leaderEpoch);
+        if (opts.logAppendTime) {
+          setLogAppendTime(batch, opts.now);
+          h.maxTimestamp = opts.now;
+        }
+        messages += this.writeBatch(batch, h, opts.now);
       }
-      messages += this.writeBatch(batch, h, opts.now);
+      this.countUnflushed(messages);
+    } catch (e) {
+      if (!isStorageError(e)) throw e;
+      this.rollBack(baseOffset, e);
+      return { error: ErrorCode.KAFKA_STORAGE_ERROR };
     }
-    this.countUnflushed(messages);
+    this.storageFailing = false;
     return { error: ErrorCode.NONE, baseOffset, lastOffset: this.logEndOffset - 1, logAppendTime: opts.logAppendTime ? opts.now : -1 };
+  }
+
+  /**
+   * An append failed on the storage (a full disk, no descriptors, an I/O error): whatever
+   * of it was written is cut off again, so the log, its producer state and its epochs are
+   * as they were and no part of the request is ever read or acknowledged. The log serves
+   * on; the next append tries again. The first failure after a success is reported.
+   */
+  private rollBack(logEndOffset: number, cause: Error): void {
+    try {
+      if (this.logEndOffset > logEndOffset) this.truncateTo(logEndOffset);
+      else this.epochs.truncateFrom(logEndOffset);
+    } catch (e) {
+      // Writing the epoch checkpoint can fail the same way; what is in memory is right.
+      if (!isStorageError(e)) throw e;
+    }
+    if (!this.storageFailing) this.onStorageError?.(cause);
+    this.storageFailing = true;
   }
 
   /**
@@ -318,34 +333,13 @@ export class PartitionLog {
   }
 
   /** The first record with timestamp >= ts (ListOffsets by time), or null. */
-  async offsetForTimestamp(ts: number): Promise<TimestampOffset | null> {
-    for (const seg of this.segments) {
-      const idx = seg.index;
-      for (let i = 0; i < idx.count; i++) {
-        if (idx.maxTimestamp(i) < ts || idx.lastOffset(i) < this.logStartOffset) continue;
-        const b = await decodeAt(seg, i);
-        for (const r of b.records) {
-          if (r.timestamp >= ts && r.offset >= this.logStartOffset) return { offset: r.offset, timestamp: r.timestamp, leaderEpoch: b.partitionLeaderEpoch };
-        }
-      }
-    }
-    return null;
+  offsetForTimestamp(ts: number): Promise<TimestampOffset | null> {
+    return firstAtOrAfter(this.segments, this.logStartOffset, ts);
   }
 
   /** The record with the largest timestamp (ListOffsets MAX_TIMESTAMP), or null if empty. */
-  async maxTimestamp(): Promise<TimestampOffset | null> {
-    let best: { seg: LogSegment; i: number; ts: number } | null = null;
-    for (const seg of this.segments) {
-      for (let i = 0; i < seg.index.count; i++) {
-        if (seg.index.lastOffset(i) < this.logStartOffset) continue;
-        if (!best || seg.index.maxTimestamp(i) > best.ts) best = { seg, i, ts: seg.index.maxTimestamp(i) };
-      }
-    }
-    if (!best) return null;
-    const b = await decodeAt(best.seg, best.i);
-    let rec = b.records[0]!;
-    for (const r of b.records) if (r.timestamp > rec.timestamp) rec = r;
-    return { offset: rec.offset, timestamp: rec.timestamp, leaderEpoch: b.partitionLeaderEpoch };
+  maxTimestamp(): Promise<TimestampOffset | null> {
+    return latestTimestamp(this.segments, this.logStartOffset);
   }
 
   /**
@@ -445,8 +439,16 @@ export class PartitionLog {
   /** Flushes and closes every segment. Safe to call twice. */
   close(): void {
     this.closed = true;
-    if (this.storage.durable) this.flush();
-    for (const s of this.segments) s.close();
+    // Every segment is closed even when one fails (a full disk): no descriptor is left open.
+    let failure: unknown = null;
+    for (const step of [() => this.storage.durable && this.flush(), ...this.segments.map((s) => () => s.close())]) {
+      try {
+        step();
+      } catch (e) {
+        failure ??= e;
+      }
+    }
+    if (failure !== null) throw failure;
   }
 
   /** Lets go of the files without flushing, as a killed process would (crash tests). */

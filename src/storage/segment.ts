@@ -158,8 +158,12 @@ export class FileSegment implements LogSegment {
 
   close(): void {
     if (this.fd < 0) return;
-    this.writeIndexes();
-    this.closeFile();
+    try {
+      this.writeIndexes();
+    } finally {
+      // The indexes are rebuilt from the .log when it opens; the descriptor must not leak.
+      this.closeFile();
+    }
   }
 
   /** Closes the file as a killed process would: no index written, nothing flushed. */

@@ -7,7 +7,7 @@ import { startBroker, type RunningBroker } from '../../src/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { encodeBatch } from '../../src/protocol/records/records.js';
 import { RawClient } from '../support/raw-client.js';
-import { tempDir } from '../support/helpers.js';
+import { canMount, smallDisk, tempDir } from '../support/helpers.js';
 
 const PRODUCE = 0;
 const CREATE_TOPICS = 19;
@@ -74,4 +74,32 @@ test('a partition whose log cannot be opened is offline (KAFKA_STORAGE_ERROR) an
   })).responses[0]!.partitionResponses[0]!;
   t.is((await produce(0)).errorCode, ErrorCode.KAFKA_STORAGE_ERROR);
   t.like(await produce(1), { errorCode: ErrorCode.NONE, baseOffset: 0 });
+});
+
+(canMount ? test : test.skip)('produce to a broker whose disk is full answers KAFKA_STORAGE_ERROR on an open connection, and fetches read what was acknowledged', async (t) => {
+  const disk = smallDisk(t, 512 * 1024);
+  const b = await startBroker({ storage: disk.dir, logLevel: 'silent' });
+  t.teardown(() => b.close());
+  const c = await connect(t, b);
+  t.is((await createTopics(c, [topic('full', 1)])).topics[0]!.errorCode, ErrorCode.NONE);
+  let acked = 0;
+  let last;
+  for (let i = 0; i < 1000; i++) {
+    last = (await c.request(PRODUCE, 9, {
+      transactionalId: null, acks: -1, timeoutMs: 1000,
+      topicData: [{ name: 'full', partitionData: [{ index: 0, records: await encodeBatch({ records: [{ value: Buffer.alloc(4000, 1) }] }) }] }],
+    })).responses[0]!.partitionResponses[0]!;
+    if (last.errorCode !== ErrorCode.NONE) break;
+    acked++;
+  }
+  t.is(last!.errorCode, ErrorCode.KAFKA_STORAGE_ERROR);
+  t.false(c.closed, 'the connection stays open');
+  t.true(acked > 10);
+  const fetched = await c.request(1, 11, {
+    replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 1 << 24, isolationLevel: 0, sessionId: 0, sessionEpoch: -1, rackId: '',
+    topics: [{ topic: 'full', partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0, lastFetchedEpoch: -1, logStartOffset: -1, partitionMaxBytes: 1 << 24 }] }], forgottenTopicsData: [],
+  });
+  const p = fetched.responses[0]!.partitions[0]!;
+  t.is(p.errorCode, ErrorCode.NONE);
+  t.is(p.highWatermark, acked, 'every acknowledged record, and nothing of the refused ones');
 });

@@ -1,5 +1,6 @@
 // Shared test plumbing: in-process brokers and clusters on free ports, quiet kafkajs
 // clients, polling, and reading a topic back whole.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -104,4 +105,21 @@ export async function readEverything(bootstrap: string, topic: string, count: nu
     await consumer.disconnect();
   }
   return read;
+}
+
+/** Whether this process may mount a tmpfs (root on Linux: CI is). */
+export const canMount = process.platform === 'linux' && process.getuid?.() === 0;
+
+/**
+ * A directory on a tmpfs of `bytes`, unmounted and removed after the test: a disk that
+ * fills up. Only where canMount.
+ */
+export function smallDisk(t: ExecutionContext, bytes: number): { dir: string; resize(bytes: number): void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'krill-small-disk-'));
+  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${bytes}`, 'tmpfs', dir]);
+  t.teardown(() => {
+    execFileSync('umount', ['-l', dir]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  return { dir, resize: (n) => execFileSync('mount', ['-o', `remount,size=${n}`, dir]) };
 }
