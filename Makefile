@@ -1,7 +1,7 @@
 # Krill: `make run` starts one broker on 127.0.0.1:9092 with data in ./data;
 # `make cluster` starts etcd and three brokers on 127.0.0.1:9092-9094;
 # `make test` installs, builds and runs every test.
-.PHONY: install build run cluster test bench clean readme protocol
+.PHONY: install build run cluster test bench clean readme protocol fuzz
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -26,6 +26,10 @@ test: build
 	npx --yes madge@8.0.0 --circular --extensions js dist/src
 	bash scripts/ensure-compat-clients.sh
 	npx ava
+
+# A million generated and mutated request frames at a broker process; prints the seed.
+fuzz: build
+	node dist/test/fuzz/socket-fuzzer.js --frames 1000000
 
 bench: build
 	bash bench/setup.sh

@@ -20,7 +20,7 @@ import { scheduleLogMaintenance } from './log-maintenance.js';
 import { createLogger, type LogLevel } from './logger.js';
 import { Membership } from './membership.js';
 import { Connection } from './net/connection.js';
-import { Listener, parseListener } from './net/listener.js';
+import { connectionLimits, Listener, parseListener } from './net/listener.js';
 import { ProducerIdManager } from './producer-ids.js';
 import { ReplicaManager } from './replica-manager.js';
 import { Scheduler } from './scheduler.js';
@@ -64,7 +64,7 @@ export class Broker {
   private readonly store: CoordinationStore;
   readonly controller: Controller;
   private readonly membership: Membership;
-  private readonly listener = new Listener();
+  private readonly listener: Listener;
   private readonly scheduler: Scheduler;
   private readonly apis = new ApiTable(allApis);
   private closed = false;
@@ -82,6 +82,7 @@ export class Broker {
     this.store = opts.store ?? new EmbeddedStore(storage.kind === 'disk' ? path.join(storage.dir, 'krill-metadata.json') : null, (d) => legacyMetadata(prefix, d), false).client();
     const metadata = (this.metadata = new ClusterMetadata(this.store, prefix));
     this.scheduler = new Scheduler(logger);
+    this.listener = new Listener(connectionLimits(config), logger);
     const topicConfigs = new TopicConfigs(config);
     this.replicas = new ReplicaManager(brokerId, config, metadata, this.logs, topicConfigs, logger);
     this.controller = new Controller({

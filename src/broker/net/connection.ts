@@ -39,6 +39,8 @@ export class Connection implements ConnectionInfo {
   private readonly closers = new Set<() => void>();
   private closed = false;
   private peer: string | undefined;
+  /** When a request last arrived or an answer last went out (connections.max.idle.ms). */
+  private lastActive = Date.now();
 
   private readonly socket: Socket;
 
@@ -100,7 +102,13 @@ export class Connection implements ConnectionInfo {
     return api !== undefined && v >= api.minVersion && v <= api.maxVersion && isFlexible(api.schemas.request, v);
   };
 
+  /** Since when the connection has had nothing to do (no request in hand), or null while it has. */
+  idleSince(): number | null {
+    return this.queue.length === 0 ? this.lastActive : null;
+  }
+
   private onFrames(frames: Buffer[]): void {
+    this.lastActive = Date.now();
     for (const f of frames) {
       if (this.closed) return;
       this.onFrame(f);
@@ -211,6 +219,7 @@ export class Connection implements ConnectionInfo {
 
   private flush(): void {
     if (this.closed) return;
+    this.lastActive = Date.now();
     const chunks: Buffer[] = [];
     const held: Buffer[] = [];
     while (this.queue.length > 0 && this.queue[0]!.done) {

@@ -1,6 +1,9 @@
 // The broker's listening socket: the address from `listeners` (or host/port options),
-// the address clients are told (`advertised.listeners`), and the open connections.
+// the address clients are told (`advertised.listeners`), the open connections and the
+// limits Kafka puts on them (max.connections, max.connections.per.ip and its overrides,
+// connections.max.idle.ms).
 import net from 'node:net';
+import type { Logger } from 'winston';
 import type { Connection } from './connection.js';
 
 /** host and port of the first entry of a listeners list (`NAME://host:port,...`); null when it has none. */
@@ -9,21 +12,71 @@ export function parseListener(list: string | null): { host: string; port: number
   return m ? { host: m[1]!, port: Number(m[2]) } : null;
 }
 
+export interface ConnectionLimits {
+  maxConnections: number;
+  maxPerIp: number;
+  /** max.connections.per.ip.overrides: `host:n,host:n`, by address. */
+  perIpOverrides: ReadonlyMap<string, number>;
+  /** connections.max.idle.ms: a connection with nothing in hand for this long is closed. */
+  idleMs: number;
+}
+
+/** The limits as the broker configs set them. */
+export function connectionLimits(config: { int(name: string): number; get(name: string): string | null }): ConnectionLimits {
+  return {
+    maxConnections: config.int('max.connections'),
+    maxPerIp: config.int('max.connections.per.ip'),
+    perIpOverrides: parseOverrides(config.get('max.connections.per.ip.overrides') ?? ''),
+    idleMs: config.int('connections.max.idle.ms'),
+  };
+}
+
+/** max.connections.per.ip.overrides as Kafka writes it: `hostName:100,127.0.0.1:200`. */
+export function parseOverrides(value: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const entry of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const at = entry.lastIndexOf(':');
+    const n = Number(entry.slice(at + 1));
+    if (at > 0 && Number.isInteger(n)) out.set(entry.slice(0, at), n);
+  }
+  return out;
+}
+
+/** IPv4 clients are seen as ::ffff:a.b.c.d on a dual-stack socket; limits name them plainly. */
+const plainAddress = (a: string) => (a.startsWith('::ffff:') ? a.slice(7) : a);
+
 export class Listener {
   private server: net.Server | null = null;
   private readonly connections = new Set<Connection>();
+  private readonly perIp = new Map<string, number>();
   private nextConnectionId = 0;
+  private idleTimer: NodeJS.Timeout | null = null;
   host = '';
   port = 0;
+
+  constructor(private readonly limits: ConnectionLimits, private readonly logger: Logger) {}
 
   /** Listens on host:port (port 0 picks one); each accepted socket becomes a connection made by `accept`. */
   listen(host: string, port: number, accept: (id: number, socket: net.Socket) => Connection): Promise<void> {
     return new Promise((resolve, reject) => {
       // Paused: each Connection starts the reads itself, straight into its request frames.
       const server = net.createServer({ pauseOnConnect: true }, (socket) => {
+        const ip = plainAddress(socket.remoteAddress ?? '');
+        const refused = this.refusal(ip);
+        if (refused) {
+          this.reportRefusal(ip, refused);
+          socket.destroy();
+          return;
+        }
         const c = accept(this.nextConnectionId++, socket);
         this.connections.add(c);
-        c.onClose(() => this.connections.delete(c));
+        this.perIp.set(ip, (this.perIp.get(ip) ?? 0) + 1);
+        c.onClose(() => {
+          this.connections.delete(c);
+          const n = (this.perIp.get(ip) ?? 1) - 1;
+          if (n > 0) this.perIp.set(ip, n);
+          else this.perIp.delete(ip);
+        });
       });
       server.once('error', reject);
       server.listen(port, host, () => {
@@ -32,9 +85,46 @@ export class Listener {
         this.host = host;
         this.port = a.port;
         this.server = server;
+        this.startIdleSweep();
         resolve();
       });
     });
+  }
+
+  /** Why a new connection from `ip` is refused, or null. */
+  private refusal(ip: string): string | null {
+    if (this.connections.size >= this.limits.maxConnections) return `the broker has the configured maximum of ${this.limits.maxConnections} connections`;
+    const limit = this.limits.perIpOverrides.get(ip) ?? this.limits.maxPerIp;
+    const open = this.perIp.get(ip) ?? 0;
+    if (open >= limit) return `the address already has the configured maximum of ${limit} connections`;
+    return null;
+  }
+
+  private refusedUnreported = 0;
+  private lastRefusalReport = 0;
+
+  /** One log line per 10 s at most, however many connections a flood brings. */
+  private reportRefusal(ip: string, why: string): void {
+    this.refusedUnreported++;
+    const now = Date.now();
+    if (now - this.lastRefusalReport < 10_000) return;
+    this.logger.warn(`rejected ${this.refusedUnreported} connection(s), the latest from ${ip}: ${why}`);
+    this.refusedUnreported = 0;
+    this.lastRefusalReport = now;
+  }
+
+  /** Closes connections that have had nothing in hand for connections.max.idle.ms, as Kafka's selector does. */
+  private startIdleSweep(): void {
+    const idleMs = this.limits.idleMs;
+    if (idleMs <= 0 || idleMs >= 2 ** 31) return;
+    this.idleTimer = setInterval(() => {
+      const before = Date.now() - idleMs;
+      for (const c of [...this.connections]) {
+        const since = c.idleSince();
+        if (since !== null && since <= before) c.close();
+      }
+    }, Math.max(10, Math.min(idleMs / 4, 10_000)));
+    this.idleTimer.unref();
   }
 
   /** The address clients are told to use: `advertised` (advertised.listeners) if set, else the one listened on. */
@@ -47,6 +137,7 @@ export class Listener {
 
   /** Closes every connection and stops listening. */
   async close(): Promise<void> {
+    if (this.idleTimer) clearInterval(this.idleTimer);
     for (const c of [...this.connections]) c.close();
     const server = this.server;
     this.server = null;

@@ -7,6 +7,7 @@
 import { ErrorCode, errorName, KafkaError } from '../../protocol/errors.js';
 import type { FetchRequest, FetchResponse } from '../../protocol/messages/index.js';
 import { LOG_OVERHEAD, Off } from '../../protocol/records/batch.js';
+import { isStorageError } from '../../storage/log-storage.js';
 import { BrokerClient } from '../net/broker-client.js';
 import type { Partition } from '../partition.js';
 
@@ -106,8 +107,8 @@ export class ReplicaFetcher {
       } catch (e) {
         if (this.stopped) break;
         // A leader going away is routine (the metadata will move us); a log that refuses the
-        // leader's data is worth an operator's attention.
-        if (e instanceof KafkaError) this.host.warn(`replication from broker ${this.leaderId} failed: ${e.message}`);
+        // leader's data, or a disk that cannot take it, is worth an operator's attention.
+        if (e instanceof KafkaError || isStorageError(e)) this.host.warn(`replication from broker ${this.leaderId} failed: ${(e as Error).message}`);
         this.client?.close();
         this.client = null;
         await this.sleep(s.backoffMs);
