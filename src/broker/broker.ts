@@ -16,7 +16,7 @@ import { FetchSessionCache } from './fetch-sessions.js';
 import { GroupCoordinator } from './group/coordinator.js';
 import { allApis } from './handlers/index.js';
 import { LogCleaner } from './log-cleaner.js';
-import { scheduleLogMaintenance } from './log-maintenance.js';
+import { scheduleLogMaintenance, watchDescriptors } from './log-maintenance.js';
 import { createLogger, type LogLevel } from './logger.js';
 import { Membership } from './membership.js';
 import { Connection } from './net/connection.js';
@@ -195,6 +195,7 @@ export class Broker {
   private startTasks(): void {
     const s = this.scheduler;
     scheduleLogMaintenance(s, this.logs, this.config, this.logger);
+    watchDescriptors(s, this.logger);
     this.replicas.start(s);
     this.groups.start(s);
     if (this.config.bool('auto.leader.rebalance.enable')) {

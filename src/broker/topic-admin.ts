@@ -74,6 +74,8 @@ export class TopicAdmin {
       const numPartitions = req.numPartitions === -1 ? this.config.int('num.partitions') : req.numPartitions;
       const rf = req.replicationFactor === -1 ? this.config.int('default.replication.factor') : req.replicationFactor;
       if (numPartitions <= 0) return err(ErrorCode.INVALID_PARTITIONS, 'Number of partitions must be larger than 0.');
+      // CreateTopics checks the request's total first; this holds for every way in.
+      if (numPartitions > MAX_PARTITIONS_PER_REQUEST) return err(ErrorCode.POLICY_VIOLATION, 'Excessively large number of partitions per request.');
       if (rf <= 0) return err(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0.');
       const live = this.metadata.liveBrokers();
       const placed = this.place(live, 0, numPartitions, internal ? Math.min(rf, live.length) : rf);
@@ -155,6 +157,9 @@ export class TopicAdmin {
     const current = t.partitions.length;
     if (count < current) return err(ErrorCode.INVALID_PARTITIONS, `Topic currently has ${current} partitions, which is higher than the requested ${count}.`);
     if (count === current) return err(ErrorCode.INVALID_PARTITIONS, `Topic already has ${current} partitions.`);
+    // Checked here too, not only over the request: a topic created while the request waited
+    // was not in its total, and placing two billion partitions would stall the broker.
+    if (count - current > MAX_PARTITIONS_PER_REQUEST) return err(ErrorCode.POLICY_VIOLATION, 'Unable to perform excessively large batch operation.');
     const rf = t.partitions[0]?.replicas.length ?? 1;
     let replicas: number[][];
     if (assignments) {

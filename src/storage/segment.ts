@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { BatchIndex } from './batch-index.js';
 import { allocBlock, MIN_BLOCK } from '../fastpath/index.js';
+import { LazyFile, segmentFiles } from './open-files.js';
 import { DELETED_FILE_SUFFIX } from './file-deleter.js';
 
 /** What a partition log needs of a segment, on disk or in memory. */
@@ -68,11 +69,12 @@ export class FileSegment implements LogSegment {
   size = 0;
   readonly created: number;
   lastModified: number;
-  private fd: number;
+  /** The .log, whose descriptor the budget may close while the segment sits unused (open-files.ts). */
+  private file: LazyFile | null;
 
-  constructor(readonly dir: string, readonly baseOffset: number, private readonly indexIntervalBytes: number, create: boolean) {
-    this.fd = fs.openSync(path.join(dir, segmentFileName(baseOffset, '.log')), create ? 'w+' : 'r+');
-    const st = fs.fstatSync(this.fd);
+  constructor(readonly dir: string, readonly baseOffset: number, private readonly indexIntervalBytes: number, create: boolean, budget = segmentFiles) {
+    this.file = LazyFile.open(path.join(dir, segmentFileName(baseOffset, '.log')), budget, create);
+    const st = fs.fstatSync(this.file.fd());
     this.size = st.size;
     this.created = create ? Date.now() : st.mtimeMs;
     this.lastModified = this.created;
@@ -80,7 +82,7 @@ export class FileSegment implements LogSegment {
 
   /** Reads raw bytes of the segment (recovery scans): fewer than `length` at its end; held once, as readHeld's. */
   readAt(position: number, length: number): Buffer {
-    return readHeld(this.fd, position, Math.max(0, Math.min(length, this.size - position)));
+    return readHeld(this.fd(), position, Math.max(0, Math.min(length, this.size - position)));
   }
 
   /** Registers a batch already in the file (recovery). */
@@ -90,12 +92,12 @@ export class FileSegment implements LogSegment {
 
   /** Cuts the file at `size` bytes (a torn or invalid tail). */
   truncateBytes(size: number): void {
-    fs.ftruncateSync(this.fd, size);
+    fs.ftruncateSync(this.fd(), size);
     this.size = size;
   }
 
   append(batch: Buffer, baseOffset: number, lastOffset: number, maxTimestamp: number, now: number): void {
-    writeFully(this.fd, batch, this.size);
+    writeFully(this.fd(), batch, this.size);
     this.index.push(baseOffset, lastOffset, this.size, batch.length, maxTimestamp);
     this.size += batch.length;
     this.lastModified = now;
@@ -103,11 +105,11 @@ export class FileSegment implements LogSegment {
 
   read(first: number, last: number): Buffer[] {
     const start = this.index.position(first);
-    return [readHeld(this.fd, start, this.index.position(last) + this.index.size(last) - start)];
+    return [readHeld(this.fd(), start, this.index.position(last) + this.index.size(last) - start)];
   }
 
   readHead(i: number, length: number): Buffer {
-    return readHeld(this.fd, this.index.position(i), Math.min(length, this.index.size(i)));
+    return readHeld(this.fd(), this.index.position(i), Math.min(length, this.index.size(i)));
   }
 
   truncate(i: number): void {
@@ -118,14 +120,21 @@ export class FileSegment implements LogSegment {
   }
 
   flush(): void {
-    fs.fdatasyncSync(this.fd);
+    // A descriptor the budget closed had its writes handed to the kernel; fsync reaches them through a new one.
+    fs.fdatasyncSync(this.fd());
   }
 
   /** fsyncs without blocking the event loop; never rejects (a deleted segment needs no flush). */
   flushAsync(): Promise<void> {
-    const fd = this.fd;
-    if (fd < 0) return Promise.resolve();
-    return new Promise((resolve) => fs.fdatasync(fd, () => resolve()));
+    const file = this.file;
+    if (!file) return Promise.resolve();
+    const fd = file.fd();
+    // Not closed by the budget under the fsync.
+    file.pinned++;
+    return new Promise((resolve) => fs.fdatasync(fd, () => {
+      file.pinned--;
+      resolve();
+    }));
   }
 
   /** Writes the sparse `.index` and `.timeindex` from the batch index. */
@@ -157,7 +166,7 @@ export class FileSegment implements LogSegment {
   }
 
   close(): void {
-    if (this.fd < 0) return;
+    if (!this.file) return;
     try {
       this.writeIndexes();
     } finally {
@@ -187,9 +196,13 @@ export class FileSegment implements LogSegment {
     return renamed;
   }
 
+  private fd(): number {
+    if (!this.file) throw new Error(`segment ${this.baseOffset} of ${this.dir} is closed`);
+    return this.file.fd();
+  }
+
   private closeFile(): void {
-    if (this.fd < 0) return;
-    fs.closeSync(this.fd);
-    this.fd = -1;
+    this.file?.close();
+    this.file = null;
   }
 }

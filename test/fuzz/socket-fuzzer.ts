@@ -7,6 +7,8 @@
 // Every run has a seed; the same seed throws the same frames.
 //
 //   node dist/test/fuzz/socket-fuzzer.js [--frames N] [--seed S] [--batch N]   (make fuzz)
+// With KRILL_FUZZ_KEEP=1 a broker that stops answering is left running for ten minutes,
+// its pid printed, to be looked at (perf, strace) before it is killed.
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -148,7 +150,7 @@ export function mutate(rng: Rng, frame: Buffer): Buffer {
 }
 
 /** A broker in its own process over a log directory, as `bin/krill start` runs it. */
-async function startBroker(dataDir: string): Promise<{ proc: ChildProcess; port: number }> {
+async function startBroker(dataDir: string): Promise<{ proc: ChildProcess; port: number; log: () => string }> {
   const proc = spawn(process.execPath, [path.join(ROOT, 'bin/krill'), 'start', '--port', '0', '--data-dir', dataDir, '--set', 'num.partitions=2', '--set', 'log.segment.delete.delay.ms=0'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   const port = await new Promise<number>((resolve, reject) => {
@@ -160,7 +162,7 @@ async function startBroker(dataDir: string): Promise<{ proc: ChildProcess; port:
     });
     proc.once('exit', (code) => reject(new Error(`broker exited (${code}) before it served: ${err.slice(-2000)}`)));
   });
-  return { proc, port };
+  return { proc, port, log: () => err.slice(-3000) };
 }
 
 /** ApiVersions v0 on a new connection: the broker is alive and answering. */
@@ -218,7 +220,13 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzResult> {
   const t0 = performance.now();
   let peak = 0;
   let sent = 0;
-  const fail = (what: string, at: number) => new Error(`fuzz failed (seed ${seed}, frames ${at - batch}..${at}): ${what}`);
+  /** The frames of the batch under way, written out when it fails, to replay alone. */
+  let batchFrames: Buffer[] = [];
+  const fail = (what: string, at: number) => {
+    const dump = fs.mkdtempSync(path.join(os.tmpdir(), `krill-fuzz-${seed}-`));
+    batchFrames.forEach((f, i) => fs.writeFileSync(path.join(dump, `${String(i).padStart(4, '0')}.bin`), f));
+    return new Error(`fuzz failed (seed ${seed}, frames ${at - batch}..${at}): ${what}\nthe batch's frames are in ${dump}\nthe broker's last log lines:\n${broker.log()}`);
+  };
   try {
     const sockets: net.Socket[] = [];
     const socket = (i: number) => {
@@ -233,9 +241,11 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzResult> {
     while (sent < frames) {
       const n = Math.min(batch, frames - sent);
       const oneOffs: Array<Promise<void>> = [];
+      batchFrames = [];
       for (let i = 0; i < n; i++) {
         const valid = await validFrame(rng, sent + i);
         const frame = mutate(rng, valid);
+        batchFrames.push(frame);
         if (frame.equals(valid)) {
           // Valid requests share a few long-lived connections, as clients' do.
           const s = socket(rng.int(connections));
@@ -258,7 +268,23 @@ export async function fuzz(opts: FuzzOptions): Promise<FuzzResult> {
       sent += n;
       await Promise.all(oneOffs);
       if (broker.proc.exitCode !== null) throw fail(`the broker exited with ${broker.proc.exitCode}`, sent);
-      if (!await answersApiVersions(broker.port)) throw fail('the broker stopped answering ApiVersions', sent);
+      if (!await answersApiVersions(broker.port)) {
+        // Under `--report-on-signal` (NODE_OPTIONS) the stuck broker writes where it is.
+        const pid = broker.proc.pid!;
+        const state = (() => {
+          try {
+            const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+            return `process state ${stat[0]}, cpu ${stat[11]}+${stat[12]} ticks, ${fs.readdirSync(`/proc/${pid}/fd`).length} descriptors`;
+          } catch {
+            return 'process gone';
+          }
+        })();
+        if (process.env.KRILL_FUZZ_KEEP) {
+          console.error(`broker pid ${pid} left running: ${state}`);
+          await new Promise((r) => setTimeout(r, 600_000));
+        }
+        throw fail(`the broker stopped answering ApiVersions (${state})`, sent);
+      }
       const rss = rssMiB(broker.proc.pid!);
       peak = Math.max(peak, rss);
       if (rss > maxRssMiB) throw fail(`resident memory ${rss.toFixed(0)} MiB over ${maxRssMiB}`, sent);

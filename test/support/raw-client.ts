@@ -60,8 +60,8 @@ export class RawClient {
   }
 
   /** Sends a request encoded with our schema and decodes the response. */
-  async request<K extends ApiKey>(apiKey: K, version: number, body: Encodable<RequestOf<K>>): Promise<ResponseOf<K>> {
-    const pending = this.nextFrame();
+  async request<K extends ApiKey>(apiKey: K, version: number, body: Encodable<RequestOf<K>>, timeoutMs?: number): Promise<ResponseOf<K>> {
+    const pending = this.nextFrame(timeoutMs);
     this.socket.write(encodeRequest(apiKey, version, this.correlation++, 'test', body));
     return decodeResponse(apiKey, version, await pending);
   }

@@ -1,7 +1,7 @@
 // Kafka's limits on connections: max.connections.per.ip (and its overrides),
 // max.connections, and connections.max.idle.ms closing connections that have nothing in
 // hand, among them a client that sent part of a frame and stalled.
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { parseOverrides } from '../../../src/broker/net/listener.js';
 import { startBroker } from '../../../src/index.js';
 import { RawClient } from '../../support/raw-client.js';
@@ -25,23 +25,21 @@ test('max.connections.per.ip refuses the connection past the limit; one closing 
   t.true(await answers(c4));
 });
 
+/** A broker with `config`, where a first connection is served and a second one closed. */
+async function secondRefused(t: ExecutionContext, config: Record<string, string>): Promise<void> {
+  const b = await startBroker({ config });
+  t.teardown(() => b.close());
+  const first = await RawClient.connect(b.port);
+  const second = await RawClient.connect(b.port);
+  t.teardown(() => [first, second].forEach((c) => c.close()));
+  t.true(await answers(first));
+  t.true(await second.closedWithin(2000));
+}
+
 test('max.connections.per.ip.overrides gives an address its own limit; max.connections caps them all', async (t) => {
   t.deepEqual([...parseOverrides('hostName:100, 127.0.0.1:1,bad,::1:5')], [['hostName', 100], ['127.0.0.1', 1], ['::1', 5]]);
-  const b = await startBroker({ config: { 'max.connections.per.ip.overrides': '127.0.0.1:1' } });
-  t.teardown(() => b.close());
-  const c1 = await RawClient.connect(b.port);
-  const c2 = await RawClient.connect(b.port);
-  t.teardown(() => [c1, c2].forEach((c) => c.close()));
-  t.true(await answers(c1));
-  t.true(await c2.closedWithin(2000));
-
-  const all = await startBroker({ config: { 'max.connections': '1' } });
-  t.teardown(() => all.close());
-  const d1 = await RawClient.connect(all.port);
-  const d2 = await RawClient.connect(all.port);
-  t.teardown(() => [d1, d2].forEach((c) => c.close()));
-  t.true(await answers(d1));
-  t.true(await d2.closedWithin(2000));
+  await secondRefused(t, { 'max.connections.per.ip.overrides': '127.0.0.1:1' });
+  await secondRefused(t, { 'max.connections': '1' });
 });
 
 test('connections.max.idle.ms closes an idle connection and one stalled mid-frame, and keeps a busy one', async (t) => {
