@@ -41,6 +41,24 @@ function produceRun(t: Target, topic: string, w: Workload, count: number): { mbs
   return { mbs, cpuPerGb: (cpuSeconds(t.proc.pid!) - before) / ((count * w.size) / 1e9) };
 }
 
+/** Reads `count` records of partition 0 from the beginning, in fetches of up to 50 MB: MB/s. */
+const consumeFromStart = (bootstrap: string, topic: string, count: number): number =>
+  rdkafkaPerformance(['-C', '-t', topic, '-p', '0', '-b', bootstrap, '-o', 'beginning', '-c', String(count), '-e', '-q', '-X', 'fetch.max.bytes=52428800']).mbPerSec;
+
+/**
+ * One fresh broker's first `count` 1 KB records: started 6 s after the last run ended, by
+ * when the memory that run freed has gone back to the host, as it has for a test suite's
+ * first produce.
+ */
+async function freshBrokerRun(name: TargetName, count: number): Promise<{ mbs: number; cpuPerGb: number }> {
+  await new Promise((resolve) => setTimeout(resolve, 6000));
+  const t = await startTarget(name);
+  await t.createTopic('first', 1);
+  const r = produceRun(t, 'first', oneKb(1), count);
+  await t.stop();
+  return r;
+}
+
 /** 1 KB records, acks=1, no compression: the workload every section but the produce table uses. */
 const oneKb = (partitions: number): Workload => ({ size: 1024, partitions, acks: '1', codec: 'none' });
 
@@ -138,22 +156,14 @@ async function addonsSection(): Promise<void> {
   }
   for (let run = -1; run < RUNS; run++) {
     for (const t of targets) {
-      const mbs = rdkafkaPerformance(['-C', '-t', 'addons-c', '-p', '0', '-b', t.bootstrap, '-o', 'beginning', '-c', String(consumeCount), '-e', '-q', '-X', 'fetch.max.bytes=52428800']).mbPerSec;
+      const mbs = consumeFromStart(t.bootstrap, 'addons-c', consumeCount);
       if (run >= 0) consumed.get(t.name)!.push(mbs);
     }
   }
   await Promise.all(targets.map((t) => t.stop()));
   // What a test suite's broker meets: its first data, into memory it has never touched.
   const fresh = new Map<TargetName, Array<{ mbs: number; cpuPerGb: number }>>(names.filter((n) => n.startsWith('krill-memory')).map((n) => [n, []]));
-  for (let i = 0; i < 3; i++) {
-    for (const n of fresh.keys()) {
-      await new Promise((resolve) => setTimeout(resolve, 6000));
-      const t = await startTarget(n);
-      await t.createTopic('first', 1);
-      fresh.get(n)!.push(produceRun(t, 'first', w, count));
-      await t.stop();
-    }
-  }
+  for (let i = 0; i < 3; i++) for (const n of fresh.keys()) fresh.get(n)!.push(await freshBrokerRun(n, count));
   say(`\n### The native addon: the same Krill with and without it (KRILL_ADDONS=none), 1 KB records, one partition, acks=1, median of ${RUNS}\n`);
   say(`Produce: ${f(count * w.size / 1e6)} MB runs after warm-up; consume: ${consumeCount.toLocaleString('en')} records from the beginning; a fresh broker: its first ${f(count * w.size / 1e6)} MB (3 fresh brokers each). Gain: against the same storage with none.\n`);
   say('| storage | addons | produce MB/s | CPU s/GB | gain | consume MB/s | gain | fresh broker MB/s | CPU s/GB | gain |');
@@ -224,7 +234,7 @@ async function consumeSection(fileToSocket: number): Promise<void> {
     if (t.name !== 'mock') {
       await t.createTopic('c-big', 1);
       rdkafkaPerformance(produceArgs(t, 'c-big', oneKb(1), bigCount));
-      big[t.name] = median(Array.from({ length: RUNS }, () => rdkafkaPerformance(['-C', '-t', 'c-big', '-p', '0', '-b', t.bootstrap, '-o', 'beginning', '-c', String(bigCount), '-e', '-q', '-X', 'fetch.max.bytes=52428800']).mbPerSec));
+      big[t.name] = median(Array.from({ length: RUNS }, () => consumeFromStart(t.bootstrap, 'c-big', bigCount)));
     }
     await t.stop();
   }
@@ -359,22 +369,14 @@ async function startupSection(): Promise<void> {
 
 /**
  * A fresh broker's first data, which is what a test suite's broker meets: Krill with
- * in-memory storage keeps every byte, in memory it has never touched before. Each broker
- * starts 6 s after the last run ended, by when the memory that run freed has gone back to
- * the host, as it has for a test suite's first produce.
+ * in-memory storage keeps every byte, in memory it has never touched before.
  */
 async function firstData(): Promise<void> {
   const bytes = (quick ? 200 : 400) * MB;
   const rows: string[] = [];
   for (const name of ['mock', 'krill-memory'] as TargetName[]) {
     const runs: Array<{ mbs: number; cpuPerGb: number }> = [];
-    for (let i = 0; i < 3; i++) {
-      await new Promise((resolve) => setTimeout(resolve, 6000));
-      const t = await startTarget(name);
-      await t.createTopic('first', 1);
-      runs.push(produceRun(t, 'first', oneKb(1), Math.floor(bytes / 1024)));
-      await t.stop();
-    }
+    for (let i = 0; i < 3; i++) runs.push(await freshBrokerRun(name, Math.floor(bytes / 1024)));
     rows.push(`| ${name} | ${f(median(runs.map((r) => r.mbs)))} | ${f(median(runs.map((r) => r.cpuPerGb)), 2)} |`);
   }
   say(`\nThe first ${f(bytes / MB)} MB into a fresh broker (1 KB, one partition, acks=1; median of 3 fresh brokers): MB/s and the broker's CPU per GB.\n`);

@@ -87,7 +87,8 @@ function tsType(f, mode, valid) {
   if (f.type === 'struct') t = tsStruct(f.fields, mode, valid);
   else t = ({ bool: 'boolean', string: 'string', bytes: 'Buffer', uuid: 'string', records: 'Records',
     int64: 'number' })[f.type] ?? 'number';
-  if (f.array) t = f.type === 'struct' ? `Array<${t}>` : `${t}[]`;
+  // What the broker writes it only reads: a handler may hand over an array it keeps (ApiVersions' list).
+  if (f.array) t = mode === 'write' ? `ReadonlyArray<${t}>` : f.type === 'struct' ? `Array<${t}>` : `${t}[]`;
   if (f.nullableVersions) t = `${t} | null`;
   return t;
 }
@@ -174,8 +175,6 @@ ${index.map((e) => `  ${e.key}: { request: ${camel(e.name)}Request, response: ${
 
 /** Every API key Krill declares, ascending. */
 export const apiKeys: readonly ApiKey[] = [${index.map((e) => e.key).join(', ')}];
-
-export const isApiKey = (key: number): key is ApiKey => key in apiSchemas;
 `);
 
 for (const [folder, names] of Object.entries(RECORDS)) {

@@ -1,27 +1,10 @@
 // Durability across a real process kill: `bin/krill start` with log.flush.interval.messages=1,
 // an acks=all stream from kafkajs, SIGKILL mid-stream, restart on the same log directory.
-import { type ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
 import test from 'ava';
-import { killedWithWorker } from './support/children.js';
-import { kafka, ROOT, tempDir } from './support/helpers.js';
+import { startBrokerProcess } from './support/broker-process.js';
+import { kafka, tempDir } from './support/helpers.js';
 
-function startProcess(dataDir: string): Promise<{ proc: ChildProcess; bootstrap: string }> {
-  return new Promise((resolve, reject) => {
-    const proc = killedWithWorker(spawn(process.execPath, [path.join(ROOT, 'bin/krill'), 'start', '--port', '0', '--data-dir', dataDir, '--set', 'log.flush.interval.messages=1'], { stdio: ['ignore', 'ignore', 'pipe'] }));
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`broker did not start: ${out}`)), 10000);
-    proc.stderr!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /ready on ([\d.]+):(\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ proc, bootstrap: `${m[1]}:${m[2]}` });
-      }
-    });
-    proc.once('exit', (code) => reject(new Error(`broker exited ${code}: ${out}`)));
-  });
-}
+const startProcess = (dataDir: string) => startBrokerProcess(['--port', '0', '--data-dir', dataDir, '--set', 'log.flush.interval.messages=1'], undefined, 10_000);
 
 test('SIGKILL during an acks=all stream loses no acknowledged record and leaves dense offsets', async (t) => {
   const dataDir = tempDir(t, 'crash');

@@ -4,7 +4,14 @@
 export type EpochEntry = readonly [epoch: number, startOffset: number];
 
 export class LeaderEpochCache {
-  constructor(private entries: EpochEntry[], private readonly persist: (entries: readonly EpochEntry[]) => void) {}
+  private entries: EpochEntry[] = [];
+
+  constructor(private readonly persist: (entries: readonly EpochEntry[]) => void) {}
+
+  /** Takes the entries a checkpoint holds (opening a log); nothing is written. */
+  load(entries: EpochEntry[]): void {
+    this.entries = entries;
+  }
 
   /** The newest epoch recorded, or -1. */
   get latestEpoch(): number {

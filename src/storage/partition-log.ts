@@ -59,10 +59,10 @@ export class PartitionLog {
   /** Called when appends start failing on the storage (once, until one succeeds again). */
   onStorageError: ((e: Error) => void) | null = null;
   private storageFailing = false;
-  private epochs: LeaderEpochCache;
+  private readonly epochs: LeaderEpochCache;
 
   private constructor(private readonly storage: LogStorage, public config: LogConfig) {
-    this.epochs = new LeaderEpochCache([], (e) => storage.writeEpochs(e));
+    this.epochs = new LeaderEpochCache((e) => storage.writeEpochs(e));
   }
 
   static memory(config: LogConfig): PartitionLog {
@@ -108,7 +108,7 @@ export class PartitionLog {
     const first = log.segments[0]!;
     log.logStartOffset = Math.min(Math.max(logStartOffset, first.baseOffset), log.logEndOffset);
     log.recoveryPoint = log.logEndOffset;
-    log.epochs = new LeaderEpochCache(storage.readEpochs().filter(([, o]) => o <= log.logEndOffset), (e) => storage.writeEpochs(e));
+    log.epochs.load(storage.readEpochs().filter(([, o]) => o <= log.logEndOffset));
     return log;
   }
 

@@ -9,7 +9,6 @@
 //   node dist/test/fuzz/socket-fuzzer.js [--frames N] [--seed S] [--batch N]   (make fuzz)
 // With KRILL_FUZZ_KEEP=1 a broker that stops answering is left running for ten minutes,
 // its pid printed, to be looked at (perf, strace) before it is killed.
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -21,8 +20,8 @@ import { apiSchemas } from '../../src/protocol/messages/index.js';
 import { Compression } from '../../src/protocol/records/batch.js';
 import { encodeBatch } from '../../src/protocol/records/records.js';
 import { type FieldSchema, inRange } from '../../src/protocol/schema.js';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+import { type BrokerProcess, startBrokerProcess } from '../support/broker-process.js';
+import { RawClient } from '../support/raw-client.js';
 
 /** mulberry32: small, fast and the same everywhere, so a seed replays a run. */
 export class Rng {
@@ -149,40 +148,26 @@ export function mutate(rng: Rng, frame: Buffer): Buffer {
   }
 }
 
-/** A broker in its own process over a log directory, as `bin/krill start` runs it. */
-async function startBroker(dataDir: string): Promise<{ proc: ChildProcess; port: number; log: () => string }> {
-  const proc = spawn(process.execPath, [path.join(ROOT, 'bin/krill'), 'start', '--port', '0', '--data-dir', dataDir, '--set', 'num.partitions=2', '--set', 'log.segment.delete.delay.ms=0'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  const port = await new Promise<number>((resolve, reject) => {
-    proc.stderr!.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /ready on \S+:(\d+)/.exec(err);
-      if (m) resolve(Number(m[1]));
-      if (err.length > 100_000) err = err.slice(-50_000);
-    });
-    proc.once('exit', (code) => reject(new Error(`broker exited (${code}) before it served: ${err.slice(-2000)}`)));
+/** A broker in its own process over a log directory, as `bin/krill start` runs it; `log()` is the tail of what it logged. */
+async function startBroker(dataDir: string): Promise<BrokerProcess & { log: () => string }> {
+  let tail = '';
+  const b = await startBrokerProcess(['--port', '0', '--data-dir', dataDir, '--set', 'num.partitions=2', '--set', 'log.segment.delete.delay.ms=0'], (chunk) => {
+    tail = (tail + chunk).slice(-3000);
   });
-  return { proc, port, log: () => err.slice(-3000) };
+  return { ...b, log: () => tail };
 }
 
-/** ApiVersions v0 on a new connection: the broker is alive and answering. */
-function answersApiVersions(port: number, timeoutMs = 10_000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    const done = (ok: boolean) => {
-      clearTimeout(timer);
-      s.destroy();
-      resolve(ok);
-    };
-    const timer = setTimeout(() => done(false), timeoutMs);
-    let got = Buffer.alloc(0);
-    s.on('connect', () => s.write(encodeRequest(18, 0, 1, 'fuzz-check', {})));
-    s.on('data', (d: Buffer) => {
-      got = Buffer.concat([got, d]);
-      if (got.length >= 4 && got.length >= 4 + got.readInt32BE(0)) done(got.readInt32BE(4) === 1 && got.readInt16BE(8) === 0);
-    });
-    s.on('error', () => done(false));
-  });
+/** ApiVersions on a new connection: the broker is alive and answering. */
+async function answersApiVersions(port: number, timeoutMs = 10_000): Promise<boolean> {
+  let c: RawClient | null = null;
+  try {
+    c = await RawClient.connect(port);
+    return (await c.request(18, 0, {}, timeoutMs)).errorCode === 0;
+  } catch {
+    return false;
+  } finally {
+    c?.close();
+  }
 }
 
 function rssMiB(pid: number): number {

@@ -4,7 +4,7 @@ import { type EpochEntry, LeaderEpochCache } from '../../src/storage/leader-epoc
 
 function cache() {
   const persisted: Array<readonly EpochEntry[]> = [];
-  const c = new LeaderEpochCache([], (e) => persisted.push([...e]));
+  const c = new LeaderEpochCache((e) => persisted.push([...e]));
   return { c, persisted };
 }
 

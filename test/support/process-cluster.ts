@@ -1,14 +1,14 @@
 // Brokers as separate `bin/krill` processes on loopback for the cluster tests: an etcd for
 // the test file, brokers started on their own port and data directory against it,
 // SIGKILLed and started again.
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import test from 'ava';
-import { killedWithWorker, removedWithWorker } from './children.js';
+import { startBrokerProcess } from './broker-process.js';
+import { removedWithWorker } from './children.js';
 import { freePort, type RunningEtcd, startEtcd } from './etcd.js';
-import { ROOT } from './helpers.js';
 
 export interface Node {
   id: number;
@@ -19,30 +19,14 @@ export interface Node {
   log: string;
 }
 
-function startNode(n: Node, metadata: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const proc = killedWithWorker(spawn(process.execPath, [
-      path.join(ROOT, 'bin/krill'), 'start', '--broker-id', String(n.id), '--host', '127.0.0.1', '--port', String(n.port),
-      '--data-dir', n.dir, '--metadata', metadata,
-      '--set', 'broker.session.timeout.ms=2000', '--set', 'replica.lag.time.max.ms=4000', '--set', 'replica.fetch.backoff.ms=200',
-    ], { stdio: ['ignore', 'ignore', 'pipe'] }));
-    n.proc = proc;
-    // What this run logged: the tail of the node's log from here on.
-    const from = n.log.length;
-    const out = () => n.log.slice(from);
-    const timer = setTimeout(() => reject(new Error(`broker ${n.id} did not start: ${out()}`)), 15000);
-    proc.stderr!.on('data', (d: Buffer) => {
-      n.log += d.toString();
-      if (/ready on/.test(out())) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`broker ${n.id} exited ${code}: ${out()}`));
-    });
+async function startNode(n: Node, metadata: string): Promise<void> {
+  const b = await startBrokerProcess([
+    '--broker-id', String(n.id), '--host', '127.0.0.1', '--port', String(n.port), '--data-dir', n.dir, '--metadata', metadata,
+    '--set', 'broker.session.timeout.ms=2000', '--set', 'replica.lag.time.max.ms=4000', '--set', 'replica.fetch.backoff.ms=200',
+  ], (chunk) => {
+    n.log += chunk;
   });
+  n.proc = b.proc;
 }
 
 export function kill(n: Node): Promise<void> {

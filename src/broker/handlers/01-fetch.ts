@@ -175,14 +175,14 @@ function releaseReads(c: Collected): void {
 
 /** The answer to what `c` read: partitions grouped by topic in the order they were asked for. */
 function answer(services: FetchServices, v: number, session: FetchSession | null, c: Collected, ctx: RequestContext): FetchResponse {
-  const topics = new Map<string, TopicOut>();
+  const topics = new Map<string, { topic: string; topicId: string; partitions: PartitionOut[] }>();
   for (const { target, part } of c.out) {
     target.sentHighWatermark = part.highWatermark ?? -1;
     target.sentLogStartOffset = part.logStartOffset ?? -1;
     const key = v >= 13 ? target.topicId : target.topic;
     let t = topics.get(key);
     if (!t) topics.set(key, (t = { topic: target.topic, topicId: target.topicId, partitions: [] }));
-    t.partitions!.push(part);
+    t.partitions.push(part);
     ctx.releaseWhenSent(logReads(part));
   }
   const response: FetchResponse = { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: session?.id ?? 0, responses: [...topics.values()] };

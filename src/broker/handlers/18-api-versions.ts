@@ -4,6 +4,6 @@ import type { Services } from '../services.js';
 
 export default defineApi(18, (services: Services<'apiVersions'>) => ({
   errorCode: ErrorCode.NONE,
-  apiKeys: [...services.apiVersions],
+  apiKeys: services.apiVersions,
   throttleTimeMs: 0,
 }));

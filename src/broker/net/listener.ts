@@ -118,11 +118,8 @@ export class Listener {
     const idleMs = this.limits.idleMs;
     if (idleMs <= 0 || idleMs >= 2 ** 31) return;
     this.idleTimer = setInterval(() => {
-      const before = Date.now() - idleMs;
-      for (const c of [...this.connections]) {
-        const since = c.idleSince();
-        if (since !== null && since <= before) c.close();
-      }
+      const now = Date.now();
+      for (const c of [...this.connections]) if (c.quietFor(now) >= idleMs) c.close();
     }, Math.max(10, Math.min(idleMs / 4, 10_000)));
     this.idleTimer.unref();
   }

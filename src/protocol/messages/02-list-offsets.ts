@@ -4,7 +4,7 @@ import type { MessageSchema } from '../schema.js';
 
 export interface ListOffsetsRequest { replicaId: number; isolationLevel: number; topics: Array<{ name: string; partitions: Array<{ partitionIndex: number; currentLeaderEpoch: number; timestamp: number; maxNumOffsets: number }> }>; timeoutMs: number }
 
-export interface ListOffsetsResponse { throttleTimeMs?: number; topics: Array<{ name: string; partitions: Array<{ partitionIndex: number; errorCode: number; oldStyleOffsets?: number[]; timestamp?: number; offset?: number; leaderEpoch?: number }> }> }
+export interface ListOffsetsResponse { throttleTimeMs?: number; topics: ReadonlyArray<{ name: string; partitions: ReadonlyArray<{ partitionIndex: number; errorCode: number; oldStyleOffsets?: ReadonlyArray<number>; timestamp?: number; offset?: number; leaderEpoch?: number }> }> }
 
 export const listOffsetsRequest: MessageSchema<ListOffsetsRequest> = {"apiKey":2,"name":"ListOffsetsRequest","validVersions":[0,10],"flexibleVersions":[6,32767],"fields":[{"name":"replicaId","type":"int32","versions":[0,32767]},{"name":"isolationLevel","type":"int8","versions":[2,32767]},{"name":"topics","type":"struct","array":true,"versions":[0,32767],"fields":[{"name":"name","type":"string","versions":[0,32767]},{"name":"partitions","type":"struct","array":true,"versions":[0,32767],"fields":[{"name":"partitionIndex","type":"int32","versions":[0,32767]},{"name":"currentLeaderEpoch","type":"int32","versions":[4,32767],"default":-1},{"name":"timestamp","type":"int64","versions":[0,32767]},{"name":"maxNumOffsets","type":"int32","versions":[0,0],"default":1}]}]},{"name":"timeoutMs","type":"int32","versions":[10,32767]}]};
 

@@ -4,7 +4,7 @@ import type { MessageSchema } from '../schema.js';
 
 export interface FindCoordinatorRequest { key: string; keyType: number; coordinatorKeys: string[] }
 
-export interface FindCoordinatorResponse { throttleTimeMs?: number; errorCode?: number; errorMessage?: string | null; nodeId?: number; host?: string; port?: number; coordinators?: Array<{ key?: string; nodeId?: number; host?: string; port?: number; errorCode?: number; errorMessage?: string | null }> }
+export interface FindCoordinatorResponse { throttleTimeMs?: number; errorCode?: number; errorMessage?: string | null; nodeId?: number; host?: string; port?: number; coordinators?: ReadonlyArray<{ key?: string; nodeId?: number; host?: string; port?: number; errorCode?: number; errorMessage?: string | null }> }
 
 export const findCoordinatorRequest: MessageSchema<FindCoordinatorRequest> = {"apiKey":10,"name":"FindCoordinatorRequest","validVersions":[0,6],"flexibleVersions":[3,32767],"fields":[{"name":"key","type":"string","versions":[0,3]},{"name":"keyType","type":"int8","versions":[1,32767],"default":0},{"name":"coordinatorKeys","type":"string","array":true,"versions":[4,32767]}]};
 

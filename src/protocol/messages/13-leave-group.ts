@@ -4,7 +4,7 @@ import type { MessageSchema } from '../schema.js';
 
 export interface LeaveGroupRequest { groupId: string; memberId: string; members: Array<{ memberId: string; groupInstanceId: string | null; reason: string | null }> }
 
-export interface LeaveGroupResponse { throttleTimeMs?: number; errorCode: number; members?: Array<{ memberId?: string; groupInstanceId?: string | null; errorCode?: number }> }
+export interface LeaveGroupResponse { throttleTimeMs?: number; errorCode: number; members?: ReadonlyArray<{ memberId?: string; groupInstanceId?: string | null; errorCode?: number }> }
 
 export const leaveGroupRequest: MessageSchema<LeaveGroupRequest> = {"apiKey":13,"name":"LeaveGroupRequest","validVersions":[0,5],"flexibleVersions":[4,32767],"fields":[{"name":"groupId","type":"string","versions":[0,32767]},{"name":"memberId","type":"string","versions":[0,2]},{"name":"members","type":"struct","array":true,"versions":[3,32767],"fields":[{"name":"memberId","type":"string","versions":[3,32767]},{"name":"groupInstanceId","type":"string","versions":[3,32767],"nullableVersions":[3,32767],"default":null},{"name":"reason","type":"string","versions":[5,32767],"nullableVersions":[5,32767],"default":null}]}]};
 

@@ -4,7 +4,7 @@ import type { MessageSchema } from '../schema.js';
 
 export interface DescribeGroupsRequest { groups: string[]; includeAuthorizedOperations: boolean }
 
-export interface DescribeGroupsResponse { throttleTimeMs?: number; groups: Array<{ errorCode: number; groupId: string; groupState: string; protocolType: string; protocolData: string; members: Array<{ memberId: string; groupInstanceId?: string | null; clientId: string; clientHost: string; memberMetadata: Buffer; memberAssignment: Buffer }>; authorizedOperations?: number }> }
+export interface DescribeGroupsResponse { throttleTimeMs?: number; groups: ReadonlyArray<{ errorCode: number; groupId: string; groupState: string; protocolType: string; protocolData: string; members: ReadonlyArray<{ memberId: string; groupInstanceId?: string | null; clientId: string; clientHost: string; memberMetadata: Buffer; memberAssignment: Buffer }>; authorizedOperations?: number }> }
 
 export const describeGroupsRequest: MessageSchema<DescribeGroupsRequest> = {"apiKey":15,"name":"DescribeGroupsRequest","validVersions":[0,5],"flexibleVersions":[5,32767],"fields":[{"name":"groups","type":"string","array":true,"versions":[0,32767]},{"name":"includeAuthorizedOperations","type":"bool","versions":[3,32767]}]};
 

@@ -4,7 +4,7 @@ import type { MessageSchema } from '../schema.js';
 
 export interface ListGroupsRequest { statesFilter: string[]; typesFilter: string[] }
 
-export interface ListGroupsResponse { throttleTimeMs?: number; errorCode: number; groups: Array<{ groupId: string; protocolType: string; groupState?: string; groupType?: string }> }
+export interface ListGroupsResponse { throttleTimeMs?: number; errorCode: number; groups: ReadonlyArray<{ groupId: string; protocolType: string; groupState?: string; groupType?: string }> }
 
 export const listGroupsRequest: MessageSchema<ListGroupsRequest> = {"apiKey":16,"name":"ListGroupsRequest","validVersions":[0,5],"flexibleVersions":[3,32767],"fields":[{"name":"statesFilter","type":"string","array":true,"versions":[4,32767]},{"name":"typesFilter","type":"string","array":true,"versions":[5,32767]}]};
 

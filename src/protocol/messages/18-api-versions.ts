@@ -4,7 +4,7 @@ import type { MessageSchema } from '../schema.js';
 
 export interface ApiVersionsRequest { clientSoftwareName: string; clientSoftwareVersion: string }
 
-export interface ApiVersionsResponse { errorCode: number; apiKeys: Array<{ apiKey: number; minVersion: number; maxVersion: number }>; throttleTimeMs?: number; supportedFeatures?: Array<{ name?: string; minVersion?: number; maxVersion?: number }>; finalizedFeaturesEpoch?: number; finalizedFeatures?: Array<{ name?: string; maxVersionLevel?: number; minVersionLevel?: number }>; zkMigrationReady?: boolean }
+export interface ApiVersionsResponse { errorCode: number; apiKeys: ReadonlyArray<{ apiKey: number; minVersion: number; maxVersion: number }>; throttleTimeMs?: number; supportedFeatures?: ReadonlyArray<{ name?: string; minVersion?: number; maxVersion?: number }>; finalizedFeaturesEpoch?: number; finalizedFeatures?: ReadonlyArray<{ name?: string; maxVersionLevel?: number; minVersionLevel?: number }>; zkMigrationReady?: boolean }
 
 export const apiVersionsRequest: MessageSchema<ApiVersionsRequest> = {"apiKey":18,"name":"ApiVersionsRequest","validVersions":[0,4],"flexibleVersions":[3,32767],"fields":[{"name":"clientSoftwareName","type":"string","versions":[3,32767]},{"name":"clientSoftwareVersion","type":"string","versions":[3,32767]}]};
 

@@ -4,7 +4,7 @@ import type { MessageSchema } from '../schema.js';
 
 export interface DeleteTopicsRequest { topics: Array<{ name: string | null; topicId: string }>; topicNames: string[]; timeoutMs: number }
 
-export interface DeleteTopicsResponse { throttleTimeMs?: number; responses: Array<{ name: string | null; topicId?: string; errorCode: number; errorMessage?: string | null }> }
+export interface DeleteTopicsResponse { throttleTimeMs?: number; responses: ReadonlyArray<{ name: string | null; topicId?: string; errorCode: number; errorMessage?: string | null }> }
 
 export const deleteTopicsRequest: MessageSchema<DeleteTopicsRequest> = {"apiKey":20,"name":"DeleteTopicsRequest","validVersions":[0,6],"flexibleVersions":[4,32767],"fields":[{"name":"topics","type":"struct","array":true,"versions":[6,32767],"fields":[{"name":"name","type":"string","versions":[6,32767],"nullableVersions":[6,32767],"default":null},{"name":"topicId","type":"uuid","versions":[6,32767]}]},{"name":"topicNames","type":"string","array":true,"versions":[0,5]},{"name":"timeoutMs","type":"int32","versions":[0,32767]}]};
 

@@ -4,7 +4,7 @@ import type { MessageSchema } from '../schema.js';
 
 export interface DeleteRecordsRequest { topics: Array<{ name: string; partitions: Array<{ partitionIndex: number; offset: number }> }>; timeoutMs: number }
 
-export interface DeleteRecordsResponse { throttleTimeMs: number; topics: Array<{ name: string; partitions: Array<{ partitionIndex: number; lowWatermark: number; errorCode: number }> }> }
+export interface DeleteRecordsResponse { throttleTimeMs: number; topics: ReadonlyArray<{ name: string; partitions: ReadonlyArray<{ partitionIndex: number; lowWatermark: number; errorCode: number }> }> }
 
 export const deleteRecordsRequest: MessageSchema<DeleteRecordsRequest> = {"apiKey":21,"name":"DeleteRecordsRequest","validVersions":[0,2],"flexibleVersions":[2,32767],"fields":[{"name":"topics","type":"struct","array":true,"versions":[0,32767],"fields":[{"name":"name","type":"string","versions":[0,32767]},{"name":"partitions","type":"struct","array":true,"versions":[0,32767],"fields":[{"name":"partitionIndex","type":"int32","versions":[0,32767]},{"name":"offset","type":"int64","versions":[0,32767]}]}]},{"name":"timeoutMs","type":"int32","versions":[0,32767]}]};
 

@@ -4,7 +4,7 @@ import type { MessageSchema } from '../schema.js';
 
 export interface OffsetForLeaderEpochRequest { replicaId: number; topics: Array<{ topic: string; partitions: Array<{ partition: number; currentLeaderEpoch: number; leaderEpoch: number }> }> }
 
-export interface OffsetForLeaderEpochResponse { throttleTimeMs?: number; topics: Array<{ topic: string; partitions: Array<{ errorCode: number; partition: number; leaderEpoch?: number; endOffset?: number }> }> }
+export interface OffsetForLeaderEpochResponse { throttleTimeMs?: number; topics: ReadonlyArray<{ topic: string; partitions: ReadonlyArray<{ errorCode: number; partition: number; leaderEpoch?: number; endOffset?: number }> }> }
 
 export const offsetForLeaderEpochRequest: MessageSchema<OffsetForLeaderEpochRequest> = {"apiKey":23,"name":"OffsetForLeaderEpochRequest","validVersions":[0,4],"flexibleVersions":[4,32767],"fields":[{"name":"replicaId","type":"int32","versions":[3,32767],"default":-2},{"name":"topics","type":"struct","array":true,"versions":[0,32767],"fields":[{"name":"topic","type":"string","versions":[0,32767]},{"name":"partitions","type":"struct","array":true,"versions":[0,32767],"fields":[{"name":"partition","type":"int32","versions":[0,32767]},{"name":"currentLeaderEpoch","type":"int32","versions":[2,32767],"default":-1},{"name":"leaderEpoch","type":"int32","versions":[0,32767]}]}]}]};
 

@@ -4,7 +4,7 @@ import type { MessageSchema } from '../schema.js';
 
 export interface AlterConfigsRequest { resources: Array<{ resourceType: number; resourceName: string; configs: Array<{ name: string; value: string | null }> }>; validateOnly: boolean }
 
-export interface AlterConfigsResponse { throttleTimeMs: number; responses: Array<{ errorCode: number; errorMessage: string | null; resourceType: number; resourceName: string }> }
+export interface AlterConfigsResponse { throttleTimeMs: number; responses: ReadonlyArray<{ errorCode: number; errorMessage: string | null; resourceType: number; resourceName: string }> }
 
 export const alterConfigsRequest: MessageSchema<AlterConfigsRequest> = {"apiKey":33,"name":"AlterConfigsRequest","validVersions":[0,2],"flexibleVersions":[2,32767],"fields":[{"name":"resources","type":"struct","array":true,"versions":[0,32767],"fields":[{"name":"resourceType","type":"int8","versions":[0,32767]},{"name":"resourceName","type":"string","versions":[0,32767]},{"name":"configs","type":"struct","array":true,"versions":[0,32767],"fields":[{"name":"name","type":"string","versions":[0,32767]},{"name":"value","type":"string","versions":[0,32767],"nullableVersions":[0,32767]}]}]},{"name":"validateOnly","type":"bool","versions":[0,32767]}]};
 

@@ -4,7 +4,7 @@ import type { MessageSchema } from '../schema.js';
 
 export interface CreatePartitionsRequest { topics: Array<{ name: string; count: number; assignments: Array<{ brokerIds: number[] }> | null }>; timeoutMs: number; validateOnly: boolean }
 
-export interface CreatePartitionsResponse { throttleTimeMs: number; results: Array<{ name: string; errorCode: number; errorMessage?: string | null }> }
+export interface CreatePartitionsResponse { throttleTimeMs: number; results: ReadonlyArray<{ name: string; errorCode: number; errorMessage?: string | null }> }
 
 export const createPartitionsRequest: MessageSchema<CreatePartitionsRequest> = {"apiKey":37,"name":"CreatePartitionsRequest","validVersions":[0,3],"flexibleVersions":[2,32767],"fields":[{"name":"topics","type":"struct","array":true,"versions":[0,32767],"fields":[{"name":"name","type":"string","versions":[0,32767]},{"name":"count","type":"int32","versions":[0,32767]},{"name":"assignments","type":"struct","array":true,"versions":[0,32767],"nullableVersions":[0,32767],"fields":[{"name":"brokerIds","type":"int32","array":true,"versions":[0,32767]}]}]},{"name":"timeoutMs","type":"int32","versions":[0,32767]},{"name":"validateOnly","type":"bool","versions":[0,32767]}]};
 

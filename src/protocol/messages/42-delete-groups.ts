@@ -4,7 +4,7 @@ import type { MessageSchema } from '../schema.js';
 
 export interface DeleteGroupsRequest { groupsNames: string[] }
 
-export interface DeleteGroupsResponse { throttleTimeMs: number; results: Array<{ groupId: string; errorCode: number }> }
+export interface DeleteGroupsResponse { throttleTimeMs: number; results: ReadonlyArray<{ groupId: string; errorCode: number }> }
 
 export const deleteGroupsRequest: MessageSchema<DeleteGroupsRequest> = {"apiKey":42,"name":"DeleteGroupsRequest","validVersions":[0,2],"flexibleVersions":[2,32767],"fields":[{"name":"groupsNames","type":"string","array":true,"versions":[0,32767]}]};
 

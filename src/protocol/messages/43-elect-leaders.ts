@@ -4,7 +4,7 @@ import type { MessageSchema } from '../schema.js';
 
 export interface ElectLeadersRequest { electionType: number; topicPartitions: Array<{ topic: string; partitions: number[] }> | null; timeoutMs: number }
 
-export interface ElectLeadersResponse { throttleTimeMs: number; errorCode?: number; replicaElectionResults: Array<{ topic: string; partitionResult: Array<{ partitionId: number; errorCode: number; errorMessage: string | null }> }> }
+export interface ElectLeadersResponse { throttleTimeMs: number; errorCode?: number; replicaElectionResults: ReadonlyArray<{ topic: string; partitionResult: ReadonlyArray<{ partitionId: number; errorCode: number; errorMessage: string | null }> }> }
 
 export const electLeadersRequest: MessageSchema<ElectLeadersRequest> = {"apiKey":43,"name":"ElectLeadersRequest","validVersions":[0,2],"flexibleVersions":[2,32767],"fields":[{"name":"electionType","type":"int8","versions":[1,32767]},{"name":"topicPartitions","type":"struct","array":true,"versions":[0,32767],"nullableVersions":[0,32767],"fields":[{"name":"topic","type":"string","versions":[0,32767]},{"name":"partitions","type":"int32","array":true,"versions":[0,32767]}]},{"name":"timeoutMs","type":"int32","versions":[0,32767],"default":60000}]};
 

@@ -4,7 +4,7 @@ import type { MessageSchema } from '../schema.js';
 
 export interface IncrementalAlterConfigsRequest { resources: Array<{ resourceType: number; resourceName: string; configs: Array<{ name: string; configOperation: number; value: string | null }> }>; validateOnly: boolean }
 
-export interface IncrementalAlterConfigsResponse { throttleTimeMs: number; responses: Array<{ errorCode: number; errorMessage: string | null; resourceType: number; resourceName: string }> }
+export interface IncrementalAlterConfigsResponse { throttleTimeMs: number; responses: ReadonlyArray<{ errorCode: number; errorMessage: string | null; resourceType: number; resourceName: string }> }
 
 export const incrementalAlterConfigsRequest: MessageSchema<IncrementalAlterConfigsRequest> = {"apiKey":44,"name":"IncrementalAlterConfigsRequest","validVersions":[0,1],"flexibleVersions":[1,32767],"fields":[{"name":"resources","type":"struct","array":true,"versions":[0,32767],"fields":[{"name":"resourceType","type":"int8","versions":[0,32767]},{"name":"resourceName","type":"string","versions":[0,32767]},{"name":"configs","type":"struct","array":true,"versions":[0,32767],"fields":[{"name":"name","type":"string","versions":[0,32767]},{"name":"configOperation","type":"int8","versions":[0,32767]},{"name":"value","type":"string","versions":[0,32767],"nullableVersions":[0,32767]}]}]},{"name":"validateOnly","type":"bool","versions":[0,32767]}]};
 

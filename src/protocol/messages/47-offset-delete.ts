@@ -4,7 +4,7 @@ import type { MessageSchema } from '../schema.js';
 
 export interface OffsetDeleteRequest { groupId: string; topics: Array<{ name: string; partitions: Array<{ partitionIndex: number }> }> }
 
-export interface OffsetDeleteResponse { errorCode: number; throttleTimeMs: number; topics: Array<{ name: string; partitions: Array<{ partitionIndex: number; errorCode: number }> }> }
+export interface OffsetDeleteResponse { errorCode: number; throttleTimeMs: number; topics: ReadonlyArray<{ name: string; partitions: ReadonlyArray<{ partitionIndex: number; errorCode: number }> }> }
 
 export const offsetDeleteRequest: MessageSchema<OffsetDeleteRequest> = {"apiKey":47,"name":"OffsetDeleteRequest","validVersions":[0,0],"flexibleVersions":null,"fields":[{"name":"groupId","type":"string","versions":[0,32767]},{"name":"topics","type":"struct","array":true,"versions":[0,32767],"fields":[{"name":"name","type":"string","versions":[0,32767]},{"name":"partitions","type":"struct","array":true,"versions":[0,32767],"fields":[{"name":"partitionIndex","type":"int32","versions":[0,32767]}]}]}]};
 

@@ -4,7 +4,7 @@ import type { MessageSchema } from '../schema.js';
 
 export interface DescribeClusterRequest { includeClusterAuthorizedOperations: boolean; endpointType: number }
 
-export interface DescribeClusterResponse { throttleTimeMs: number; errorCode: number; errorMessage?: string | null; endpointType?: number; clusterId: string; controllerId?: number; brokers: Array<{ brokerId: number; host: string; port: number; rack?: string | null }>; clusterAuthorizedOperations?: number }
+export interface DescribeClusterResponse { throttleTimeMs: number; errorCode: number; errorMessage?: string | null; endpointType?: number; clusterId: string; controllerId?: number; brokers: ReadonlyArray<{ brokerId: number; host: string; port: number; rack?: string | null }>; clusterAuthorizedOperations?: number }
 
 export const describeClusterRequest: MessageSchema<DescribeClusterRequest> = {"apiKey":60,"name":"DescribeClusterRequest","validVersions":[0,1],"flexibleVersions":[0,32767],"fields":[{"name":"includeClusterAuthorizedOperations","type":"bool","versions":[0,32767]},{"name":"endpointType","type":"int8","versions":[1,32767],"default":1}]};
 

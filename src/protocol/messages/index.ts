@@ -128,5 +128,3 @@ export const apiSchemas: { readonly [K in ApiKey]: ApiSchemas<K> } = {
 
 /** Every API key Krill declares, ascending. */
 export const apiKeys: readonly ApiKey[] = [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 21, 22, 23, 32, 33, 37, 42, 43, 44, 47, 60];
-
-export const isApiKey = (key: number): key is ApiKey => key in apiSchemas;
