@@ -19,7 +19,8 @@ import { LogCleaner } from './log-cleaner.js';
 import { scheduleLogMaintenance, watchDescriptors } from './log-maintenance.js';
 import { createLogger, type LogLevel } from './logger.js';
 import { Membership } from './membership.js';
-import { Connection } from './net/connection.js';
+import { Connection, type ConnectionHost } from './net/connection.js';
+import { requestLimits } from './net/request-bytes.js';
 import { connectionLimits, Listener, parseListener } from './net/listener.js';
 import { ProducerIdManager } from './producer-ids.js';
 import { ReplicaManager } from './replica-manager.js';
@@ -127,7 +128,7 @@ export class Broker {
       ? { host: opts.host ?? '127.0.0.1', port: opts.port ?? 9092 }
       : parseListener(b.config.get('listeners')) ?? { host: '0.0.0.0', port: 9092 };
     try {
-      const host = { apis: b.apis, services: b.services, maxRequestBytes: b.config.int('socket.request.max.bytes'), logger: b.logger };
+      const host: ConnectionHost = { apis: b.apis, services: b.services, logger: b.logger, ...requestLimits(b.config) };
       await b.listener.listen(listen.host || '0.0.0.0', listen.port, (id, socket) => new Connection(id, socket, host));
       await b.join();
     } catch (e) {

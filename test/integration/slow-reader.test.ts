@@ -1,6 +1,6 @@
 // A response the socket cannot take at once is written in part at once and the rest
-// through the socket's stream; later responses queue behind it, and the log memory it
-// sends stays held until it has all gone, even when its topic is deleted meanwhile.
+// through the socket's stream; the log memory it sends stays held until it has all gone,
+// even when its topic is deleted meanwhile. Requests behind it are read once it has gone.
 import net from 'node:net';
 import test from 'ava';
 import { fetchRequest, fetchResponse, type FetchResponse } from '../../src/protocol/messages/index.js';
@@ -8,6 +8,7 @@ import { Reader, Writer } from '../../src/protocol/primitives.js';
 import { decodeRecords, encodeBatch } from '../../src/protocol/records/records.js';
 import { decodeMessage, encodeMessage } from '../../src/protocol/schema.js';
 import { startBroker } from '../../src/index.js';
+import { ErrorCode } from '../../src/protocol/errors.js';
 import { sleep } from '../support/helpers.js';
 import { RawClient } from '../support/raw-client.js';
 
@@ -53,8 +54,9 @@ test('responses larger than the socket takes arrive whole and in order, and thei
   const offsets = [0, 1000, 2000, 3000];
   reader.write(Buffer.concat(offsets.map((o, i) => fetchFrame(i + 1, 'slow', o))));
   await sleep(300);
-  // The answers are now partly in the kernel and partly queued in the broker. Deleting the
-  // topic lets go of the log's hold on their memory; new large produce requests want it.
+  // The answers taken on are now partly in the kernel and partly queued in the broker; the
+  // later fetches wait unread. Deleting the topic lets go of the log's hold on the queued
+  // answers' memory; new large produce requests want it.
   await c.request(20, 4, { topicNames: ['slow'], timeoutMs: 1000 });
   await c.request(19, 5, create('other'));
   await produce(c, 'other', 16, () => 'Z');
@@ -74,12 +76,19 @@ test('responses larger than the socket takes arrive whole and in order, and thei
   }
   reader.destroy();
   t.is(frames.length, offsets.length);
-  const got: string[] = [];
   frames.forEach((f, i) => t.is(f.readInt32BE(0), i + 1, 'answers come in request order'));
-  for (const f of frames) {
-    const res = decodeMessage<FetchResponse>(fetchResponse, 11, new Reader(f, 4));
-    for (const batch of await decodeRecords(res.responses![0]!.partitions![0]!.records as Buffer)) for (const r of batch.records) got.push(r.value!.toString());
+  const answers = frames.map((f) => decodeMessage<FetchResponse>(fetchResponse, 11, new Reader(f, 4)).responses[0]!.partitions[0]!);
+  // The broker stops reading once an answer waits unsent, so the fetches it had not yet
+  // read find the topic deleted; those it had taken on answer every byte as produced.
+  t.is(answers[0]!.errorCode, 0);
+  t.is(answers.at(-1)!.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, 'the last fetch was read only after the topic was gone');
+  const got: string[] = [];
+  let taken = 0;
+  for (const a of answers) {
+    if (a.errorCode !== 0) continue;
+    t.is(taken++, answers.indexOf(a), 'the fetches taken on are the first ones');
+    for (const batch of await decodeRecords(a.records as Buffer)) for (const r of batch.records) got.push(r.value!.toString());
   }
   t.deepEqual(got, values.slice(0, got.length), 'every byte as produced, none from the later topic');
-  t.is(got.length, 4000);
+  t.is(got.length, taken * 1000);
 });

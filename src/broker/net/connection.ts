@@ -1,6 +1,11 @@
 // One client connection: frames in, handlers run, responses out in request order.
 // A handler that waits (long-poll fetch, acks=all produce) holds back later responses on
 // this connection only, as Kafka's per-connection ordering requires.
+//
+// Reads stop while the connection has queued.max.requests requests in hand, while its
+// answers wait unsent (a client that does not read them), or while the broker holds
+// queued.max.request.bytes of requests: a client cannot make the broker take on more
+// than these bounds, however fast it pipelines.
 import type { Socket } from 'node:net';
 import type { Logger } from 'winston';
 import { ProtocolDecodeError, Reader, Writer } from '../../protocol/primitives.js';
@@ -13,6 +18,7 @@ import type { BrokerServices } from '../services.js';
 import { FrameReader, FrameTooLargeError } from './frame-reader.js';
 import { adoptFrameSocket, release, writeDirect } from '../../fastpath/index.js';
 import { readRequestHeader } from './request-header.js';
+import type { RequestBytes } from './request-bytes.js';
 
 const API_VERSIONS = 18;
 
@@ -21,6 +27,10 @@ export interface ConnectionHost {
   /** What handlers are given. */
   readonly services: BrokerServices;
   readonly maxRequestBytes: number;
+  /** queued.max.requests, per connection: each connection is its own network processor here. */
+  readonly maxQueuedRequests: number;
+  /** queued.max.request.bytes, across the broker. */
+  readonly requestBytes: RequestBytes;
   readonly logger: Logger;
 }
 
@@ -31,6 +41,8 @@ interface Slot {
   done: boolean;
   /** Log reads in `out`, released once written. */
   held: Buffer[];
+  /** The request's size while it counts against queued.max.request.bytes; 0 once given back. */
+  bytes: number;
 }
 
 export class Connection implements ConnectionInfo {
@@ -46,6 +58,10 @@ export class Connection implements ConnectionInfo {
   private activity = 0;
   private activitySeen = -1;
   private quietSince = 0;
+  private readsPaused = false;
+  /** Frames read but not yet taken on, while a bound holds. */
+  private readonly backlog: Buffer[] = [];
+  private forgetRoomWait: (() => void) | null = null;
 
   private readonly socket: Socket;
 
@@ -64,6 +80,7 @@ export class Connection implements ConnectionInfo {
     // round of stream callbacks on every disconnect.
     socket.on('end', () => this.close());
     socket.on('close', () => this.close());
+    socket.on('drain', () => this.resumeReadsIfRoom());
   }
 
   /** Asked of the kernel (getpeername) only when wanted: by group membership and by logs. */
@@ -95,6 +112,9 @@ export class Connection implements ConnectionInfo {
     this.closed = true;
     this.socket.destroy();
     this.frames.close();
+    for (const f of this.backlog.splice(0)) this.frames.release(f);
+    for (const s of this.queue) this.giveBack(s);
+    this.forgetRoomWait?.();
     const closers = [...this.closers];
     this.closers.clear();
     for (const fn of closers) fn();
@@ -118,10 +138,62 @@ export class Connection implements ConnectionInfo {
 
   private onFrames(frames: Buffer[]): void {
     this.activity++;
-    for (const f of frames) {
-      if (this.closed) return;
-      this.onFrame(f);
+    if (this.backlog.length > 0) {
+      for (const f of frames) this.backlog.push(f);
+      return;
     }
+    this.take(frames);
+  }
+
+  /** Handles frames until a bound is reached; the rest wait in the backlog with reads paused. */
+  private take(frames: Buffer[]): void {
+    for (let i = 0; i < frames.length; i++) {
+      if (this.closed) return;
+      if (this.overBounds()) {
+        for (let j = i; j < frames.length; j++) this.backlog.push(frames[j]!);
+        this.pauseReads();
+        return;
+      }
+      this.onFrame(frames[i]!);
+    }
+    if (!this.closed && this.overBounds()) this.pauseReads();
+  }
+
+  private overBounds(): boolean {
+    return this.queue.length >= this.host.maxQueuedRequests || this.socket.writableNeedDrain || this.host.requestBytes.full;
+  }
+
+  private pauseReads(): void {
+    if (!this.readsPaused) {
+      this.readsPaused = true;
+      this.socket.pause();
+    }
+    if (this.host.requestBytes.full && !this.forgetRoomWait) {
+      this.forgetRoomWait = this.host.requestBytes.whenRoom(() => {
+        this.forgetRoomWait = null;
+        this.resumeReadsIfRoom();
+      });
+    }
+  }
+
+  /** Called whenever a bound may have eased: an answer sent, the socket drained, the broker's request bytes freed. */
+  private resumeReadsIfRoom(): void {
+    if (!this.readsPaused || this.closed) return;
+    if (this.overBounds()) {
+      this.pauseReads();
+      return;
+    }
+    this.readsPaused = false;
+    const waiting = this.backlog.splice(0);
+    this.take(waiting);
+    if (!this.readsPaused && !this.closed) this.socket.resume();
+  }
+
+  /** Returns a request's bytes to the broker's budget, once. */
+  private giveBack(slot: Slot): void {
+    if (slot.bytes === 0) return;
+    this.host.requestBytes.give(slot.bytes);
+    slot.bytes = 0;
   }
 
   private onFrame(frame: Buffer): void {
@@ -159,6 +231,8 @@ export class Connection implements ConnectionInfo {
       return;
     }
     const slot = this.slot();
+    slot.bytes = frame.length;
+    this.host.requestBytes.take(frame.length);
     let released = false;
     const ctx: RequestContext = {
       header,
@@ -197,12 +271,13 @@ export class Connection implements ConnectionInfo {
   }
 
   private slot(): Slot {
-    const s: Slot = { out: null, done: false, held: [] };
+    const s: Slot = { out: null, done: false, held: [], bytes: 0 };
     this.queue.push(s);
     return s;
   }
 
   private respond(slot: Slot, correlationId: number, api: Api, version: number, res: Result, headerV1: boolean): void {
+    this.giveBack(slot);
     if (res === CLOSE_CONNECTION) {
       this.close();
       return;
@@ -228,6 +303,12 @@ export class Connection implements ConnectionInfo {
 
   private flush(): void {
     if (this.closed) return;
+    this.writeAnswers();
+    this.resumeReadsIfRoom();
+  }
+
+  /** Writes the answers that are next in request order. */
+  private writeAnswers(): void {
     this.activity++;
     const chunks: Buffer[] = [];
     const held: Buffer[] = [];

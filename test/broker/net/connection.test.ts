@@ -5,6 +5,7 @@ import test from 'ava';
 import { Connection, type ConnectionHost } from '../../../src/broker/net/connection.js';
 import { createLogger } from '../../../src/broker/logger.js';
 import { ApiTable } from '../../../src/broker/api-table.js';
+import { RequestBytes } from '../../../src/broker/net/request-bytes.js';
 import type { BrokerServices } from '../../../src/broker/services.js';
 
 async function acceptedPair(): Promise<{ accepted: net.Socket; client: net.Socket; close: () => void }> {
@@ -22,6 +23,7 @@ test('a forgotten close hook does not run; the others run once, and late ones at
   const host: ConnectionHost = {
     // No API is served, so no handler is ever given services.
     apis: new ApiTable([]), services: {} as BrokerServices, maxRequestBytes: 1 << 20, logger: createLogger('silent', 0),
+    maxQueuedRequests: 500, requestBytes: new RequestBytes(-1),
   };
   const c = new Connection(1, accepted, host);
   const ran: string[] = [];
