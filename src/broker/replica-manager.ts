@@ -13,6 +13,9 @@ import { type FetcherHost, ReplicaFetcher } from './replication/replica-fetcher.
 import type { Scheduler } from './scheduler.js';
 import type { TopicConfigs } from './topic-configs.js';
 
+/** How long one slice of opening a topic's partitions may hold the event loop. */
+const OPEN_SLICE_MS = 20;
+
 /** Told when this broker starts or stops leading a partition of a topic it watches (a coordinator's internal topic). */
 export type LeadershipListener = (partition: number, leading: boolean) => void;
 
@@ -30,6 +33,8 @@ export class ReplicaManager implements FetcherHost {
   private readonly leadershipListeners = new Map<string, LeadershipListener>();
   /** Partitions assigned here whose logs could not be opened (no descriptors left, a full disk): answered KAFKA_STORAGE_ERROR. */
   private readonly offline = new Set<string>();
+  /** Topics whose partitions are still being opened, a slice at a time. */
+  private readonly opening = new Map<string, { timer: NodeJS.Immediate | null; settled: Promise<void>; resolve: () => void }>();
   readonly fetchSettings: FetcherHost['fetchSettings'];
   private readonly rack: string | null;
   /** replica.selector.class is the rack-aware selector (KIP-392): consumers may be sent to a same-rack follower. */
@@ -150,22 +155,44 @@ export class ReplicaManager implements FetcherHost {
       }
       if (!after) this.logger.info(`deleted topic ${before.name}`);
     }
-    if (!after) return;
+    const name = (after ?? before)!.name;
+    const opening = this.opening.get(name);
+    // Work left from an earlier state of the topic: this state's pass covers it.
+    if (opening?.timer) clearImmediate(opening.timer);
+    if (!after) {
+      this.opening.delete(name);
+      opening?.resolve();
+      return;
+    }
+    if (before && JSON.stringify(before.configs) !== JSON.stringify(after.configs)) this.refreshConfigs(after);
+    this.followPartitions(after, 0);
+  }
+
+  /**
+   * Opens, updates or drops this broker's replicas of `topic` from partition `from` on. A
+   * new log's files cost a handful of synchronous file-system calls, a millisecond or more
+   * on some disks: a topic of thousands of partitions is opened a slice at a time, with the
+   * event loop serving other clients between slices.
+   */
+  private followPartitions(topic: TopicState, from: number): void {
+    const started = performance.now();
     let failed = 0;
     let failure: unknown = null;
-    for (const ps of after.partitions) {
-      let p = this.partition(after.name, ps.partition);
+    let i = from;
+    for (; i < topic.partitions.length && performance.now() - started < OPEN_SLICE_MS; i++) {
+      const ps = topic.partitions[i]!;
+      let p = this.partition(topic.name, ps.partition);
       if (!ps.replicas.includes(this.brokerId)) {
         if (p) this.dropPartition(p);
         continue;
       }
       let prev: PartitionState | null = null;
       if (!p) {
-        const key = partitionDirName(after.name, ps.partition);
+        const key = partitionDirName(topic.name, ps.partition);
         try {
-          const log = this.logs.open(after.name, ps.partition, this.topicConfigs.logConfig(after));
+          const log = this.logs.open(topic.name, ps.partition, this.topicConfigs.logConfig(topic));
           log.onStorageError = (e) => this.logger.error(`${key}: appends fail on the storage, answered KAFKA_STORAGE_ERROR until one succeeds: ${e.message}`);
-          p = new Partition(after, ps, log, this.topicConfigs.produceSettings(after), this.brokerId, this.logs.checkpointedHighWatermark(after.name, ps.partition));
+          p = new Partition(topic, ps, log, this.topicConfigs.produceSettings(topic), this.brokerId, this.logs.checkpointedHighWatermark(topic.name, ps.partition));
         } catch (e) {
           // Out of file descriptors or disk: this replica is offline here, the broker serves on.
           this.offline.add(key);
@@ -177,12 +204,36 @@ export class ReplicaManager implements FetcherHost {
         this.partitions.set(key, p);
       } else {
         prev = p.state;
-        p.updateState(after, ps);
+        p.updateState(topic, ps);
       }
       this.applyRole(p, prev);
     }
-    if (failed > 0) this.logger.error(`${failed} partition(s) of ${after.name} could not be opened and are offline on this broker: ${(failure as Error).message}`);
-    if (before && JSON.stringify(before.configs) !== JSON.stringify(after.configs)) this.refreshConfigs(after);
+    if (failed > 0) this.logger.error(`${failed} partition(s) of ${topic.name} could not be opened and are offline on this broker: ${(failure as Error).message}`);
+    let opening = this.opening.get(topic.name);
+    if (i >= topic.partitions.length) {
+      this.opening.delete(topic.name);
+      opening?.resolve();
+      return;
+    }
+    if (!opening) {
+      let resolve = () => {};
+      const settled = new Promise<void>((r) => { resolve = r; });
+      this.opening.set(topic.name, (opening = { timer: null, settled, resolve }));
+    }
+    opening.timer = setImmediate(() => {
+      try {
+        this.followPartitions(topic, i);
+      } catch (e) {
+        this.logger.error(`opening the partitions of ${topic.name} failed: ${(e as Error).stack ?? String(e)}`);
+        this.opening.delete(topic.name);
+        opening.resolve();
+      }
+    });
+  }
+
+  /** Resolves once this broker has opened its replicas of `topic` as the metadata last described it. */
+  opened(topic: string): Promise<void> {
+    return this.opening.get(topic)?.settled ?? Promise.resolve();
   }
 
   /** Re-reads a topic's configs into its open partitions and logs (topic or broker configs changed). */
@@ -286,10 +337,15 @@ export class ReplicaManager implements FetcherHost {
   // ---- stopping -----------------------------------------------------------------------
 
   /**
-   * Stops leading every partition, so produces get NOT_LEADER_OR_FOLLOWER from here on
-   * instead of landing in a log the next leader will not have.
+   * Stops opening partitions and leading them, so produces get NOT_LEADER_OR_FOLLOWER from
+   * here on instead of landing in a log the next leader will not have.
    */
   resignAll(): void {
+    for (const { timer, resolve } of this.opening.values()) {
+      if (timer) clearImmediate(timer);
+      resolve();
+    }
+    this.opening.clear();
     for (const p of this.partitions.values()) p.becomeFollower();
   }
 

@@ -125,3 +125,26 @@ test.serial('50,000 partitions created in batches Kafka accepts: the broker stay
     t.is(r.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.NONE);
   }
 });
+
+test.serial('a 10,000-partition CreateTopics opens its logs a slice at a time: other clients are answered meanwhile, and it answers once all are open', async (t) => {
+  const b = await startBroker({ storage: tempDir(t, 'slices') });
+  t.teardown(() => b.close());
+  const c = await connect(t, b);
+  const other = await connect(t, b);
+  const order: string[] = [];
+  const created = createTopics(c, [topic('wide', 10_000)]).then((r) => {
+    order.push('created');
+    return r;
+  });
+  // Once the broker has begun opening the topic's logs.
+  while (!b.broker.metadata.topics.has('wide')) await new Promise((r) => setImmediate(r));
+  await other.request(18, 3, { clientSoftwareName: 'test', clientSoftwareVersion: '1' });
+  order.push('other client answered');
+  t.is((await created).topics[0]!.errorCode, ErrorCode.NONE);
+  t.deepEqual(order, ['other client answered', 'created']);
+  const r = await c.request(PRODUCE, 9, {
+    transactionalId: null, acks: 1, timeoutMs: 1000,
+    topicData: [{ name: 'wide', partitionData: [{ index: 9_999, records: await encodeBatch({ records: [{ value: 'last' }] }) }] }],
+  });
+  t.is(r.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.NONE, 'the last partition is open when CreateTopics answers');
+});

@@ -7,7 +7,7 @@ import { MAX_PARTITIONS_PER_REQUEST } from '../topic-admin.js';
 
 type TopicOut = NonNullable<CreateTopicsResponse['topics']>[number];
 
-export default defineApi(19, async (services: ConfigServices & Services<'topics'>, req) => {
+export default defineApi(19, async (services: ConfigServices & Services<'topics' | 'replicas'>, req) => {
   const seen = new Map<string, number>();
   for (const t of req.topics) seen.set(t.name, (seen.get(t.name) ?? 0) + 1);
   // As Kafka's controller: a request for too many partitions in all is refused whole, before
@@ -25,6 +25,8 @@ export default defineApi(19, async (services: ConfigServices & Services<'topics'
     if (tooMany) return failed(ErrorCode.POLICY_VIOLATION, 'Excessively large number of partitions per request.');
     const r = await services.topics.createTopic(t, req.validateOnly);
     if (!r.topic) return failed(r.errorCode, r.errorMessage);
+    // Answered once this broker's replicas are open, as a client producing next expects.
+    if (!req.validateOnly) await services.replicas.opened(t.name);
     return {
       name: t.name,
       topicId: req.validateOnly ? '0'.repeat(32) : r.topic.topicId,

@@ -4,7 +4,7 @@ import { defineApi } from '../api.js';
 import type { Services } from '../services.js';
 import { MAX_PARTITIONS_PER_REQUEST } from '../topic-admin.js';
 
-export default defineApi(37, async (services: Services<'metadata' | 'topics'>, req) => {
+export default defineApi(37, async (services: Services<'metadata' | 'topics' | 'replicas'>, req) => {
   const counts = new Map<string, number>();
   for (const t of req.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
   // As Kafka's controller: more new partitions in all than one operation may write is
@@ -24,6 +24,7 @@ export default defineApi(37, async (services: Services<'metadata' | 'topics'>, r
     const topic = services.metadata.topics.get(t.name);
     if (!topic) return { name: t.name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'The topic does not exist.' };
     const r = await services.topics.createPartitions(topic, t.count, t.assignments ? t.assignments.map((a) => a.brokerIds) : null, req.validateOnly);
+    if (!req.validateOnly && r.errorCode === 0) await services.replicas.opened(t.name);
     return { name: t.name, ...r };
   }
 });
