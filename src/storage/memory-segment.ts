@@ -5,8 +5,11 @@
 // fetches send the same view: the produce path writes each of its bytes once (the socket
 // read) and the fetch path not at all.
 //
-// Every other batch is copied into an unlinked file on tmpfs (anonymous-files.ts), as all
-// of them once were. The copy is needed anyway (a small batch must not pin its request's
+// Every other batch is copied: the segment's first INLINE_MAX bytes of copies into a buffer
+// of its own, the rest into an unlinked file on tmpfs (anonymous-files.ts), as all of them
+// once were. A file holds a descriptor for as long as its segment lives, so a segment
+// starts without one: tens of thousands of partitions that each hold a few small batches
+// fit in the process's descriptor limit. The copy is needed anyway (a small batch must not pin its request's
 // memory), and tmpfs is the cheaper place for it: the kernel writes it without mapping new
 // pages into the process (0.2-0.35 s per GiB against 3.3 s on the benchmark VM), and it is not memory V8 counts, which in process memory made
 // a steady trickle of small batches set off a full garbage collection every second and
@@ -24,10 +27,12 @@ import { type LogSegment, readHeld, writeFully } from './segment.js';
  */
 const KEEP_AS_VIEW = 32 * 1024;
 const MAX_PINNED_PER_BYTE_KEPT = 4;
+/** Copies up to this many bytes stay in the segment's own buffer; past it they move to a file. */
+export const INLINE_MAX = 64 * 1024;
 
 /**
  * A run of the segment's bytes from `start`: a view of a block, or `length` bytes of the
- * segment's file from `filePos`.
+ * segment's copies from `filePos` (in its buffer or, once they outgrew it, its file).
  */
 interface Piece {
   start: number;
@@ -42,7 +47,9 @@ export class MemorySegment implements LogSegment {
   readonly created = Date.now();
   lastModified = this.created;
   private pieces: Piece[] = [];
-  /** The file for copied batches, opened with the first of them; -1 before and after. */
+  /** Copied batches while they fit in INLINE_MAX (null once they moved to the file). */
+  private inline: Buffer | null = null;
+  /** The file for copied batches once they outgrow `inline`; -1 before and after. */
   private fd = -1;
 
   constructor(readonly baseOffset: number) {}
@@ -51,15 +58,15 @@ export class MemorySegment implements LogSegment {
     if (batch.length >= KEEP_AS_VIEW && batch.length * MAX_PINNED_PER_BYTE_KEPT >= batch.buffer.byteLength && retain(batch)) {
       this.pieces.push({ start: this.size, length: batch.length, view: batch, filePos: -1 });
     } else {
-      this.copyToFile(batch);
+      this.copy(batch);
     }
     this.index.push(baseOffset, lastOffset, this.size, batch.length, maxTimestamp);
     this.size += batch.length;
     this.lastModified = now;
   }
 
-  /** Where the segment's bytes in its file end: after the last run in the file. */
-  private get fileEnd(): number {
+  /** Where the segment's copies end: after the last run of them. */
+  private get copiesEnd(): number {
     for (let k = this.pieces.length - 1; k >= 0; k--) {
       const p = this.pieces[k]!;
       if (!p.view) return p.filePos + p.length;
@@ -67,14 +74,39 @@ export class MemorySegment implements LogSegment {
     return 0;
   }
 
-  private copyToFile(batch: Buffer): void {
-    // A reused file may hold a deleted segment's bytes past ours; reads never go past fileEnd.
-    if (this.fd < 0) this.fd = openAnonymousFile(() => this.fileEnd);
-    const at = this.fileEnd;
-    writeFully(this.fd, batch, at);
+  private copy(batch: Buffer): void {
+    const at = this.copiesEnd;
+    this.store(batch, at);
     const last = this.pieces[this.pieces.length - 1];
     if (last && !last.view) last.length += batch.length;
     else this.pieces.push({ start: this.size, length: batch.length, view: null, filePos: at });
+  }
+
+  /** Writes copied bytes at `at` of the copies: into the buffer while they fit, else the file. */
+  private store(bytes: Buffer, at: number): void {
+    const end = at + bytes.length;
+    if (this.fd < 0 && end <= INLINE_MAX) {
+      if (!this.inline || this.inline.length < end) {
+        const grown = Buffer.allocUnsafe(Math.min(INLINE_MAX, Math.max(4096, 2 ** Math.ceil(Math.log2(end)))));
+        this.inline?.copy(grown, 0, 0, at);
+        this.inline = grown;
+      }
+      bytes.copy(this.inline, at);
+      return;
+    }
+    if (this.fd < 0) {
+      // A reused file may hold a deleted segment's bytes past ours; reads never go past copiesEnd.
+      this.fd = openAnonymousFile(() => this.copiesEnd);
+      if (this.inline) writeFully(this.fd, this.inline.subarray(0, at), 0);
+      this.inline = null;
+    }
+    writeFully(this.fd, bytes, at);
+  }
+
+  /** A copy of the copies' bytes [at, at + length). */
+  private load(at: number, length: number): Buffer {
+    if (this.fd >= 0) return readHeld(this.fd, at, length);
+    return Buffer.from(this.inline!.subarray(at, at + length));
   }
 
   read(first: number, last: number): Buffer[] {
@@ -101,7 +133,7 @@ export class MemorySegment implements LogSegment {
         out.push(view);
         continue;
       }
-      out.push(readHeld(this.fd, p.filePos + from, to - from));
+      out.push(this.load(p.filePos + from, to - from));
     }
     return out;
   }
@@ -111,8 +143,8 @@ export class MemorySegment implements LogSegment {
     const size = i > 0 ? this.index.position(i) : 0;
     this.index.truncate(i);
     while (this.pieces.length > 0 && this.pieces[this.pieces.length - 1]!.start >= size) this.drop(this.pieces.pop()!);
-    // Batches are cut whole, so only a run in the file can end past `size`. Reads copied
-    // what they took from the file, so its tail may be written over.
+    // Batches are cut whole, so only a run of copies can end past `size`. Reads copied what
+    // they took, so its tail may be written over.
     const last = this.pieces[this.pieces.length - 1];
     if (last && last.start + last.length > size) last.length = size - last.start;
     this.size = size;
@@ -140,6 +172,7 @@ export class MemorySegment implements LogSegment {
     this.pieces = [];
     if (this.fd >= 0) recycleAnonymousFile(this.fd);
     this.fd = -1;
+    this.inline = null;
     return [];
   }
 

@@ -1,5 +1,5 @@
-// In-memory segments copy small batches into files, reusing those of deleted segments: the
-// next segment must read back only what it wrote, and a reused file must not keep a larger
+// In-memory segments copy small batches into files once they outgrow a buffer of their own,
+// reusing those of deleted segments: the next segment must read back only what it wrote, and a reused file must not keep a larger
 // segment's memory for long.
 import fs from 'node:fs';
 import test from 'ava';
@@ -21,10 +21,13 @@ test.serial('a log in memory that takes over a deleted log\'s file reads back on
 
   const small = PartitionLog.memory(config);
   small.append([await encodeBatch({ records: [{ value: 'mine' }] })], opts);
-  t.is(spareAnonymousFiles(), spareBefore, 'the new log took it for its first batch');
+  t.is(spareAnonymousFiles(), spareBefore + 1, 'a first small batch stays in the segment\'s own buffer');
+  // Past INLINE_MAX (64 KiB) of copies the segment moves them to a file: the spare one.
+  small.append([await encodeBatch({ records: Array.from({ length: 70 }, () => ({ value: Buffer.alloc(1000, 'y') })) })], opts);
+  t.is(spareAnonymousFiles(), spareBefore, 'the new log took it once its copies outgrew its buffer');
   const read = Buffer.concat(small.read(0, 1 << 20));
   const batches = await decodeRecords(read);
-  t.deepEqual(batches.flatMap((b) => b.records.map((r) => r.value?.toString())), ['mine']);
+  t.deepEqual(batches.flatMap((b) => b.records.map((r) => r.value?.toString())), ['mine', ...Array.from({ length: 70 }, () => 'y'.repeat(1000))]);
   t.is(small.size, read.length);
   small.close();
 });
