@@ -18,7 +18,7 @@ const SERVED = [
   'FindCoordinator', 'JoinGroup', 'Heartbeat', 'LeaveGroup', 'SyncGroup', 'DescribeGroups',
   'ListGroups', 'ApiVersions', 'CreateTopics', 'DeleteTopics', 'DeleteRecords',
   'InitProducerId', 'OffsetForLeaderEpoch', 'DescribeConfigs', 'AlterConfigs',
-  'CreatePartitions', 'ElectLeaders', 'DeleteGroups', 'IncrementalAlterConfigs', 'OffsetDelete', 'DescribeCluster',
+  'DescribeLogDirs', 'CreatePartitions', 'ElectLeaders', 'DeleteGroups', 'IncrementalAlterConfigs', 'OffsetDelete', 'DescribeCluster',
 ];
 
 // The coordinators' record formats in their internal topics, by folder of spec/records.

@@ -20,6 +20,8 @@ export interface StartClusterOptions {
    * of what a broker recovers from its files.
    */
   storage?: 'memory' | 'disk';
+  /** With 'disk' storage: how many log directories (log.dirs) each broker has; 1 by default. */
+  logDirs?: number;
   /** Broker configs for every broker, by their Kafka names. */
   config?: Record<string, string>;
   /** Per-broker configs on top, e.g. (id) => ({ 'broker.rack': `rack-${id}` }). */
@@ -83,6 +85,7 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Runn
   if (root) removeAtExit(root);
   const volumes = new Map<number, MemoryVolume>();
   const storage = (id: number): string | MemoryVolume => {
+    if (root && (opts.logDirs ?? 1) > 1) return Array.from({ length: opts.logDirs! }, (_, i) => path.join(root, `broker-${id}`, `dir-${i}`)).join(',');
     if (root) return path.join(root, `broker-${id}`);
     let v = volumes.get(id);
     if (!v) volumes.set(id, (v = new MemoryVolume()));

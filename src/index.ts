@@ -12,7 +12,7 @@ export interface StartBrokerOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
   host?: string;
-  /** 'memory' (the default) or a log directory. */
+  /** 'memory' (the default), or log directories (comma-separated, as log.dirs). */
   storage?: 'memory' | string;
   /** Broker configs by their Kafka names, e.g. { 'num.partitions': '3' }. */
   config?: Record<string, string>;

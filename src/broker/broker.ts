@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Logger } from 'winston';
 import { LogManager, MemoryVolume, type StorageKind } from '../storage/log-manager.js';
 import { ApiTable } from './api-table.js';
-import { BrokerConfig } from './config.js';
+import { BrokerConfig, splitDirs } from './config.js';
 import { ClusterMetadata, legacyMetadata, type MetadataChange } from './controller/cluster-metadata.js';
 import { Controller } from './controller/controller.js';
 import { EmbeddedStore } from './controller/embedded-store.js';
@@ -76,11 +76,11 @@ export class Broker {
     const logger = (this.logger = createLogger(opts.logLevel ?? 'info', brokerId));
     const storage: StorageKind = opts.storage === 'memory' ? { kind: 'memory' }
       : opts.storage instanceof MemoryVolume ? { kind: 'memory', volume: opts.storage }
-      : { kind: 'disk', dir: opts.storage ?? config.logDir };
+      : { kind: 'disk', dirs: opts.storage !== undefined ? splitDirs(opts.storage) : config.logDirs };
     this.logs = new LogManager(storage);
     this.logs.onError = (what, e) => logger.error(`${what} failed: ${e.message}`);
     const prefix = opts.storePrefix ?? '/krill/';
-    this.store = opts.store ?? new EmbeddedStore(storage.kind === 'disk' ? path.join(storage.dir, 'krill-metadata.json') : null, (d) => legacyMetadata(prefix, d), false).client();
+    this.store = opts.store ?? new EmbeddedStore(storage.kind === 'disk' ? path.join(storage.dirs[0]!, 'krill-metadata.json') : null, (d) => legacyMetadata(prefix, d), false).client();
     const metadata = (this.metadata = new ClusterMetadata(this.store, prefix));
     this.scheduler = new Scheduler(logger);
     this.listener = new Listener(connectionLimits(config), logger);
@@ -94,7 +94,8 @@ export class Broker {
       warn: (m) => logger.warn(m),
     });
     this.membership = new Membership(brokerId, config, this.store, metadata, this.controller, logger,
-      () => ({ ...this.listener.advertised(config.get('advertised.listeners')), rack: config.get('broker.rack') }));
+      () => ({ ...this.listener.advertised(config.get('advertised.listeners')), rack: config.get('broker.rack'), offlineReplicas: this.replicas.offlineReplicas() }));
+    this.replicas.onOfflineReplicas = (allDirsOffline) => void this.membership.reportOfflineReplicas(allDirsOffline);
     this.groups = new GroupCoordinator({
       writer: new LogPartitionWriter(OFFSETS_TOPIC, this.replicas, metadata, () => config.int('offsets.commit.timeout.ms')),
       config,
@@ -108,7 +109,7 @@ export class Broker {
     this.replicas.watchLeadership(OFFSETS_TOPIC, (index, leading) => (leading ? this.groups.partitionElected(index) : this.groups.partitionResigned(index)));
     this.cleaner = new LogCleaner(this.replicas, topicConfigs, logger);
     this.services = {
-      brokerId, config, logger, metadata, topicConfigs,
+      brokerId, config, logger, metadata, topicConfigs, logDirs: this.logs,
       replicas: this.replicas,
       topics: new TopicAdmin(config, metadata, logger),
       groups: this.groups,
@@ -136,7 +137,7 @@ export class Broker {
       throw e;
     }
     b.startTasks();
-    const where = b.logs.storage.kind === 'disk' ? `log dir ${b.logs.storage.dir}` : 'in-memory storage';
+    const where = b.logs.storage.kind === 'disk' ? `log dirs ${b.logs.storage.dirs.join(',')}` : 'in-memory storage';
     b.logger.info(`ready on ${b.host}:${b.port} (cluster ${b.metadata.clusterId}, ${where})`);
     return b;
   }

@@ -187,8 +187,9 @@ export class BrokerConfig {
     return node >= 0 && !('broker.id' in this.staticConfig) ? node : this.int('broker.id');
   }
 
-  get logDir(): string {
-    return (this.get('log.dirs') ?? this.get('log.dir')!).split(',')[0]!;
+  /** log.dirs, else log.dir: a comma-separated list. */
+  get logDirs(): string[] {
+    return splitDirs(this.get('log.dirs') ?? this.get('log.dir')!);
   }
 
   /** log.retention.ms, else .minutes, else .hours, as Kafka resolves them. */
@@ -226,4 +227,9 @@ export class BrokerConfig {
     }
     return { value: t.default, source: ConfigSource.DEFAULT_CONFIG };
   }
+}
+
+/** A comma-separated list of log directories, as log.dirs takes it. */
+export function splitDirs(list: string): string[] {
+  return list.split(',').map((d) => d.trim()).filter(Boolean);
 }

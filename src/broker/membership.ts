@@ -22,7 +22,7 @@ export class Membership {
     private readonly metadata: ClusterMetadata,
     private readonly controller: Controller,
     private readonly logger: Logger,
-    /** Where clients reach this broker, and its rack. */
+    /** Where clients reach this broker, its rack and its offline replicas. */
     private readonly endpoint: () => Omit<BrokerInfo, 'nodeId' | 'incarnation'>,
   ) {}
 
@@ -66,6 +66,28 @@ export class Membership {
         if (!this.closed && this.lease === lease && this.metadata.controllerId === this.brokerId) this.controller.activate();
       })
       .catch((e) => this.logger.error(`controller campaign failed: ${(e as Error).message}`));
+  }
+
+  /**
+   * The replicas on failed log directories changed: registers again with what `endpoint`
+   * says now, for the controller to move their leadership. With every log directory
+   * failed, Kafka halts the broker; this one leaves the cluster instead (its lease revoked,
+   * so leadership moves at once) and stays up to say why.
+   */
+  async reportOfflineReplicas(allDirsOffline: boolean): Promise<void> {
+    const lease = this.lease;
+    if (!lease || this.closed) return;
+    try {
+      if (allDirsOffline) {
+        this.logger.error('every log directory is offline: leaving the cluster; restart this broker once they are repaired');
+        this.controller.deactivate();
+        await this.leave(false);
+      } else {
+        await this.metadata.register({ nodeId: this.brokerId, ...this.endpoint(), incarnation: this.incarnation }, lease);
+      }
+    } catch (e) {
+      this.logger.error(`reporting offline replicas failed: ${(e as Error).message}`);
+    }
   }
 
   /**

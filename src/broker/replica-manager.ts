@@ -8,6 +8,7 @@ import { type LogManager, partitionDirName } from '../storage/log-manager.js';
 import type { BrokerConfig } from './config.js';
 import type { ClusterMetadata, PartitionState, TopicState } from './controller/cluster-metadata.js';
 import type { BrokerInfo } from './controller/placement.js';
+import { OfflineReplicas } from './offline-replicas.js';
 import { Partition } from './partition.js';
 import { type FetcherHost, ReplicaFetcher } from './replication/replica-fetcher.js';
 import type { Scheduler } from './scheduler.js';
@@ -31,8 +32,13 @@ export class ReplicaManager implements FetcherHost {
   private readonly following = new Map<Partition, number>();
   private readonly isrChanges = new Set<Partition>();
   private readonly leadershipListeners = new Map<string, LeadershipListener>();
-  /** Partitions assigned here whose logs could not be opened (no descriptors left, a full disk): answered KAFKA_STORAGE_ERROR. */
-  private readonly offline = new Set<string>();
+  /** Replicas assigned here whose logs could not be opened or whose log directory failed: answered KAFKA_STORAGE_ERROR. */
+  private readonly offline = new OfflineReplicas();
+  /**
+   * Told when the replicas on failed log directories change, for the broker's registration
+   * to report them; `allDirsOffline` when no log directory serves any more.
+   */
+  onOfflineReplicas: (allDirsOffline: boolean) => void = () => undefined;
   /** Topics whose partitions are still being opened, a slice at a time. */
   private readonly opening = new Map<string, { timer: NodeJS.Immediate | null; settled: Promise<void>; resolve: () => void }>();
   readonly fetchSettings: FetcherHost['fetchSettings'];
@@ -61,6 +67,7 @@ export class ReplicaManager implements FetcherHost {
       requestTimeoutMs: config.int('replica.socket.timeout.ms'),
     };
     logs.highWatermarkOf = (key) => this.partitions.get(key)?.highWatermark;
+    logs.onDirOffline = (dir, cause, partitions) => this.logDirFailed(dir, cause, partitions);
   }
 
   /** Schedules the ISR expiry, as Kafka's ReplicaManager does its own. */
@@ -84,7 +91,8 @@ export class ReplicaManager implements FetcherHost {
   /**
    * The partition if this broker leads it; otherwise the error a client gets:
    * UNKNOWN_TOPIC_OR_PARTITION when the cluster has no such partition, KAFKA_STORAGE_ERROR
-   * when this broker should lead it but could not open its log, else
+   * when this broker's replica of it is offline (its log could not be opened, or its log
+   * directory failed), else
    * NOT_LEADER_OR_FOLLOWER (the client refreshes its metadata and goes to the leader).
    */
   leaderPartition(topic: string, index: number): Partition | number {
@@ -92,7 +100,8 @@ export class ReplicaManager implements FetcherHost {
     if (p?.isLeader) return p;
     const state = this.metadata.topics.get(topic)?.partitions[index];
     if (!state) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-    if (state.leader === this.brokerId && this.offline.has(partitionDirName(topic, index))) return ErrorCode.KAFKA_STORAGE_ERROR;
+    // As Kafka's ReplicaManager answers for a replica it hosts offline, whoever leads.
+    if (this.offline.has(partitionDirName(topic, index))) return ErrorCode.KAFKA_STORAGE_ERROR;
     return ErrorCode.NOT_LEADER_OR_FOLLOWER;
   }
 
@@ -148,11 +157,13 @@ export class ReplicaManager implements FetcherHost {
   reconcileTopic(before: TopicState | undefined, after: TopicState | undefined): void {
     const recreated = before && after && before.topicId !== after.topicId;
     if (before && (!after || recreated)) {
+      let reported = false;
       for (const ps of before.partitions) {
         const p = this.partition(before.name, ps.partition);
         if (p) this.dropPartition(p);
-        this.offline.delete(partitionDirName(before.name, ps.partition));
+        reported = this.offline.forget(partitionDirName(before.name, ps.partition)) || reported;
       }
+      if (reported) this.onOfflineReplicas(false);
       if (!after) this.logger.info(`deleted topic ${before.name}`);
     }
     const name = (after ?? before)!.name;
@@ -184,23 +195,26 @@ export class ReplicaManager implements FetcherHost {
       let p = this.partition(topic.name, ps.partition);
       if (!ps.replicas.includes(this.brokerId)) {
         if (p) this.dropPartition(p);
+        if (this.offline.forget(partitionDirName(topic.name, ps.partition))) this.onOfflineReplicas(false);
         continue;
       }
       let prev: PartitionState | null = null;
       if (!p) {
         const key = partitionDirName(topic.name, ps.partition);
+        // Its log is on a failed directory: opening it afresh elsewhere would serve an empty log.
+        if (this.offline.onFailedDir(key)) continue;
         try {
           const log = this.logs.open(topic.name, ps.partition, this.topicConfigs.logConfig(topic));
-          log.onStorageError = (e) => this.logger.error(`${key}: appends fail on the storage, answered KAFKA_STORAGE_ERROR until one succeeds: ${e.message}`);
+          log.onStorageError = (e) => this.logStorageFailed(topic.name, ps.partition, e);
           p = new Partition(topic, ps, log, this.topicConfigs.produceSettings(topic), this.brokerId, this.logs.checkpointedHighWatermark(topic.name, ps.partition));
         } catch (e) {
           // Out of file descriptors or disk: this replica is offline here, the broker serves on.
-          this.offline.add(key);
+          this.offline.notOpened(key);
           failed++;
           failure = e;
           continue;
         }
-        this.offline.delete(key);
+        this.offline.opened(key);
         this.partitions.set(key, p);
       } else {
         prev = p.state;
@@ -234,6 +248,39 @@ export class ReplicaManager implements FetcherHost {
   /** Resolves once this broker has opened its replicas of `topic` as the metadata last described it. */
   opened(topic: string): Promise<void> {
     return this.opening.get(topic)?.settled ?? Promise.resolve();
+  }
+
+  /**
+   * An append failed on the storage. Out of space or descriptors, the partition refuses
+   * appends until one succeeds; an I/O error takes its log directory offline (after the
+   * failed request has had its answer).
+   */
+  private logStorageFailed(topic: string, partition: number, e: Error): void {
+    this.logger.error(`${partitionDirName(topic, partition)}: an append failed on the storage and was answered KAFKA_STORAGE_ERROR: ${e.message}`);
+    setImmediate(() => this.logs.logFailed(topic, partition, e));
+  }
+
+  /**
+   * A log directory went offline: its partitions stop here, answer KAFKA_STORAGE_ERROR
+   * until a restart, and are reported to the controller, which moves their leadership to
+   * in-sync replicas on other brokers.
+   */
+  private logDirFailed(dir: string, cause: Error, gone: Array<{ topic: string; partition: number }>): void {
+    for (const { topic, partition } of gone) {
+      const key = partitionDirName(topic, partition);
+      const p = this.partitions.get(key);
+      if (p) this.stopReplica(p);
+      const topicId = this.metadata.topics.get(topic)?.topicId;
+      if (topicId) this.offline.dirFailed(key, topicId, partition);
+    }
+    const online = this.logs.dirs.filter((d) => d.online).length;
+    this.logger.error(`log directory ${dir} is offline (${cause.message}): ${gone.length} partition(s) on it are offline on this broker until it restarts; ${online} of ${this.logs.dirs.length} log directories serve on`);
+    this.onOfflineReplicas(online === 0);
+  }
+
+  /** Replicas on failed log directories, by topic id, for the broker's registration. */
+  offlineReplicas(): Record<string, number[]> | undefined {
+    return this.offline.report();
   }
 
   /** Re-reads a topic's configs into its open partitions and logs (topic or broker configs changed). */
@@ -284,11 +331,16 @@ export class ReplicaManager implements FetcherHost {
 
   /** The partition left this broker (topic deleted, replica moved): its log goes too. */
   private dropPartition(p: Partition): void {
+    this.stopReplica(p);
+    this.logs.delete(p.topic.name, p.index);
+  }
+
+  /** This broker stops leading or following the partition; its log stays as it is. */
+  private stopReplica(p: Partition): void {
     this.unfollow(p);
     if (p.isLeader) this.leadershipListeners.get(p.topic.name)?.(p.index, false);
     p.becomeFollower();
     this.partitions.delete(partitionDirName(p.topic.name, p.index));
-    this.logs.delete(p.topic.name, p.index);
   }
 
   // ---- leader side of replication ----------------------------------------------------

@@ -5,6 +5,7 @@ import type { Logger } from 'winston';
 import type { BrokerConfig } from './config.js';
 import type { ClusterMetadata } from './controller/cluster-metadata.js';
 import type { FetchSessionCache } from './fetch-sessions.js';
+import type { LogDirDescription } from '../storage/log-manager.js';
 import type { GroupCoordinator } from './group/coordinator.js';
 import type { ProducerIdManager } from './producer-ids.js';
 import type { ReplicaManager } from './replica-manager.js';
@@ -24,6 +25,8 @@ export interface BrokerServices {
   readonly logger: Logger;
   /** This broker's copy of the cluster metadata: brokers, topics, their partitions' states. */
   readonly metadata: ClusterMetadata;
+  /** The log directories, their partitions and space, and whether they are online. */
+  readonly logDirs: { describe(): LogDirDescription[] };
   /** The partitions this broker holds, as leader or follower. */
   readonly replicas: ReplicaManager;
   /** Topic configs as they apply: overrides, then broker synonyms, then defaults. */

@@ -1,19 +1,35 @@
 // Owns every partition log on this broker: opening them at start-up from the log
-// directory (or a memory volume), broker-level checkpoints (recovery point, log start
-// offset), the flush and retention timers, and closing them cleanly.
-import fs from 'node:fs';
+// directories (or a memory volume), placing new ones, the per-directory checkpoints
+// (recovery point, log start offset, high watermark), the flush and retention timers, a
+// directory going offline when its storage fails, and closing them cleanly.
 import path from 'node:path';
-import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { DELETED_DIR_SUFFIX, FileDeleter } from './file-deleter.js';
+import { LogDir } from './log-dir.js';
+import { isLogDirFailure } from './log-storage.js';
 import { type LogConfig, PartitionLog } from './partition-log.js';
 
-export type StorageKind = { kind: 'memory'; volume?: MemoryVolume } | { kind: 'disk'; dir: string };
+export type StorageKind = { kind: 'memory'; volume?: MemoryVolume } | { kind: 'disk'; dirs: readonly string[] };
 
 interface LogEntry {
   topic: string;
   partition: number;
   log: PartitionLog;
+  /** Where it lives on disk; null in memory. */
+  dir?: LogDir;
 }
+
+/** What DescribeLogDirs shows of a directory. */
+export interface LogDirDescription {
+  path: string;
+  /** Why it is offline, or null. */
+  failure: Error | null;
+  partitions: Array<{ topic: string; partition: number; size: number }>;
+  totalBytes: number;
+  usableBytes: number;
+}
+
+/** A log directory failed: its logs are closed and the partitions named were in it. */
+export type DirOfflineListener = (dir: string, cause: Error, partitions: Array<{ topic: string; partition: number }>) => void;
 
 /**
  * In-memory logs that outlive the broker holding them, as a log directory does: a broker
@@ -34,18 +50,19 @@ export class MemoryVolume {
   }
 }
 
-const RECOVERY_CHECKPOINT = 'recovery-point-offset-checkpoint';
-const START_OFFSET_CHECKPOINT = 'log-start-offset-checkpoint';
-const HW_CHECKPOINT = 'replication-offset-checkpoint';
-const CLEAN_SHUTDOWN = '.kafka_cleanshutdown';
-
 export const partitionDirName = (topic: string, partition: number): string => `${topic}-${partition}`;
+
+/** The path memory storage is shown under in DescribeLogDirs. */
+export const MEMORY_LOG_DIR = 'memory';
 
 export class LogManager {
   private readonly logs: Map<string, LogEntry>;
-  private readonly recovery = new Map<string, number>();
-  private readonly startOffsets = new Map<string, number>();
-  private readonly checkpointedHighWatermarks: Map<string, number>;
+  /** log.dirs, in order; empty in memory. */
+  readonly dirs: readonly LogDir[];
+  /** The directory of each partition found on disk or placed since ("topic-partition"). */
+  private readonly placed = new Map<string, LogDir>();
+  /** A memory broker's checkpointed high watermarks: its volume's, so they outlive it. */
+  private readonly memoryHighWatermarks: Map<string, number>;
   /** Where the logs live on after this broker when they are in memory: they are not closed with it. */
   private readonly volume: MemoryVolume | null;
   private readonly deleter = new FileDeleter();
@@ -56,34 +73,38 @@ export class LogManager {
   highWatermarkOf: (key: string) => number | undefined = () => undefined;
   /** Where failures of work nobody waits for (checkpoints after a roll, closing) are reported; the broker logs them. */
   onError: (what: string, e: Error) => void = () => undefined;
-  /** True when the last shutdown was clean: no segment needs its CRCs checked. */
-  readonly cleanShutdown: boolean;
+  /** Told when a log directory goes offline. */
+  onDirOffline: DirOfflineListener = () => undefined;
 
   constructor(readonly storage: StorageKind) {
     this.volume = storage.kind === 'memory' ? (storage.volume ?? null) : null;
     this.logs = this.volume?.logs ?? new Map();
-    this.checkpointedHighWatermarks = this.volume?.highWatermarks ?? new Map();
-    if (storage.kind === 'disk') {
-      fs.mkdirSync(storage.dir, { recursive: true });
-      const marker = path.join(storage.dir, CLEAN_SHUTDOWN);
-      this.cleanShutdown = fs.existsSync(marker);
-      fs.rmSync(marker, { force: true });
-      for (const [t, p, o] of readCheckpoint(path.join(storage.dir, RECOVERY_CHECKPOINT))) this.recovery.set(`${t}-${p}`, Number(o));
-      for (const [t, p, o] of readCheckpoint(path.join(storage.dir, START_OFFSET_CHECKPOINT))) this.startOffsets.set(`${t}-${p}`, Number(o));
-      for (const [t, p, o] of readCheckpoint(path.join(storage.dir, HW_CHECKPOINT))) this.checkpointedHighWatermarks.set(`${t}-${p}`, Number(o));
-      // Partitions deleted before the process stopped, whose delay it did not live to see out.
-      const leftovers = fs.readdirSync(storage.dir, { withFileTypes: true }).filter((d) => d.isDirectory() && d.name.endsWith(DELETED_DIR_SUFFIX));
-      this.deleter.schedule(leftovers.map((d) => path.join(storage.dir, d.name)), 0);
-    } else {
-      this.cleanShutdown = true;
+    this.memoryHighWatermarks = this.volume?.highWatermarks ?? new Map();
+    this.dirs = storage.kind === 'disk' ? storage.dirs.map((d) => new LogDir(d)) : [];
+    if (this.dirs.length > 0 && this.dirs.every((d) => !d.online)) {
+      throw new Error(`none of the log directories ${storage.kind === 'disk' ? storage.dirs.join(',') : ''} can be used: ${this.dirs[0]!.failure!.message}`);
     }
+    for (const dir of this.dirs) {
+      for (const { name } of dir.partitionDirs()) if (!this.placed.has(name)) this.placed.set(name, dir);
+      // Partitions deleted before the process stopped, whose delay it did not live to see out.
+      this.deleter.schedule(dir.leftovers(DELETED_DIR_SUFFIX), 0);
+    }
+  }
+
+  /** True when every directory's last shutdown was clean. */
+  get cleanShutdown(): boolean {
+    return this.dirs.every((d) => d.cleanShutdown);
   }
 
   get(topic: string, partition: number): PartitionLog | undefined {
     return this.logs.get(partitionDirName(topic, partition))?.log;
   }
 
-  /** Opens the partition's log, creating it if new. Safe to call twice. */
+  /**
+   * Opens the partition's log, creating it if new: in the directory that has it, else the
+   * online one with the fewest partitions, as Kafka places them. Safe to call twice.
+   * Throws when the partition's directory (or, for a new one, every directory) is offline.
+   */
   open(topic: string, partition: number, config: LogConfig): PartitionLog {
     const key = partitionDirName(topic, partition);
     const existing = this.logs.get(key);
@@ -92,12 +113,27 @@ export class LogManager {
       if (this.volume) this.adopt(existing.log, config);
       return existing.log;
     }
-    const log = this.storage.kind === 'memory'
-      ? PartitionLog.memory(config)
-      : PartitionLog.open(path.join(this.storage.dir, key), config, this.cleanShutdown ? Infinity : (this.recovery.get(key) ?? 0), this.startOffsets.get(key) ?? 0, this.deleter);
+    if (this.storage.kind === 'memory') {
+      const log = PartitionLog.memory(config);
+      this.adopt(log, config);
+      this.logs.set(key, { topic, partition, log });
+      return log;
+    }
+    const dir = this.placed.get(key) ?? this.leastLoaded();
+    if (!dir.online) throw new Error(`log directory ${dir.path} is offline: ${dir.failure!.message}`);
+    const log = PartitionLog.open(path.join(dir.path, key), config, dir.cleanShutdown ? Infinity : (dir.recovery.get(key) ?? 0), dir.startOffsets.get(key) ?? 0, this.deleter);
     this.adopt(log, config);
-    this.logs.set(key, { topic, partition, log });
+    this.placed.set(key, dir);
+    this.logs.set(key, { topic, partition, log, dir });
     return log;
+  }
+
+  private leastLoaded(): LogDir {
+    const online = this.dirs.filter((d) => d.online);
+    if (online.length === 0) throw new Error('every log directory is offline');
+    const counts = new Map<LogDir, number>(online.map((d) => [d, 0]));
+    for (const e of this.logs.values()) if (e.dir && counts.has(e.dir)) counts.set(e.dir, counts.get(e.dir)! + 1);
+    return online.reduce((best, d) => (counts.get(d)! < counts.get(best)! ? d : best));
   }
 
   private adopt(log: PartitionLog, config: LogConfig): void {
@@ -109,18 +145,19 @@ export class LogManager {
 
   /** The high watermark last checkpointed for a partition (0 when none was). */
   checkpointedHighWatermark(topic: string, partition: number): number {
-    return this.checkpointedHighWatermarks.get(partitionDirName(topic, partition)) ?? 0;
+    const key = partitionDirName(topic, partition);
+    return (this.volume ? this.memoryHighWatermarks : this.placed.get(key)?.highWatermarks)?.get(key) ?? 0;
   }
 
   /** Partition directories found on disk (or logs a volume kept), for start-up. */
   onDisk(): Array<{ topic: string; partition: number }> {
     if (this.volume) return [...this.volume.logs.values()].map(({ topic, partition }) => ({ topic, partition }));
-    if (this.storage.kind !== 'disk') return [];
-    return fs.readdirSync(this.storage.dir, { withFileTypes: true })
-      .filter((d) => d.isDirectory())
-      .map((d) => /^(.+)-(\d+)$/.exec(d.name))
-      .filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => ({ topic: m[1]!, partition: Number(m[2]) }));
+    return this.dirs.flatMap((d) => d.partitionDirs().map(({ topic, partition }) => ({ topic, partition })));
+  }
+
+  /** The directory a partition lives in, or null (memory, or not placed). */
+  dirOf(topic: string, partition: number): string | null {
+    return this.placed.get(partitionDirName(topic, partition))?.path ?? null;
   }
 
   delete(topic: string, partition: number): void {
@@ -129,7 +166,13 @@ export class LogManager {
     this.logs.delete(key);
     // As the checkpoint file, rewritten from the open logs, forgets it: a topic made again
     // under the name starts from its own checkpoints, never the deleted one's.
-    this.checkpointedHighWatermarks.delete(key);
+    this.memoryHighWatermarks.delete(key);
+    const dir = this.placed.get(key);
+    // An offline directory's files stay as they are until a restart finds them.
+    if (dir?.online) {
+      dir.highWatermarks.delete(key);
+      this.placed.delete(key);
+    }
   }
 
   all(): Iterable<{ topic: string; partition: number; log: PartitionLog }> {
@@ -148,22 +191,60 @@ export class LogManager {
     return n;
   }
 
-  writeCheckpoints(): void {
+  /** Writes each online directory's checkpoints; a directory that cannot take them goes offline, as in Kafka. Returns whether all were written. */
+  writeCheckpoints(): boolean {
     if (this.volume) {
-      for (const [key, { log }] of this.logs) this.checkpointedHighWatermarks.set(key, this.highWatermarkToCheckpoint(key, log));
-      return;
+      for (const [key, { log }] of this.logs) this.memoryHighWatermarks.set(key, this.highWatermarkToCheckpoint(key, log));
+      return true;
     }
-    if (this.storage.kind !== 'disk') return;
-    const rows = (f: (l: PartitionLog, key: string) => number) =>
-      [...this.logs.entries()].map(([key, { topic, partition, log }]) => [topic, String(partition), String(f(log, key))]);
-    writeCheckpoint(path.join(this.storage.dir, RECOVERY_CHECKPOINT), rows((l) => l.recoveryPoint));
-    writeCheckpoint(path.join(this.storage.dir, START_OFFSET_CHECKPOINT), rows((l) => l.logStartOffset));
-    writeCheckpoint(path.join(this.storage.dir, HW_CHECKPOINT), rows((l, key) => this.highWatermarkToCheckpoint(key, l)));
+    let ok = true;
+    for (const dir of this.dirs) {
+      if (!dir.online) continue;
+      const rows = [...this.logs.entries()].filter(([, e]) => e.dir === dir).map(([key, { topic, partition, log }]) => ({
+        topic, partition, recoveryPoint: log.recoveryPoint, logStartOffset: log.logStartOffset, highWatermark: this.highWatermarkToCheckpoint(key, log),
+      }));
+      ok = this.guard(`writing the checkpoints of ${dir.path}`, () => dir.writeCheckpoints(rows), dir) && ok;
+    }
+    return ok;
   }
 
   /** The owner's high watermark, or the log end where the owner has no partition for it. */
   private highWatermarkToCheckpoint(key: string, log: PartitionLog): number {
     return this.highWatermarkOf(key) ?? log.logEndOffset;
+  }
+
+  /**
+   * A partition's log failed on its storage (an I/O error, a directory gone): its whole
+   * directory goes offline, as Kafka takes any IOException there. Its logs are let go of
+   * unflushed, and the listener learns which partitions they were. Running out of space or
+   * descriptors is not such a failure: those appends are refused and the directory serves on.
+   */
+  logFailed(topic: string, partition: number, cause: Error): void {
+    const dir = this.placed.get(partitionDirName(topic, partition));
+    if (dir && isLogDirFailure(cause)) this.failDir(dir, cause);
+  }
+
+  private failDir(dir: LogDir, cause: Error): void {
+    if (!dir.online) return;
+    dir.failure = cause;
+    const gone: Array<{ topic: string; partition: number }> = [];
+    for (const [key, e] of [...this.logs]) {
+      if (e.dir !== dir) continue;
+      this.guard(`letting go of ${key}`, () => e.log.abandon());
+      this.logs.delete(key);
+      gone.push({ topic: e.topic, partition: e.partition });
+    }
+    this.onDirOffline(dir.path, cause, gone);
+  }
+
+  /** Each log directory with its partitions and space, for DescribeLogDirs. */
+  describe(): LogDirDescription[] {
+    const partitionsIn = (dir: LogDir | undefined) => [...this.logs.values()].filter((e) => e.dir === dir).map((e) => ({ topic: e.topic, partition: e.partition, size: e.log.size }));
+    if (this.storage.kind === 'memory') return [{ path: MEMORY_LOG_DIR, failure: null, partitions: partitionsIn(undefined), totalBytes: -1, usableBytes: -1 }];
+    return this.dirs.map((d) => {
+      const { total, usable } = d.online ? d.volumeBytes() : { total: -1, usable: -1 };
+      return { path: d.path, failure: d.failure, partitions: d.online ? partitionsIn(d) : [], totalBytes: total, usableBytes: usable };
+    });
   }
 
   /**
@@ -178,13 +259,10 @@ export class LogManager {
   }
 
   /**
-   * Flushes and closes every log, writes checkpoints and the clean-shutdown marker. A
-   * volume's logs stay open in it, its checkpoints written.
-   */
-  /**
    * Flushes and closes every log and writes the checkpoints. What fails (a full disk) is
    * reported and the rest still closes; the shutdown then does not count as clean, so the
-   * next start checks the logs it could not close.
+   * next start checks the logs it could not close. A volume's logs stay open in it, its
+   * checkpoints written.
    */
   close(): void {
     this.deleter.close();
@@ -192,23 +270,25 @@ export class LogManager {
       this.guard('writing the checkpoints', () => this.writeCheckpoints());
       return;
     }
-    let clean = true;
-    for (const [key, { log }] of this.logs) clean = this.guard(`closing ${key}`, () => log.close()) && clean;
-    clean = this.guard('writing the checkpoints', () => this.writeCheckpoints()) && clean;
-    if (clean && this.storage.kind === 'disk') {
-      const dir = this.storage.dir;
-      this.guard('marking the shutdown clean', () => fs.writeFileSync(path.join(dir, CLEAN_SHUTDOWN), ''));
+    const unclean = new Set<LogDir>();
+    for (const [key, { log, dir }] of this.logs) if (!this.guard(`closing ${key}`, () => log.close())) unclean.add(dir!);
+    let checkpointed = false;
+    this.guard('writing the checkpoints', () => (checkpointed = this.writeCheckpoints()));
+    for (const dir of this.dirs) {
+      if (!dir.online || unclean.has(dir) || !checkpointed) continue;
+      this.guard(`marking ${dir.path}'s shutdown clean`, () => dir.markCleanShutdown());
     }
     this.logs.clear();
   }
 
-  /** Runs `fn`; a failure goes to onError instead of up. Returns whether it succeeded. */
-  private guard(what: string, fn: () => void): boolean {
+  /** Runs `fn`; a failure goes to onError instead of up (and takes `dir` offline when it is a directory failure). Returns whether it succeeded. */
+  private guard(what: string, fn: () => void, dir?: LogDir): boolean {
     try {
       fn();
       return true;
     } catch (e) {
       this.onError(what, e as Error);
+      if (dir && isLogDirFailure(e)) this.failDir(dir, e as Error);
       return false;
     }
   }

@@ -11,10 +11,21 @@ import { MemorySegment } from './memory-segment.js';
 import { FileSegment, type LogSegment, segmentFileName } from './segment.js';
 
 /** The errors of a storage that cannot take more (Kafka's KafkaStorageException): the log answers KAFKA_STORAGE_ERROR. */
-const STORAGE_ERRNOS = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS', 'EMFILE', 'ENFILE']);
+/** Out of room or descriptors: the append is refused and tried again next time. */
+const EXHAUSTED = new Set(['ENOSPC', 'EDQUOT', 'EMFILE', 'ENFILE']);
+/** The storage itself failed, or the log's files are not where they were: the log directory goes offline. */
+const FAILED = new Set(['EIO', 'EROFS', 'ENOENT', 'ENOTDIR', 'EISDIR', 'EACCES', 'EPERM', 'ENXIO', 'ENODEV', 'ESTALE']);
 
+const errno = (e: unknown): string => (e instanceof Error ? (e as NodeJS.ErrnoException).code ?? '' : '');
+
+/** An error of the storage under a log (answered KAFKA_STORAGE_ERROR), not of the broker's own logic. */
 export function isStorageError(e: unknown): e is NodeJS.ErrnoException {
-  return e instanceof Error && STORAGE_ERRNOS.has((e as NodeJS.ErrnoException).code ?? '');
+  return EXHAUSTED.has(errno(e)) || FAILED.has(errno(e));
+}
+
+/** A storage error that takes the log's whole directory offline, as Kafka takes an IOException. */
+export function isLogDirFailure(e: unknown): e is NodeJS.ErrnoException {
+  return FAILED.has(errno(e));
 }
 
 export interface LogStorage {

@@ -10,7 +10,7 @@ import { release } from '../fastpath/index.js';
 import { DELETED_FILE_SUFFIX, FileDeleter } from './file-deleter.js';
 import { floorIndex } from './floor-index.js';
 import { LeaderEpochCache } from './leader-epoch-cache.js';
-import { DiskLogStorage, isStorageError, type LogStorage, MemoryLogStorage, scanSegment } from './log-storage.js';
+import { DiskLogStorage, isLogDirFailure, isStorageError, type LogStorage, MemoryLogStorage, scanSegment } from './log-storage.js';
 import { ProducerHistory } from './producer-history.js';
 import type { ProducerStateManager } from './producer-state.js';
 import { FileSegment, type LogSegment } from './segment.js';
@@ -186,7 +186,8 @@ export class PartitionLog {
       // Writing the epoch checkpoint can fail the same way; what is in memory is right.
       if (!isStorageError(e)) throw e;
     }
-    if (!this.storageFailing) this.onStorageError?.(cause);
+    // Reported once per run of failures, but a failed directory always: it must go offline.
+    if (!this.storageFailing || isLogDirFailure(cause)) this.onStorageError?.(cause);
     this.storageFailing = true;
   }
 

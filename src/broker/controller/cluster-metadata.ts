@@ -173,6 +173,17 @@ export class ClusterMetadata {
     return [...this.brokers.values()].sort((a, b) => a.nodeId - b.nodeId);
   }
 
+  /** The brokers of `live` whose replica of the partition is online: not on a log directory their broker reports failed. */
+  replicasUp(topic: TopicState, partition: number, live: ReadonlySet<number>): ReadonlySet<number> {
+    let up: Set<number> | null = null;
+    for (const b of this.brokers.values()) {
+      if (!b.offlineReplicas?.[topic.topicId]?.includes(partition)) continue;
+      up ??= new Set(live);
+      up.delete(b.nodeId);
+    }
+    return up ?? live;
+  }
+
   // ---- writes -----------------------------------------------------------------------
 
   async register(info: BrokerInfo, lease: Lease): Promise<void> {

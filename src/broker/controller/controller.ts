@@ -71,12 +71,12 @@ export class Controller {
       if (!this.active) return;
       const unclean = this.host.uncleanElection(t);
       // The local copy says which topics need a change; the store has the final word.
-      if (!t.partitions.some((p) => electForLiveBrokers(p, live, unclean))) continue;
+      if (!t.partitions.some((p) => electForLiveBrokers(p, md.replicasUp(t, p.partition, live), unclean))) continue;
       let changed: string[] = [];
       await md.updateTopic(t.name, (cur) => {
         changed = [];
         const partitions = cur.partitions.map((p) => {
-          const next = electForLiveBrokers(p, live, unclean);
+          const next = electForLiveBrokers(p, md.replicasUp(cur, p.partition, live), unclean);
           if (next && next.leader !== p.leader) changed.push(`${cur.name}-${p.partition} ${p.leader}->${next.leader}`);
           return next ?? p;
         });
@@ -97,13 +97,13 @@ export class Controller {
     const live = new Set(md.brokers.keys());
     let moved = 0;
     for (const t of [...md.topics.values()]) {
-      const wanted = t.partitions.some((p) => 'state' in electPreferred(p, live));
+      const wanted = t.partitions.some((p) => 'state' in electPreferred(p, md.replicasUp(t, p.partition, live)));
       if (!wanted) continue;
       let n = 0;
       await md.updateTopic(t.name, (cur) => {
         n = 0;
         const partitions = cur.partitions.map((p): PartitionState => {
-          const r = electPreferred(p, live);
+          const r = electPreferred(p, md.replicasUp(cur, p.partition, live));
           if ('state' in r) n++;
           return 'state' in r ? r.state : p;
         });

@@ -12,6 +12,11 @@ export interface BrokerInfo {
   rack: string | null;
   /** Random per start of the broker process: a new one means the broker restarted. */
   incarnation?: string;
+  /**
+   * Partitions whose replica here is offline (its log directory failed), by topic id, as a
+   * KRaft broker reports its offline directories in its heartbeat: leaders move off them.
+   */
+  offlineReplicas?: Record<string, number[]>;
 }
 
 export class PlacementError extends Error {}

@@ -1,7 +1,7 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import type { MetadataRequest, MetadataResponse } from '../../protocol/messages/index.js';
 import { defineApi } from '../api.js';
-import type { TopicState } from '../controller/cluster-metadata.js';
+import type { ClusterMetadata, TopicState } from '../controller/cluster-metadata.js';
 import { topicNameError } from '../topic-names.js';
 import type { Services } from '../services.js';
 
@@ -12,7 +12,7 @@ export const TOPIC_OPERATIONS = [3, 4, 5, 6, 7, 8, 10, 11].reduce((a, op) => a |
 export const CLUSTER_OPERATIONS = [5, 7, 8, 9, 10, 11, 12, 13, 14].reduce((a, op) => a | (1 << op), 0);
 const NOT_REQUESTED = -2147483648;
 
-function describeTopic(t: TopicState, withOps: boolean, live: ReadonlySet<number>): TopicOut {
+function describeTopic(metadata: ClusterMetadata, t: TopicState, withOps: boolean, live: ReadonlySet<number>): TopicOut {
   return {
     errorCode: ErrorCode.NONE,
     name: t.name,
@@ -24,6 +24,7 @@ function describeTopic(t: TopicState, withOps: boolean, live: ReadonlySet<number
     // just heard of the new leader elsewhere back to the old one.
     partitions: t.partitions.map((p) => {
       const led = live.has(p.leader);
+      const up = metadata.replicasUp(t, p.partition, live);
       return {
         errorCode: led ? ErrorCode.NONE : ErrorCode.LEADER_NOT_AVAILABLE,
         partitionIndex: p.partition,
@@ -31,7 +32,7 @@ function describeTopic(t: TopicState, withOps: boolean, live: ReadonlySet<number
         leaderEpoch: p.leaderEpoch,
         replicaNodes: p.replicas,
         isrNodes: p.isr,
-        offlineReplicas: p.replicas.filter((r) => !live.has(r)),
+        offlineReplicas: p.replicas.filter((r) => !up.has(r)),
       };
     }),
     topicAuthorizedOperations: withOps ? TOPIC_OPERATIONS : NOT_REQUESTED,
@@ -50,7 +51,7 @@ export default defineApi(3, async (services: Services<'config' | 'metadata' | 't
   const allowAutoCreate = ctx.version < 4 || req.allowAutoTopicCreation;
   let topics: TopicOut[];
   if (all) {
-    topics = [...services.metadata.topics.values()].map((t) => describeTopic(t, withOps, live));
+    topics = [...services.metadata.topics.values()].map((t) => describeTopic(services.metadata, t, withOps, live));
   } else {
     topics = [];
     for (const q of req.topics!) topics.push(await describeOne(q));
@@ -58,14 +59,14 @@ export default defineApi(3, async (services: Services<'config' | 'metadata' | 't
   async function describeOne(q: NonNullable<MetadataRequest['topics']>[number]): Promise<TopicOut> {
     if (q.name === null) {
       const t = services.metadata.topicsById.get(q.topicId);
-      return t ? describeTopic(t, withOps, live) : { errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: null, topicId: q.topicId, partitions: [] };
+      return t ? describeTopic(services.metadata, t, withOps, live) : { errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: null, topicId: q.topicId, partitions: [] };
     }
     const t = services.metadata.topics.get(q.name);
-    if (t) return describeTopic(t, withOps, live);
+    if (t) return describeTopic(services.metadata, t, withOps, live);
     if (topicNameError(q.name)) return { errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, name: q.name, partitions: [] };
     if (allowAutoCreate && services.config.bool('auto.create.topics.enable')) {
       const created = await services.topics.autoCreateTopic(q.name);
-      if (created.topic) return describeTopic(created.topic, withOps, live);
+      if (created.topic) return describeTopic(services.metadata, created.topic, withOps, live);
       return { errorCode: created.errorCode, name: q.name, partitions: [] };
     }
     return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, name: q.name, partitions: [] };

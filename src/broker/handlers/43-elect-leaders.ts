@@ -6,7 +6,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import type { ElectLeadersResponse } from '../../protocol/messages/index.js';
 import { defineApi } from '../api.js';
 import type { Services } from '../services.js';
-import type { PartitionState } from '../controller/cluster-metadata.js';
+import type { PartitionState, TopicState } from '../controller/cluster-metadata.js';
 import { electPreferred, electUnclean, type PreferredResult } from '../controller/election.js';
 
 const PREFERRED = 0;
@@ -23,14 +23,17 @@ const MESSAGES: Record<string, string> = {
 
 async function electTopic(services: Services<'metadata'>, topic: string, wanted: number[] | null, type: number): Promise<PartitionOut[]> {
   const live = new Set(services.metadata.brokers.keys());
-  const rule = (p: PartitionState): PreferredResult => (type === UNCLEAN ? electUnclean(p, live) : electPreferred(p, live));
+  const rule = (t: TopicState, p: PartitionState): PreferredResult => {
+    const up = services.metadata.replicasUp(t, p.partition, live);
+    return type === UNCLEAN ? electUnclean(p, up) : electPreferred(p, up);
+  };
   let results: PartitionOut[] = [];
   const written = await services.metadata.updateTopic(topic, (t) => {
     results = [];
     let changed = false;
     const partitions = t.partitions.map((p) => {
       if (wanted && !wanted.includes(p.partition)) return p;
-      const r = rule(p);
+      const r = rule(t, p);
       if ('state' in r) {
         changed = true;
         results.push({ partitionId: p.partition, errorCode: ErrorCode.NONE, errorMessage: null });

@@ -21,6 +21,7 @@ import initProducerId from './22-init-producer-id.js';
 import offsetForLeaderEpoch from './23-offset-for-leader-epoch.js';
 import describeConfigs from './32-describe-configs.js';
 import alterConfigs from './33-alter-configs.js';
+import describeLogDirs from './35-describe-log-dirs.js';
 import createPartitions from './37-create-partitions.js';
 import deleteGroups from './42-delete-groups.js';
 import electLeaders from './43-elect-leaders.js';
@@ -31,6 +32,6 @@ import describeCluster from './60-describe-cluster.js';
 export const allApis: readonly Api[] = [
   produce, fetch, listOffsets, metadata, offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat,
   leaveGroup, syncGroup, describeGroups, listGroups, apiVersions, createTopics, deleteTopics, deleteRecords,
-  initProducerId, offsetForLeaderEpoch, describeConfigs, alterConfigs, createPartitions, electLeaders, deleteGroups,
+  initProducerId, offsetForLeaderEpoch, describeConfigs, alterConfigs, describeLogDirs, createPartitions, electLeaders, deleteGroups,
   incrementalAlterConfigs, offsetDelete, describeCluster,
 ];

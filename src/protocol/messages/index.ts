@@ -20,6 +20,7 @@ export * from './22-init-producer-id.js';
 export * from './23-offset-for-leader-epoch.js';
 export * from './32-describe-configs.js';
 export * from './33-alter-configs.js';
+export * from './35-describe-log-dirs.js';
 export * from './37-create-partitions.js';
 export * from './42-delete-groups.js';
 export * from './43-elect-leaders.js';
@@ -47,6 +48,7 @@ import { initProducerIdRequest, initProducerIdResponse, type InitProducerIdReque
 import { offsetForLeaderEpochRequest, offsetForLeaderEpochResponse, type OffsetForLeaderEpochRequest, type OffsetForLeaderEpochResponse } from './23-offset-for-leader-epoch.js';
 import { describeConfigsRequest, describeConfigsResponse, type DescribeConfigsRequest, type DescribeConfigsResponse } from './32-describe-configs.js';
 import { alterConfigsRequest, alterConfigsResponse, type AlterConfigsRequest, type AlterConfigsResponse } from './33-alter-configs.js';
+import { describeLogDirsRequest, describeLogDirsResponse, type DescribeLogDirsRequest, type DescribeLogDirsResponse } from './35-describe-log-dirs.js';
 import { createPartitionsRequest, createPartitionsResponse, type CreatePartitionsRequest, type CreatePartitionsResponse } from './37-create-partitions.js';
 import { deleteGroupsRequest, deleteGroupsResponse, type DeleteGroupsRequest, type DeleteGroupsResponse } from './42-delete-groups.js';
 import { electLeadersRequest, electLeadersResponse, type ElectLeadersRequest, type ElectLeadersResponse } from './43-elect-leaders.js';
@@ -78,6 +80,7 @@ export interface ApiMessages {
   23: { request: OffsetForLeaderEpochRequest; response: OffsetForLeaderEpochResponse };
   32: { request: DescribeConfigsRequest; response: DescribeConfigsResponse };
   33: { request: AlterConfigsRequest; response: AlterConfigsResponse };
+  35: { request: DescribeLogDirsRequest; response: DescribeLogDirsResponse };
   37: { request: CreatePartitionsRequest; response: CreatePartitionsResponse };
   42: { request: DeleteGroupsRequest; response: DeleteGroupsResponse };
   43: { request: ElectLeadersRequest; response: ElectLeadersResponse };
@@ -118,6 +121,7 @@ export const apiSchemas: { readonly [K in ApiKey]: ApiSchemas<K> } = {
   23: { request: offsetForLeaderEpochRequest, response: offsetForLeaderEpochResponse },
   32: { request: describeConfigsRequest, response: describeConfigsResponse },
   33: { request: alterConfigsRequest, response: alterConfigsResponse },
+  35: { request: describeLogDirsRequest, response: describeLogDirsResponse },
   37: { request: createPartitionsRequest, response: createPartitionsResponse },
   42: { request: deleteGroupsRequest, response: deleteGroupsResponse },
   43: { request: electLeadersRequest, response: electLeadersResponse },
@@ -127,4 +131,4 @@ export const apiSchemas: { readonly [K in ApiKey]: ApiSchemas<K> } = {
 };
 
 /** Every API key Krill declares, ascending. */
-export const apiKeys: readonly ApiKey[] = [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 21, 22, 23, 32, 33, 37, 42, 43, 44, 47, 60];
+export const apiKeys: readonly ApiKey[] = [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 21, 22, 23, 32, 33, 35, 37, 42, 43, 44, 47, 60];
