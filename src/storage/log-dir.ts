@@ -28,6 +28,8 @@ export class LogDir {
   readonly cleanShutdown: boolean;
   /** Why the directory is offline; null while it serves. */
   failure: Error | null = null;
+  /** Partitions open here: a new one goes to the directory with the fewest. */
+  partitions = 0;
 
   /** A directory that cannot be created or read starts offline, as Kafka starts without it. */
   constructor(readonly path: string) {

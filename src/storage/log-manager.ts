@@ -124,6 +124,7 @@ export class LogManager {
     const log = PartitionLog.open(path.join(dir.path, key), config, dir.cleanShutdown ? Infinity : (dir.recovery.get(key) ?? 0), dir.startOffsets.get(key) ?? 0, this.deleter);
     this.adopt(log, config);
     this.placed.set(key, dir);
+    dir.partitions++;
     this.logs.set(key, { topic, partition, log, dir });
     return log;
   }
@@ -131,9 +132,7 @@ export class LogManager {
   private leastLoaded(): LogDir {
     const online = this.dirs.filter((d) => d.online);
     if (online.length === 0) throw new Error('every log directory is offline');
-    const counts = new Map<LogDir, number>(online.map((d) => [d, 0]));
-    for (const e of this.logs.values()) if (e.dir && counts.has(e.dir)) counts.set(e.dir, counts.get(e.dir)! + 1);
-    return online.reduce((best, d) => (counts.get(d)! < counts.get(best)! ? d : best));
+    return online.reduce((best, d) => (d.partitions < best.partitions ? d : best));
   }
 
   private adopt(log: PartitionLog, config: LogConfig): void {
@@ -162,17 +161,17 @@ export class LogManager {
 
   delete(topic: string, partition: number): void {
     const key = partitionDirName(topic, partition);
-    this.logs.get(key)?.log.delete();
+    const entry = this.logs.get(key);
+    entry?.log.delete();
+    if (entry?.dir) entry.dir.partitions--;
     this.logs.delete(key);
     // As the checkpoint file, rewritten from the open logs, forgets it: a topic made again
     // under the name starts from its own checkpoints, never the deleted one's.
     this.memoryHighWatermarks.delete(key);
-    const dir = this.placed.get(key);
-    // An offline directory's files stay as they are until a restart finds them.
-    if (dir?.online) {
-      dir.highWatermarks.delete(key);
-      this.placed.delete(key);
-    }
+    this.placed.get(key)?.highWatermarks.delete(key);
+    // Placed afresh if made again, never in a directory that may have gone offline meanwhile
+    // (whose files stay as they are until a restart finds them).
+    this.placed.delete(key);
   }
 
   all(): Iterable<{ topic: string; partition: number; log: PartitionLog }> {

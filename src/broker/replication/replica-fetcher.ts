@@ -150,6 +150,8 @@ export class ReplicaFetcher {
     if (res.errorCode) return true;
     let backoff = false;
     const now = Date.now();
+    /** Partitions the leader answered with an error, by error: one log line each, however many. */
+    const failed = new Map<number, string[]>();
     for (const t of res.responses ?? []) {
       for (const pr of t.partitions ?? []) {
         const p = this.partitions.get(`${t.topic}\u0000${pr.partitionIndex}`);
@@ -159,7 +161,9 @@ export class ReplicaFetcher {
         if (code !== ErrorCode.NONE) {
           if (code === ErrorCode.OFFSET_OUT_OF_RANGE) this.outOfRange(p, pr.logStartOffset ?? 0, pr.highWatermark ?? 0);
           else if (code !== ErrorCode.NOT_LEADER_OR_FOLLOWER && code !== ErrorCode.FENCED_LEADER_EPOCH && code !== ErrorCode.UNKNOWN_LEADER_EPOCH) {
-            this.host.warn(`fetch of ${p.topic.name}-${p.index} from broker ${this.leaderId} failed: ${errorName(code)}`);
+            let names = failed.get(code);
+            if (!names) failed.set(code, (names = []));
+            names.push(`${p.topic.name}-${p.index}`);
           }
           backoff = true;
           continue;
@@ -177,6 +181,10 @@ export class ReplicaFetcher {
         // Consumers of a follower read up to its high watermark: this wakes them when it moves.
         p.setFollowerHighWatermark(pr.highWatermark ?? 0);
       }
+    }
+    for (const [code, names] of failed) {
+      const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? `, … (${names.length - 5} more)` : '');
+      this.host.warn(`fetch of ${names.length} partition(s) from broker ${this.leaderId} failed: ${errorName(code)}: ${shown}`);
     }
     return backoff;
   }
