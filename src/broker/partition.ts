@@ -59,9 +59,10 @@ export class Partition {
     return this.hw;
   }
 
-  /** No transactions are open on this broker, so the last stable offset is the high watermark. */
+  /** Below it every transaction is decided: the oldest open transaction's start, or the high watermark. */
   get lastStableOffset(): number {
-    return this.hw;
+    const unstable = this.log.firstUnstableOffset;
+    return unstable === null ? this.hw : Math.min(unstable, this.hw);
   }
 
   /** Takes on leadership for the state's epoch: the log records where the epoch starts. */
@@ -215,8 +216,8 @@ export class Partition {
    * message.timestamp.type=LogAppendTime), then wakes the fetches waiting for data; with no
    * other ISR member the records are committed at once.
    */
-  appendAsLeader(batches: Buffer[]): AppendResult {
-    const r = this.log.append(batches, { leaderEpoch: this.leaderEpoch, now: Date.now(), logAppendTime: this.settings.logAppendTime });
+  appendAsLeader(batches: Buffer[], fromCoordinator = false): AppendResult {
+    const r = this.log.append(batches, { leaderEpoch: this.leaderEpoch, now: Date.now(), logAppendTime: this.settings.logAppendTime, fromCoordinator });
     if (r.error === ErrorCode.NONE) {
       this.maybeAdvanceHighWatermark();
       this.notify();

@@ -32,6 +32,8 @@ export function validateBatches(records: Buffer, maxMessageBytes: number): Valid
     const lastDelta = batch.readInt32BE(Off.lastOffsetDelta);
     if (count <= 0 || lastDelta + 1 !== count) return bad(ErrorCode.INVALID_RECORD, `Record count ${count} does not match lastOffsetDelta ${lastDelta}`);
     if ((batch.readInt16BE(Off.attributes) & Attr.compressionMask) > 4) return bad(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, 'Unknown compression codec');
+    // Markers are the transaction coordinator's to write (WriteTxnMarkers), as in Kafka.
+    if ((batch.readInt16BE(Off.attributes) & Attr.control) !== 0) return bad(ErrorCode.INVALID_RECORD, 'Clients are not allowed to write control records');
     batches.push(batch);
     at += size;
   }

@@ -2,7 +2,9 @@
 // closed segments it keeps the last record of each key, drops tombstones older than
 // delete.retention.ms, and rewrites each segment in place. Batches keep their base offset
 // and offset range, so offsets never move; a batch left with no records disappears. The
-// active segment is never touched, exactly as in Kafka.
+// active segment is never touched, exactly as in Kafka; nor is any segment from the first
+// open transaction on. Records of aborted transactions are dropped (they never were), and
+// transaction markers are kept.
 import { Attr } from '../protocol/records/batch.js';
 import { type DecodedBatch, decodeBatch, encodeBatch } from '../protocol/records/records.js';
 import { release } from '../fastpath/index.js';
@@ -12,8 +14,14 @@ const keyOf = (k: Buffer): string => k.toString('latin1');
 
 /** Compacts the closed segments of `log`; returns how many records were removed. Safe to call at any time. */
 export async function compactLog(log: PartitionLog, now: number, deleteRetentionMs: number): Promise<number> {
-  const segments = log.closedSegments();
+  const unstable = log.firstUnstableOffset;
+  const closed = log.closedSegments();
+  const cleanable = closed.findIndex((seg) => unstable !== null && seg.index.count > 0 && seg.index.lastOffset(seg.index.count - 1) >= unstable);
+  const segments = cleanable < 0 ? closed : closed.slice(0, cleanable);
   if (segments.length === 0) return 0;
+  const aborted = log.abortedTxns(segments[0]!.baseOffset, Number.MAX_SAFE_INTEGER);
+  const wasAborted = (b: DecodedBatch) => b.isTransactional && !b.isControl
+    && aborted.some((t) => t.producerId === b.producerId && b.baseOffset >= t.firstOffset && b.baseOffset <= t.lastOffset);
   const decoded = new Map<(typeof segments)[number], DecodedBatch[]>();
   const latest = new Map<string, number>();
   for (const seg of segments) {
@@ -24,7 +32,7 @@ export async function compactLog(log: PartitionLog, now: number, deleteRetention
       release(bytes!);
       const b = await decodeBatch(copy);
       batches.push(b);
-      if (b.isControl) continue;
+      if (b.isControl || wasAborted(b)) continue;
       for (const r of b.records) if (r.key) latest.set(keyOf(r.key), r.offset);
     }
     decoded.set(seg, batches);
@@ -39,7 +47,7 @@ export async function compactLog(log: PartitionLog, now: number, deleteRetention
         out.push(await encodeBatch({ ...batchHeader(b), records: b.records.map((r) => ({ ...r, offsetDelta: r.offset - b.baseOffset })) }));
         continue;
       }
-      const keep = b.records.filter((r) => !r.key || (latest.get(keyOf(r.key)) === r.offset && !(r.value === null && tombstonesExpire)));
+      const keep = wasAborted(b) ? [] : b.records.filter((r) => !r.key || (latest.get(keyOf(r.key)) === r.offset && !(r.value === null && tombstonesExpire)));
       segmentRemoved += b.records.length - keep.length;
       if (keep.length === 0) continue;
       out.push(await encodeBatch({ ...batchHeader(b), records: keep.map((r) => ({ ...r, offsetDelta: r.offset - b.baseOffset })) }));

@@ -149,7 +149,7 @@ export class DiskLogStorage implements LogStorage {
  * can only be data that was never acknowledged as flushed. Each batch kept is handed to
  * `onBatch`. Returns true if the file's tail was cut.
  */
-export function scanSegment(seg: FileSegment, recoveryPoint: number, onBatch: ((h: BatchHeader) => void) | null): boolean {
+export function scanSegment(seg: FileSegment, recoveryPoint: number, onBatch: ((h: BatchHeader, bytes: () => Buffer) => void) | null): boolean {
   let pos = 0;
   while (pos + BATCH_HEADER_SIZE <= seg.size) {
     const head = seg.readAt(pos, BATCH_HEADER_SIZE);
@@ -165,7 +165,8 @@ export function scanSegment(seg: FileSegment, recoveryPoint: number, onBatch: ((
       if (!intact) break;
     }
     seg.adopt(h.baseOffset, lastOffset, pos, size, h.maxTimestamp);
-    onBatch?.(h);
+    const at = pos;
+    onBatch?.(h, () => seg.readAt(at, size));
     pos += size;
   }
   if (pos < seg.size) {

@@ -5,7 +5,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
-import { BATCH_HEADER_SIZE, type BatchHeader, readBatchHeader, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch } from '../protocol/records/batch.js';
+import { Attr, BATCH_HEADER_SIZE, type BatchHeader, readBatchHeader, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch } from '../protocol/records/batch.js';
+import { encodeMarker, type Marker } from '../protocol/records/control.js';
+import type { AbortedTxn } from './aborted-txns.js';
 import { release } from '../fastpath/index.js';
 import { DELETED_FILE_SUFFIX, FileDeleter } from './file-deleter.js';
 import { floorIndex } from './floor-index.js';
@@ -17,6 +19,13 @@ import { FileSegment, type LogSegment } from './segment.js';
 import { firstAtOrAfter, latestTimestamp, type TimestampOffset } from './timestamp-lookup.js';
 
 export type { TimestampOffset };
+
+/** One buffer holding `parts` (held reads, released here). */
+function copyOut(parts: Buffer[]): Buffer {
+  const out = Buffer.concat(parts);
+  for (const p of parts) release(p);
+  return out;
+}
 
 export interface LogConfig {
   segmentBytes: number;
@@ -35,6 +44,8 @@ export interface AppendOptions {
   now: number;
   /** message.timestamp.type=LogAppendTime: the broker stamps the time. */
   logAppendTime: boolean;
+  /** Written by a coordinator of this broker, not a client: its transactional records have no sequence. */
+  fromCoordinator?: boolean;
 }
 
 export type AppendResult =
@@ -71,9 +82,19 @@ export class PartitionLog {
     return log;
   }
 
-  /** The idempotent producers' state: sequence checks and duplicate answers. */
+  /** The producers' state: sequence checks, duplicate answers, open transactions. */
   get producers(): ProducerStateManager {
     return this.history.state;
+  }
+
+  /** Where the oldest open transaction begins; null when none is open. The last stable offset is at most this. */
+  get firstUnstableOffset(): number | null {
+    return this.history.state.firstUnstableOffset();
+  }
+
+  /** The aborted transactions a read_committed fetch of [fetchOffset, upperBound) must be told of. */
+  abortedTxns(fetchOffset: number, upperBound: number): AbortedTxn[] {
+    return this.history.aborted.overlapping(fetchOffset, upperBound);
   }
 
   /**
@@ -99,7 +120,7 @@ export class PartitionLog {
         continue;
       }
       log.addSegment(seg);
-      cut = scanSegment(seg, recoveryPoint, (h) => log.history.record(h));
+      cut = scanSegment(seg, recoveryPoint, (h, bytes) => log.history.record(h, bytes));
     }
     if (log.segments.length === 0) log.addSegment(storage.newSegment(0, config.indexIntervalBytes));
     const lastSeg = log.segments[log.segments.length - 1]!;
@@ -140,7 +161,14 @@ export class PartitionLog {
         plan.push({ batch, h });
         continue;
       }
-      const c = this.producers.check(h.producerId, h.producerEpoch, h.baseSequence, h.baseSequence + h.lastOffsetDelta);
+      if ((h.attributes & Attr.control) !== 0) {
+        // A marker (appendMarker): only a fenced epoch stops it.
+        const code = this.producers.checkMarker(h.producerId, h.producerEpoch);
+        if (code !== ErrorCode.NONE) return { error: code };
+        plan.push({ batch, h });
+        continue;
+      }
+      const c = this.producers.check(h.producerId, h.producerEpoch, h.baseSequence, h.baseSequence + h.lastOffsetDelta, (h.attributes & Attr.transactional) !== 0, opts.fromCoordinator);
       if (c.kind === 'error') return { error: c.code };
       plan.push(c.kind === 'duplicate' ? { batch, h, dup: c } : { batch, h });
     }
@@ -192,6 +220,15 @@ export class PartitionLog {
   }
 
   /**
+   * Writes a transaction marker (WriteTxnMarkers) for `m.producerId` as the leader: its
+   * transaction here ends, committed or aborted. A marker of an epoch older than the
+   * producer's is refused (INVALID_PRODUCER_EPOCH).
+   */
+  appendMarker(m: Marker, opts: AppendOptions): AppendResult {
+    return this.append([encodeMarker(m)], opts);
+  }
+
+  /**
    * Appends batches copied from the leader as they are: offsets, leader epochs and
    * timestamps stay the leader's, and the epoch cache and producer state follow them.
    * Batches already held (a repeated fetch) are skipped; a gap throws.
@@ -217,7 +254,7 @@ export class PartitionLog {
     const last = h.baseOffset + h.lastOffsetDelta;
     this.maybeRoll(batch.length, now);
     this.active.append(batch, h.baseOffset, last, h.maxTimestamp, now);
-    this.history.record(h);
+    this.history.record(h, () => batch);
     this.logEndOffset = last + 1;
     return h.recordCount;
   }
@@ -320,7 +357,7 @@ export class PartitionLog {
     this.history.restoreTo(seg.baseOffset);
     for (let i = 0; i < seg.index.count; i++) {
       const head = seg.readHead(i, BATCH_HEADER_SIZE);
-      this.history.record(readBatchHeader(head));
+      this.history.record(readBatchHeader(head), () => copyOut(seg.read(i, i)));
       release(head);
     }
   }
@@ -363,6 +400,7 @@ export class PartitionLog {
     if (offset <= this.logStartOffset) return;
     this.logStartOffset = offset;
     this.dropSegmentsBelow(offset);
+    this.history.aborted.dropBelow(offset);
   }
 
   private dropSegmentsBelow(offset: number): void {
@@ -412,6 +450,7 @@ export class PartitionLog {
       size -= seg.size;
       this.deleteSegment(this.segments.shift()!);
       this.logStartOffset = Math.max(this.logStartOffset, this.segments[0]!.baseOffset);
+      this.history.aborted.dropBelow(this.logStartOffset);
       deleted++;
     }
     return deleted;

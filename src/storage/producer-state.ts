@@ -1,6 +1,8 @@
-// Idempotent-producer state of one partition: for each producer id its epoch and the
-// last five batches' sequence ranges (as many as a producer may have in flight), so a
-// retried batch is recognised and answered with the offsets it was first given.
+// Idempotent and transactional producer state of one partition: for each producer id its
+// epoch, the last five batches' sequence ranges (as many as a producer may have in flight),
+// so a retried batch is recognised and answered with the offsets it was first given, and
+// the first offset of its ongoing transaction, if any. The smallest of those is where the
+// partition's unstable part begins: the last stable offset cannot pass it.
 import { ErrorCode } from '../protocol/errors.js';
 
 const CACHED_BATCHES = 5;
@@ -16,6 +18,10 @@ interface ProducerEntry {
   epoch: number;
   batches: CachedBatch[];
   lastTimestamp: number;
+  /** The first offset of its ongoing transaction; -1 when it has none. */
+  txnFirstOffset: number;
+  /** The coordinator epoch of the last marker written for it; -1 before any. */
+  coordinatorEpoch: number;
 }
 
 export type SequenceCheck =
@@ -23,15 +29,28 @@ export type SequenceCheck =
   | { kind: 'duplicate'; firstOffset: number; lastOffset: number }
   | { kind: 'error'; code: number };
 
+/** A transaction a marker ended: where it began, for the aborted-transaction index. */
+export interface CompletedTxn {
+  producerId: number;
+  firstOffset: number;
+}
+
 const nextSeq = (seq: number): number => (seq === 0x7fffffff ? 0 : seq + 1);
 
 export class ProducerStateManager {
   private readonly producers = new Map<number, ProducerEntry>();
 
-  /** Decides what to do with a batch from `producerId` (>= 0); does not change state. */
-  check(producerId: number, epoch: number, firstSeq: number, lastSeq: number): SequenceCheck {
+  /**
+   * Decides what to do with a batch from `producerId` (>= 0); does not change state. A
+   * coordinator's own transactional records (TxnOffsetCommit) carry no sequence: only their
+   * epoch is checked, as Kafka checks appends whose origin is a coordinator.
+   */
+  check(producerId: number, epoch: number, firstSeq: number, lastSeq: number, transactional: boolean, fromCoordinator = false): SequenceCheck {
     const e = this.producers.get(producerId);
     if (e && epoch < e.epoch) return { kind: 'error', code: ErrorCode.INVALID_PRODUCER_EPOCH };
+    // A plain batch from a producer in the middle of a transaction, as Kafka refuses it.
+    if (e && !transactional && e.txnFirstOffset >= 0) return { kind: 'error', code: ErrorCode.INVALID_TXN_STATE };
+    if (fromCoordinator) return { kind: 'append' };
     if (!e || epoch > e.epoch) {
       return firstSeq === 0 ? { kind: 'append' } : { kind: 'error', code: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER };
     }
@@ -42,16 +61,48 @@ export class ProducerStateManager {
     return { kind: 'append' };
   }
 
+  /** Whether a marker of `epoch` may be written for the producer (an older epoch is fenced). */
+  checkMarker(producerId: number, epoch: number): number {
+    const e = this.producers.get(producerId);
+    return e && epoch < e.epoch ? ErrorCode.INVALID_PRODUCER_EPOCH : ErrorCode.NONE;
+  }
+
   /** Records an appended batch (also used to rebuild state when a log is opened). */
-  update(producerId: number, epoch: number, firstSeq: number, lastSeq: number, firstOffset: number, lastOffset: number, timestamp: number): void {
+  update(producerId: number, epoch: number, firstSeq: number, lastSeq: number, firstOffset: number, lastOffset: number, timestamp: number, transactional: boolean): void {
+    const e = this.entryAt(producerId, epoch, timestamp);
+    if (firstSeq >= 0) {
+      e.batches.push({ firstSeq, lastSeq, firstOffset, lastOffset });
+      if (e.batches.length > CACHED_BATCHES) e.batches.shift();
+    }
+    e.lastTimestamp = timestamp;
+    if (transactional && e.txnFirstOffset < 0) e.txnFirstOffset = firstOffset;
+  }
+
+  /** A marker ended the producer's transaction; returns it (null when it had none here). */
+  endTxn(producerId: number, epoch: number, coordinatorEpoch: number, timestamp: number): CompletedTxn | null {
+    const e = this.entryAt(producerId, epoch, timestamp);
+    e.coordinatorEpoch = coordinatorEpoch;
+    e.lastTimestamp = timestamp;
+    const firstOffset = e.txnFirstOffset;
+    e.txnFirstOffset = -1;
+    return firstOffset >= 0 ? { producerId, firstOffset } : null;
+  }
+
+  /** The first offset of the oldest ongoing transaction, or null when none is open. */
+  firstUnstableOffset(): number | null {
+    let min: number | null = null;
+    for (const e of this.producers.values()) if (e.txnFirstOffset >= 0 && (min === null || e.txnFirstOffset < min)) min = e.txnFirstOffset;
+    return min;
+  }
+
+  /** The producer's entry at `epoch`: a newer epoch starts it afresh, keeping its open transaction. */
+  private entryAt(producerId: number, epoch: number, timestamp: number): ProducerEntry {
     let e = this.producers.get(producerId);
     if (!e || epoch > e.epoch) {
-      e = { epoch, batches: [], lastTimestamp: timestamp };
+      e = { epoch, batches: [], lastTimestamp: timestamp, txnFirstOffset: e?.txnFirstOffset ?? -1, coordinatorEpoch: e?.coordinatorEpoch ?? -1 };
       this.producers.set(producerId, e);
     }
-    e.batches.push({ firstSeq, lastSeq, firstOffset, lastOffset });
-    if (e.batches.length > CACHED_BATCHES) e.batches.shift();
-    e.lastTimestamp = timestamp;
+    return e;
   }
 
   /** A copy, kept as the state at a segment's first offset (PartitionLog.truncateTo). */
@@ -64,13 +115,14 @@ export class ProducerStateManager {
   /** Takes on `from`'s state, dropping its own. */
   restore(from: ProducerStateManager): void {
     this.producers.clear();
-    for (const [id, e] of from.producers) this.producers.set(id, { epoch: e.epoch, batches: e.batches.map((b) => ({ ...b })), lastTimestamp: e.lastTimestamp });
+    for (const [id, e] of from.producers) this.producers.set(id, { ...e, batches: e.batches.map((b) => ({ ...b })) });
   }
 
   /** Active producers, for DescribeProducers. */
-  entries(): Array<{ producerId: number; epoch: number; lastSequence: number; lastTimestamp: number }> {
+  entries(): Array<{ producerId: number; epoch: number; lastSequence: number; lastTimestamp: number; coordinatorEpoch: number; currentTxnStartOffset: number }> {
     return [...this.producers].map(([producerId, e]) => ({
       producerId, epoch: e.epoch, lastSequence: e.batches[e.batches.length - 1]?.lastSeq ?? -1, lastTimestamp: e.lastTimestamp,
+      coordinatorEpoch: e.coordinatorEpoch, currentTxnStartOffset: e.txnFirstOffset,
     }));
   }
 }

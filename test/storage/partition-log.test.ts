@@ -65,11 +65,11 @@ for (const kind of ['memory', 'disk'] as const) {
     }
     log.truncateTo(3);
     t.is(log.logEndOffset, 3);
-    t.like(log.producers.check(7, 0, 3, 3), { kind: 'append' }, 'the next sequence after the new end is in order');
-    t.like(log.producers.check(7, 0, 2, 2), { kind: 'duplicate', firstOffset: 2 }, 'the batch at the new end is still a duplicate');
+    t.like(log.producers.check(7, 0, 3, 3, false), { kind: 'append' }, 'the next sequence after the new end is in order');
+    t.like(log.producers.check(7, 0, 2, 2, false), { kind: 'duplicate', firstOffset: 2 }, 'the batch at the new end is still a duplicate');
     t.like(log.append([await from(3)], opts), { error: 0, baseOffset: 3 });
     log.truncateTo(0);
-    t.like(log.producers.check(7, 0, 0, 0), { kind: 'append' }, 'nothing left: the producer starts again at 0');
+    t.like(log.producers.check(7, 0, 0, 0, false), { kind: 'append' }, 'nothing left: the producer starts again at 0');
   });
 }
 

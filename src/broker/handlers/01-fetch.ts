@@ -117,6 +117,8 @@ function readAll(services: FetchServices, req: FetchRequest, v: number, targets:
         budget -= n;
         bytes += n;
         part.records = chunks;
+        // What a read_committed consumer must drop of what it reads (a superset does no harm).
+        if (readCommitted) part.abortedTransactions = p.log.abortedTxns(target.fetchOffset, upTo).map((a) => ({ producerId: a.producerId, firstOffset: a.firstOffset }));
       } catch (e) {
         if (!(e instanceof KafkaError)) throw e;
         part.errorCode = e.code;
