@@ -11,9 +11,9 @@ import { ClusterMetadata, legacyMetadata, type MetadataChange } from './controll
 import { Controller } from './controller/controller.js';
 import { EmbeddedStore } from './controller/embedded-store.js';
 import type { CoordinationStore } from './controller/store.js';
-import { LogPartitionWriter } from './coordinator/log-partition-writer.js';
 import { FetchSessionCache } from './fetch-sessions.js';
-import { GroupCoordinator } from './group/coordinator.js';
+import type { GroupCoordinator } from './group/coordinator.js';
+import { groupCoordinatorOn } from './group/on-replicas.js';
 import { allApis } from './handlers/index.js';
 import { LogCleaner } from './log-cleaner.js';
 import { scheduleLogMaintenance, watchDescriptors } from './log-maintenance.js';
@@ -26,8 +26,9 @@ import { ProducerIdManager } from './producer-ids.js';
 import { ReplicaManager } from './replica-manager.js';
 import { Scheduler } from './scheduler.js';
 import type { BrokerServices } from './services.js';
-import { OFFSETS_TOPIC, TopicAdmin } from './topic-admin.js';
+import { TopicAdmin } from './topic-admin.js';
 import { TopicConfigs } from './topic-configs.js';
+import { Transactions } from './txn/transactions.js';
 
 export interface BrokerOptions {
   /** Broker configs by Kafka name (server.properties and --set). */
@@ -59,6 +60,7 @@ export class Broker {
   readonly logs: LogManager;
   readonly replicas: ReplicaManager;
   readonly groups: GroupCoordinator;
+  readonly txns: Transactions;
   readonly cleaner: LogCleaner;
   /** Everything handlers may be given. */
   readonly services: BrokerServices;
@@ -96,24 +98,17 @@ export class Broker {
     this.membership = new Membership(brokerId, config, this.store, metadata, this.controller, logger,
       () => ({ ...this.listener.advertised(config.get('advertised.listeners')), rack: config.get('broker.rack'), offlineReplicas: this.replicas.offlineReplicas() }));
     this.replicas.onOfflineReplicas = (allDirsOffline) => void this.membership.reportOfflineReplicas(allDirsOffline);
-    this.groups = new GroupCoordinator({
-      writer: new LogPartitionWriter(OFFSETS_TOPIC, this.replicas, metadata, () => config.int('offsets.commit.timeout.ms')),
-      config,
-      topicExists: (topic, partition) => {
-        const t = metadata.topics.get(topic);
-        return t !== undefined && (partition < 0 || t.partitions[partition] !== undefined);
-      },
-      logger,
-      now: Date.now,
-    });
-    this.replicas.watchLeadership(OFFSETS_TOPIC, (index, leading) => (leading ? this.groups.partitionElected(index) : this.groups.partitionResigned(index)));
+    this.groups = groupCoordinatorOn(this.replicas, metadata, config, logger);
+    const producerIds = new ProducerIdManager(metadata);
+    this.txns = new Transactions({ brokerId, config, metadata, replicas: this.replicas, producerIds, groups: this.groups, logger });
     this.cleaner = new LogCleaner(this.replicas, topicConfigs, logger);
     this.services = {
-      brokerId, config, logger, metadata, topicConfigs, logDirs: this.logs,
+      brokerId, config, logger, metadata, topicConfigs, logDirs: this.logs, producerIds,
       replicas: this.replicas,
       topics: new TopicAdmin(config, metadata, logger),
       groups: this.groups,
-      producerIds: new ProducerIdManager(metadata),
+      txns: this.txns.coordinator,
+      txnMarkers: this.txns.markers,
       fetchSessions: new FetchSessionCache(),
       apiVersions: this.apis.versions,
     };
@@ -200,6 +195,7 @@ export class Broker {
     watchDescriptors(s, this.logger);
     this.replicas.start(s);
     this.groups.start(s);
+    this.txns.start(s);
     if (this.config.bool('auto.leader.rebalance.enable')) {
       s.every(this.config.int('leader.imbalance.check.interval.seconds') * 1000, 'preferred leader election',
         () => void this.controller.rebalance().catch((e) => this.logger.warn(`preferred leader election failed: ${(e as Error).message}`)));
@@ -232,6 +228,7 @@ export class Broker {
     this.cleaner.stop();
     this.controller.deactivate();
     this.groups.close();
+    this.txns.close();
     this.replicas.resignAll();
     await this.membership.leave(crash);
     await this.replicas.stopFetchers();

@@ -14,7 +14,9 @@ export function scheduleLogMaintenance(scheduler: Scheduler, logs: LogManager, c
   scheduler.every(1000, 'timed flush', () => logs.flushDue(Date.now()));
   // Kafka's replica.high.watermark.checkpoint.interval.ms: a restarted leader resumes
   // from this high watermark instead of hiding everything until its followers fetch.
-  scheduler.every(5000, 'checkpoints', () => logs.writeCheckpoints());
+  scheduler.every(5000, 'checkpoints', () => {
+    logs.writeCheckpoints();
+  });
 }
 
 /**

@@ -9,13 +9,25 @@ export class Scheduler {
 
   constructor(private readonly logger: Logger) {}
 
-  /** Runs `fn` every `ms` (at least 10 ms apart) until close(); `what` names it in a failure's log line. */
-  every(ms: number, what: string, fn: () => void): void {
+  /**
+   * Runs `fn` every `ms` (at least 10 ms apart) until close(); `what` names it in a
+   * failure's log line. A run that returns a promise is not started again until it settles.
+   */
+  every(ms: number, what: string, fn: () => void | Promise<void>): void {
+    const failed = (e: unknown) => this.logger.error(`${what} failed: ${(e as Error).stack ?? String(e)}`);
+    let running = false;
     const t = setInterval(() => {
+      if (running) return;
       try {
-        fn();
+        const r = fn();
+        if (r instanceof Promise) {
+          running = true;
+          r.catch(failed).finally(() => {
+            running = false;
+          });
+        }
       } catch (e) {
-        this.logger.error(`${what} failed: ${(e as Error).stack ?? String(e)}`);
+        failed(e);
       }
     }, timerDelay(ms, 10));
     t.unref();

@@ -11,6 +11,8 @@ import type { ProducerIdManager } from './producer-ids.js';
 import type { ReplicaManager } from './replica-manager.js';
 import type { TopicAdmin } from './topic-admin.js';
 import type { TopicConfigs } from './topic-configs.js';
+import type { TransactionCoordinator } from './txn/coordinator.js';
+import type { MarkerRequest, MarkerResults } from './txn/markers.js';
 
 export interface ApiVersionRange {
   apiKey: number;
@@ -34,6 +36,10 @@ export interface BrokerServices {
   /** Creating and deleting topics and partitions. */
   readonly topics: TopicAdmin;
   readonly groups: GroupCoordinator;
+  /** The transactional ids whose __transaction_state partitions this broker leads. */
+  readonly txns: TransactionCoordinator;
+  /** Writes transaction markers to the partitions this broker leads (WriteTxnMarkers). */
+  readonly txnMarkers: { write(m: MarkerRequest): Promise<MarkerResults> };
   readonly producerIds: ProducerIdManager;
   readonly fetchSessions: FetchSessionCache;
   /** What ApiVersions lists: every API this broker serves and its versions. */

@@ -2,6 +2,7 @@
 // coordinators' internal topics do: names, configs and replica assignments are checked as
 // Kafka checks them, then written to the cluster metadata, which every broker follows.
 import type { Logger } from 'winston';
+import { TRANSACTION_TOPIC } from './txn/records.js';
 import { ErrorCode } from '../protocol/errors.js';
 import { type BrokerConfig, TOPIC_CONFIGS, validateConfigValue } from './config.js';
 import { type ClusterMetadata, newTopicId, type PartitionState, type TopicState } from './controller/cluster-metadata.js';
@@ -9,6 +10,7 @@ import { PlacementError, placeReplicas } from './controller/placement.js';
 import { topicNameError, unifyCollisionChars } from './topic-names.js';
 
 export const OFFSETS_TOPIC = '__consumer_offsets';
+export { TRANSACTION_TOPIC };
 
 /**
  * The most partitions one request may create: Kafka's controller writes at most 10,000
@@ -130,6 +132,15 @@ export class TopicAdmin {
       'cleanup.policy': 'compact',
       'compression.type': 'producer',
       'segment.bytes': this.config.get('offsets.topic.segment.bytes') ?? '',
+    });
+  }
+
+  ensureTransactionTopic(): Promise<TopicState | null> {
+    return this.ensureInternalTopic(TRANSACTION_TOPIC, this.config.int('transaction.state.log.num.partitions'), this.config.int('transaction.state.log.replication.factor'), {
+      'cleanup.policy': 'compact',
+      'compression.type': 'uncompressed',
+      'min.insync.replicas': this.config.get('transaction.state.log.min.isr') ?? '',
+      'segment.bytes': this.config.get('transaction.state.log.segment.bytes') ?? '',
     });
   }
 

@@ -8,7 +8,18 @@
 export interface CoordinatorRecord {
   key: Buffer;
   value: Buffer | null;
+  /** Loaded: the producer whose transaction wrote it (TxnOffsetCommit), decided by a later marker; -1 or absent when none. */
+  producerId?: number;
 }
+
+/** A producer whose transaction records are written in (TxnOffsetCommit). */
+export interface TxnProducer {
+  producerId: number;
+  producerEpoch: number;
+}
+
+/** What loading yields: the records, and the markers that decide the transactional ones. */
+export type LoadedEntry = CoordinatorRecord | { marker: { producerId: number; commit: boolean } };
 
 export interface PartitionWriter {
   /** How many partitions the internal topic has; null while it does not exist. */
@@ -20,7 +31,7 @@ export interface PartitionWriter {
    * NOT_COORDINATOR when leadership moved meanwhile, else COORDINATOR_NOT_AVAILABLE (as
    * Kafka's coordinators answer a failed write).
    */
-  append(partition: number, records: readonly CoordinatorRecord[]): Promise<number>;
-  /** Every record of the partition from its log start, in offset order. */
-  load(partition: number): AsyncIterable<CoordinatorRecord>;
+  append(partition: number, records: readonly CoordinatorRecord[], producer?: TxnProducer): Promise<number>;
+  /** Every record of the partition from its log start, and every transaction marker, in offset order. */
+  load(partition: number): AsyncIterable<LoadedEntry>;
 }

@@ -4,8 +4,9 @@
 // offsets as records through the partition writer, and the offset APIs.
 import type { Logger } from 'winston';
 import { ErrorCode } from '../../protocol/errors.js';
-import type { CoordinatorRecord, PartitionWriter } from '../coordinator/partition-writer.js';
+import type { CoordinatorRecord, PartitionWriter, TxnProducer } from '../coordinator/partition-writer.js';
 import { type CommittedOffset, Group } from './group.js';
+import { PendingTxnOffsets } from './pending-offsets.js';
 import { type CoordinatorRecord as GroupRecord, groupKey, groupValue, offsetKey, offsetValue, partitionForGroup, readCoordinatorRecord, subscribedTopics } from './records.js';
 
 export interface OffsetCommitEntry {
@@ -37,6 +38,8 @@ const splitOffsetKey = (k: string): [string, number] => {
 
 export class GroupManager {
   readonly groups = new Map<string, Group>();
+  /** Offsets of TxnOffsetCommit, waiting for their transaction's marker. */
+  private readonly pending = new PendingTxnOffsets();
   private readonly loading = new Map<number, Promise<void>>();
 
   constructor(private readonly deps: GroupCoordinatorDeps) {}
@@ -83,6 +86,7 @@ export class GroupManager {
     this.loading.delete(index);
     const gone = [...this.groups.values()].filter((g) => this.partitionFor(g.groupId) === index);
     for (const g of gone) this.groups.delete(g.groupId);
+    this.pending.dropWhere((id) => this.partitionFor(id) === index);
     return gone;
   }
 
@@ -94,14 +98,22 @@ export class GroupManager {
   private async loadPartition(index: number): Promise<void> {
     // Groups of this partition left over from an earlier term are stale: the log is the truth.
     for (const id of [...this.groups.keys()]) if (this.partitionFor(id) === index) this.groups.delete(id);
+    this.pending.dropWhere((id) => this.partitionFor(id) === index);
     for await (const r of this.deps.writer.load(index)) {
+      if ('marker' in r) {
+        this.completeTxn(index, r.marker.producerId, r.marker.commit);
+        continue;
+      }
       const rec = readCoordinatorRecord(r.key, r.value);
-      if (rec) this.replay(rec);
+      if (!rec) continue;
+      // An offset a transaction committed waits for its marker, further on in the log.
+      if (rec.kind === 'offset' && rec.value && r.producerId !== undefined && r.producerId >= 0) this.pending.add(rec.group, r.producerId, offsetKeyOf(rec.topic, rec.partition), rec.value);
+      else this.replay(rec);
     }
     let n = 0;
     for (const g of [...this.groups.values()]) {
       if (this.partitionFor(g.groupId) !== index) continue;
-      if (g.members.size === 0 && g.offsets.size === 0) this.groups.delete(g.groupId);
+      if (g.members.size === 0 && g.offsets.size === 0 && !this.pending.hasGroup(g.groupId)) this.groups.delete(g.groupId);
       else n++;
     }
     if (n > 0) this.deps.logger.info(`loaded ${n} group(s) from __consumer_offsets-${index}`);
@@ -212,6 +224,53 @@ export class GroupManager {
     return codes.map((c) => (c === ErrorCode.NONE ? written : c));
   }
 
+  /**
+   * TxnOffsetCommit: offsets written in the producer's transaction (its epoch checked by the
+   * partition, as Kafka's is), visible once its COMMIT marker reaches the partition. The
+   * member and generation, when given (KIP-447), are checked as for a plain commit.
+   */
+  async commitTxnOffsets(groupId: string, producer: TxnProducer, generationId: number, memberId: string, groupInstanceId: string | null, entries: OffsetCommitEntry[]): Promise<number[]> {
+    if (!groupId) return entries.map(() => ErrorCode.INVALID_GROUP_ID);
+    const notHere = this.coordinatorError(groupId);
+    if (notHere !== null) return entries.map(() => notHere);
+    if (generationId >= 0 || memberId !== '') {
+      const denied = this.commitError(groupId, generationId, memberId, groupInstanceId);
+      if (denied !== null) return entries.map(() => denied);
+    }
+    const now = this.deps.now();
+    const accepted: Array<[string, CommittedOffset]> = [];
+    const records: CoordinatorRecord[] = [];
+    const codes = entries.map((e) => {
+      if (!this.deps.topicExists(e.topic, e.partition)) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
+      const metadata = e.metadata ?? '';
+      if (Buffer.byteLength(metadata) > MAX_METADATA) return ErrorCode.OFFSET_METADATA_TOO_LARGE;
+      const v: CommittedOffset = { offset: e.offset, leaderEpoch: e.leaderEpoch, metadata, commitTimestamp: now };
+      accepted.push([offsetKeyOf(e.topic, e.partition), v]);
+      records.push({ key: offsetKey(groupId, e.topic, e.partition), value: offsetValue(v) });
+      return ErrorCode.NONE;
+    });
+    const written = records.length === 0 ? ErrorCode.NONE : await this.deps.writer.append(this.partitionFor(groupId), records, producer);
+    if (written === ErrorCode.NONE) {
+      this.getOrCreate(groupId);
+      for (const [key, v] of accepted) this.pending.add(groupId, producer.producerId, key, v);
+    }
+    return codes.map((c) => (c === ErrorCode.NONE ? written : c));
+  }
+
+  /** A transaction marker reached an offsets partition: the producer's pending offsets there are committed or dropped. */
+  completeTxn(index: number, producerId: number, commit: boolean): void {
+    for (const [groupId, offsets] of this.pending.take(producerId, (id) => this.partitionFor(id) === index)) {
+      if (!commit) continue;
+      const g = this.getOrCreate(groupId);
+      for (const [key, v] of offsets) g.offsets.set(key, v);
+    }
+  }
+
+  /** Whether an undecided transaction holds an offset of the group's partition (UNSTABLE_OFFSET_COMMIT for RequireStable). */
+  hasPendingOffset(groupId: string, topic: string, partition: number): boolean {
+    return this.pending.has(groupId, offsetKeyOf(topic, partition));
+  }
+
   /** Committed offsets of a group: the partitions asked for, or every one when `topics` is null. */
   fetchOffsets(groupId: string, topics: Array<{ name: string; partitions: number[] }> | null): Array<{ name: string; partitions: Array<{ partition: number; committed: CommittedOffset | null }> }> {
     const g = this.groups.get(groupId);
@@ -281,7 +340,7 @@ export class GroupManager {
   expireOffsets(now: number): void {
     const retention = this.deps.config.int('offsets.retention.minutes') * 60_000;
     for (const g of [...this.groups.values()]) {
-      if (g.state !== 'Empty' || now - g.stateTimestamp < retention) continue;
+      if (g.state !== 'Empty' || now - g.stateTimestamp < retention || this.pending.hasGroup(g.groupId)) continue;
       if (g.offsets.size > 0) this.deps.logger.info(`group ${g.groupId}: ${g.offsets.size} offset(s) expired`);
       this.removeGroup(g);
     }

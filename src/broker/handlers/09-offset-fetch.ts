@@ -2,16 +2,26 @@ import { ErrorCode } from '../../protocol/errors.js';
 import { defineApi } from '../api.js';
 import type { Services } from '../services.js';
 
-function fetchGroup(services: Services<'groups'>, groupId: string, topics: Array<{ name: string; partitionIndexes: number[] }> | null) {
-  return services.groups.manager.fetchOffsets(groupId, topics && topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes }))).map((t) => ({
+/**
+ * A group's committed offsets. With RequireStable (v7+, KIP-447), a partition an undecided
+ * transaction has committed an offset for answers UNSTABLE_OFFSET_COMMIT, as Kafka's does.
+ */
+function fetchGroup(services: Services<'groups'>, groupId: string, topics: Array<{ name: string; partitionIndexes: number[] }> | null, requireStable: boolean) {
+  const manager = services.groups.manager;
+  return manager.fetchOffsets(groupId, topics && topics.map((t) => ({ name: t.name, partitions: t.partitionIndexes }))).map((t) => ({
     name: t.name,
-    partitions: t.partitions.map(({ partition, committed }) => ({
-      partitionIndex: partition,
-      committedOffset: committed?.offset ?? -1,
-      committedLeaderEpoch: committed?.leaderEpoch ?? -1,
-      metadata: committed?.metadata ?? '',
-      errorCode: ErrorCode.NONE,
-    })),
+    partitions: t.partitions.map(({ partition, committed }) => {
+      if (requireStable && manager.hasPendingOffset(groupId, t.name, partition)) {
+        return { partitionIndex: partition, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.UNSTABLE_OFFSET_COMMIT };
+      }
+      return {
+        partitionIndex: partition,
+        committedOffset: committed?.offset ?? -1,
+        committedLeaderEpoch: committed?.leaderEpoch ?? -1,
+        metadata: committed?.metadata ?? '',
+        errorCode: ErrorCode.NONE,
+      };
+    }),
   }));
 }
 
@@ -22,7 +32,7 @@ export default defineApi(9, (services: Services<'groups'>, req, ctx) => {
       throttleTimeMs: 0,
       groups: req.groups.map((g) => {
         const notHere = services.groups.manager.coordinatorError(g.groupId);
-        return { groupId: g.groupId, topics: notHere === null ? fetchGroup(services, g.groupId, g.topics) : [], errorCode: notHere ?? ErrorCode.NONE };
+        return { groupId: g.groupId, topics: notHere === null ? fetchGroup(services, g.groupId, g.topics, req.requireStable) : [], errorCode: notHere ?? ErrorCode.NONE };
       }),
     };
   }
@@ -33,5 +43,5 @@ export default defineApi(9, (services: Services<'groups'>, req, ctx) => {
     const topics = (req.topics ?? []).map((t) => ({ name: t.name, partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: notHere })) }));
     return { throttleTimeMs: 0, topics, errorCode: notHere };
   }
-  return { throttleTimeMs: 0, topics: fetchGroup(services, req.groupId, req.topics), errorCode: ErrorCode.NONE };
+  return { throttleTimeMs: 0, topics: fetchGroup(services, req.groupId, req.topics, ctx.version >= 7 && req.requireStable), errorCode: ErrorCode.NONE };
 });

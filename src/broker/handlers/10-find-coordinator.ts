@@ -3,23 +3,32 @@ import { defineApi } from '../api.js';
 import type { Services } from '../services.js';
 
 const GROUP = 0;
+const TRANSACTION = 1;
 
-/** The coordinator of a group is the leader of its __consumer_offsets partition. */
-async function locate(services: Services<'groups' | 'metadata' | 'topics'>, key: string, keyType: number): Promise<{ nodeId: number; host: string; port: number; errorCode: number; errorMessage: string | null }> {
-  if (keyType !== GROUP) return { nodeId: -1, host: '', port: -1, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: 'Transactions are not supported by this broker' };
-  if (!key) return { nodeId: -1, host: '', port: -1, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Group id must not be empty' };
-  const topic = await services.topics.ensureOffsetsTopic();
-  const p = topic?.partitions[services.groups.manager.partitionFor(key)];
+type FindServices = Services<'groups' | 'txns' | 'metadata' | 'topics'>;
+
+/**
+ * The coordinator of a group is the leader of its __consumer_offsets partition; of a
+ * transactional id, the leader of its __transaction_state partition. Each topic is made on
+ * first use, as Kafka makes it.
+ */
+async function locate(services: FindServices, key: string, keyType: number): Promise<{ nodeId: number; host: string; port: number; errorCode: number; errorMessage: string | null }> {
+  const none = (errorCode: number, errorMessage: string | null) => ({ nodeId: -1, host: '', port: -1, errorCode, errorMessage });
+  if (keyType !== GROUP && keyType !== TRANSACTION) return none(ErrorCode.INVALID_REQUEST, `Unknown coordinator type: ${keyType}`);
+  if (!key) return none(ErrorCode.INVALID_REQUEST, keyType === GROUP ? 'Group id must not be empty' : 'Transactional id must not be empty');
+  const topic = keyType === GROUP ? await services.topics.ensureOffsetsTopic() : await services.topics.ensureTransactionTopic();
+  const index = keyType === GROUP ? services.groups.manager.partitionFor(key) : services.txns.partitionFor(key);
+  const p = topic?.partitions[index];
   const node = p && services.metadata.brokers.get(p.leader);
-  if (!node) return { nodeId: -1, host: '', port: -1, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, errorMessage: null };
+  if (!node) return none(ErrorCode.COORDINATOR_NOT_AVAILABLE, null);
   return { nodeId: node.nodeId, host: node.host, port: node.port, errorCode: ErrorCode.NONE, errorMessage: null };
 }
 
-export default defineApi(10, async (services: Services<'groups' | 'metadata' | 'topics'>, req, ctx) => {
+export default defineApi(10, async (services: FindServices, req, ctx) => {
   if (ctx.version >= 4) {
     const coordinators = [];
     for (const key of req.coordinatorKeys) coordinators.push({ key, ...await locate(services, key, req.keyType) });
     return { throttleTimeMs: 0, coordinators };
   }
-  return { throttleTimeMs: 0, ...await locate(services, req.key, req.keyType) };
+  return { throttleTimeMs: 0, ...await locate(services, req.key, ctx.version >= 1 ? req.keyType : GROUP) };
 });

@@ -6,11 +6,13 @@ const MAX_EPOCH = 32767;
 
 /**
  * Idempotent producers get a fresh id, or (KIP-360, v3+) the same id with the epoch
- * bumped when they name the one they had. Transactions are not served by this services.
+ * bumped when they name the one they had. A transactional id goes to its transaction
+ * coordinator, which fences earlier producers of the id.
  */
-export default defineApi(22, async (services: Services<'producerIds'>, req) => {
+export default defineApi(22, async (services: Services<'producerIds' | 'txns'>, req) => {
   if (req.transactionalId !== null) {
-    return { throttleTimeMs: 0, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, producerId: -1, producerEpoch: -1 };
+    const r = await services.txns.initProducerId(req.transactionalId, req.transactionTimeoutMs, { producerId: req.producerId, producerEpoch: req.producerEpoch });
+    return { throttleTimeMs: 0, ...r };
   }
   if (req.producerId >= 0 && req.producerEpoch >= 0 && req.producerEpoch < MAX_EPOCH - 1) {
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId: req.producerId, producerEpoch: req.producerEpoch + 1 };

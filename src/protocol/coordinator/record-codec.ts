@@ -1,6 +1,6 @@
 // How the coordinators' records in their internal topics are laid out, as Kafka lays them
-// out: a key is its record type (the key declaration's apiKey) as an int16, then the key's
-// fields at version 0; a value is its version as an int16, then the value's fields at that
+// out: a key is its record type (the key declaration's apiKey; the transaction log's key,
+// which has none, its version 0) as an int16, then the key's fields at version 0; a value is its version as an int16, then the value's fields at that
 // version. A null value is a tombstone.
 import { Reader, Writer } from '../primitives.js';
 import { decodeMessage, type Encodable, encodeMessage, type MessageSchema } from '../schema.js';

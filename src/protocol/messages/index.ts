@@ -18,6 +18,11 @@ export * from './20-delete-topics.js';
 export * from './21-delete-records.js';
 export * from './22-init-producer-id.js';
 export * from './23-offset-for-leader-epoch.js';
+export * from './24-add-partitions-to-txn.js';
+export * from './25-add-offsets-to-txn.js';
+export * from './26-end-txn.js';
+export * from './27-write-txn-markers.js';
+export * from './28-txn-offset-commit.js';
 export * from './32-describe-configs.js';
 export * from './33-alter-configs.js';
 export * from './35-describe-log-dirs.js';
@@ -27,6 +32,9 @@ export * from './43-elect-leaders.js';
 export * from './44-incremental-alter-configs.js';
 export * from './47-offset-delete.js';
 export * from './60-describe-cluster.js';
+export * from './61-describe-producers.js';
+export * from './65-describe-transactions.js';
+export * from './66-list-transactions.js';
 import { produceRequest, produceResponse, type ProduceRequest, type ProduceResponse } from './00-produce.js';
 import { fetchRequest, fetchResponse, type FetchRequest, type FetchResponse } from './01-fetch.js';
 import { listOffsetsRequest, listOffsetsResponse, type ListOffsetsRequest, type ListOffsetsResponse } from './02-list-offsets.js';
@@ -46,6 +54,11 @@ import { deleteTopicsRequest, deleteTopicsResponse, type DeleteTopicsRequest, ty
 import { deleteRecordsRequest, deleteRecordsResponse, type DeleteRecordsRequest, type DeleteRecordsResponse } from './21-delete-records.js';
 import { initProducerIdRequest, initProducerIdResponse, type InitProducerIdRequest, type InitProducerIdResponse } from './22-init-producer-id.js';
 import { offsetForLeaderEpochRequest, offsetForLeaderEpochResponse, type OffsetForLeaderEpochRequest, type OffsetForLeaderEpochResponse } from './23-offset-for-leader-epoch.js';
+import { addPartitionsToTxnRequest, addPartitionsToTxnResponse, type AddPartitionsToTxnRequest, type AddPartitionsToTxnResponse } from './24-add-partitions-to-txn.js';
+import { addOffsetsToTxnRequest, addOffsetsToTxnResponse, type AddOffsetsToTxnRequest, type AddOffsetsToTxnResponse } from './25-add-offsets-to-txn.js';
+import { endTxnRequest, endTxnResponse, type EndTxnRequest, type EndTxnResponse } from './26-end-txn.js';
+import { writeTxnMarkersRequest, writeTxnMarkersResponse, type WriteTxnMarkersRequest, type WriteTxnMarkersResponse } from './27-write-txn-markers.js';
+import { txnOffsetCommitRequest, txnOffsetCommitResponse, type TxnOffsetCommitRequest, type TxnOffsetCommitResponse } from './28-txn-offset-commit.js';
 import { describeConfigsRequest, describeConfigsResponse, type DescribeConfigsRequest, type DescribeConfigsResponse } from './32-describe-configs.js';
 import { alterConfigsRequest, alterConfigsResponse, type AlterConfigsRequest, type AlterConfigsResponse } from './33-alter-configs.js';
 import { describeLogDirsRequest, describeLogDirsResponse, type DescribeLogDirsRequest, type DescribeLogDirsResponse } from './35-describe-log-dirs.js';
@@ -55,6 +68,9 @@ import { electLeadersRequest, electLeadersResponse, type ElectLeadersRequest, ty
 import { incrementalAlterConfigsRequest, incrementalAlterConfigsResponse, type IncrementalAlterConfigsRequest, type IncrementalAlterConfigsResponse } from './44-incremental-alter-configs.js';
 import { offsetDeleteRequest, offsetDeleteResponse, type OffsetDeleteRequest, type OffsetDeleteResponse } from './47-offset-delete.js';
 import { describeClusterRequest, describeClusterResponse, type DescribeClusterRequest, type DescribeClusterResponse } from './60-describe-cluster.js';
+import { describeProducersRequest, describeProducersResponse, type DescribeProducersRequest, type DescribeProducersResponse } from './61-describe-producers.js';
+import { describeTransactionsRequest, describeTransactionsResponse, type DescribeTransactionsRequest, type DescribeTransactionsResponse } from './65-describe-transactions.js';
+import { listTransactionsRequest, listTransactionsResponse, type ListTransactionsRequest, type ListTransactionsResponse } from './66-list-transactions.js';
 import type { MessageSchema } from '../schema.js';
 
 /** Each API key's request and response types: what a handler of that key takes and gives. */
@@ -78,6 +94,11 @@ export interface ApiMessages {
   21: { request: DeleteRecordsRequest; response: DeleteRecordsResponse };
   22: { request: InitProducerIdRequest; response: InitProducerIdResponse };
   23: { request: OffsetForLeaderEpochRequest; response: OffsetForLeaderEpochResponse };
+  24: { request: AddPartitionsToTxnRequest; response: AddPartitionsToTxnResponse };
+  25: { request: AddOffsetsToTxnRequest; response: AddOffsetsToTxnResponse };
+  26: { request: EndTxnRequest; response: EndTxnResponse };
+  27: { request: WriteTxnMarkersRequest; response: WriteTxnMarkersResponse };
+  28: { request: TxnOffsetCommitRequest; response: TxnOffsetCommitResponse };
   32: { request: DescribeConfigsRequest; response: DescribeConfigsResponse };
   33: { request: AlterConfigsRequest; response: AlterConfigsResponse };
   35: { request: DescribeLogDirsRequest; response: DescribeLogDirsResponse };
@@ -87,6 +108,9 @@ export interface ApiMessages {
   44: { request: IncrementalAlterConfigsRequest; response: IncrementalAlterConfigsResponse };
   47: { request: OffsetDeleteRequest; response: OffsetDeleteResponse };
   60: { request: DescribeClusterRequest; response: DescribeClusterResponse };
+  61: { request: DescribeProducersRequest; response: DescribeProducersResponse };
+  65: { request: DescribeTransactionsRequest; response: DescribeTransactionsResponse };
+  66: { request: ListTransactionsRequest; response: ListTransactionsResponse };
 }
 
 export type ApiKey = keyof ApiMessages;
@@ -119,6 +143,11 @@ export const apiSchemas: { readonly [K in ApiKey]: ApiSchemas<K> } = {
   21: { request: deleteRecordsRequest, response: deleteRecordsResponse },
   22: { request: initProducerIdRequest, response: initProducerIdResponse },
   23: { request: offsetForLeaderEpochRequest, response: offsetForLeaderEpochResponse },
+  24: { request: addPartitionsToTxnRequest, response: addPartitionsToTxnResponse },
+  25: { request: addOffsetsToTxnRequest, response: addOffsetsToTxnResponse },
+  26: { request: endTxnRequest, response: endTxnResponse },
+  27: { request: writeTxnMarkersRequest, response: writeTxnMarkersResponse },
+  28: { request: txnOffsetCommitRequest, response: txnOffsetCommitResponse },
   32: { request: describeConfigsRequest, response: describeConfigsResponse },
   33: { request: alterConfigsRequest, response: alterConfigsResponse },
   35: { request: describeLogDirsRequest, response: describeLogDirsResponse },
@@ -128,7 +157,10 @@ export const apiSchemas: { readonly [K in ApiKey]: ApiSchemas<K> } = {
   44: { request: incrementalAlterConfigsRequest, response: incrementalAlterConfigsResponse },
   47: { request: offsetDeleteRequest, response: offsetDeleteResponse },
   60: { request: describeClusterRequest, response: describeClusterResponse },
+  61: { request: describeProducersRequest, response: describeProducersResponse },
+  65: { request: describeTransactionsRequest, response: describeTransactionsResponse },
+  66: { request: listTransactionsRequest, response: listTransactionsResponse },
 };
 
 /** Every API key Krill declares, ascending. */
-export const apiKeys: readonly ApiKey[] = [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 21, 22, 23, 32, 33, 35, 37, 42, 43, 44, 47, 60];
+export const apiKeys: readonly ApiKey[] = [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 32, 33, 35, 37, 42, 43, 44, 47, 60, 61, 65, 66];

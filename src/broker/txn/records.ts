@@ -1,0 +1,81 @@
+// The transaction coordinator's records in __transaction_state, in Kafka's format
+// (TransactionLogKey -> TransactionLogValue, generated from its declarations), so the
+// topic is readable by Kafka's tools and transactions survive a coordinator's move.
+import { transactionLogKey, transactionLogValue } from '../../protocol/coordinator/transaction-coordinator.js';
+import { decodeKey, decodeValue, encodeKey, encodeValue } from '../../protocol/coordinator/record-codec.js';
+import { partitionForGroup } from '../group/records.js';
+
+export const TRANSACTION_TOPIC = '__transaction_state';
+
+/** Kafka's TransactionState ids, as the log stores them. */
+export const TxnState = {
+  Empty: 0,
+  Ongoing: 1,
+  PrepareCommit: 2,
+  PrepareAbort: 3,
+  CompleteCommit: 4,
+  CompleteAbort: 5,
+  Dead: 6,
+  PrepareEpochFence: 7,
+} as const;
+export type TxnStateId = (typeof TxnState)[keyof typeof TxnState];
+
+export const TXN_STATE_NAMES: Record<TxnStateId, string> = {
+  0: 'Empty', 1: 'Ongoing', 2: 'PrepareCommit', 3: 'PrepareAbort', 4: 'CompleteCommit', 5: 'CompleteAbort', 6: 'Dead', 7: 'PrepareEpochFence',
+};
+
+/** What the log keeps of a transactional id. */
+export interface TxnRecord {
+  producerId: number;
+  /** The producer id before the last epoch overflow; -1 when none (KIP-360). */
+  lastProducerId: number;
+  producerEpoch: number;
+  timeoutMs: number;
+  state: TxnStateId;
+  /** topic -> partitions in the transaction. */
+  partitions: Map<string, Set<number>>;
+  lastUpdateMs: number;
+  /** When the transaction began; -1 when none is open. */
+  startMs: number;
+}
+
+/** Value version 0: what Kafka writes for clients of transaction version 0 and 1. */
+const VALUE_VERSION = 0;
+
+/** The __transaction_state partition of a transactional id, as Kafka computes it. */
+export const partitionForTxn = partitionForGroup;
+
+export const txnKey = (transactionalId: string): Buffer => encodeKey(transactionLogKey, { transactionalId });
+
+export function txnValue(r: TxnRecord): Buffer {
+  return encodeValue(transactionLogValue, VALUE_VERSION, {
+    producerId: r.producerId,
+    producerEpoch: r.producerEpoch,
+    transactionTimeoutMs: r.timeoutMs,
+    transactionStatus: r.state,
+    // Kafka writes no partitions for an Empty or completed transaction.
+    transactionPartitions: [...r.partitions].map(([topic, ids]) => ({ topic, partitionIds: [...ids].sort((a, b) => a - b) })),
+    transactionLastUpdateTimestampMs: r.lastUpdateMs,
+    transactionStartTimestampMs: r.startMs,
+  });
+}
+
+/** A record of the log: a transactional id and its state, or null for a tombstone (expired). */
+export function readTxnRecord(key: Buffer, value: Buffer | null): { transactionalId: string; record: TxnRecord | null } {
+  const { transactionalId } = decodeKey(transactionLogKey, key);
+  if (value === null) return { transactionalId, record: null };
+  const v = decodeValue(transactionLogValue, value);
+  return {
+    transactionalId,
+    record: {
+      producerId: v.producerId,
+      lastProducerId: v.previousProducerId ?? -1,
+      producerEpoch: v.producerEpoch,
+      timeoutMs: v.transactionTimeoutMs,
+      state: v.transactionStatus as TxnStateId,
+      partitions: new Map((v.transactionPartitions ?? []).map((p) => [p.topic, new Set(p.partitionIds)])),
+      lastUpdateMs: v.transactionLastUpdateTimestampMs,
+      startMs: v.transactionStartTimestampMs,
+    },
+  };
+}

@@ -1,0 +1,61 @@
+// Transactions on this broker, wired: the coordinator of the transactional ids whose
+// __transaction_state partitions it leads, following their leadership; the marker sender
+// it uses; and the writing of markers this broker's partitions receive.
+import type { Logger } from 'winston';
+import type { BrokerConfig } from '../config.js';
+import type { ClusterMetadata } from '../controller/cluster-metadata.js';
+import { LogPartitionWriter } from '../coordinator/log-partition-writer.js';
+import type { GroupCoordinator } from '../group/coordinator.js';
+import type { ReplicaManager } from '../replica-manager.js';
+import type { Scheduler } from '../scheduler.js';
+import { TransactionCoordinator } from './coordinator.js';
+import { type MarkerRequest, type MarkerResults, TxnMarkerSender, writeMarkersHere } from './markers.js';
+import { TRANSACTION_TOPIC } from './records.js';
+
+export interface TransactionsDeps {
+  brokerId: number;
+  config: BrokerConfig;
+  metadata: ClusterMetadata;
+  replicas: ReplicaManager;
+  producerIds: { allocate(): Promise<number> };
+  /** Told when markers decide offsets committed in transactions. */
+  groups: GroupCoordinator;
+  logger: Logger;
+}
+
+export class Transactions {
+  readonly coordinator: TransactionCoordinator;
+  /** WriteTxnMarkers as this broker serves it. */
+  readonly markers: { write(m: MarkerRequest): Promise<MarkerResults> };
+  private readonly sender: TxnMarkerSender;
+
+  constructor(private readonly deps: TransactionsDeps) {
+    const { brokerId, config, metadata, replicas, logger } = deps;
+    // Kafka's markers are written with request.timeout.ms; this broker's clients and replicas use replica.socket.timeout.ms.
+    const timeoutMs = () => config.int('replica.socket.timeout.ms');
+    this.markers = {
+      write: (m) => writeMarkersHere({ replicas, offsetsDecided: (p, producerId, commit) => deps.groups.manager.completeTxn(p, producerId, commit), timeoutMs }, m),
+    };
+    this.sender = new TxnMarkerSender(brokerId, metadata, (m) => this.markers.write(m), logger, timeoutMs());
+    this.coordinator = new TransactionCoordinator({
+      writer: new LogPartitionWriter(TRANSACTION_TOPIC, replicas, metadata, timeoutMs),
+      producerIds: deps.producerIds,
+      markers: this.sender,
+      coordinatorEpoch: (p) => replicas.partition(TRANSACTION_TOPIC, p)?.leaderEpoch ?? 0,
+      config,
+      logger,
+      now: Date.now,
+    });
+    replicas.watchLeadership(TRANSACTION_TOPIC, (index, leading) => (leading ? this.coordinator.partitionElected(index) : this.coordinator.partitionResigned(index)));
+  }
+
+  /** Aborts transactions past their timeout and forgets expired ids, as often as Kafka's configs say. */
+  start(scheduler: Scheduler): void {
+    const config = this.deps.config;
+    scheduler.every(config.int('transaction.abort.timed.out.transaction.cleanup.interval.ms'), 'transaction expiry', () => this.coordinator.expire(Date.now()));
+  }
+
+  close(): void {
+    this.sender.close();
+  }
+}

@@ -1,0 +1,25 @@
+// __transaction_state records laid out as Kafka lays them out (TransactionLog): the key
+// is version 0 and the transactional id; the value, version 0, the producer, the timeout,
+// the state, the partitions and the two timestamps.
+import test from 'ava';
+import { readTxnRecord, txnKey, txnValue, TxnState } from '../../../src/broker/txn/records.js';
+
+test('key and value bytes, and back', (t) => {
+  const key = txnKey('tx');
+  t.deepEqual([...key], [0, 0, 0, 2, 0x74, 0x78]);
+  const record = { producerId: 5, lastProducerId: -1, producerEpoch: 2, timeoutMs: 60_000, state: TxnState.Ongoing, partitions: new Map([['t', new Set([1, 0])]]), lastUpdateMs: 1000, startMs: 900 };
+  const value = txnValue(record);
+  const expected = Buffer.concat([
+    Buffer.from([0, 0]), // version 0
+    Buffer.from([0, 0, 0, 0, 0, 0, 0, 5]), // producer id
+    Buffer.from([0, 2]), // epoch
+    Buffer.from([0, 0, 0xea, 0x60]), // timeout 60,000
+    Buffer.from([1]), // Ongoing
+    Buffer.from([0, 0, 0, 1, 0, 1, 0x74, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 1]), // [t: [0, 1]]
+    Buffer.from([0, 0, 0, 0, 0, 0, 0x03, 0xe8]), // last update 1000
+    Buffer.from([0, 0, 0, 0, 0, 0, 0x03, 0x84]), // start 900
+  ]);
+  t.deepEqual(value, expected);
+  t.deepEqual(readTxnRecord(key, value), { transactionalId: 'tx', record: { ...record, partitions: new Map([['t', new Set([0, 1])]]) } });
+  t.deepEqual(readTxnRecord(key, null), { transactionalId: 'tx', record: null });
+});
