@@ -6,7 +6,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ErrorCode, KafkaError } from '../protocol/errors.js';
 import { Attr, BATCH_HEADER_SIZE, type BatchHeader, readBatchHeader, setBaseOffset, setLogAppendTime, setPartitionLeaderEpoch } from '../protocol/records/batch.js';
-import { encodeMarker, type Marker } from '../protocol/records/control.js';
 import type { AbortedTxn } from './aborted-txns.js';
 import { release } from '../fastpath/index.js';
 import { DELETED_FILE_SUFFIX, FileDeleter } from './file-deleter.js';
@@ -162,7 +161,7 @@ export class PartitionLog {
         continue;
       }
       if ((h.attributes & Attr.control) !== 0) {
-        // A marker (appendMarker): only a fenced epoch stops it.
+        // A transaction marker (written by the broker: clients' are refused before this): only a fenced epoch stops it.
         const code = this.producers.checkMarker(h.producerId, h.producerEpoch);
         if (code !== ErrorCode.NONE) return { error: code };
         plan.push({ batch, h });
@@ -217,15 +216,6 @@ export class PartitionLog {
     // Reported once per run of failures, but a failed directory always: it must go offline.
     if (!this.storageFailing || isLogDirFailure(cause)) this.onStorageError?.(cause);
     this.storageFailing = true;
-  }
-
-  /**
-   * Writes a transaction marker (WriteTxnMarkers) for `m.producerId` as the leader: its
-   * transaction here ends, committed or aborted. A marker of an epoch older than the
-   * producer's is refused (INVALID_PRODUCER_EPOCH).
-   */
-  appendMarker(m: Marker, opts: AppendOptions): AppendResult {
-    return this.append([encodeMarker(m)], opts);
   }
 
   /**

@@ -6,7 +6,7 @@
 import test, { type ExecutionContext } from 'ava';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { Attr } from '../../src/protocol/records/batch.js';
-import { ControlType, encodeMarker, readControl } from '../../src/protocol/records/control.js';
+import { ControlType, encodeMarker, type Marker, readControl } from '../../src/protocol/records/control.js';
 import { decodeRecords, encodeBatch } from '../../src/protocol/records/records.js';
 import { compactLog } from '../../src/storage/cleaner.js';
 import { PartitionLog } from '../../src/storage/partition-log.js';
@@ -19,7 +19,8 @@ const txnBatch = (producerId: number, seq: number, values: string[], epoch = 0) 
   encodeBatch({ records: values.map((value) => ({ key: value, value })), producerId, producerEpoch: epoch, baseSequence: seq, attributes: Attr.transactional });
 const plainBatch = (producerId: number, seq: number, values: string[]) =>
   encodeBatch({ records: values.map((value) => ({ key: value, value })), producerId, producerEpoch: 0, baseSequence: seq });
-const marker = (producerId: number, commit: boolean, epoch = 0) => ({ producerId, producerEpoch: epoch, commit, coordinatorEpoch: 3, timestamp: Date.now() });
+const appendMarker = (log: PartitionLog, m: Marker, o: typeof opts) => log.append([encodeMarker(m)], o);
+const marker = (producerId: number, commit: boolean, epoch = 0): Marker => ({ producerId, producerEpoch: epoch, commit, coordinatorEpoch: 3, timestamp: Date.now() });
 
 function logs(t: ExecutionContext, config = logConfig()): Array<[string, () => PartitionLog]> {
   const dir = tempDir(t, 'txn');
@@ -42,16 +43,16 @@ test('open transactions hold back the first unstable offset; markers end them; a
     t.like(log.append([await txnBatch(8, 0, ['u1'])], opts), { error: 0, baseOffset: 3 });
     t.is(log.firstUnstableOffset, 1, `${kind}: the oldest open transaction begins at 1`);
     t.like(log.append([await plainBatch(7, 2, ['oops'])], opts), { error: ErrorCode.INVALID_TXN_STATE }, 'a plain batch in the middle of a transaction');
-    t.like(log.appendMarker(marker(7, false), opts), { error: 0, baseOffset: 4 });
+    t.like(appendMarker(log, marker(7, false), opts), { error: 0, baseOffset: 4 });
     t.is(log.firstUnstableOffset, 3);
     t.deepEqual(log.abortedTxns(0, 100), [{ producerId: 7, firstOffset: 1, lastOffset: 4, lastStableOffset: 3 }]);
     t.deepEqual(log.abortedTxns(5, 100), [], 'a fetch past the marker is not told');
     t.deepEqual(log.abortedTxns(0, 1), [], 'nor one that ends before the transaction began');
-    t.like(log.appendMarker(marker(8, true), opts), { error: 0, baseOffset: 5 });
+    t.like(appendMarker(log, marker(8, true), opts), { error: 0, baseOffset: 5 });
     t.is(log.firstUnstableOffset, null);
-    t.like(log.appendMarker(marker(8, true), opts), { error: 0 }, 'a marker for no open transaction is written and ends nothing');
+    t.like(appendMarker(log, marker(8, true), opts), { error: 0 }, 'a marker for no open transaction is written and ends nothing');
     t.like(log.append([await txnBatch(8, 0, ['v'], 1)], opts), { error: 0 }, 'the bumped epoch starts again at sequence 0');
-    t.like(log.appendMarker(marker(8, false, 0), opts), { error: ErrorCode.INVALID_PRODUCER_EPOCH }, 'a marker of a fenced epoch');
+    t.like(appendMarker(log, marker(8, false, 0), opts), { error: ErrorCode.INVALID_PRODUCER_EPOCH }, 'a marker of a fenced epoch');
     log.close();
 
     if (kind !== 'disk') continue;
@@ -67,7 +68,7 @@ test('truncating below a marker reopens its transaction and forgets its abort', 
     const log = open();
     log.append([await txnBatch(7, 0, ['a'])], opts);
     log.append([await txnBatch(7, 1, ['b'])], opts);
-    log.appendMarker(marker(7, false), opts);
+    appendMarker(log, marker(7, false), opts);
     t.is(log.firstUnstableOffset, null, kind);
     log.truncateTo(2);
     t.is(log.firstUnstableOffset, 0, `${kind}: the transaction is open again`);
@@ -79,9 +80,9 @@ test('truncating below a marker reopens its transaction and forgets its abort', 
 test('the cleaner drops aborted records, keeps markers and committed data, and stops at an open transaction', async (t) => {
   const log = PartitionLog.memory(logConfig({ segmentBytes: 1 }));
   log.append([await txnBatch(7, 0, ['k1', 'k2'])], opts);
-  log.appendMarker(marker(7, false), opts);
+  appendMarker(log, marker(7, false), opts);
   log.append([await txnBatch(8, 0, ['k1'])], opts);
-  log.appendMarker(marker(8, true), opts);
+  appendMarker(log, marker(8, true), opts);
   log.append([await txnBatch(9, 0, ['k2'])], opts);
   log.append([await plainBatch(1, 0, ['k3'])], opts);
   const removed = await compactLog(log, Date.now(), 86_400_000);
