@@ -209,19 +209,27 @@ export class GroupManager {
     const denied = this.commitError(groupId, generationId, memberId, groupInstanceId);
     if (denied !== null) return entries.map(() => denied);
     const g = this.getOrCreate(groupId);
+    const { codes, accepted, records } = this.offsetRecords(groupId, entries);
+    for (const [key, v] of accepted) g.offsets.set(key, v);
+    const written = await this.write(groupId, records);
+    return codes.map((c) => (c === ErrorCode.NONE ? written : c));
+  }
+
+  /** Each entry checked (its partition exists, its metadata fits) and, where it passes, its offset and record. */
+  private offsetRecords(groupId: string, entries: OffsetCommitEntry[]): { codes: number[]; accepted: Array<[string, CommittedOffset]>; records: CoordinatorRecord[] } {
     const now = this.deps.now();
+    const accepted: Array<[string, CommittedOffset]> = [];
     const records: CoordinatorRecord[] = [];
     const codes = entries.map((e) => {
       if (!this.deps.topicExists(e.topic, e.partition)) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
       const metadata = e.metadata ?? '';
       if (Buffer.byteLength(metadata) > MAX_METADATA) return ErrorCode.OFFSET_METADATA_TOO_LARGE;
       const v: CommittedOffset = { offset: e.offset, leaderEpoch: e.leaderEpoch, metadata, commitTimestamp: now };
-      g.offsets.set(offsetKeyOf(e.topic, e.partition), v);
+      accepted.push([offsetKeyOf(e.topic, e.partition), v]);
       records.push({ key: offsetKey(groupId, e.topic, e.partition), value: offsetValue(v) });
       return ErrorCode.NONE;
     });
-    const written = await this.write(groupId, records);
-    return codes.map((c) => (c === ErrorCode.NONE ? written : c));
+    return { codes, accepted, records };
   }
 
   /**
@@ -237,18 +245,7 @@ export class GroupManager {
       const denied = this.commitError(groupId, generationId, memberId, groupInstanceId);
       if (denied !== null) return entries.map(() => denied);
     }
-    const now = this.deps.now();
-    const accepted: Array<[string, CommittedOffset]> = [];
-    const records: CoordinatorRecord[] = [];
-    const codes = entries.map((e) => {
-      if (!this.deps.topicExists(e.topic, e.partition)) return ErrorCode.UNKNOWN_TOPIC_OR_PARTITION;
-      const metadata = e.metadata ?? '';
-      if (Buffer.byteLength(metadata) > MAX_METADATA) return ErrorCode.OFFSET_METADATA_TOO_LARGE;
-      const v: CommittedOffset = { offset: e.offset, leaderEpoch: e.leaderEpoch, metadata, commitTimestamp: now };
-      accepted.push([offsetKeyOf(e.topic, e.partition), v]);
-      records.push({ key: offsetKey(groupId, e.topic, e.partition), value: offsetValue(v) });
-      return ErrorCode.NONE;
-    });
+    const { codes, accepted, records } = this.offsetRecords(groupId, entries);
     const written = records.length === 0 ? ErrorCode.NONE : await this.deps.writer.append(this.partitionFor(groupId), records, producer);
     if (written === ErrorCode.NONE) {
       this.getOrCreate(groupId);
