@@ -519,6 +519,37 @@ async function recoverySection(): Promise<void> {
   }
 }
 
+/**
+ * Transactional produce (bench/peers/txn_producer.c, librdkafka): 1 KB records to one
+ * partition in transactions of 100 and of 1,000, each committed before the next begins,
+ * beside the same producer idempotent without transactions. The mock serves transactions
+ * too, so the ratios compare like with like.
+ */
+async function transactionsSection(): Promise<void> {
+  const count = quick ? 20_000 : 100_000;
+  say(`\n### Transactional produce (librdkafka, ${count.toLocaleString('en')} × 1 KB to one partition, MB/s, median of ${RUNS})\n`);
+  say('| records per transaction | mock | krill memory | krill disk | memory / mock | disk / mock |');
+  say('|---|---:|---:|---:|---:|---:|');
+  const names: TargetName[] = ['mock', 'krill-memory', 'krill-disk'];
+  const rows = new Map<number, number[][]>([[0, [[], [], []]], [100, [[], [], []]], [1000, [[], [], []]]]);
+  for (let run = 0; run < RUNS; run++) {
+    for (const [i, name] of names.entries()) {
+      const t = await startTarget(name);
+      for (const per of rows.keys()) {
+        const topic = `txn-${per}-${run}`;
+        await t.createTopic(topic, 1);
+        const outText = execFileSync(path.join(PEERS, 'txn_producer'), [t.bootstrap, topic, String(count), '1024', String(per)], { encoding: 'utf8', timeout: 300_000 });
+        rows.get(per)![i]!.push(Number(outText.trim().split(' ')[0]));
+      }
+      await t.stop();
+    }
+  }
+  for (const [per, [mock, memory, disk]] of rows) {
+    const [m, k, d] = [median(mock!), median(memory!), median(disk!)];
+    say(`| ${per === 0 ? 'none (idempotent)' : per.toLocaleString('en')} | ${f(m)} | ${f(k)} | ${f(d)} | ${ratio(k, m)} | ${ratio(d, m)} |`);
+  }
+}
+
 /** The sections in the order they run; `--only` names them by these keys. */
 const sections = (fileToSocket: number): Record<string, () => Promise<void>> => ({
   produce: produceSection,
@@ -529,12 +560,13 @@ const sections = (fileToSocket: number): Record<string, () => Promise<void>> => 
   growth: growthSection,
   recovery: recoverySection,
   addons: addonsSection,
+  transactions: transactionsSection,
 });
 
 async function main(): Promise<void> {
   const known = Object.keys(sections(0));
   for (const s of only ?? []) if (!known.includes(s)) throw new Error(`--only: no section "${s}" (sections: ${known.join(', ')})`);
-  if (!fs.existsSync(path.join(PEERS, 'rdkafka_performance'))) execFileSync('bash', [path.join(ROOT, 'bench/setup.sh')], { stdio: 'inherit' });
+  if (!['rdkafka_performance', 'txn_producer'].every((p) => fs.existsSync(path.join(PEERS, p)))) execFileSync('bash', [path.join(ROOT, 'bench/setup.sh')], { stdio: 'inherit' });
   const cpu = os.cpus()[0]?.model ?? 'unknown';
   say(`Machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB RAM, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}. Command: \`make bench\`${quick ? ' (quick)' : ''}.`);
   say('\n### Ceilings of this machine\n');

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the benchmark peers into .bench/ (not committed): librdkafka's
-# rdkafka_performance from Debian's source package, and a tiny program around
-# librdkafka's in-memory mock cluster (rdkafka_mock.h). Installs iperf3 for the
+# rdkafka_performance from Debian's source package, a tiny program around
+# librdkafka's in-memory mock cluster (rdkafka_mock.h), and a transactional producer
+# (txn_producer.c, which rdkafka_performance is not). Installs iperf3 for the
 # loopback ceiling. Needs root for apt-get; safe to run twice.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,7 +30,9 @@ if [ ! -x "$out/rdkafka_performance" ]; then
   gcc -O2 -I"$top/src" -o "$out/rdkafka_performance" "$perf" -lrdkafka -lpthread -lm
   rm -rf "$src"
 fi
-if [ ! -x "$out/rdkafka_mock" ] || [ bench/peers/rdkafka_mock.c -nt "$out/rdkafka_mock" ]; then
-  gcc -O2 -o "$out/rdkafka_mock" bench/peers/rdkafka_mock.c -lrdkafka
-fi
+for peer in rdkafka_mock txn_producer; do
+  if [ ! -x "$out/$peer" ] || [ "bench/peers/$peer.c" -nt "$out/$peer" ]; then
+    gcc -O2 -o "$out/$peer" "bench/peers/$peer.c" -lrdkafka
+  fi
+done
 echo "peers ready in $out"

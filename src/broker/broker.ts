@@ -109,6 +109,7 @@ export class Broker {
       groups: this.groups,
       txns: this.txns.coordinator,
       txnMarkers: this.txns.markers,
+      txnVerifier: this.txns.verifier,
       fetchSessions: new FetchSessionCache(),
       apiVersions: this.apis.versions,
     };

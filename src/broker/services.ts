@@ -38,6 +38,8 @@ export interface BrokerServices {
   readonly groups: GroupCoordinator;
   /** The transactional ids whose __transaction_state partitions this broker leads. */
   readonly txns: TransactionCoordinator;
+  /** KIP-890: asks a producer's transaction coordinator whether a partition was added to its transaction. */
+  readonly txnVerifier: { verify(transactionalId: string, producerId: number, producerEpoch: number, topic: string, partition: number): Promise<number> };
   /** Writes transaction markers to the partitions this broker leads (WriteTxnMarkers). */
   readonly txnMarkers: { write(m: MarkerRequest): Promise<MarkerResults> };
   readonly producerIds: ProducerIdManager;

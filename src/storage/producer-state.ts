@@ -88,6 +88,11 @@ export class ProducerStateManager {
     return firstOffset >= 0 ? { producerId, firstOffset } : null;
   }
 
+  /** Whether the producer has a transaction open in this partition. */
+  hasOpenTxn(producerId: number): boolean {
+    return (this.producers.get(producerId)?.txnFirstOffset ?? -1) >= 0;
+  }
+
   /** The first offset of the oldest ongoing transaction, or null when none is open. */
   firstUnstableOffset(): number | null {
     let min: number | null = null;

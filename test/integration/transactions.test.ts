@@ -136,6 +136,10 @@ test('the errors Kafka gives: EndTxn with no transaction, an unknown partition, 
 
   // A transactional batch, then ListOffsets read_committed stops before it until the commit.
   const records = await encodeBatch({ records: [{ value: 'v' }], producerId, producerEpoch, baseSequence: 0, attributes: Attr.transactional });
+  const notAdded = await c.request(0, 9, { transactionalId: 'tx-e', acks: -1, timeoutMs: 5000, topicData: [{ name: 't', partitionData: [{ index: 1, records }] }] });
+  t.is(notAdded.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.INVALID_TXN_STATE, 'KIP-890: a partition never added to the transaction refuses its batches');
+  const noId = await c.request(0, 9, { transactionalId: null, acks: -1, timeoutMs: 5000, topicData: [{ name: 't', partitionData: [{ index: 0, records }] }] });
+  t.is(noId.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, 'transactional batches need the transactional id');
   const produced = await c.request(0, 9, { transactionalId: 'tx-e', acks: -1, timeoutMs: 5000, topicData: [{ name: 't', partitionData: [{ index: 0, records }] }] });
   t.is(produced.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.NONE);
   const latest = async (isolationLevel: number) => (await c.request(2, 5, { replicaId: -1, isolationLevel, topics: [{ name: 't', partitions: [{ partitionIndex: 0, currentLeaderEpoch: -1, timestamp: -1 }] }] })).topics[0]!.partitions[0]!.offset;

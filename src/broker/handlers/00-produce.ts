@@ -1,5 +1,6 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import type { ProduceResponse } from '../../protocol/messages/index.js';
+import { Attr, LOG_OVERHEAD, Off, readBatchHeader } from '../../protocol/records/batch.js';
 import { CLOSE_CONNECTION, defineApi, type HandlerResult, NO_RESPONSE } from '../api.js';
 import type { Partition } from '../partition.js';
 import { convertLegacy, validateBatches, type Validated } from '../produce-validation.js';
@@ -27,12 +28,28 @@ function appendTo(p: Partition, v: Validated, acks: number, timeoutMs: number, p
   return out;
 }
 
-export default defineApi(0, (services: Services<'replicas'>, req, ctx) => {
+/** Whether any v2 batch in the records is transactional (Kafka's RequestUtils.hasTransactionalRecords). */
+function hasTransactionalBatch(records: Buffer): boolean {
+  for (let at = 0; at + Off.attributes + 2 <= records.length;) {
+    if (records[at + Off.magic] !== 2) return false;
+    if ((records.readInt16BE(at + Off.attributes) & Attr.transactional) !== 0) return true;
+    at += records.readInt32BE(at + Off.batchLength) + LOG_OVERHEAD;
+  }
+  return false;
+}
+
+export default defineApi(0, (services: Services<'replicas' | 'txnVerifier'>, req, ctx) => {
+  // As Kafka's authorization of the transactional id: transactional batches need one.
+  if (req.transactionalId === null && req.topicData.some((t) => t.partitionData.some((pd) => Buffer.isBuffer(pd.records) && hasTransactionalBatch(pd.records)))) {
+    ctx.releaseFrame();
+    const responses = req.topicData.map((t) => ({ name: t.name, partitionResponses: t.partitionData.map((pd) => failed(pd.index, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)) }));
+    return req.acks === 0 ? CLOSE_CONNECTION : { responses, throttleTimeMs: 0 };
+  }
   const validAcks = req.acks === 0 || req.acks === 1 || req.acks === -1;
   /** acks=all waits for the ISR. */
   const pending: Array<Promise<void>> = [];
-  /** Legacy message sets being converted; appended when done. */
-  const legacy: Array<Promise<void>> = [];
+  /** Legacy message sets being converted, and transactions' first batches being verified; appended when done. */
+  const deferred: Array<Promise<void>> = [];
   const responses = req.topicData.map((t) => {
     const partitionResponses = t.partitionData.map((pd): PartitionOut => {
       if (!validAcks) return failed(pd.index, ErrorCode.INVALID_REQUIRED_ACKS);
@@ -47,10 +64,21 @@ export default defineApi(0, (services: Services<'replicas'>, req, ctx) => {
       const records = Buffer.isBuffer(pd.records) ? pd.records : Buffer.alloc(0);
       const maxBytes = p.settings.maxMessageBytes;
       const v = validateBatches(records, maxBytes);
+      const head = v && 'batches' in v ? v.batches[0]! : null;
+      const first = head && req.transactionalId !== null && (head.readInt16BE(Off.attributes) & Attr.transactional) !== 0 ? readBatchHeader(head) : null;
+      if (first && req.transactionalId !== null && !p.log.producers.hasOpenTxn(first.producerId)) {
+        // The first batch of the producer's transaction here: verified with its coordinator first (KIP-890).
+        const out = failed(pd.index, ErrorCode.UNKNOWN_SERVER_ERROR);
+        const transactionalId = req.transactionalId;
+        deferred.push(services.txnVerifier.verify(transactionalId, first.producerId, first.producerEpoch, t.name, pd.index).then((code) => {
+          Object.assign(out, code === ErrorCode.NONE ? appendTo(p, v!, req.acks, req.timeoutMs, pending) : failed(pd.index, code));
+        }));
+        return out;
+      }
       if (v) return appendTo(p, v, req.acks, req.timeoutMs, pending);
       // A legacy message set: converting it is asynchronous, so fill the slot in later.
       const out = failed(pd.index, ErrorCode.UNKNOWN_SERVER_ERROR);
-      legacy.push(convertLegacy(records, maxBytes).then((c) => {
+      deferred.push(convertLegacy(records, maxBytes).then((c) => {
         Object.assign(out, appendTo(p, c, req.acks, req.timeoutMs, pending));
       }));
       return out;
@@ -73,12 +101,12 @@ export default defineApi(0, (services: Services<'replicas'>, req, ctx) => {
     return failed ? CLOSE_CONNECTION : NO_RESPONSE;
   };
   // The batches are in the log (copied, or held there as views of the frame: blocks.ts)
-  // unless a legacy message set is still converting.
-  if (legacy.length === 0) {
+  // unless a legacy message set is still converting or a transaction's first batch being verified.
+  if (deferred.length === 0) {
     ctx.releaseFrame();
     if (pending.length === 0) return answer();
   }
-  return Promise.all(legacy).then(() => {
+  return Promise.all(deferred).then(() => {
     ctx.releaseFrame();
     return Promise.all(pending);
   }).then(answer);

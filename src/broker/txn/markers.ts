@@ -8,9 +8,9 @@ import type { Logger } from 'winston';
 import { ErrorCode } from '../../protocol/errors.js';
 import { encodeMarker } from '../../protocol/records/control.js';
 import type { ClusterMetadata } from '../controller/cluster-metadata.js';
-import { BrokerClient } from '../net/broker-client.js';
 import type { ReplicaManager } from '../replica-manager.js';
 import { OFFSETS_TOPIC } from '../topic-admin.js';
+import type { BrokerConnections } from './connections.js';
 import type { MarkerChannel } from './coordinator.js';
 
 export interface MarkerRequest {
@@ -53,11 +53,10 @@ export async function writeMarkersHere(host: MarkerHost, m: MarkerRequest): Prom
 const RETRY_MS = 100;
 
 export class TxnMarkerSender implements MarkerChannel {
-  private readonly clients = new Map<number, Promise<BrokerClient>>();
-
   constructor(
     private readonly brokerId: number,
     private readonly metadata: ClusterMetadata,
+    private readonly connections: BrokerConnections,
     private readonly here: (m: MarkerRequest) => Promise<MarkerResults>,
     private readonly logger: Pick<Logger, 'warn'>,
     private readonly requestTimeoutMs: number,
@@ -113,32 +112,11 @@ export class TxnMarkerSender implements MarkerChannel {
   }
 
   private async remote(brokerId: number, m: MarkerRequest): Promise<MarkerResults> {
-    const client = await this.client(brokerId);
+    const client = await this.connections.get(brokerId);
     const res = await client.request(27, 1, {
       markers: [{ producerId: m.producerId, producerEpoch: m.producerEpoch, transactionResult: m.commit, coordinatorEpoch: m.coordinatorEpoch, topics: m.topics.map((t) => ({ name: t.name, partitionIndexes: [...t.partitionIndexes] })) }],
     }, this.requestTimeoutMs);
     return (res.markers[0]?.topics ?? []).map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: p.errorCode })) }));
   }
 
-  private client(brokerId: number): Promise<BrokerClient> {
-    const cached = this.clients.get(brokerId);
-    if (cached) {
-      return cached.then((c) => {
-        if (!c.closed) return c;
-        this.clients.delete(brokerId);
-        return this.client(brokerId);
-      });
-    }
-    const b = this.metadata.brokers.get(brokerId);
-    if (!b) return Promise.reject(new Error(`broker ${brokerId} is not registered`));
-    const connecting = BrokerClient.connect(b.host, b.port, `krill-txn-markers-${this.brokerId}`);
-    this.clients.set(brokerId, connecting);
-    connecting.catch(() => this.clients.delete(brokerId));
-    return connecting;
-  }
-
-  close(): void {
-    for (const c of this.clients.values()) void c.then((x) => x.close(), () => undefined);
-    this.clients.clear();
-  }
 }

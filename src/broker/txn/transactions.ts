@@ -11,6 +11,8 @@ import type { Scheduler } from '../scheduler.js';
 import { TransactionCoordinator } from './coordinator.js';
 import { type MarkerRequest, type MarkerResults, TxnMarkerSender, writeMarkersHere } from './markers.js';
 import { TRANSACTION_TOPIC } from './records.js';
+import { BrokerConnections } from './connections.js';
+import { TxnVerifier } from './verify.js';
 
 export interface TransactionsDeps {
   brokerId: number;
@@ -27,7 +29,10 @@ export class Transactions {
   readonly coordinator: TransactionCoordinator;
   /** WriteTxnMarkers as this broker serves it. */
   readonly markers: { write(m: MarkerRequest): Promise<MarkerResults> };
+  /** KIP-890: whether a partition was added to a producer's transaction, asked of its coordinator. */
+  readonly verifier: TxnVerifier;
   private readonly sender: TxnMarkerSender;
+  private readonly connections: BrokerConnections;
 
   constructor(private readonly deps: TransactionsDeps) {
     const { brokerId, config, metadata, replicas, logger } = deps;
@@ -36,7 +41,8 @@ export class Transactions {
     this.markers = {
       write: (m) => writeMarkersHere({ replicas, offsetsDecided: (p, producerId, commit) => deps.groups.manager.completeTxn(p, producerId, commit), timeoutMs }, m),
     };
-    this.sender = new TxnMarkerSender(brokerId, metadata, (m) => this.markers.write(m), logger, timeoutMs());
+    this.connections = new BrokerConnections(metadata, `krill-txn-${brokerId}`);
+    this.sender = new TxnMarkerSender(brokerId, metadata, this.connections, (m) => this.markers.write(m), logger, timeoutMs());
     this.coordinator = new TransactionCoordinator({
       writer: new LogPartitionWriter(TRANSACTION_TOPIC, replicas, metadata, timeoutMs),
       producerIds: deps.producerIds,
@@ -46,6 +52,7 @@ export class Transactions {
       logger,
       now: Date.now,
     });
+    this.verifier = new TxnVerifier(brokerId, metadata, this.coordinator, this.connections, timeoutMs());
     replicas.watchLeadership(TRANSACTION_TOPIC, (index, leading) => (leading ? this.coordinator.partitionElected(index) : this.coordinator.partitionResigned(index)));
   }
 
@@ -56,6 +63,6 @@ export class Transactions {
   }
 
   close(): void {
-    this.sender.close();
+    this.connections.close();
   }
 }

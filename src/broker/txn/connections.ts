@@ -1,0 +1,34 @@
+// Connections from this broker to the others for the transaction plane (markers, KIP-890
+// verification): one per broker, made when first wanted and made again once closed.
+import type { ClusterMetadata } from '../controller/cluster-metadata.js';
+import { BrokerClient } from '../net/broker-client.js';
+
+export class BrokerConnections {
+  private readonly clients = new Map<number, Promise<BrokerClient>>();
+
+  constructor(private readonly metadata: ClusterMetadata, private readonly clientId: string) {}
+
+  get(brokerId: number): Promise<BrokerClient> {
+    const cached = this.clients.get(brokerId);
+    if (cached) {
+      return cached.then((c) => {
+        if (!c.closed) return c;
+        if (this.clients.get(brokerId) === cached) this.clients.delete(brokerId);
+        return this.get(brokerId);
+      });
+    }
+    const b = this.metadata.brokers.get(brokerId);
+    if (!b) return Promise.reject(new Error(`broker ${brokerId} is not registered`));
+    const connecting = BrokerClient.connect(b.host, b.port, this.clientId);
+    this.clients.set(brokerId, connecting);
+    connecting.catch(() => {
+      if (this.clients.get(brokerId) === connecting) this.clients.delete(brokerId);
+    });
+    return connecting;
+  }
+
+  close(): void {
+    for (const c of this.clients.values()) void c.then((x) => x.close(), () => undefined);
+    this.clients.clear();
+  }
+}
