@@ -136,10 +136,14 @@ export class TopicAdmin {
   }
 
   ensureTransactionTopic(): Promise<TopicState | null> {
-    return this.ensureInternalTopic(TRANSACTION_TOPIC, this.config.int('transaction.state.log.num.partitions'), this.config.int('transaction.state.log.replication.factor'), {
+    const replicationFactor = this.config.int('transaction.state.log.replication.factor');
+    // Made with as many replicas as there are brokers, its min ISR is held to that too, so a
+    // single broker serves transactions where Kafka would refuse to create the topic.
+    const minIsr = Math.min(this.config.int('transaction.state.log.min.isr'), replicationFactor, this.metadata.liveBrokers().length);
+    return this.ensureInternalTopic(TRANSACTION_TOPIC, this.config.int('transaction.state.log.num.partitions'), replicationFactor, {
       'cleanup.policy': 'compact',
       'compression.type': 'uncompressed',
-      'min.insync.replicas': this.config.get('transaction.state.log.min.isr') ?? '',
+      'min.insync.replicas': String(Math.max(1, minIsr)),
       'segment.bytes': this.config.get('transaction.state.log.segment.bytes') ?? '',
     });
   }

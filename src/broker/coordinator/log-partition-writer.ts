@@ -31,6 +31,8 @@ export class LogPartitionWriter implements PartitionWriter {
   async append(partition: number, records: readonly CoordinatorRecord[], producer?: TxnProducer): Promise<number> {
     const p = this.replicas.partition(this.topic, partition);
     if (!p?.isLeader) return ErrorCode.NOT_COORDINATOR;
+    // Written with acks=all, as Kafka's coordinators write: too small an ISR is NOT_ENOUGH_REPLICAS, which they answer so.
+    if (p.state.isr.length < p.settings.minInsyncReplicas) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     // A transaction's records carry its producer and no sequence, as Kafka's coordinators write them.
     const txn = producer ? { attributes: Attr.transactional, producerId: producer.producerId, producerEpoch: producer.producerEpoch, baseSequence: -1 } : {};
     const r = p.appendAsLeader([encodeBatchUncompressed({ ...txn, records: records.map((x) => ({ key: x.key, value: x.value })) })], true);
