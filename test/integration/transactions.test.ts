@@ -1,6 +1,7 @@
 // Transactions end to end with kafkajs: committed and aborted transactions, offsets sent
 // in a transaction, read_committed consumers, fencing by a second producer, and a restart
 // in the middle; and the errors Kafka gives a producer that gets the protocol wrong.
+import { Consumer as PlatformaticConsumer, Producer as PlatformaticProducer, stringDeserializers, stringSerializers } from '@platformatic/kafka';
 import test, { type ExecutionContext } from 'ava';
 import type { Kafka } from 'kafkajs';
 import { startBroker, type RunningBroker } from '../../src/index.js';
@@ -84,6 +85,29 @@ test('kafkajs: a second producer with the same transactional id fences the first
   const e = await t.throwsAsync(open.commit());
   t.regex(String((e as { type?: string }).type ?? e?.message), /PRODUCER_FENCED|INVALID_PRODUCER_EPOCH|fenced/i);
   t.deepEqual(await readValues(k, 't', false, 1), ['mine'], 'the zombie\'s record was aborted');
+});
+
+test('@platformatic/kafka: an idempotent producer takes on a transactional id; its aborted transaction is not read', async (t) => {
+  const { b } = await setUp(t);
+  // It names the producer id it already has in InitProducerId (KIP-360), which Kafka accepts for a new transactional id.
+  const producer = new PlatformaticProducer({ clientId: 'plat-tx', bootstrapBrokers: [b.bootstrap], serializers: stringSerializers, idempotent: true, transactionalId: 'plat-tx' });
+  t.teardown(() => producer.close());
+  for (const [i, commit] of [[0, true], [1, false], [2, true]] as const) {
+    const txn = await producer.beginTransaction();
+    await txn.send({ messages: [{ topic: 't', key: `k${i}`, value: `v${i}`, partition: 0 }] });
+    if (commit) await txn.commit();
+    else await txn.abort();
+  }
+  const consumer = new PlatformaticConsumer({ groupId: 'plat-reader', clientId: 'plat-c', bootstrapBrokers: [b.bootstrap], deserializers: stringDeserializers });
+  t.teardown(() => consumer.close());
+  const stream = await consumer.consume({ topics: ['t'], mode: 'earliest', isolationLevel: 1, maxWaitTime: 100 });
+  const values: string[] = [];
+  for await (const m of stream) {
+    values.push(String(m.value));
+    if (values.length === 2) break;
+  }
+  await stream.close();
+  t.deepEqual(values, ['v0', 'v2']);
 });
 
 test('a restart with a transaction open: what was committed reads back, and the next producer of the id aborts the open one', async (t) => {

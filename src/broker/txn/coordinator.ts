@@ -31,6 +31,8 @@ export interface TxnCoordinatorDeps {
 interface Txn extends TxnRecord {
   partition: number;
   pending: boolean;
+  /** The epoch before the last bump a producer asked for (KIP-360): its retry gets the current one back. */
+  lastProducerEpoch: number;
 }
 
 export interface InitResult {
@@ -97,7 +99,7 @@ export class TransactionCoordinator {
       else found.delete(transactionalId);
     }
     if (!this.led.has(partition)) return;
-    for (const [id, record] of found) this.txns.set(id, { ...record, partition, pending: false });
+    for (const [id, record] of found) this.txns.set(id, { ...record, partition, pending: false, lastProducerEpoch: -1 });
     if (found.size > 0) this.deps.logger.info(`loaded ${found.size} transactional id(s) of __transaction_state-${partition}`);
     for (const [id, t] of this.txns) {
       if (t.partition !== partition) continue;
@@ -120,15 +122,17 @@ export class TransactionCoordinator {
       // The allocation waited: another request for the id may have got there first.
       t = this.txns.get(transactionalId);
       if (!t) {
-        t = { producerId, lastProducerId: -1, producerEpoch: -1, timeoutMs, state: TxnState.Empty, partitions: NO_PARTITIONS(), lastUpdateMs: this.deps.now(), startMs: -1, partition: this.partitionFor(transactionalId), pending: false };
+        t = { producerId, lastProducerId: -1, producerEpoch: -1, timeoutMs, state: TxnState.Empty, partitions: NO_PARTITIONS(), lastUpdateMs: this.deps.now(), startMs: -1, partition: this.partitionFor(transactionalId), pending: false, lastProducerEpoch: -1 };
         this.txns.set(transactionalId, t);
       }
     }
     if (t.pending) return fail(ErrorCode.CONCURRENT_TRANSACTIONS);
-    // KIP-360: a producer that names its id and epoch may only bump the epoch it has.
-    if (expected.producerId >= 0) {
-      const current = t.producerId === expected.producerId && t.producerEpoch === expected.producerEpoch;
-      if (!current) return fail(ErrorCode.PRODUCER_FENCED);
+    // KIP-360, as Kafka checks it: a producer that names an id (an idempotent one taking on
+    // a transactional id, or one recovering) is fenced unless the id was just made, is the
+    // current one, or is the one before it whose epochs ran out.
+    const named = expected.producerId >= 0;
+    if (named && !(t.producerEpoch === -1 || expected.producerId === t.producerId || (expected.producerId === t.lastProducerId && expected.producerEpoch >= MAX_EPOCH - 1))) {
+      return fail(ErrorCode.PRODUCER_FENCED);
     }
     switch (t.state) {
       case TxnState.PrepareCommit:
@@ -145,9 +149,18 @@ export class TransactionCoordinator {
         return fail(code === ErrorCode.NONE ? ErrorCode.CONCURRENT_TRANSACTIONS : code);
       }
       default: {
+        // A named epoch must be the current one (bumped), or the one before (a retry of a bump that was answered: the current one back).
+        const sameProducer = named && expected.producerId === t.producerId && t.producerEpoch !== -1;
+        if (sameProducer && expected.producerEpoch !== t.producerEpoch) {
+          if (expected.producerEpoch === t.lastProducerEpoch) return { errorCode: ErrorCode.NONE, producerId: t.producerId, producerEpoch: t.producerEpoch };
+          return fail(ErrorCode.PRODUCER_FENCED);
+        }
+        const before = t.producerEpoch;
         const next = { ...this.bumped(t), timeoutMs, state: TxnState.Empty, partitions: NO_PARTITIONS(), startMs: -1, lastUpdateMs: this.deps.now() } satisfies TxnRecord;
         const code = await this.persist(transactionalId, t, next);
-        return code === ErrorCode.NONE ? { errorCode: ErrorCode.NONE, producerId: t.producerId, producerEpoch: t.producerEpoch } : fail(code);
+        if (code !== ErrorCode.NONE) return fail(code);
+        t.lastProducerEpoch = sameProducer ? before : -1;
+        return { errorCode: ErrorCode.NONE, producerId: t.producerId, producerEpoch: t.producerEpoch };
       }
     }
   }

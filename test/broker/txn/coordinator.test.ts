@@ -84,6 +84,15 @@ test('a new InitProducerId fences the old epoch and aborts its open transaction 
   t.deepEqual(await c.initProducerId('a', 60_000, { producerId: 100, producerEpoch: 2 }), { errorCode: ErrorCode.NONE, producerId: 100, producerEpoch: 3 });
 });
 
+test('KIP-360: a producer naming its idempotent id takes on a new transactional id; a retried bump gets the current epoch back', async (t) => {
+  const { c } = setUp();
+  await c.loaded();
+  t.deepEqual(await c.initProducerId('b', 60_000, { producerId: 7, producerEpoch: 0 }), { errorCode: ErrorCode.NONE, producerId: 100, producerEpoch: 0 }, 'the id is new: its own producer id');
+  t.deepEqual(await c.initProducerId('b', 60_000, { producerId: 100, producerEpoch: 0 }), { errorCode: ErrorCode.NONE, producerId: 100, producerEpoch: 1 });
+  t.deepEqual(await c.initProducerId('b', 60_000, { producerId: 100, producerEpoch: 0 }), { errorCode: ErrorCode.NONE, producerId: 100, producerEpoch: 1 }, 'the same bump asked again');
+  t.is((await c.initProducerId('b', 60_000, { producerId: 55, producerEpoch: 3 })).errorCode, ErrorCode.PRODUCER_FENCED, 'another producer id');
+});
+
 test('bad requests: empty id, bad timeouts, unknown ids, EndTxn with nothing open', async (t) => {
   const { c } = setUp();
   await c.loaded();
