@@ -143,7 +143,7 @@ export class TransactionCoordinator {
       case TxnState.Ongoing: {
         // Abort it under a bumped epoch, which fences the producer that began it; the
         // client retries and is given the epoch after that.
-        const fenced = { ...this.bumped(t), state: TxnState.PrepareAbort, lastUpdateMs: this.deps.now() } satisfies TxnRecord;
+        const fenced = { ...this.fenced(t), state: TxnState.PrepareAbort, lastUpdateMs: this.deps.now() } satisfies TxnRecord;
         const code = await this.persist(transactionalId, t, fenced);
         if (code === ErrorCode.NONE) this.finish(transactionalId, t, false);
         return fail(code === ErrorCode.NONE ? ErrorCode.CONCURRENT_TRANSACTIONS : code);
@@ -163,6 +163,15 @@ export class TransactionCoordinator {
         return { errorCode: ErrorCode.NONE, producerId: t.producerId, producerEpoch: t.producerEpoch };
       }
     }
+  }
+
+  /**
+   * The epoch an open transaction is aborted under, fencing its producer: the next one. The
+   * markers go to batches of this producer id, so it is never rotated here; with the epochs
+   * spent the epoch stays, as Kafka's epoch fence then does.
+   */
+  private fenced(t: Txn): TxnRecord {
+    return t.producerEpoch < MAX_EPOCH - 1 ? { ...t, producerEpoch: t.producerEpoch + 1 } : { ...t };
   }
 
   /** The next epoch; past the last one, a new producer id at epoch 0 (the id before it kept, KIP-360). */
@@ -287,7 +296,7 @@ export class TransactionCoordinator {
       if (t.pending || this.coordinatorError(id) !== null) continue;
       if (t.state === TxnState.Ongoing && now - t.startMs > t.timeoutMs) {
         this.deps.logger.info(`aborting the transaction of ${id} (producer ${t.producerId}, epoch ${t.producerEpoch}): open longer than its ${t.timeoutMs} ms timeout`);
-        const code = await this.persist(id, t, { ...this.bumped(t), state: TxnState.PrepareAbort, lastUpdateMs: now });
+        const code = await this.persist(id, t, { ...this.fenced(t), state: TxnState.PrepareAbort, lastUpdateMs: now });
         if (code === ErrorCode.NONE) this.finish(id, t, false);
       } else if ((t.state === TxnState.Empty || t.state === TxnState.CompleteCommit || t.state === TxnState.CompleteAbort) && now - t.lastUpdateMs > expiration) {
         t.pending = true;
