@@ -244,7 +244,7 @@ export class PartitionLog {
     const last = h.baseOffset + h.lastOffsetDelta;
     this.maybeRoll(batch.length, now);
     this.active.append(batch, h.baseOffset, last, h.maxTimestamp, now);
-    this.history.record(h, () => batch);
+    this.history.record(h, batch);
     this.logEndOffset = last + 1;
     return h.recordCount;
   }

@@ -15,16 +15,16 @@ export class ProducerHistory {
 
   /**
    * Records a batch of the log: appended, found on opening, or replayed after a
-   * truncation. `bytes` gives the whole batch, read only for a transaction marker.
+   * truncation. `bytes` is the whole batch, or reads it: only a transaction marker's is read.
    */
-  record(h: BatchHeader, bytes: () => Buffer): void {
+  record(h: BatchHeader, bytes: Buffer | (() => Buffer)): void {
     if (h.producerId < 0) return;
     const transactional = (h.attributes & Attr.transactional) !== 0;
     if ((h.attributes & Attr.control) === 0) {
       this.state.update(h.producerId, h.producerEpoch, h.baseSequence, h.baseSequence + h.lastOffsetDelta, h.baseOffset, h.baseOffset + h.lastOffsetDelta, h.maxTimestamp, transactional);
       return;
     }
-    const control = readControl(bytes());
+    const control = readControl(typeof bytes === 'function' ? bytes() : bytes);
     if (!control || (control.type !== ControlType.ABORT && control.type !== ControlType.COMMIT)) return;
     const done = this.state.endTxn(h.producerId, h.producerEpoch, control.coordinatorEpoch, h.maxTimestamp);
     if (done && control.type === ControlType.ABORT) {

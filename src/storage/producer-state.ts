@@ -18,8 +18,6 @@ interface ProducerEntry {
   epoch: number;
   batches: CachedBatch[];
   lastTimestamp: number;
-  /** The first offset of its ongoing transaction; -1 when it has none. */
-  txnFirstOffset: number;
   /** The coordinator epoch of the last marker written for it; -1 before any. */
   coordinatorEpoch: number;
 }
@@ -39,6 +37,12 @@ const nextSeq = (seq: number): number => (seq === 0x7fffffff ? 0 : seq + 1);
 
 export class ProducerStateManager {
   private readonly producers = new Map<number, ProducerEntry>();
+  /**
+   * The first offset of each open transaction, by producer id. Kept apart from the
+   * producers, which may be many, because every fetch asks for the smallest (the last
+   * stable offset), and most partitions have none open.
+   */
+  private readonly openTxns = new Map<number, number>();
 
   /**
    * Decides what to do with a batch from `producerId` (>= 0); does not change state. A
@@ -49,7 +53,7 @@ export class ProducerStateManager {
     const e = this.producers.get(producerId);
     if (e && epoch < e.epoch) return { kind: 'error', code: ErrorCode.INVALID_PRODUCER_EPOCH };
     // A plain batch from a producer in the middle of a transaction, as Kafka refuses it.
-    if (e && !transactional && e.txnFirstOffset >= 0) return { kind: 'error', code: ErrorCode.INVALID_TXN_STATE };
+    if (e && !transactional && this.openTxns.has(producerId)) return { kind: 'error', code: ErrorCode.INVALID_TXN_STATE };
     if (fromCoordinator) return { kind: 'append' };
     if (!e || epoch > e.epoch) {
       return firstSeq === 0 ? { kind: 'append' } : { kind: 'error', code: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER };
@@ -75,7 +79,7 @@ export class ProducerStateManager {
       if (e.batches.length > CACHED_BATCHES) e.batches.shift();
     }
     e.lastTimestamp = timestamp;
-    if (transactional && e.txnFirstOffset < 0) e.txnFirstOffset = firstOffset;
+    if (transactional && !this.openTxns.has(producerId)) this.openTxns.set(producerId, firstOffset);
   }
 
   /** A marker ended the producer's transaction; returns it (null when it had none here). */
@@ -83,28 +87,29 @@ export class ProducerStateManager {
     const e = this.entryAt(producerId, epoch, timestamp);
     e.coordinatorEpoch = coordinatorEpoch;
     e.lastTimestamp = timestamp;
-    const firstOffset = e.txnFirstOffset;
-    e.txnFirstOffset = -1;
-    return firstOffset >= 0 ? { producerId, firstOffset } : null;
+    const firstOffset = this.openTxns.get(producerId);
+    this.openTxns.delete(producerId);
+    return firstOffset === undefined ? null : { producerId, firstOffset };
   }
 
   /** Whether the producer has a transaction open in this partition. */
   hasOpenTxn(producerId: number): boolean {
-    return (this.producers.get(producerId)?.txnFirstOffset ?? -1) >= 0;
+    return this.openTxns.has(producerId);
   }
 
   /** The first offset of the oldest ongoing transaction, or null when none is open. */
   firstUnstableOffset(): number | null {
-    let min: number | null = null;
-    for (const e of this.producers.values()) if (e.txnFirstOffset >= 0 && (min === null || e.txnFirstOffset < min)) min = e.txnFirstOffset;
+    if (this.openTxns.size === 0) return null;
+    let min = Infinity;
+    for (const first of this.openTxns.values()) if (first < min) min = first;
     return min;
   }
 
-  /** The producer's entry at `epoch`: a newer epoch starts it afresh, keeping its open transaction. */
+  /** The producer's entry at `epoch`: a newer epoch starts it afresh (its open transaction stays open). */
   private entryAt(producerId: number, epoch: number, timestamp: number): ProducerEntry {
     let e = this.producers.get(producerId);
     if (!e || epoch > e.epoch) {
-      e = { epoch, batches: [], lastTimestamp: timestamp, txnFirstOffset: e?.txnFirstOffset ?? -1, coordinatorEpoch: e?.coordinatorEpoch ?? -1 };
+      e = { epoch, batches: [], lastTimestamp: timestamp, coordinatorEpoch: e?.coordinatorEpoch ?? -1 };
       this.producers.set(producerId, e);
     }
     return e;
@@ -121,13 +126,15 @@ export class ProducerStateManager {
   restore(from: ProducerStateManager): void {
     this.producers.clear();
     for (const [id, e] of from.producers) this.producers.set(id, { ...e, batches: e.batches.map((b) => ({ ...b })) });
+    this.openTxns.clear();
+    for (const [id, first] of from.openTxns) this.openTxns.set(id, first);
   }
 
   /** Active producers, for DescribeProducers. */
   entries(): Array<{ producerId: number; epoch: number; lastSequence: number; lastTimestamp: number; coordinatorEpoch: number; currentTxnStartOffset: number }> {
     return [...this.producers].map(([producerId, e]) => ({
       producerId, epoch: e.epoch, lastSequence: e.batches[e.batches.length - 1]?.lastSeq ?? -1, lastTimestamp: e.lastTimestamp,
-      coordinatorEpoch: e.coordinatorEpoch, currentTxnStartOffset: e.txnFirstOffset,
+      coordinatorEpoch: e.coordinatorEpoch, currentTxnStartOffset: this.openTxns.get(producerId) ?? -1,
     }));
   }
 }

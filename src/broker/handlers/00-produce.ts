@@ -39,7 +39,9 @@ function hasTransactionalBatch(records: Buffer): boolean {
 }
 
 export default defineApi(0, (services: Services<'replicas' | 'txnVerifier'>, req, ctx) => {
-  // As Kafka's authorization of the transactional id: transactional batches need one.
+  // As Kafka's authorization of the transactional id: transactional batches need one, and
+  // without it the whole request is refused before any partition is looked at, so this
+  // walk of the batch headers cannot wait for each partition's validation below.
   if (req.transactionalId === null && req.topicData.some((t) => t.partitionData.some((pd) => Buffer.isBuffer(pd.records) && hasTransactionalBatch(pd.records)))) {
     ctx.releaseFrame();
     const responses = req.topicData.map((t) => ({ name: t.name, partitionResponses: t.partitionData.map((pd) => failed(pd.index, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)) }));
