@@ -38,9 +38,8 @@ export class Transactions {
     const { brokerId, config, metadata, replicas, logger } = deps;
     // Kafka's markers are written with request.timeout.ms; this broker's clients and replicas use replica.socket.timeout.ms.
     const timeoutMs = () => config.int('replica.socket.timeout.ms');
-    this.markers = {
-      write: (m) => writeMarkersHere({ replicas, offsetsDecided: (p, producerId, commit) => deps.groups.manager.completeTxn(p, producerId, commit), timeoutMs }, m),
-    };
+    const host = { replicas, offsetsDecided: (p: number, producerId: number, commit: boolean) => deps.groups.manager.completeTxn(p, producerId, commit), timeoutMs };
+    this.markers = { write: (m) => writeMarkersHere(host, m) };
     this.connections = new BrokerConnections(metadata, `krill-txn-${brokerId}`);
     this.sender = new TxnMarkerSender(brokerId, metadata, this.connections, (m) => this.markers.write(m), logger, timeoutMs());
     this.coordinator = new TransactionCoordinator({
