@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Broker } from './broker/broker.js';
 import { EmbeddedStore } from './broker/controller/embedded-store.js';
+import type { FeatureLevels } from './broker/features.js';
 import type { LogLevel } from './broker/logger.js';
 import { MemoryVolume } from './storage/log-manager.js';
 
@@ -28,6 +29,8 @@ export interface StartClusterOptions {
   brokerConfig?: (id: number) => Record<string, string>;
   host?: string;
   logLevel?: LogLevel;
+  /** Finalized feature levels, the same on every broker (see startBroker). */
+  features?: FeatureLevels;
 }
 
 export interface ClusterBroker {
@@ -101,6 +104,7 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Runn
     port,
     logLevel: opts.logLevel ?? 'silent',
     store: store.client(),
+    ...(opts.features ? { features: opts.features } : {}),
   });
 
   const stopAll = async () => {

@@ -1,6 +1,7 @@
 // Krill's programmatic API, for test suites: start a broker in-process, point any Kafka
 // client at `bootstrap`, close it when done.
 import { Broker, type BrokerOptions } from './broker/broker.js';
+import type { FeatureLevels } from './broker/features.js';
 import type { LogLevel } from './broker/logger.js';
 
 export { Broker, type BrokerOptions };
@@ -18,6 +19,8 @@ export interface StartBrokerOptions {
   config?: Record<string, string>;
   /** 'silent' by default in-process; 'info' shows one line per operator-relevant event. */
   logLevel?: LogLevel;
+  /** Finalized feature levels, e.g. { 'transaction.version': 1 } for clients without KIP-890 part 2; Kafka 4.0's otherwise. */
+  features?: FeatureLevels;
 }
 
 export interface RunningBroker {
@@ -38,6 +41,7 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Runnin
     storage: opts.storage ?? 'memory',
     config: opts.config ?? {},
     logLevel: opts.logLevel ?? 'silent',
+    ...(opts.features ? { features: opts.features } : {}),
   });
   // The address it listens on, which is what a client in the same process must dial;
   // Metadata tells clients the advertised one.

@@ -12,6 +12,7 @@ import { Controller } from './controller/controller.js';
 import { EmbeddedStore } from './controller/embedded-store.js';
 import type { CoordinationStore } from './controller/store.js';
 import { FetchSessionCache } from './fetch-sessions.js';
+import { type FeatureLevels, Features } from './features.js';
 import type { GroupCoordinator } from './group/coordinator.js';
 import { groupCoordinatorOn } from './group/on-replicas.js';
 import { allApis } from './handlers/index.js';
@@ -50,6 +51,8 @@ export interface BrokerOptions {
   store?: CoordinationStore;
   /** The key prefix of this cluster in the store. */
   storePrefix?: string;
+  /** Finalized feature levels (`kafka-storage format --feature`); Kafka 4.0's defaults otherwise. */
+  features?: FeatureLevels;
 }
 
 export class Broker {
@@ -89,18 +92,16 @@ export class Broker {
     const topicConfigs = new TopicConfigs(config);
     this.replicas = new ReplicaManager(brokerId, config, metadata, this.logs, topicConfigs, logger);
     this.controller = new Controller({
-      brokerId,
-      metadata,
-      uncleanElection: (t) => topicConfigs.get(t, 'unclean.leader.election.enable').value === 'true',
-      info: (m) => logger.info(m),
-      warn: (m) => logger.warn(m),
+      brokerId, metadata, uncleanElection: (t) => topicConfigs.get(t, 'unclean.leader.election.enable').value === 'true',
+      info: (m) => logger.info(m), warn: (m) => logger.warn(m),
     });
     this.membership = new Membership(brokerId, config, this.store, metadata, this.controller, logger,
       () => ({ ...this.listener.advertised(config.get('advertised.listeners')), rack: config.get('broker.rack'), offlineReplicas: this.replicas.offlineReplicas() }));
     this.replicas.onOfflineReplicas = (allDirsOffline) => void this.membership.reportOfflineReplicas(allDirsOffline);
     this.groups = groupCoordinatorOn(this.replicas, metadata, config, logger);
     const producerIds = new ProducerIdManager(metadata);
-    this.txns = new Transactions({ brokerId, config, metadata, replicas: this.replicas, producerIds, groups: this.groups, logger });
+    const features = new Features(opts.features);
+    this.txns = new Transactions({ brokerId, config, features, metadata, replicas: this.replicas, producerIds, groups: this.groups, logger });
     this.cleaner = new LogCleaner(this.replicas, topicConfigs, logger);
     this.services = {
       brokerId, config, logger, metadata, topicConfigs, logDirs: this.logs, producerIds,
@@ -111,6 +112,7 @@ export class Broker {
       txnMarkers: this.txns.markers,
       txnVerifier: this.txns.verifier,
       fetchSessions: new FetchSessionCache(),
+      features,
       apiVersions: this.apis.versions,
     };
   }

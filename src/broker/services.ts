@@ -13,6 +13,8 @@ import type { TopicAdmin } from './topic-admin.js';
 import type { TopicConfigs } from './topic-configs.js';
 import type { TransactionCoordinator } from './txn/coordinator.js';
 import type { MarkerRequest, MarkerResults } from './txn/markers.js';
+import type { TxnOperation, TxnProducer } from './txn/verify.js';
+import type { Features } from './features.js';
 
 export interface ApiVersionRange {
   apiKey: number;
@@ -39,11 +41,13 @@ export interface BrokerServices {
   /** The transactional ids whose __transaction_state partitions this broker leads. */
   readonly txns: TransactionCoordinator;
   /** KIP-890: asks a producer's transaction coordinator whether a partition was added to its transaction. */
-  readonly txnVerifier: { verify(transactionalId: string, producerId: number, producerEpoch: number, topic: string, partition: number): Promise<number> };
+  readonly txnVerifier: { verify(producer: TxnProducer, topic: string, partition: number, op: TxnOperation): Promise<number> };
   /** Writes transaction markers to the partitions this broker leads (WriteTxnMarkers). */
   readonly txnMarkers: { write(m: MarkerRequest): Promise<MarkerResults> };
   readonly producerIds: ProducerIdManager;
   readonly fetchSessions: FetchSessionCache;
+  /** The feature levels this broker supports and its cluster has finalized. */
+  readonly features: Features;
   /** What ApiVersions lists: every API this broker serves and its versions. */
   readonly apiVersions: readonly ApiVersionRange[];
 }

@@ -1,11 +1,13 @@
 // Command-line parsing for `krill start`, kept apart from the entry point so it can be tested.
 import fs from 'node:fs';
 import { ConfigError, parseProperties } from '../broker/config.js';
+import { type FeatureLevels, parseFeature } from '../broker/features.js';
 import type { LogLevel } from '../broker/logger.js';
 
 export const USAGE = `usage: krill start [--host 127.0.0.1] [--port 9092] [--data-dir ./data] [--broker-id 0]
                    [--metadata etcd://127.0.0.1:2379] [--rack r1]
-                   [--config server.properties] [--set key=value ...] [--log-level info]`;
+                   [--config server.properties] [--set key=value ...] [--log-level info]
+                   [--feature transaction.version=2 ...]`;
 
 export interface StartArgs {
   config: Record<string, string>;
@@ -14,6 +16,8 @@ export interface StartArgs {
   logLevel: LogLevel;
   /** Where the cluster metadata lives: etcd://host:port[,host:port]; absent, an embedded store in the data dir. */
   metadata?: string;
+  /** Finalized feature levels, as `kafka-storage format --feature name=level`. */
+  features: FeatureLevels;
 }
 
 export function parseStartArgs(argv: string[]): StartArgs {
@@ -22,6 +26,7 @@ export function parseStartArgs(argv: string[]): StartArgs {
   let port: number | undefined;
   let logLevel: LogLevel = 'info';
   let metadata: string | undefined;
+  const features: FeatureLevels = {};
   const sets: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -42,6 +47,11 @@ export function parseStartArgs(argv: string[]): StartArgs {
         break;
       case '--config': Object.assign(config, parseProperties(fs.readFileSync(next(), 'utf8'))); break;
       case '--log-level': logLevel = next() as LogLevel; break;
+      case '--feature': {
+        const [name, level] = parseFeature(next());
+        features[name] = level;
+        break;
+      }
       case '--set': {
         const kv = next();
         const eq = kv.indexOf('=');
@@ -59,5 +69,5 @@ export function parseStartArgs(argv: string[]): StartArgs {
     const p = port ?? 9092;
     if (!('listeners' in sets)) config['listeners'] = `PLAINTEXT://${h}:${p}`;
   }
-  return { config, host, port, logLevel, ...(metadata ? { metadata } : {}) };
+  return { config, host, port, logLevel, features, ...(metadata ? { metadata } : {}) };
 }

@@ -60,8 +60,9 @@ export class ProducerStateManager {
     }
     const dup = e.batches.find((b) => b.firstSeq === firstSeq && b.lastSeq === lastSeq);
     if (dup) return { kind: 'duplicate', firstOffset: dup.firstOffset, lastOffset: dup.lastOffset };
+    // With none cached at this epoch (a marker bumped it, KIP-890), the next batch is the epoch's first.
     const last = e.batches[e.batches.length - 1];
-    if (last && firstSeq !== nextSeq(last.lastSeq)) return { kind: 'error', code: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER };
+    if (firstSeq !== (last ? nextSeq(last.lastSeq) : 0)) return { kind: 'error', code: ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER };
     return { kind: 'append' };
   }
 
@@ -92,9 +93,9 @@ export class ProducerStateManager {
     return firstOffset === undefined ? null : { producerId, firstOffset };
   }
 
-  /** Whether the producer has a transaction open in this partition. */
-  hasOpenTxn(producerId: number): boolean {
-    return this.openTxns.has(producerId);
+  /** Whether the producer, at this epoch, has a transaction open in this partition. */
+  hasOpenTxn(producerId: number, epoch: number): boolean {
+    return this.openTxns.has(producerId) && this.producers.get(producerId)?.epoch === epoch;
   }
 
   /** The first offset of the oldest ongoing transaction, or null when none is open. */

@@ -24,3 +24,10 @@ test('--metadata takes etcd endpoints and --rack sets broker.rack', (t) => {
   t.is(parseStartArgs([]).metadata, undefined);
   t.throws(() => parseStartArgs(['--metadata', 'zookeeper://localhost:2181']), { message: /etcd:\/\// });
 });
+
+test('--feature sets a finalized feature level as kafka-storage format does; unknown names are refused', (t) => {
+  t.deepEqual(parseStartArgs(['--feature', 'transaction.version=1']).features, { 'transaction.version': 1 });
+  t.deepEqual(parseStartArgs([]).features, {});
+  t.throws(() => parseStartArgs(['--feature', 'metadata.version=20']), { message: /transaction\.version/ });
+  t.throws(() => parseStartArgs(['--feature', 'transaction.version']), { message: /name=level/ });
+});

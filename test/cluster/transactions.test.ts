@@ -6,7 +6,9 @@
 import test from 'ava';
 import { ErrorCode } from '../../src/index.js';
 import type { Kafka } from 'kafkajs';
-import { clusterWithAdmin, eventually, kafka } from '../support/helpers.js';
+import { Attr } from '../../src/protocol/records/batch.js';
+import { encodeBatch } from '../../src/protocol/records/records.js';
+import { clusterWithAdmin, eventually, kafka, partitionsOf } from '../support/helpers.js';
 import { RawClient } from '../support/raw-client.js';
 
 async function coordinatorOf(bootstrap: string, transactionalId: string): Promise<number> {
@@ -96,4 +98,33 @@ test('the coordinator\'s broker killed between and inside transactions: committe
   for (const txn of notCommitted) t.true(txn.every((v) => !values.has(v)) || txn.every((v) => values.has(v)), `${txn[0]} all or nothing`);
   t.is(values.size, read.length, 'nothing read twice');
   t.log(`${committed.length} transactions committed, ${notCommitted.length} not (${failures.join('; ')}), across two coordinator failures`);
+});
+
+test('transaction version 2 across brokers: partition leaders add their partitions through the coordinator on another broker; EndTxn v5 commits them all', async (t) => {
+  const { c, admin } = await clusterWithAdmin(t, { brokers: 3 });
+  await admin.createTopics({ topics: [{ topic: 'v2', numPartitions: 3, replicationFactor: 1 }], waitForLeaders: true });
+  const coordinator = await coordinatorOf(c.bootstrap, 'v2-producer');
+  const portOf = (id: number) => c.brokers.find((b) => b.id === id)!.port;
+  const coord = await RawClient.connect(portOf(coordinator));
+  t.teardown(() => coord.close());
+  let init = await coord.request(22, 5, { transactionalId: 'v2-producer', transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 });
+  for (let i = 0; i < 100 && init.errorCode !== ErrorCode.NONE; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    init = await coord.request(22, 5, { transactionalId: 'v2-producer', transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 });
+  }
+  t.is(init.errorCode, ErrorCode.NONE);
+  const producer = { producerId: init.producerId ?? -1, producerEpoch: init.producerEpoch ?? -1 };
+  const leaders = (await partitionsOf(admin, 'v2')).map((p) => p.leader);
+  t.true(leaders.some((l) => l !== coordinator), 'some partition is led away from the coordinator');
+  for (const [partition, leader] of leaders.entries()) {
+    const client = await RawClient.connect(portOf(leader));
+    const records = await encodeBatch({ records: [{ value: `p${partition}` }], ...producer, baseSequence: 0, attributes: Attr.transactional });
+    const r = await client.request(0, 12, { transactionalId: 'v2-producer', acks: -1, timeoutMs: 5000, topicData: [{ name: 'v2', partitionData: [{ index: partition, records }] }] });
+    client.close();
+    t.is(r.responses[0]!.partitionResponses[0]!.errorCode, ErrorCode.NONE, `partition ${partition} on broker ${leader}`);
+  }
+  const ended = await coord.request(26, 5, { transactionalId: 'v2-producer', ...producer, committed: true });
+  t.deepEqual([ended.errorCode, ended.producerEpoch], [ErrorCode.NONE, producer.producerEpoch + 1]);
+  const values = await readCommitted(kafka(c.bootstrap), 'v2', 3);
+  t.deepEqual(values.sort(), ['p0', 'p1', 'p2']);
 });

@@ -237,10 +237,16 @@ export class GroupManager {
    * partition, as Kafka's is), visible once its COMMIT marker reaches the partition. The
    * member and generation, when given (KIP-447), are checked as for a plain commit.
    */
-  async commitTxnOffsets(groupId: string, producer: TxnProducer, generationId: number, memberId: string, groupInstanceId: string | null, entries: OffsetCommitEntry[]): Promise<number[]> {
+  async commitTxnOffsets(
+    groupId: string, producer: TxnProducer, generationId: number, memberId: string, groupInstanceId: string | null, entries: OffsetCommitEntry[],
+    verify: (partition: number) => Promise<number> = async () => ErrorCode.NONE,
+  ): Promise<number[]> {
     if (!groupId) return entries.map(() => ErrorCode.INVALID_GROUP_ID);
     const notHere = this.coordinatorError(groupId);
     if (notHere !== null) return entries.map(() => notHere);
+    // KIP-890: the group's offsets partition must be in the producer's transaction, as its coordinator says, before any other check.
+    const verified = await verify(this.partitionFor(groupId));
+    if (verified !== ErrorCode.NONE) return entries.map(() => verified);
     if (generationId >= 0 || memberId !== '') {
       const denied = this.commitError(groupId, generationId, memberId, groupInstanceId);
       if (denied !== null) return entries.map(() => denied);

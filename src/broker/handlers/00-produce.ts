@@ -1,15 +1,26 @@
-import { ErrorCode } from '../../protocol/errors.js';
+import { ErrorCode, errorName } from '../../protocol/errors.js';
 import type { ProduceResponse } from '../../protocol/messages/index.js';
 import { Attr, LOG_OVERHEAD, Off, readBatchHeader } from '../../protocol/records/batch.js';
 import { CLOSE_CONNECTION, defineApi, type HandlerResult, NO_RESPONSE } from '../api.js';
 import type { Partition } from '../partition.js';
 import { convertLegacy, validateBatches, type Validated } from '../produce-validation.js';
 import type { Services } from '../services.js';
+import type { TxnOperation } from '../txn/verify.js';
 
 type PartitionOut = NonNullable<NonNullable<ProduceResponse['responses']>[number]['partitionResponses']>[number];
 
 function failed(index: number, errorCode: number, errorMessage: string | null = null): PartitionOut {
   return { index, errorCode, baseOffset: -1, logAppendTimeMs: -1, logStartOffset: -1, recordErrors: [], errorMessage };
+}
+
+/** Coordinator errors a produce answer cannot carry: the client retries, as Kafka maps them. */
+const RETRIABLE = new Set<number>([ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, ErrorCode.CONCURRENT_TRANSACTIONS]);
+
+/** A failed transaction verification, as Kafka's ReplicaManager words it to a producer. */
+function unverified(index: number, code: number): PartitionOut {
+  if (code === ErrorCode.INVALID_TXN_STATE) return failed(index, code, 'Partition was not added to the transaction');
+  if (RETRIABLE.has(code)) return failed(index, ErrorCode.NOT_ENOUGH_REPLICAS, `Unable to verify the partition has been added to the transaction. Underlying error: ${errorName(code)}`);
+  return failed(index, code);
 }
 
 /** Appends as leader; with acks=all the slot is completed once the ISR has the records. */
@@ -48,6 +59,8 @@ export default defineApi(0, (services: Services<'replicas' | 'txnVerifier'>, req
     return req.acks === 0 ? CLOSE_CONNECTION : { responses, throttleTimeMs: 0 };
   }
   const validAcks = req.acks === 0 || req.acks === 1 || req.acks === -1;
+  // KIP-890: v11 clients know TRANSACTION_ABORTABLE; v12 ones leave adding partitions to the broker.
+  const txnOp: TxnOperation = ctx.version >= 12 ? 'add' : ctx.version >= 11 ? 'abortable' : 'default';
   /** acks=all waits for the ISR. */
   const pending: Array<Promise<void>> = [];
   /** Legacy message sets being converted, and transactions' first batches being verified; appended when done. */
@@ -68,12 +81,12 @@ export default defineApi(0, (services: Services<'replicas' | 'txnVerifier'>, req
       const v = validateBatches(records, maxBytes);
       const head = v && 'batches' in v ? v.batches[0]! : null;
       const first = head && req.transactionalId !== null && (head.readInt16BE(Off.attributes) & Attr.transactional) !== 0 ? readBatchHeader(head) : null;
-      if (first && req.transactionalId !== null && !p.log.producers.hasOpenTxn(first.producerId)) {
+      if (first && req.transactionalId !== null && !p.log.producers.hasOpenTxn(first.producerId, first.producerEpoch)) {
         // The first batch of the producer's transaction here: verified with its coordinator first (KIP-890).
         const out = failed(pd.index, ErrorCode.UNKNOWN_SERVER_ERROR);
-        const transactionalId = req.transactionalId;
-        deferred.push(services.txnVerifier.verify(transactionalId, first.producerId, first.producerEpoch, t.name, pd.index).then((code) => {
-          Object.assign(out, code === ErrorCode.NONE ? appendTo(p, v!, req.acks, req.timeoutMs, pending) : failed(pd.index, code));
+        const producer = { transactionalId: req.transactionalId, producerId: first.producerId, producerEpoch: first.producerEpoch };
+        deferred.push(services.txnVerifier.verify(producer, t.name, pd.index, txnOp).then((code) => {
+          Object.assign(out, code === ErrorCode.NONE ? appendTo(p, v!, req.acks, req.timeoutMs, pending) : unverified(pd.index, code));
         }));
         return out;
       }

@@ -26,7 +26,8 @@ export default defineApi(24, async (services: Services<'txns' | 'metadata'>, req
       return results(topics, () => codes[i++]!);
     }
     const fenced = ctx.version >= 2 ? ErrorCode.PRODUCER_FENCED : ErrorCode.INVALID_PRODUCER_EPOCH;
-    const code = await services.txns.addPartitions(transactionalId, producerId, producerEpoch, pairs, fenced);
+    // A v4+ request that adds comes from a broker serving a transaction version 2 client.
+    const code = await services.txns.addPartitions(transactionalId, producerId, producerEpoch, pairs, fenced, ctx.version >= 4);
     return results(topics, () => code);
   };
   if (ctx.version < 4) {

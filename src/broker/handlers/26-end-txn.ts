@@ -4,11 +4,15 @@ import type { Services } from '../services.js';
 
 /**
  * Commits or aborts the producer's transaction: answered once the decision is in the
- * transaction log; the markers follow. v5 (KIP-890 part 2: an epoch bump per transaction)
- * belongs to transaction version 2, which this broker does not finalize.
+ * transaction log; the markers follow. v5 is transaction version 2 (KIP-890 part 2): the
+ * producer's epoch is bumped, and the answer gives the id and epoch to go on with.
  */
 export default defineApi(26, async (services: Services<'txns'>, req, ctx) => {
+  if (ctx.version >= 5) {
+    const r = await services.txns.endTxnV2(req.transactionalId, req.producerId, req.producerEpoch, req.committed);
+    return { throttleTimeMs: 0, ...r };
+  }
   const fenced = ctx.version >= 2 ? ErrorCode.PRODUCER_FENCED : ErrorCode.INVALID_PRODUCER_EPOCH;
   const errorCode = await services.txns.endTxn(req.transactionalId, req.producerId, req.producerEpoch, req.committed, fenced);
   return { throttleTimeMs: 0, errorCode };
-}, { max: 4 });
+});

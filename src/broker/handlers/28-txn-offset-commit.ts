@@ -1,14 +1,32 @@
+import { ErrorCode } from '../../protocol/errors.js';
 import { defineApi } from '../api.js';
 import type { Services } from '../services.js';
+import { OFFSETS_TOPIC } from '../topic-admin.js';
+import type { TxnOperation } from '../txn/verify.js';
 
-/** Offsets committed in the producer's transaction: the group's once the transaction commits. */
-export default defineApi(28, async (services: Services<'groups'>, req, ctx) => {
+/** Coordinator errors Kafka's group coordinator answers as a failed write (its normalizeException). */
+const UNAVAILABLE = new Set<number>([ErrorCode.NOT_ENOUGH_REPLICAS, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, ErrorCode.REQUEST_TIMED_OUT]);
+
+/**
+ * Offsets committed in the producer's transaction: the group's once the transaction
+ * commits. Its offsets partition is first verified to be in the transaction (KIP-890;
+ * v4 clients know TRANSACTION_ABORTABLE), or, from v5 (transaction version 2), added to it.
+ */
+export default defineApi(28, async (services: Services<'groups' | 'replicas' | 'txnVerifier'>, req, ctx) => {
   const entries = req.topics.flatMap((t) => t.partitions.map((p) => ({
     topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: ctx.version >= 2 ? p.committedLeaderEpoch : -1, metadata: p.committedMetadata,
   })));
+  const producer = { transactionalId: req.transactionalId, producerId: req.producerId, producerEpoch: req.producerEpoch };
+  const op: TxnOperation = ctx.version >= 5 ? 'add' : ctx.version >= 4 ? 'abortable' : 'default';
+  const verify = async (partition: number): Promise<number> => {
+    // A transaction already open in the partition was verified when it began there.
+    if (services.replicas.partition(OFFSETS_TOPIC, partition)?.log.producers.hasOpenTxn(producer.producerId, producer.producerEpoch)) return ErrorCode.NONE;
+    const code = await services.txnVerifier.verify(producer, OFFSETS_TOPIC, partition, op);
+    return UNAVAILABLE.has(code) ? ErrorCode.COORDINATOR_NOT_AVAILABLE : code;
+  };
   // v3+ (KIP-447) name the member and generation, checked as a plain commit's are.
   const [generation, member, instance] = ctx.version >= 3 ? [req.generationId, req.memberId, req.groupInstanceId] : [-1, '', null];
-  const codes = await services.groups.manager.commitTxnOffsets(req.groupId, { producerId: req.producerId, producerEpoch: req.producerEpoch }, generation, member, instance, entries);
+  const codes = await services.groups.manager.commitTxnOffsets(req.groupId, producer, generation, member, instance, entries, verify);
   let i = 0;
   return {
     throttleTimeMs: 0,

@@ -1,14 +1,16 @@
-// The transaction coordinator (Kafka's TransactionCoordinator and TransactionStateManager,
-// for transaction versions 0 and 1): the transactional ids whose __transaction_state
-// partitions this broker leads, their producer ids and epochs, and each transaction's
-// course Empty -> Ongoing -> PrepareCommit/PrepareAbort -> CompleteCommit/CompleteAbort.
+// The transaction coordinator (Kafka's TransactionCoordinator and TransactionStateManager):
+// the transactional ids whose __transaction_state partitions this broker leads, their
+// producer ids and epochs, and each transaction's course Empty -> Ongoing ->
+// PrepareCommit/PrepareAbort -> CompleteCommit/CompleteAbort. Under transaction version 2
+// (KIP-890 part 2) each transaction ends with its producer's epoch bumped, so a request
+// of the transaction before, arriving late, is fenced.
 // Every state is written to the log, and replicated, before it is acted on; a broker that
 // takes over a partition reads it back and finishes what was prepared. Markers go to the
 // transaction's partitions through a MarkerChannel.
 import type { Logger } from 'winston';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { PartitionWriter } from '../coordinator/partition-writer.js';
-import { partitionForTxn, readTxnRecord, type TxnRecord, TxnState, type TxnStateId, txnKey, txnValue } from './records.js';
+import { partitionForTxn, readTxnRecord, type TxnRecord, TxnState, type TxnStateId, txnKey, txnValue, txnValueVersion } from './records.js';
 
 /** Writes a transaction's markers to its partitions; resolves once each has one, or `abandoned()` says to stop. */
 export interface MarkerChannel {
@@ -23,6 +25,8 @@ export interface TxnCoordinatorDeps {
   /** The leader epoch of a __transaction_state partition: the coordinator epoch its markers carry. */
   coordinatorEpoch(partition: number): number;
   config: { int(name: string): number };
+  /** The cluster's finalized transaction.version feature level. */
+  transactionVersion(): number;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   now(): number;
 }
@@ -40,6 +44,9 @@ export interface InitResult {
   producerId: number;
   producerEpoch: number;
 }
+
+/** EndTxn v5: the producer id and epoch its next transaction uses; -1 with an error. */
+export type EndTxnResult = InitResult;
 
 const MAX_EPOCH = 32767;
 const NO_PARTITIONS = (): Map<string, Set<number>> => new Map();
@@ -122,7 +129,10 @@ export class TransactionCoordinator {
       // The allocation waited: another request for the id may have got there first.
       t = this.txns.get(transactionalId);
       if (!t) {
-        t = { producerId, lastProducerId: -1, producerEpoch: -1, timeoutMs, state: TxnState.Empty, partitions: NO_PARTITIONS(), lastUpdateMs: this.deps.now(), startMs: -1, partition: this.partitionFor(transactionalId), pending: false, lastProducerEpoch: -1 };
+        t = {
+          producerId, lastProducerId: -1, nextProducerId: -1, producerEpoch: -1, timeoutMs, state: TxnState.Empty, partitions: NO_PARTITIONS(), lastUpdateMs: this.deps.now(), startMs: -1,
+          clientTransactionVersion: 0, partition: this.partitionFor(transactionalId), pending: false, lastProducerEpoch: -1,
+        };
         this.txns.set(transactionalId, t);
       }
     }
@@ -143,9 +153,7 @@ export class TransactionCoordinator {
       case TxnState.Ongoing: {
         // Abort it under a bumped epoch, which fences the producer that began it; the
         // client retries and is given the epoch after that.
-        const fenced = { ...this.fenced(t), state: TxnState.PrepareAbort, lastUpdateMs: this.deps.now() } satisfies TxnRecord;
-        const code = await this.persist(transactionalId, t, fenced);
-        if (code === ErrorCode.NONE) this.finish(transactionalId, t, false);
+        const code = await this.abortFenced(transactionalId, t);
         return fail(code === ErrorCode.NONE ? ErrorCode.CONCURRENT_TRANSACTIONS : code);
       }
       default: {
@@ -157,7 +165,7 @@ export class TransactionCoordinator {
         }
         const before = t.producerEpoch;
         const next = { ...this.bumped(t), timeoutMs, state: TxnState.Empty, partitions: NO_PARTITIONS(), startMs: -1, lastUpdateMs: this.deps.now() } satisfies TxnRecord;
-        const code = await this.persist(transactionalId, t, next);
+        const code = await this.persist(transactionalId, t, () => next);
         if (code !== ErrorCode.NONE) return fail(code);
         t.lastProducerEpoch = sameProducer ? before : -1;
         return { errorCode: ErrorCode.NONE, producerId: t.producerId, producerEpoch: t.producerEpoch };
@@ -166,12 +174,22 @@ export class TransactionCoordinator {
   }
 
   /**
-   * The epoch an open transaction is aborted under, fencing its producer: the next one. The
-   * markers go to batches of this producer id, so it is never rotated here; with the epochs
-   * spent the epoch stays, as Kafka's epoch fence then does.
+   * Aborts an open transaction under the next epoch, fencing its producer (a timeout, or a
+   * new producer of the id). The markers go to batches of this producer id, so it is never
+   * rotated here; with the epochs spent the epoch stays, as Kafka's epoch fence then does.
+   * Under transaction version 2 the abort bumps it once more, as every end of one does.
    */
-  private fenced(t: Txn): TxnRecord {
-    return t.producerEpoch < MAX_EPOCH - 1 ? { ...t, producerEpoch: t.producerEpoch + 1 } : { ...t };
+  private async abortFenced(transactionalId: string, t: Txn): Promise<number> {
+    const next = (e: number) => (e < MAX_EPOCH - 1 ? e + 1 : e);
+    const tv = this.deps.transactionVersion();
+    const producerEpoch = tv >= 2 ? next(next(t.producerEpoch)) : next(t.producerEpoch);
+    const fenced: TxnRecord = { ...t, producerEpoch, state: TxnState.PrepareAbort, lastUpdateMs: this.deps.now(), ...(tv >= 2 ? { clientTransactionVersion: tv } : {}) };
+    const code = await this.persist(transactionalId, t, () => fenced);
+    if (code === ErrorCode.NONE) {
+      t.lastProducerEpoch = -1;
+      this.finish(transactionalId, t, false);
+    }
+    return code;
   }
 
   /** The next epoch; past the last one, a new producer id at epoch 0 (the id before it kept, KIP-360). */
@@ -185,7 +203,7 @@ export class TransactionCoordinator {
    * AddPartitionsToTxn (and AddOffsetsToTxn, for the group's offsets partition): the
    * partitions join the producer's transaction, which begins if it had not.
    */
-  async addPartitions(transactionalId: string, producerId: number, producerEpoch: number, partitions: ReadonlyArray<[string, number]>, fencedCode: number): Promise<number> {
+  async addPartitions(transactionalId: string, producerId: number, producerEpoch: number, partitions: ReadonlyArray<[string, number]>, fencedCode: number, tv2 = false): Promise<number> {
     const t = this.check(transactionalId, producerId, producerEpoch, fencedCode);
     if (typeof t === 'number') return t;
     if (t.state === TxnState.PrepareCommit || t.state === TxnState.PrepareAbort) return ErrorCode.CONCURRENT_TRANSACTIONS;
@@ -199,23 +217,37 @@ export class TransactionCoordinator {
     }
     const now = this.deps.now();
     const begins = t.state !== TxnState.Ongoing;
-    return this.persist(transactionalId, t, { ...t, state: TxnState.Ongoing, partitions: merged, lastUpdateMs: now, startMs: begins ? now : t.startMs });
+    return this.persist(transactionalId, t, () => ({
+      ...t, state: TxnState.Ongoing, partitions: merged, lastUpdateMs: now, startMs: begins ? now : t.startMs, clientTransactionVersion: tv2 ? 2 : 0,
+    }));
   }
 
-  /** Whether each partition is in the producer's ongoing transaction (AddPartitionsToTxn v4 VerifyOnly, KIP-890). */
+  /**
+   * Whether each partition is in the producer's transaction (AddPartitionsToTxn v4+
+   * VerifyOnly, KIP-890), in Kafka's order of checks. A write in flight is not waited for:
+   * the partitions join once their state is written.
+   */
   verifyPartitions(transactionalId: string, producerId: number, producerEpoch: number, partitions: ReadonlyArray<[string, number]>): number[] {
-    const t = this.check(transactionalId, producerId, producerEpoch, ErrorCode.INVALID_PRODUCER_EPOCH);
-    if (typeof t === 'number') return partitions.map(() => t);
-    return partitions.map(([topic, p]) => (t.state === TxnState.Ongoing && t.partitions.get(topic)?.has(p) ? ErrorCode.NONE : ErrorCode.INVALID_TXN_STATE));
+    const all = (code: number) => partitions.map(() => code);
+    const notHere = this.coordinatorError(transactionalId);
+    if (notHere !== null) return all(notHere);
+    const t = this.txns.get(transactionalId);
+    if (!t || t.producerId !== producerId) return all(ErrorCode.INVALID_PRODUCER_ID_MAPPING);
+    if (t.producerEpoch !== producerEpoch) return all(ErrorCode.PRODUCER_FENCED);
+    if (t.state === TxnState.PrepareCommit || t.state === TxnState.PrepareAbort) return all(ErrorCode.CONCURRENT_TRANSACTIONS);
+    return partitions.map(([topic, p]) => (t.partitions.get(topic)?.has(p) ? ErrorCode.NONE : ErrorCode.TRANSACTION_ABORTABLE));
   }
 
-  /** EndTxn: the transaction is prepared to commit or abort (answered then), its markers written, and then completed. */
+  /**
+   * EndTxn v0-4 (transaction versions 0 and 1): the transaction is prepared to commit or
+   * abort (answered then), its markers written, and then completed.
+   */
   async endTxn(transactionalId: string, producerId: number, producerEpoch: number, commit: boolean, fencedCode: number): Promise<number> {
     const t = this.check(transactionalId, producerId, producerEpoch, fencedCode);
     if (typeof t === 'number') return t;
     switch (t.state) {
       case TxnState.Ongoing: {
-        const code = await this.persist(transactionalId, t, { ...t, state: commit ? TxnState.PrepareCommit : TxnState.PrepareAbort, lastUpdateMs: this.deps.now() });
+        const code = await this.persist(transactionalId, t, () => ({ ...t, state: commit ? TxnState.PrepareCommit : TxnState.PrepareAbort, lastUpdateMs: this.deps.now() }));
         if (code === ErrorCode.NONE) this.finish(transactionalId, t, commit);
         return code;
       }
@@ -234,6 +266,72 @@ export class TransactionCoordinator {
     }
   }
 
+  /**
+   * EndTxn v5 (transaction version 2, KIP-890 part 2): as v0-4, but the prepared state
+   * carries the producer's next epoch, which the markers are written with and the answer
+   * gives back; past the last epoch, a new producer id. A retry is a request of the epoch
+   * before the bump, answered with the state it left. An abort with no transaction open
+   * is allowed, and only bumps the epoch (the client's way out of an abortable error).
+   */
+  async endTxnV2(transactionalId: string, producerId: number, producerEpoch: number, commit: boolean): Promise<EndTxnResult> {
+    const fail = (errorCode: number): EndTxnResult => ({ errorCode, producerId: -1, producerEpoch: -1 });
+    const notHere = this.coordinatorError(transactionalId);
+    if (notHere !== null) return fail(notHere);
+    const t = this.txns.get(transactionalId);
+    if (!t) return fail(ErrorCode.INVALID_PRODUCER_ID_MAPPING);
+    const retryOnOverflow = t.lastProducerId === producerId && producerEpoch === MAX_EPOCH - 1 && t.producerEpoch === 0;
+    const retryOnEpochBump = t.producerEpoch === producerEpoch + 1;
+    const isRetry = retryOnEpochBump || retryOnOverflow;
+    const prepared = t.state === TxnState.PrepareCommit || t.state === TxnState.PrepareAbort;
+    const completed = t.state === TxnState.CompleteCommit || t.state === TxnState.CompleteAbort;
+    const validEpoch = prepared ? retryOnEpochBump : completed ? isRetry || producerEpoch === t.producerEpoch : producerEpoch === t.producerEpoch;
+    if (t.producerId !== producerId && !retryOnOverflow) return fail(ErrorCode.INVALID_PRODUCER_ID_MAPPING);
+    if (!validEpoch) return fail(ErrorCode.PRODUCER_FENCED);
+    if (t.pending) return fail(ErrorCode.CONCURRENT_TRANSACTIONS);
+    const current = (): EndTxnResult => ({ errorCode: ErrorCode.NONE, producerId: t.producerId, producerEpoch: t.producerEpoch });
+    switch (t.state) {
+      case TxnState.Ongoing:
+        return this.prepareEnd(transactionalId, t, commit, false);
+      case TxnState.CompleteCommit:
+        if (commit) return isRetry ? current() : fail(ErrorCode.INVALID_TXN_STATE);
+        return isRetry ? fail(ErrorCode.INVALID_TXN_STATE) : this.prepareEnd(transactionalId, t, false, true);
+      case TxnState.CompleteAbort:
+        if (commit) return fail(ErrorCode.INVALID_TXN_STATE);
+        return isRetry ? current() : this.prepareEnd(transactionalId, t, false, true);
+      case TxnState.PrepareCommit:
+        return fail(commit ? ErrorCode.CONCURRENT_TRANSACTIONS : ErrorCode.INVALID_TXN_STATE);
+      case TxnState.PrepareAbort:
+        return fail(commit ? ErrorCode.INVALID_TXN_STATE : ErrorCode.CONCURRENT_TRANSACTIONS);
+      case TxnState.Empty:
+        return commit ? fail(ErrorCode.INVALID_TXN_STATE) : this.prepareEnd(transactionalId, t, false, true);
+      default:
+        return fail(ErrorCode.PRODUCER_FENCED);
+    }
+  }
+
+  /** Writes a transaction version 2 prepare under the next epoch (or a new producer id), then sends its markers. */
+  private async prepareEnd(transactionalId: string, t: Txn, commit: boolean, noPartitionAdded: boolean): Promise<EndTxnResult> {
+    const epoch = t.producerEpoch;
+    const now = this.deps.now();
+    const exhausted = epoch >= MAX_EPOCH - 1;
+    const code = await this.persist(transactionalId, t, async () => ({
+      ...t,
+      state: commit ? TxnState.PrepareCommit : TxnState.PrepareAbort,
+      producerEpoch: epoch + 1,
+      nextProducerId: exhausted ? await this.deps.producerIds.allocate() : -1,
+      clientTransactionVersion: 2,
+      lastUpdateMs: now,
+      startMs: noPartitionAdded ? now : t.startMs,
+    }));
+    if (code !== ErrorCode.NONE) return { errorCode: code, producerId: -1, producerEpoch: -1 };
+    t.lastProducerEpoch = epoch;
+    const answer: EndTxnResult = t.nextProducerId >= 0
+      ? { errorCode: ErrorCode.NONE, producerId: t.nextProducerId, producerEpoch: 0 }
+      : { errorCode: ErrorCode.NONE, producerId: t.producerId, producerEpoch: t.producerEpoch };
+    this.finish(transactionalId, t, commit);
+    return answer;
+  }
+
   /** The checks every request of a producer goes through; the transaction, or the error. */
   private check(transactionalId: string, producerId: number, producerEpoch: number, fencedCode: number): Txn | number {
     const notHere = this.coordinatorError(transactionalId);
@@ -246,14 +344,17 @@ export class TransactionCoordinator {
   }
 
   /**
-   * Writes `next` as the id's state; applied here once the log has it. The producer id a
-   * bump ran out of epochs for is replaced by a freshly allocated one first.
+   * Writes the state `build` gives as the id's; applied here once the log has it. Other
+   * requests of the id meanwhile get CONCURRENT_TRANSACTIONS, so `build` may allocate
+   * producer ids. The producer id a bump ran out of epochs for is replaced by a new one.
    */
-  private async persist(transactionalId: string, t: Txn, next: TxnRecord): Promise<number> {
+  private async persist(transactionalId: string, t: Txn, build: () => TxnRecord | Promise<TxnRecord>): Promise<number> {
     t.pending = true;
     try {
+      let next = await build();
       if (next.producerId < 0) next = { ...next, producerId: await this.deps.producerIds.allocate() };
-      const code = await this.deps.writer.append(t.partition, [{ key: txnKey(transactionalId), value: txnValue(next) }]);
+      const value = txnValue(next, txnValueVersion(this.deps.transactionVersion()));
+      const code = await this.deps.writer.append(t.partition, [{ key: txnKey(transactionalId), value }]);
       if (code === ErrorCode.NONE) Object.assign(t, next);
       return code;
     } finally {
@@ -268,10 +369,16 @@ export class TransactionCoordinator {
     const abandoned = () => !this.led.has(partition) || this.txns.get(transactionalId) !== t;
     void (async () => {
       try {
-        await this.deps.markers.write({ producerId: t.producerId, producerEpoch: t.producerEpoch, commit, coordinatorEpoch: this.deps.coordinatorEpoch(partition), partitions: t.partitions }, abandoned);
+        // A version 2 abort with no partitions (only an epoch bump) has no markers to write.
+        if (t.partitions.size > 0) {
+          await this.deps.markers.write({ producerId: t.producerId, producerEpoch: t.producerEpoch, commit, coordinatorEpoch: this.deps.coordinatorEpoch(partition), partitions: t.partitions }, abandoned);
+        }
         if (abandoned()) return;
         t.pending = false;
-        const code = await this.persist(transactionalId, t, { ...t, state: commit ? TxnState.CompleteCommit : TxnState.CompleteAbort, partitions: NO_PARTITIONS(), lastUpdateMs: this.deps.now() });
+        // A version 2 prepare that ran out of epochs completes under its new producer id.
+        const rotated = t.nextProducerId >= 0 ? { lastProducerId: t.producerId, producerId: t.nextProducerId, producerEpoch: 0, nextProducerId: -1 } : {};
+        const complete: TxnRecord = { ...t, ...rotated, state: commit ? TxnState.CompleteCommit : TxnState.CompleteAbort, partitions: NO_PARTITIONS(), lastUpdateMs: this.deps.now() };
+        const code = await this.persist(transactionalId, t, () => complete);
         if (code !== ErrorCode.NONE && !abandoned()) {
           // The prepared state stays in the log: the partition's next leader finishes it.
           this.deps.logger.warn(`completing the transaction of ${transactionalId} failed (${code}); left prepared`);
@@ -296,8 +403,7 @@ export class TransactionCoordinator {
       if (t.pending || this.coordinatorError(id) !== null) continue;
       if (t.state === TxnState.Ongoing && now - t.startMs > t.timeoutMs) {
         this.deps.logger.info(`aborting the transaction of ${id} (producer ${t.producerId}, epoch ${t.producerEpoch}): open longer than its ${t.timeoutMs} ms timeout`);
-        const code = await this.persist(id, t, { ...this.fenced(t), state: TxnState.PrepareAbort, lastUpdateMs: now });
-        if (code === ErrorCode.NONE) this.finish(id, t, false);
+        await this.abortFenced(id, t);
       } else if ((t.state === TxnState.Empty || t.state === TxnState.CompleteCommit || t.state === TxnState.CompleteAbort) && now - t.lastUpdateMs > expiration) {
         t.pending = true;
         const code = await this.deps.writer.append(t.partition, [{ key: txnKey(id), value: null }]).finally(() => {

@@ -37,19 +37,26 @@ export interface TxnRecord {
   lastUpdateMs: number;
   /** When the transaction began; -1 when none is open. */
   startMs: number;
+  /** The producer id a transaction version 2 prepare allocated because its epochs ran out; -1 when none. */
+  nextProducerId: number;
+  /** The transaction version of the client's requests (2: an epoch bump per transaction, KIP-890). */
+  clientTransactionVersion: number;
 }
 
-/** Value version 0: what Kafka writes for clients of transaction version 0 and 1. */
-const VALUE_VERSION = 0;
+/** The value version Kafka writes: flexible (1), with its tagged fields, from transaction version 1 on. */
+export const txnValueVersion = (transactionVersion: number): number => (transactionVersion >= 1 ? 1 : 0);
 
 /** The __transaction_state partition of a transactional id, as Kafka computes it. */
 export const partitionForTxn = partitionForGroup;
 
 export const txnKey = (transactionalId: string): Buffer => encodeKey(transactionLogKey, { transactionalId });
 
-export function txnValue(r: TxnRecord): Buffer {
-  return encodeValue(transactionLogValue, VALUE_VERSION, {
+export function txnValue(r: TxnRecord, version: number): Buffer {
+  return encodeValue(transactionLogValue, version, {
     producerId: r.producerId,
+    previousProducerId: r.lastProducerId,
+    nextProducerId: r.nextProducerId,
+    clientTransactionVersion: r.clientTransactionVersion,
     producerEpoch: r.producerEpoch,
     transactionTimeoutMs: r.timeoutMs,
     transactionStatus: r.state,
@@ -76,6 +83,8 @@ export function readTxnRecord(key: Buffer, value: Buffer | null): { transactiona
       partitions: new Map((v.transactionPartitions ?? []).map((p) => [p.topic, new Set(p.partitionIds)])),
       lastUpdateMs: v.transactionLastUpdateTimestampMs,
       startMs: v.transactionStartTimestampMs,
+      nextProducerId: v.nextProducerId ?? -1,
+      clientTransactionVersion: v.clientTransactionVersion ?? 0,
     },
   };
 }

@@ -6,6 +6,7 @@ import type { BrokerConfig } from '../config.js';
 import type { ClusterMetadata } from '../controller/cluster-metadata.js';
 import { LogPartitionWriter } from '../coordinator/log-partition-writer.js';
 import type { GroupCoordinator } from '../group/coordinator.js';
+import type { Features } from '../features.js';
 import type { ReplicaManager } from '../replica-manager.js';
 import type { Scheduler } from '../scheduler.js';
 import { TransactionCoordinator } from './coordinator.js';
@@ -17,6 +18,7 @@ import { TxnVerifier } from './verify.js';
 export interface TransactionsDeps {
   brokerId: number;
   config: BrokerConfig;
+  features: Features;
   metadata: ClusterMetadata;
   replicas: ReplicaManager;
   producerIds: { allocate(): Promise<number> };
@@ -48,6 +50,7 @@ export class Transactions {
       markers: this.sender,
       coordinatorEpoch: (p) => replicas.partition(TRANSACTION_TOPIC, p)?.leaderEpoch ?? 0,
       config,
+      transactionVersion: () => deps.features.level('transaction.version'),
       logger,
       now: Date.now,
     });

@@ -1,17 +1,28 @@
-// KIP-890 part 1, as Kafka 3.6+ does it: before a partition's leader appends the first
-// transactional batch of a producer's transaction, it asks the transaction coordinator
-// whether the partition was added to that transaction (AddPartitionsToTxn v4 VerifyOnly;
-// this broker's own coordinator directly). A batch for a partition never added is refused
-// INVALID_TXN_STATE, so a zombie or a confused producer cannot leave a transaction open in
-// a partition that no marker will ever close.
+// KIP-890, as Kafka's AddPartitionsToTxnManager does it: before a partition's leader (or a
+// group coordinator, for TxnOffsetCommit) writes the first transactional batch of a
+// producer's transaction, it asks the transaction coordinator whether the partition was
+// added to that transaction (AddPartitionsToTxn VerifyOnly; this broker's own coordinator
+// directly). A batch for a partition never added is refused, so a zombie or a confused
+// producer cannot leave a transaction open in a partition that no marker will close.
+// Under transaction version 2 (Produce v12, TxnOffsetCommit v5) the same request adds it.
 import { ErrorCode } from '../../protocol/errors.js';
 import type { ClusterMetadata } from '../controller/cluster-metadata.js';
 import type { TransactionCoordinator } from './coordinator.js';
 import type { BrokerConnections } from './connections.js';
 import { TRANSACTION_TOPIC } from './records.js';
 
-/** Coordinator errors a produce request cannot carry: the client retries, as Kafka maps them. */
-const RETRIABLE = new Set<number>([ErrorCode.NOT_COORDINATOR, ErrorCode.COORDINATOR_NOT_AVAILABLE, ErrorCode.COORDINATOR_LOAD_IN_PROGRESS, ErrorCode.CONCURRENT_TRANSACTIONS]);
+/**
+ * What the client's request version supports (Kafka's TransactionSupportedOperation):
+ * 'default', the errors of old clients; 'abortable', TRANSACTION_ABORTABLE too (KIP-890,
+ * Produce v11, TxnOffsetCommit v4); 'add', adding the partition (transaction version 2).
+ */
+export type TxnOperation = 'default' | 'abortable' | 'add';
+
+export interface TxnProducer {
+  transactionalId: string;
+  producerId: number;
+  producerEpoch: number;
+}
 
 export class TxnVerifier {
   constructor(
@@ -22,20 +33,28 @@ export class TxnVerifier {
     private readonly timeoutMs: number,
   ) {}
 
-  /** NONE when the partition is in the producer's transaction; otherwise the error its produce answers. */
-  async verify(transactionalId: string, producerId: number, producerEpoch: number, topic: string, partition: number): Promise<number> {
-    const code = await this.ask(transactionalId, producerId, producerEpoch, topic, partition).catch(() => ErrorCode.COORDINATOR_NOT_AVAILABLE);
-    return RETRIABLE.has(code) ? ErrorCode.NOT_ENOUGH_REPLICAS : code;
+  /** NONE when the partition is (or now is) in the producer's transaction; else the coordinator's error, as the client's version may get it. */
+  async verify(producer: TxnProducer, topic: string, partition: number, op: TxnOperation): Promise<number> {
+    const code = await this.ask(producer, topic, partition, op).catch(() => ErrorCode.COORDINATOR_NOT_AVAILABLE);
+    if (code === ErrorCode.PRODUCER_FENCED) return ErrorCode.INVALID_PRODUCER_EPOCH;
+    // "For backward compatibility with clients": those below KIP-890's versions know 48.
+    if (code === ErrorCode.TRANSACTION_ABORTABLE && op === 'default') return ErrorCode.INVALID_TXN_STATE;
+    return code;
   }
 
-  private async ask(transactionalId: string, producerId: number, producerEpoch: number, topic: string, partition: number): Promise<number> {
+  private async ask(producer: TxnProducer, topic: string, partition: number, op: TxnOperation): Promise<number> {
+    const { transactionalId, producerId, producerEpoch } = producer;
     const index = this.coordinator.partitionFor(transactionalId);
     const leader = this.metadata.topics.get(TRANSACTION_TOPIC)?.partitions[index]?.leader ?? -1;
     if (leader < 0) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
-    if (leader === this.brokerId) return this.coordinator.verifyPartitions(transactionalId, producerId, producerEpoch, [[topic, partition]])[0]!;
+    if (leader === this.brokerId) {
+      return op === 'add'
+        ? this.coordinator.addPartitions(transactionalId, producerId, producerEpoch, [[topic, partition]], ErrorCode.PRODUCER_FENCED, true)
+        : this.coordinator.verifyPartitions(transactionalId, producerId, producerEpoch, [[topic, partition]])[0]!;
+    }
     const client = await this.connections.get(leader);
-    const res = await client.request(24, 4, {
-      transactions: [{ transactionalId, producerId, producerEpoch, verifyOnly: true, topics: [{ name: topic, partitions: [partition] }] }],
+    const res = await client.request(24, 5, {
+      transactions: [{ transactionalId, producerId, producerEpoch, verifyOnly: op !== 'add', topics: [{ name: topic, partitions: [partition] }] }],
     }, this.timeoutMs);
     if (res.errorCode) return res.errorCode;
     return res.resultsByTransaction?.[0]?.topicResults?.[0]?.resultsByPartition[0]?.partitionErrorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR;
