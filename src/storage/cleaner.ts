@@ -3,9 +3,12 @@
 // delete.retention.ms, and rewrites each segment in place. Batches keep their base offset
 // and offset range, so offsets never move; a batch left with no records disappears. The
 // active segment is never touched, exactly as in Kafka; nor is any segment from the first
-// open transaction on. Records of aborted transactions are dropped (they never were), and
-// transaction markers are kept.
+// open transaction on. Records of aborted transactions are dropped (they never were). A
+// transaction marker goes as Kafka's CleanedTransactionMetadata lets it: once no batch of
+// its transaction was met in a pass (an abort's are dropped in the pass before), and, as
+// tombstones, delete.retention.ms after its segment was last written.
 import { Attr } from '../protocol/records/batch.js';
+import { ControlType, controlTypeOfKey } from '../protocol/records/control.js';
 import { type DecodedBatch, decodeBatch, encodeBatch } from '../protocol/records/records.js';
 import { release } from '../fastpath/index.js';
 import type { PartitionLog } from './partition-log.js';
@@ -38,15 +41,27 @@ export async function compactLog(log: PartitionLog, now: number, deleteRetention
     decoded.set(seg, batches);
   }
   let removed = 0;
+  // Producers whose committed (or aborted) transaction had a batch met in this pass, until its marker.
+  const committedMet = new Set<number>();
+  const abortedMet = new Set<number>();
   for (const seg of segments) {
     const tombstonesExpire = now - seg.lastModified > deleteRetentionMs;
     const out: Buffer[] = [];
     let segmentRemoved = 0;
     for (const b of decoded.get(seg)!) {
       if (b.isControl) {
+        const type = controlTypeOfKey(b.records[0]?.key ?? null);
+        const met = type === ControlType.ABORT ? abortedMet : type === ControlType.COMMIT ? committedMet : null;
+        const discardable = met !== null && !met.has(b.producerId);
+        met?.delete(b.producerId);
+        if (discardable && tombstonesExpire) {
+          segmentRemoved += b.records.length;
+          continue;
+        }
         out.push(await encodeBatch({ ...batchHeader(b), records: b.records.map((r) => ({ ...r, offsetDelta: r.offset - b.baseOffset })) }));
         continue;
       }
+      if (b.isTransactional) (wasAborted(b) ? abortedMet : committedMet).add(b.producerId);
       const keep = wasAborted(b) ? [] : b.records.filter((r) => !r.key || (latest.get(keyOf(r.key)) === r.offset && !(r.value === null && tombstonesExpire)));
       segmentRemoved += b.records.length - keep.length;
       if (keep.length === 0) continue;

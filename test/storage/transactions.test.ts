@@ -96,3 +96,20 @@ test('the cleaner drops aborted records, keeps markers and committed data, and s
     [6, false, ['k3']],
   ], 'the open transaction of producer 9 (offset 5) and what follows are left as they were');
 });
+
+test('the cleaner removes a marker once its transaction has no batch left, after delete.retention.ms, as Kafka does', async (t) => {
+  const log = PartitionLog.memory(logConfig({ segmentBytes: 1 }));
+  log.append([await txnBatch(7, 0, ['k1'])], opts); // 0: aborted
+  appendMarker(log, marker(7, false), opts); // 1
+  log.append([await txnBatch(8, 0, ['k1'])], opts); // 2: committed, later superseded
+  appendMarker(log, marker(8, true), opts); // 3
+  log.append([await txnBatch(9, 0, ['k1'])], opts); // 4: committed, the latest k1
+  appendMarker(log, marker(9, true), opts); // 5
+  log.append([await plainBatch(1, 0, ['k9'])], opts); // 6: the active segment
+  const offsets = () => decodeRecords(Buffer.concat(log.read(0, 1 << 20))).then((bs) => bs.map((b) => b.baseOffset));
+  const later = Date.now() + 2 * 86_400_000;
+  t.is(await compactLog(log, Date.now(), 86_400_000), 2, 'the aborted k1 and the superseded k1');
+  t.deepEqual(await offsets(), [1, 3, 4, 5, 6], 'markers stay until delete.retention.ms has passed');
+  await compactLog(log, later, 86_400_000);
+  t.deepEqual(await offsets(), [4, 5, 6], 'then the markers of transactions with no batch left go; the one with data stays');
+});
