@@ -23,6 +23,11 @@ export class AbortedTxns {
     return this.entries.filter((t) => t.lastOffset >= fetchOffset && t.firstOffset < upperBound);
   }
 
+  /** Those whose ABORT marker is in [from, to): a segment's .txnindex. */
+  markedIn(from: number, to: number): AbortedTxn[] {
+    return this.entries.filter((t) => t.lastOffset >= from && t.lastOffset < to);
+  }
+
   /** Drops those whose marker is at or after `offset` (a truncated log). */
   truncateFrom(offset: number): void {
     this.entries = this.entries.filter((t) => t.lastOffset < offset);

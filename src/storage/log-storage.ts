@@ -8,7 +8,9 @@ import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { deletedDirName, type FileDeleter } from './file-deleter.js';
 import type { EpochEntry } from './leader-epoch-cache.js';
 import { MemorySegment } from './memory-segment.js';
-import { FileSegment, type LogSegment, segmentFileName } from './segment.js';
+import { FileSegment, type LogSegment, segmentFileName, TXN_INDEX_SUFFIX } from './segment.js';
+import type { AbortedTxn } from './aborted-txns.js';
+import { encodeProducerSnapshot, encodeTxnIndex, type SnapshotEntry } from './txn-files.js';
 
 /** The errors of a storage that cannot take more (Kafka's KafkaStorageException): the log answers KAFKA_STORAGE_ERROR. */
 /** Out of room or descriptors: the append is refused and tried again next time. */
@@ -52,6 +54,12 @@ export interface LogStorage {
    * renamed at once, so the topic can be created again straight away, and removed after `delayMs`.
    */
   deleteLog(segments: readonly LogSegment[], delayMs: number): void;
+  /** Kafka's `.txnindex` of a segment: the aborted transactions whose marker it holds. */
+  writeTxnIndex(seg: LogSegment, aborted: readonly AbortedTxn[]): void;
+  /** Kafka's producer `.snapshot` as of `offset`; skipped when one at or past it was written. */
+  writeProducerSnapshot(offset: number, entries: readonly SnapshotEntry[]): void;
+  /** Removes the producer snapshots past `offset` (a truncated log; -1 for all). */
+  dropSnapshotsAbove(offset: number): void;
 }
 
 export class MemoryLogStorage implements LogStorage {
@@ -84,6 +92,10 @@ export class MemoryLogStorage implements LogStorage {
   deleteLog(segments: readonly LogSegment[]): void {
     for (const s of segments) s.delete();
   }
+
+  writeTxnIndex(): void {}
+  writeProducerSnapshot(): void {}
+  dropSnapshotsAbove(): void {}
 }
 
 const EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
@@ -91,7 +103,15 @@ const EPOCH_CHECKPOINT = 'leader-epoch-checkpoint';
 export class DiskLogStorage implements LogStorage {
   readonly durable = true;
 
-  constructor(readonly dir: string, private readonly deleter: FileDeleter) {}
+  /** The offsets of the producer snapshots in the directory, and the segments with a .txnindex. */
+  private readonly snapshots: Set<number>;
+  private readonly txnIndexes: Set<number>;
+
+  constructor(readonly dir: string, private readonly deleter: FileDeleter, files: readonly string[] = []) {
+    const offsets = (suffix: string) => new Set(files.filter((f) => f.length === 20 + suffix.length && f.endsWith(suffix)).map((f) => Number(f.slice(0, 20))));
+    this.snapshots = offsets('.snapshot');
+    this.txnIndexes = offsets(TXN_INDEX_SUFFIX);
+  }
 
   newSegment(baseOffset: number, indexIntervalBytes: number): LogSegment {
     return new FileSegment(this.dir, baseOffset, indexIntervalBytes, true);
@@ -111,7 +131,39 @@ export class DiskLogStorage implements LogStorage {
   }
 
   deleteSegment(seg: LogSegment, delayMs: number): void {
+    const i = seg.index;
+    const end = i.count ? i.lastOffset(i.count - 1) + 1 : seg.baseOffset + 1;
     this.deleter.schedule(seg.delete(), delayMs);
+    this.txnIndexes.delete(seg.baseOffset);
+    for (const o of this.snapshots) if (o >= seg.baseOffset && o < end) this.dropSnapshot(o);
+  }
+
+  writeTxnIndex(seg: LogSegment, aborted: readonly AbortedTxn[]): void {
+    const file = path.join(this.dir, segmentFileName(seg.baseOffset, TXN_INDEX_SUFFIX));
+    // Kafka makes the file with its first entry; a segment with none has none.
+    if (aborted.length > 0) {
+      fs.writeFileSync(file, encodeTxnIndex(aborted));
+      this.txnIndexes.add(seg.baseOffset);
+    } else if (this.txnIndexes.delete(seg.baseOffset)) {
+      fs.rmSync(file, { force: true });
+    }
+  }
+
+  writeProducerSnapshot(offset: number, entries: readonly SnapshotEntry[]): void {
+    // A log no idempotent or transactional producer wrote has none: one file per partition at every shutdown is not worth it.
+    if (entries.length === 0) return;
+    for (const o of this.snapshots) if (o >= offset) return;
+    fs.writeFileSync(path.join(this.dir, segmentFileName(offset, '.snapshot')), encodeProducerSnapshot(entries));
+    this.snapshots.add(offset);
+  }
+
+  dropSnapshotsAbove(offset: number): void {
+    for (const o of this.snapshots) if (o > offset) this.dropSnapshot(o);
+  }
+
+  private dropSnapshot(offset: number): void {
+    fs.rmSync(path.join(this.dir, segmentFileName(offset, '.snapshot')), { force: true });
+    this.snapshots.delete(offset);
   }
 
   rewrite(old: LogSegment, batches: Buffer[], indexIntervalBytes: number): LogSegment {

@@ -16,8 +16,9 @@ import { ProducerHistory } from './producer-history.js';
 import type { ProducerStateManager } from './producer-state.js';
 import { FileSegment, type LogSegment } from './segment.js';
 import { firstAtOrAfter, latestTimestamp, type TimestampOffset } from './timestamp-lookup.js';
+import type { AppendOptions, AppendResult, LogConfig } from './log-types.js';
 
-export type { TimestampOffset };
+export type { AppendOptions, AppendResult, LogConfig, TimestampOffset };
 
 /** One buffer holding `parts` (held reads, released here). */
 function copyOut(parts: Buffer[]): Buffer {
@@ -25,32 +26,6 @@ function copyOut(parts: Buffer[]): Buffer {
   for (const p of parts) release(p);
   return out;
 }
-
-export interface LogConfig {
-  segmentBytes: number;
-  segmentMs: number;
-  retentionMs: number;
-  retentionBytes: number;
-  flushIntervalMessages: number;
-  flushIntervalMs: number;
-  indexIntervalBytes: number;
-  /** How long deleted segments and directories stay on disk (renamed) before they are removed. */
-  fileDeleteDelayMs: number;
-}
-
-export interface AppendOptions {
-  leaderEpoch: number;
-  now: number;
-  /** message.timestamp.type=LogAppendTime: the broker stamps the time. */
-  logAppendTime: boolean;
-  /** Written by a coordinator of this broker, not a client: its transactional records have no sequence. */
-  fromCoordinator?: boolean;
-}
-
-export type AppendResult =
-  | { error: typeof ErrorCode.NONE; baseOffset: number; lastOffset: number; logAppendTime: number }
-  | { error: number };
-
 
 export class PartitionLog {
   private segments: LogSegment[] = [];
@@ -103,9 +78,9 @@ export class PartitionLog {
    */
   static open(dir: string, config: LogConfig, recoveryPoint: number, logStartOffset: number, deleter = new FileDeleter()): PartitionLog {
     fs.mkdirSync(dir, { recursive: true });
-    const storage = new DiskLogStorage(dir, deleter);
-    const log = new PartitionLog(storage, config);
     const files = fs.readdirSync(dir);
+    const storage = new DiskLogStorage(dir, deleter, files);
+    const log = new PartitionLog(storage, config);
     // A cleaner's output that was not yet renamed into place when the process died.
     for (const f of files.filter((x) => x.endsWith('.cleaned'))) fs.rmSync(path.join(dir, f), { force: true });
     // Segments deleted before the process stopped, whose delay it did not live to see out.
@@ -272,6 +247,7 @@ export class PartitionLog {
     const a = this.active;
     const base = this.logEndOffset;
     const fsync = this.storage.seal(a);
+    this.writeTxnFiles(this.segments.length - 1, base);
     if (fsync) {
       this.rollFlushes = this.rollFlushes.then(fsync).then(() => {
         if (this.recoveryPoint < base && this.logEndOffset >= base) {
@@ -411,6 +387,7 @@ export class PartitionLog {
     this.logEndOffset = i.count ? i.lastOffset(i.count - 1) + 1 : seg.baseOffset;
     this.logStartOffset = Math.min(this.logStartOffset, this.logEndOffset);
     this.recoveryPoint = Math.min(this.recoveryPoint, this.logEndOffset);
+    this.storage.dropSnapshotsAbove(this.logEndOffset);
     this.rebuildProducers();
     this.epochs.truncateFrom(this.logEndOffset);
   }
@@ -418,6 +395,7 @@ export class PartitionLog {
   /** Drops everything and restarts the log empty at `offset` (a follower far behind its leader's log start). */
   truncateFullyAndStartAt(offset: number): void {
     for (const seg of this.segments) this.deleteSegment(seg);
+    this.storage.dropSnapshotsAbove(-1);
     this.segments = [];
     this.history.reset();
     this.addSegment(this.newSegment(offset));
@@ -459,6 +437,8 @@ export class PartitionLog {
     const i = this.segments.indexOf(old);
     if (this.closed || i < 0 || i === this.segments.length - 1) return false;
     const fresh = this.storage.rewrite(old, batches, this.config.indexIntervalBytes);
+    const markers = new Set(batches.map((b) => readBatchHeader(b).baseOffset));
+    this.storage.writeTxnIndex(fresh, this.history.aborted.markedIn(old.baseOffset, this.segments[i + 1]!.baseOffset).filter((t) => markers.has(t.lastOffset)));
     // As Kafka's cleaner does: a cleaned segment keeps its last-modified time, so the
     // delete.retention.ms of its tombstones is not restarted by every cleaning.
     fresh.lastModified = old.lastModified;
@@ -471,7 +451,8 @@ export class PartitionLog {
     this.closed = true;
     // Every segment is closed even when one fails (a full disk): no descriptor is left open.
     let failure: unknown = null;
-    for (const step of [() => this.storage.durable && this.flush(), ...this.segments.map((s) => () => s.close())]) {
+    const steps = [() => this.storage.durable && this.flush(), () => this.writeTxnFiles(this.segments.length - 1, this.logEndOffset), ...this.segments.map((s) => () => s.close())];
+    for (const step of steps) {
       try {
         step();
       } catch (e) {
@@ -479,6 +460,16 @@ export class PartitionLog {
       }
     }
     if (failure !== null) throw failure;
+  }
+
+  /**
+   * Kafka's transaction files at a roll or a close: segment `i`'s .txnindex, and the
+   * producers' state as of `offset`, the log end then.
+   */
+  private writeTxnFiles(i: number, offset: number): void {
+    const seg = this.segments[i]!;
+    this.storage.writeTxnIndex(seg, this.history.aborted.markedIn(seg.baseOffset, this.segments[i + 1]?.baseOffset ?? Infinity));
+    this.storage.writeProducerSnapshot(offset, this.history.state.entries());
   }
 
   /** Lets go of the files without flushing, as a killed process would (crash tests). */

@@ -4,6 +4,7 @@
 // the first offset of its ongoing transaction, if any. The smallest of those is where the
 // partition's unstable part begins: the last stable offset cannot pass it.
 import { ErrorCode } from '../protocol/errors.js';
+import type { SnapshotEntry } from './txn-files.js';
 
 const CACHED_BATCHES = 5;
 
@@ -131,11 +132,14 @@ export class ProducerStateManager {
     for (const [id, first] of from.openTxns) this.openTxns.set(id, first);
   }
 
-  /** Active producers, for DescribeProducers. */
-  entries(): Array<{ producerId: number; epoch: number; lastSequence: number; lastTimestamp: number; coordinatorEpoch: number; currentTxnStartOffset: number }> {
-    return [...this.producers].map(([producerId, e]) => ({
-      producerId, epoch: e.epoch, lastSequence: e.batches[e.batches.length - 1]?.lastSeq ?? -1, lastTimestamp: e.lastTimestamp,
-      coordinatorEpoch: e.coordinatorEpoch, currentTxnStartOffset: this.openTxns.get(producerId) ?? -1,
-    }));
+  /** Active producers, as DescribeProducers and Kafka's producer snapshots give them. */
+  entries(): SnapshotEntry[] {
+    return [...this.producers].map(([producerId, e]) => {
+      const last = e.batches[e.batches.length - 1];
+      return {
+        producerId, epoch: e.epoch, lastSequence: last?.lastSeq ?? -1, lastOffset: last?.lastOffset ?? -1, offsetDelta: last ? last.lastOffset - last.firstOffset : 0,
+        timestamp: e.lastTimestamp, coordinatorEpoch: e.coordinatorEpoch, currentTxnFirstOffset: this.openTxns.get(producerId) ?? -1,
+      };
+    });
   }
 }

@@ -59,6 +59,8 @@ export function writeFully(fd: number, bytes: Buffer, position: number): void {
 
 export const segmentFileName = (baseOffset: number, suffix: string): string => `${String(baseOffset).padStart(20, '0')}${suffix}`;
 
+export const TXN_INDEX_SUFFIX = '.txnindex';
+
 /**
  * A `.log` file of batches with its `.index` (relative offset, position) and `.timeindex`
  * (timestamp, relative offset) written sparsely every `indexIntervalBytes`, as Kafka does.
@@ -183,13 +185,13 @@ export class FileSegment implements LogSegment {
   delete(): string[] {
     this.closeFile();
     const renamed: string[] = [];
-    for (const s of ['.log', '.index', '.timeindex']) {
+    for (const s of ['.log', '.index', '.timeindex', TXN_INDEX_SUFFIX]) {
       const file = path.join(this.dir, segmentFileName(this.baseOffset, s));
       try {
         fs.renameSync(file, file + DELETED_FILE_SUFFIX);
         renamed.push(file + DELETED_FILE_SUFFIX);
       } catch (e) {
-        // The indexes are written only when a segment is closed.
+        // The indexes are written only when a segment is closed; a .txnindex only with an aborted transaction.
         if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       }
     }

@@ -3,7 +3,10 @@
 // aborted transactions are listed for read_committed fetches; all of it is rebuilt when a
 // log is reopened or truncated, and the cleaner drops aborted records and leaves open
 // transactions alone.
+import fs from 'node:fs';
+import path from 'node:path';
 import test, { type ExecutionContext } from 'ava';
+import { crc32c } from '../../src/protocol/records/crc32c.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { Attr } from '../../src/protocol/records/batch.js';
 import { ControlType, encodeMarker, type Marker, readControl } from '../../src/protocol/records/control.js';
@@ -112,4 +115,40 @@ test('the cleaner removes a marker once its transaction has no batch left, after
   t.deepEqual(await offsets(), [1, 3, 4, 5, 6], 'markers stay until delete.retention.ms has passed');
   await compactLog(log, later, 86_400_000);
   t.deepEqual(await offsets(), [4, 5, 6], 'then the markers of transactions with no batch left go; the one with data stays');
+});
+
+test('on disk, Kafka\'s transaction files: each segment\'s .txnindex of its aborts, producer snapshots at rolls and at close, gone with truncation', async (t) => {
+  const dir = tempDir(t, 'txn-files');
+  const file = (offset: number, suffix: string) => path.join(dir, `${String(offset).padStart(20, '0')}${suffix}`);
+  const log = PartitionLog.open(dir, logConfig(), 0, 0);
+  log.append([await txnBatch(7, 0, ['a', 'b'])], opts); // 0-1
+  log.append([await plainBatch(3, 0, ['p'])], opts); // 2: idempotent, not transactional
+  appendMarker(log, marker(7, false), opts); // 3: ABORT
+  log.roll();
+  // Kafka's TransactionIndex entry: version 0, producer id, first offset, last offset (the marker), last stable offset.
+  const entry = Buffer.alloc(34);
+  entry.writeBigInt64BE(7n, 2);
+  entry.writeBigInt64BE(0n, 10);
+  entry.writeBigInt64BE(3n, 18);
+  entry.writeBigInt64BE(4n, 26);
+  t.deepEqual(fs.readFileSync(file(0, '.txnindex')), entry);
+  const snapshot = fs.readFileSync(file(4, '.snapshot'));
+  t.is(snapshot.readInt16BE(0), 1, 'version 1');
+  t.is(snapshot.readUInt32BE(2), crc32c(snapshot.subarray(6)) >>> 0, 'a CRC-32C of the entries');
+  t.is(snapshot.readInt32BE(6), 2, 'two producers');
+  // producer id, epoch, last sequence, last offset, offset delta, timestamp, coordinator epoch, open transaction's first offset
+  const producer7 = snapshot.subarray(10, 56);
+  t.deepEqual([producer7.readBigInt64BE(0), producer7.readInt16BE(8), producer7.readInt32BE(10), producer7.readBigInt64BE(14), producer7.readInt32BE(22), producer7.readInt32BE(34), producer7.readBigInt64BE(38)], [7n, 0, 1, 1n, 1, 3, -1n]);
+  log.append([await txnBatch(8, 0, ['c'])], opts); // 4: an open transaction
+  log.close();
+  const atClose = fs.readFileSync(file(5, '.snapshot'));
+  t.is(atClose.readInt32BE(6), 3);
+  t.false(fs.existsSync(file(4, '.txnindex')), 'no abort in the active segment: no file');
+
+  const reopened = PartitionLog.open(dir, logConfig(), 5, 0);
+  t.is(reopened.firstUnstableOffset, 4, 'the open transaction, rebuilt from the log');
+  t.deepEqual(reopened.abortedTxns(0, 10), [{ producerId: 7, firstOffset: 0, lastOffset: 3, lastStableOffset: 4 }]);
+  reopened.truncateTo(4);
+  t.false(fs.existsSync(file(5, '.snapshot')), 'a snapshot past a truncation goes');
+  reopened.close();
 });

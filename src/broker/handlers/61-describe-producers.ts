@@ -15,8 +15,8 @@ export default defineApi(61, (services: Services<'replicas'>, req) => ({
         errorCode: ErrorCode.NONE,
         errorMessage: null,
         activeProducers: p.log.producers.entries().map((e) => ({
-          producerId: e.producerId, producerEpoch: e.epoch, lastSequence: e.lastSequence, lastTimestamp: e.lastTimestamp,
-          coordinatorEpoch: e.coordinatorEpoch, currentTxnStartOffset: e.currentTxnStartOffset,
+          producerId: e.producerId, producerEpoch: e.epoch, lastSequence: e.lastSequence, lastTimestamp: e.timestamp,
+          coordinatorEpoch: e.coordinatorEpoch, currentTxnStartOffset: e.currentTxnFirstOffset,
         })),
       };
     }),
