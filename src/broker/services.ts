@@ -41,7 +41,7 @@ export interface BrokerServices {
   /** The transactional ids whose __transaction_state partitions this broker leads. */
   readonly txns: TransactionCoordinator;
   /** KIP-890: asks a producer's transaction coordinator whether a partition was added to its transaction. */
-  readonly txnVerifier: { verify(producer: TxnProducer, topic: string, partition: number, op: TxnOperation): Promise<number> };
+  readonly txnVerifier: { verify(producer: TxnProducer, partitions: ReadonlyArray<[string, number]>, op: TxnOperation): Promise<number[]> };
   /** Writes transaction markers to the partitions this broker leads (WriteTxnMarkers). */
   readonly txnMarkers: { write(m: MarkerRequest): Promise<MarkerResults> };
   readonly producerIds: ProducerIdManager;

@@ -80,7 +80,9 @@ test('v2: Produce v12 and TxnOffsetCommit v5 add to the transaction; EndTxn v5 b
   // The next transaction, under the new epoch, starts its sequence again; the old epoch is fenced in the partition.
   t.is((await produce(c, 12, 'tv2', 0, await batch(p0, 2, 'late'))).errorCode, ErrorCode.INVALID_PRODUCER_EPOCH, 'a late batch of the finished transaction');
   t.is((await produce(c, 12, 'tv2', 0, await batch(p1, 5, 'gap'))).errorCode, ErrorCode.OUT_OF_ORDER_SEQUENCE_NUMBER, 'a new epoch begins at sequence 0');
-  t.is((await produce(c, 12, 'tv2', 1, await batch(p1, 0, 'x1'))).errorCode, ErrorCode.NONE);
+  // Both partitions of one request join the transaction together, as Kafka adds them in one call.
+  const both = await c.request(0, 12, { transactionalId: 'tv2', acks: -1, timeoutMs: 5000, topicData: [{ name: 't', partitionData: [{ index: 0, records: await batch(p1, 0, 'x0') }, { index: 1, records: await batch(p1, 0, 'x1') }] }] });
+  t.deepEqual(both.responses[0]!.partitionResponses.map((r) => r.errorCode), [ErrorCode.NONE, ErrorCode.NONE]);
   const aborted = await c.request(26, 5, { transactionalId: 'tv2', producerId: p1.producerId, producerEpoch: p1.producerEpoch, committed: false });
   t.deepEqual([aborted.errorCode, aborted.producerEpoch], [ErrorCode.NONE, p1.producerEpoch + 1]);
   const stale = await c.request(26, 5, { transactionalId: 'tv2', producerId: p0.producerId, producerEpoch: p0.producerEpoch, committed: true });

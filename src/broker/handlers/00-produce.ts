@@ -65,6 +65,8 @@ export default defineApi(0, (services: Services<'replicas' | 'txnVerifier'>, req
   const pending: Array<Promise<void>> = [];
   /** Legacy message sets being converted, and transactions' first batches being verified; appended when done. */
   const deferred: Array<Promise<void>> = [];
+  /** Transactions' first batches here, by producer: verified together once every slot is known. */
+  const unverifiedBatches = new Map<string, Array<{ topic: string; p: Partition; v: Validated; out: PartitionOut }>>();
   const responses = req.topicData.map((t) => {
     const partitionResponses = t.partitionData.map((pd): PartitionOut => {
       if (!validAcks) return failed(pd.index, ErrorCode.INVALID_REQUIRED_ACKS);
@@ -84,10 +86,8 @@ export default defineApi(0, (services: Services<'replicas' | 'txnVerifier'>, req
       if (first && req.transactionalId !== null && !p.log.producers.hasOpenTxn(first.producerId, first.producerEpoch)) {
         // The first batch of the producer's transaction here: verified with its coordinator first (KIP-890).
         const out = failed(pd.index, ErrorCode.UNKNOWN_SERVER_ERROR);
-        const producer = { transactionalId: req.transactionalId, producerId: first.producerId, producerEpoch: first.producerEpoch };
-        deferred.push(services.txnVerifier.verify(producer, t.name, pd.index, txnOp).then((code) => {
-          Object.assign(out, code === ErrorCode.NONE ? appendTo(p, v!, req.acks, req.timeoutMs, pending) : unverified(pd.index, code));
-        }));
+        const key = `${first.producerId}:${first.producerEpoch}`;
+        unverifiedBatches.set(key, [...(unverifiedBatches.get(key) ?? []), { topic: t.name, p, v: v!, out }]);
         return out;
       }
       if (v) return appendTo(p, v, req.acks, req.timeoutMs, pending);
@@ -100,6 +100,13 @@ export default defineApi(0, (services: Services<'replicas' | 'txnVerifier'>, req
     });
     return { name: t.name, partitionResponses };
   });
+  for (const [key, slots] of unverifiedBatches) {
+    const [producerId, producerEpoch] = key.split(':').map(Number) as [number, number];
+    const producer = { transactionalId: req.transactionalId!, producerId, producerEpoch };
+    deferred.push(services.txnVerifier.verify(producer, slots.map((s) => [s.topic, s.p.index]), txnOp).then((codes) => {
+      slots.forEach((s, i) => Object.assign(s.out, codes[i] === ErrorCode.NONE ? appendTo(s.p, s.v, req.acks, req.timeoutMs, pending) : unverified(s.p.index, codes[i]!)));
+    }));
+  }
   const response: ProduceResponse = { responses, throttleTimeMs: 0 };
   const withLeaderHints = (): ProduceResponse => {
     if (ctx.version < 10) return response;

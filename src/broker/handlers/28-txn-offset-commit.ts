@@ -21,8 +21,8 @@ export default defineApi(28, async (services: Services<'groups' | 'replicas' | '
   const verify = async (partition: number): Promise<number> => {
     // A transaction already open in the partition was verified when it began there.
     if (services.replicas.partition(OFFSETS_TOPIC, partition)?.log.producers.hasOpenTxn(producer.producerId, producer.producerEpoch)) return ErrorCode.NONE;
-    const code = await services.txnVerifier.verify(producer, OFFSETS_TOPIC, partition, op);
-    return UNAVAILABLE.has(code) ? ErrorCode.COORDINATOR_NOT_AVAILABLE : code;
+    const [code] = await services.txnVerifier.verify(producer, [[OFFSETS_TOPIC, partition]], op);
+    return UNAVAILABLE.has(code!) ? ErrorCode.COORDINATOR_NOT_AVAILABLE : code!;
   };
   // v3+ (KIP-447) name the member and generation, checked as a plain commit's are.
   const [generation, member, instance] = ctx.version >= 3 ? [req.generationId, req.memberId, req.groupInstanceId] : [-1, '', null];

@@ -33,30 +33,41 @@ export class TxnVerifier {
     private readonly timeoutMs: number,
   ) {}
 
-  /** NONE when the partition is (or now is) in the producer's transaction; else the coordinator's error, as the client's version may get it. */
-  async verify(producer: TxnProducer, topic: string, partition: number, op: TxnOperation): Promise<number> {
-    const code = await this.ask(producer, topic, partition, op).catch(() => ErrorCode.COORDINATOR_NOT_AVAILABLE);
-    if (code === ErrorCode.PRODUCER_FENCED) return ErrorCode.INVALID_PRODUCER_EPOCH;
-    // "For backward compatibility with clients": those below KIP-890's versions know 48.
-    if (code === ErrorCode.TRANSACTION_ABORTABLE && op === 'default') return ErrorCode.INVALID_TXN_STATE;
-    return code;
+  /**
+   * For each partition, NONE when it is (or now is) in the producer's transaction, else the
+   * coordinator's error as the client's version may get it. One question for them all, as
+   * Kafka asks once per request: adding them one by one would meet the coordinator busy.
+   */
+  async verify(producer: TxnProducer, partitions: ReadonlyArray<[string, number]>, op: TxnOperation): Promise<number[]> {
+    const codes = await this.ask(producer, partitions, op).catch(() => partitions.map(() => ErrorCode.COORDINATOR_NOT_AVAILABLE));
+    return codes.map((code) => {
+      if (code === ErrorCode.PRODUCER_FENCED) return ErrorCode.INVALID_PRODUCER_EPOCH;
+      // "For backward compatibility with clients": those below KIP-890's versions know 48.
+      if (code === ErrorCode.TRANSACTION_ABORTABLE && op === 'default') return ErrorCode.INVALID_TXN_STATE;
+      return code;
+    });
   }
 
-  private async ask(producer: TxnProducer, topic: string, partition: number, op: TxnOperation): Promise<number> {
+  private async ask(producer: TxnProducer, partitions: ReadonlyArray<[string, number]>, op: TxnOperation): Promise<number[]> {
     const { transactionalId, producerId, producerEpoch } = producer;
+    const all = (code: number) => partitions.map(() => code);
     const index = this.coordinator.partitionFor(transactionalId);
     const leader = this.metadata.topics.get(TRANSACTION_TOPIC)?.partitions[index]?.leader ?? -1;
-    if (leader < 0) return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    if (leader < 0) return all(ErrorCode.COORDINATOR_NOT_AVAILABLE);
     if (leader === this.brokerId) {
       return op === 'add'
-        ? this.coordinator.addPartitions(transactionalId, producerId, producerEpoch, [[topic, partition]], ErrorCode.PRODUCER_FENCED, true)
-        : this.coordinator.verifyPartitions(transactionalId, producerId, producerEpoch, [[topic, partition]])[0]!;
+        ? all(await this.coordinator.addPartitions(transactionalId, producerId, producerEpoch, partitions, ErrorCode.PRODUCER_FENCED, true))
+        : this.coordinator.verifyPartitions(transactionalId, producerId, producerEpoch, partitions);
     }
+    const topics = new Map<string, number[]>();
+    for (const [topic, p] of partitions) topics.set(topic, [...(topics.get(topic) ?? []), p]);
     const client = await this.connections.get(leader);
     const res = await client.request(24, 5, {
-      transactions: [{ transactionalId, producerId, producerEpoch, verifyOnly: op !== 'add', topics: [{ name: topic, partitions: [partition] }] }],
+      transactions: [{ transactionalId, producerId, producerEpoch, verifyOnly: op !== 'add', topics: [...topics].map(([name, ps]) => ({ name, partitions: ps })) }],
     }, this.timeoutMs);
-    if (res.errorCode) return res.errorCode;
-    return res.resultsByTransaction?.[0]?.topicResults?.[0]?.resultsByPartition[0]?.partitionErrorCode ?? ErrorCode.UNKNOWN_SERVER_ERROR;
+    if (res.errorCode) return all(res.errorCode);
+    const results = res.resultsByTransaction?.[0]?.topicResults ?? [];
+    const code = (topic: string, p: number) => results.find((r) => r.name === topic)?.resultsByPartition.find((r) => r.partitionIndex === p)?.partitionErrorCode;
+    return partitions.map(([topic, p]) => code(topic, p) ?? ErrorCode.UNKNOWN_SERVER_ERROR);
   }
 }
