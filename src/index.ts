@@ -3,11 +3,15 @@
 import { Broker, type BrokerOptions } from './broker/broker.js';
 import type { FeatureLevels } from './broker/features.js';
 import type { LogLevel } from './broker/logger.js';
+import type { FaultInput, HttpOptions, ResetResult, TestKitOptions } from './broker/testkit/plane.js';
+import type { TraceEntry } from './broker/testkit/trace.js';
 
 export { Broker, type BrokerOptions };
 export { type ClusterBroker, type RunningCluster, startCluster, type StartClusterOptions } from './cluster.js';
 export { ErrorCode, errorName } from './protocol/errors.js';
 export { MemoryVolume } from './storage/log-manager.js';
+export { FaultError } from './broker/testkit/faults.js';
+export type { FaultInput, HttpOptions, ResetResult, TestKitOptions, TraceEntry };
 
 export interface StartBrokerOptions {
   /** 0 (the default) picks a free port. */
@@ -21,6 +25,10 @@ export interface StartBrokerOptions {
   logLevel?: LogLevel;
   /** Finalized feature levels, e.g. { 'transaction.version': 1 } for clients without KIP-890 part 2; Kafka 4.0's otherwise. */
   features?: FeatureLevels;
+  /** The test kit (faults, trace, reset): on by default in-process; false turns it off. */
+  testKit?: boolean | TestKitOptions;
+  /** The HTTP control plane: true for one on a free loopback port. Off by default. */
+  http?: boolean | HttpOptions;
 }
 
 export interface RunningBroker {
@@ -29,6 +37,18 @@ export interface RunningBroker {
   /** "host:port", ready for a client's bootstrap servers. */
   bootstrap: string;
   broker: Broker;
+  /** The control plane's base URL ("http://127.0.0.1:port"), when started with `http`. */
+  http: string | null;
+  /** Test kit: a fault for the requests it matches (throws FaultError when it is not one); returns its id. */
+  addFault(fault: FaultInput): number;
+  /** The active faults, with what remains of each. */
+  faults(): Array<Record<string, unknown>>;
+  removeFault(id: number): boolean;
+  clearFaults(): void;
+  /** The last requests and answers, oldest first. */
+  trace(filter?: { api?: string; clientId?: string; limit?: number }): TraceEntry[];
+  /** Deletes every non-internal topic, group, transactional id, fault and the trace. */
+  reset(): Promise<ResetResult>;
   /** Stops listening, flushes and closes. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -42,9 +62,18 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Runnin
     config: opts.config ?? {},
     logLevel: opts.logLevel ?? 'silent',
     ...(opts.features ? { features: opts.features } : {}),
+    testKit: opts.testKit ?? true,
+    ...(opts.http ? { http: opts.http === true ? { port: 0 } : opts.http } : {}),
   });
   // The address it listens on, which is what a client in the same process must dial;
   // Metadata tells clients the advertised one.
   const { host, port } = broker;
-  return { host, port, bootstrap: `${host}:${port}`, broker, close: () => broker.close() };
+  const plane = broker.plane;
+  const at = plane.address;
+  return {
+    host, port, bootstrap: `${host}:${port}`, broker, http: at ? `http://${at.host}:${at.port}` : null,
+    addFault: (f) => plane.addFault(f), faults: () => plane.faults(), removeFault: (id) => plane.removeFault(id), clearFaults: () => plane.clearFaults(),
+    trace: (filter) => plane.trace(filter), reset: () => plane.reset(),
+    close: () => broker.close(),
+  };
 }

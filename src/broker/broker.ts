@@ -17,7 +17,7 @@ import type { GroupCoordinator } from './group/coordinator.js';
 import { groupCoordinatorOn } from './group/on-replicas.js';
 import { allApis } from './handlers/index.js';
 import { LogCleaner } from './log-cleaner.js';
-import { scheduleLogMaintenance, watchDescriptors } from './log-maintenance.js';
+import { startBackgroundTasks } from './background-tasks.js';
 import { createLogger, type LogLevel } from './logger.js';
 import { Membership } from './membership.js';
 import { Connection, type ConnectionHost } from './net/connection.js';
@@ -29,6 +29,7 @@ import { Scheduler } from './scheduler.js';
 import type { BrokerServices } from './services.js';
 import { TopicAdmin } from './topic-admin.js';
 import { TopicConfigs } from './topic-configs.js';
+import { type HttpOptions, type TestKitOptions, TestPlane } from './testkit/plane.js';
 import { Transactions } from './txn/transactions.js';
 
 export interface BrokerOptions {
@@ -53,6 +54,10 @@ export interface BrokerOptions {
   storePrefix?: string;
   /** Finalized feature levels (`kafka-storage format --feature`); Kafka 4.0's defaults otherwise. */
   features?: FeatureLevels;
+  /** Started for testing: faults, the trace and reset (testkit/). */
+  testKit?: boolean | TestKitOptions;
+  /** The HTTP control plane's listener. */
+  http?: HttpOptions;
 }
 
 export class Broker {
@@ -65,6 +70,8 @@ export class Broker {
   readonly groups: GroupCoordinator;
   readonly txns: Transactions;
   readonly cleaner: LogCleaner;
+  /** The test kit and the control plane. */
+  readonly plane: TestPlane;
   /** Everything handlers may be given. */
   readonly services: BrokerServices;
   private readonly store: CoordinationStore;
@@ -103,10 +110,12 @@ export class Broker {
     const features = new Features(opts.features);
     this.txns = new Transactions({ brokerId, config, features, metadata, replicas: this.replicas, producerIds, groups: this.groups, logger });
     this.cleaner = new LogCleaner(this.replicas, topicConfigs, logger);
+    const topics = new TopicAdmin(config, metadata, logger);
+    this.plane = new TestPlane({ brokerId, apis: this.apis, logger, metadata, topics, groups: this.groups, txns: this.txns.coordinator }, opts.testKit);
     this.services = {
       brokerId, config, logger, metadata, topicConfigs, logDirs: this.logs, producerIds,
       replicas: this.replicas,
-      topics: new TopicAdmin(config, metadata, logger),
+      topics,
       groups: this.groups,
       txns: this.txns.coordinator,
       txnMarkers: this.txns.markers,
@@ -127,14 +136,15 @@ export class Broker {
       ? { host: opts.host ?? '127.0.0.1', port: opts.port ?? 9092 }
       : parseListener(b.config.get('listeners')) ?? { host: '0.0.0.0', port: 9092 };
     try {
-      const host: ConnectionHost = { apis: b.apis, services: b.services, logger: b.logger, ...requestLimits(b.config) };
+      const host: ConnectionHost = { apis: b.apis, services: b.services, logger: b.logger, testKit: b.plane.kit, ...requestLimits(b.config) };
       await b.listener.listen(listen.host || '0.0.0.0', listen.port, (id, socket) => new Connection(id, socket, host));
       await b.join();
+      if (opts.http) await b.plane.listen(opts.http);
     } catch (e) {
       await b.close();
       throw e;
     }
-    b.startTasks();
+    startBackgroundTasks(b.scheduler, b);
     const where = b.logs.storage.kind === 'disk' ? `log dirs ${b.logs.storage.dirs.join(',')}` : 'in-memory storage';
     b.logger.info(`ready on ${b.host}:${b.port} (cluster ${b.metadata.clusterId}, ${where})`);
     return b;
@@ -192,20 +202,6 @@ export class Broker {
     for (const t of this.metadata.topics.values()) this.replicas.refreshConfigs(t);
   }
 
-  private startTasks(): void {
-    const s = this.scheduler;
-    scheduleLogMaintenance(s, this.logs, this.config, this.logger);
-    watchDescriptors(s, this.logger);
-    this.replicas.start(s);
-    this.groups.start(s);
-    this.txns.start(s);
-    if (this.config.bool('auto.leader.rebalance.enable')) {
-      s.every(this.config.int('leader.imbalance.check.interval.seconds') * 1000, 'preferred leader election',
-        () => void this.controller.rebalance().catch((e) => this.logger.warn(`preferred leader election failed: ${(e as Error).message}`)));
-    }
-    if (this.config.bool('log.cleaner.enable')) this.cleaner.start(s, this.config.int('log.cleaner.backoff.ms'));
-  }
-
   /**
    * Stops as SIGKILL would stop the process (for in-process failover tests): sockets cut,
    * nothing flushed or checkpointed, and the registration left to expire after
@@ -236,6 +232,7 @@ export class Broker {
     await this.membership.leave(crash);
     await this.replicas.stopFetchers();
     await this.listener.close();
+    await this.plane.close();
     await this.metadata.stop().catch(() => undefined);
     if (crash) {
       this.logs.abandon();

@@ -7,7 +7,8 @@ import type { LogLevel } from '../broker/logger.js';
 export const USAGE = `usage: krill start [--host 127.0.0.1] [--port 9092] [--data-dir ./data] [--broker-id 0]
                    [--metadata etcd://127.0.0.1:2379] [--rack r1]
                    [--config server.properties] [--set key=value ...] [--log-level info]
-                   [--feature transaction.version=2 ...]`;
+                   [--feature transaction.version=2 ...]
+                   [--http-port 0] [--http-host 127.0.0.1] [--test-kit]`;
 
 export interface StartArgs {
   config: Record<string, string>;
@@ -18,6 +19,10 @@ export interface StartArgs {
   metadata?: string;
   /** Finalized feature levels, as `kafka-storage format --feature name=level`. */
   features: FeatureLevels;
+  /** The HTTP control plane's listener, when asked for. */
+  http?: { host: string; port: number };
+  /** Started for testing: the test kit's endpoints answer. */
+  testKit: boolean;
 }
 
 export function parseStartArgs(argv: string[]): StartArgs {
@@ -27,6 +32,9 @@ export function parseStartArgs(argv: string[]): StartArgs {
   let logLevel: LogLevel = 'info';
   let metadata: string | undefined;
   const features: FeatureLevels = {};
+  let httpPort: number | undefined;
+  let httpHost = '127.0.0.1';
+  let testKit = false;
   const sets: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -47,6 +55,12 @@ export function parseStartArgs(argv: string[]): StartArgs {
         break;
       case '--config': Object.assign(config, parseProperties(fs.readFileSync(next(), 'utf8'))); break;
       case '--log-level': logLevel = next() as LogLevel; break;
+      case '--http-port':
+        httpPort = Number(next());
+        if (!Number.isInteger(httpPort) || httpPort < 0 || httpPort > 65535) throw new ConfigError(`--http-port expects a port, got ${argv[i]}`);
+        break;
+      case '--http-host': httpHost = next(); break;
+      case '--test-kit': testKit = true; break;
       case '--feature': {
         const [name, level] = parseFeature(next());
         features[name] = level;
@@ -69,5 +83,5 @@ export function parseStartArgs(argv: string[]): StartArgs {
     const p = port ?? 9092;
     if (!('listeners' in sets)) config['listeners'] = `PLAINTEXT://${h}:${p}`;
   }
-  return { config, host, port, logLevel, features, ...(metadata ? { metadata } : {}) };
+  return { config, host, port, logLevel, features, testKit, ...(metadata ? { metadata } : {}), ...(httpPort !== undefined ? { http: { host: httpHost, port: httpPort } } : {}) };
 }

@@ -18,7 +18,9 @@ async function main(argv: string[]): Promise<void> {
   if (!opts.config['log.dirs'] && !opts.config['log.dir']) opts.config['log.dirs'] = './data';
   // The etcd client (gRPC) is only loaded when asked for: it would slow every start-up.
   const store = opts.metadata ? (await import('../broker/controller/etcd-store.js')).EtcdStore.fromUrl(opts.metadata) : undefined;
-  const broker = await Broker.start({ config: opts.config, logLevel: opts.logLevel, features: opts.features, ...(store ? { store } : {}) });
+  const broker = await Broker.start({
+    config: opts.config, logLevel: opts.logLevel, features: opts.features, testKit: opts.testKit, ...(opts.http ? { http: opts.http } : {}), ...(store ? { store } : {}),
+  });
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -31,3 +31,10 @@ test('--feature sets a finalized feature level as kafka-storage format does; unk
   t.throws(() => parseStartArgs(['--feature', 'metadata.version=20']), { message: /transaction\.version/ });
   t.throws(() => parseStartArgs(['--feature', 'transaction.version']), { message: /name=level/ });
 });
+
+test('--http-port, --http-host and --test-kit', (t) => {
+  t.like(parseStartArgs(['--http-port', '8080', '--test-kit']), { http: { host: '127.0.0.1', port: 8080 }, testKit: true });
+  t.like(parseStartArgs(['--http-port', '0', '--http-host', '0.0.0.0']), { http: { host: '0.0.0.0', port: 0 }, testKit: false });
+  t.is(parseStartArgs([]).http, undefined);
+  t.throws(() => parseStartArgs(['--http-port', 'x']), { message: /--http-port/ });
+});

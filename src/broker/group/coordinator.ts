@@ -64,13 +64,29 @@ export class GroupCoordinator {
 
   /** Leadership of an offsets partition moved away: its groups' waiting members are sent to the new coordinator. */
   partitionResigned(index: number): void {
-    for (const g of this.manager.unload(index)) {
-      for (const m of g.members.values()) {
-        m.awaitingJoin?.(this.joinError(ErrorCode.NOT_COORDINATOR, m.memberId));
-        m.awaitingSync?.({ errorCode: ErrorCode.NOT_COORDINATOR, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) });
-        m.awaitingJoin = null;
-        m.awaitingSync = null;
-      }
+    for (const g of this.manager.unload(index)) this.dismissWaiting(g, ErrorCode.NOT_COORDINATOR);
+  }
+
+  /**
+   * The test kit's reset: every group this broker coordinates goes, members, offsets and
+   * all; a member waiting in a join or sync is told UNKNOWN_MEMBER_ID, as a removed member
+   * is. Returns their ids.
+   */
+  resetAll(): string[] {
+    const gone = [...this.manager.groups.values()].filter((g) => this.manager.coordinatorError(g.groupId) === null);
+    for (const g of gone) {
+      this.dismissWaiting(g, ErrorCode.UNKNOWN_MEMBER_ID);
+      this.manager.forget(g.groupId);
+    }
+    return gone.map((g) => g.groupId);
+  }
+
+  private dismissWaiting(g: Group, errorCode: number): void {
+    for (const m of g.members.values()) {
+      m.awaitingJoin?.(this.joinError(errorCode, m.memberId));
+      m.awaitingSync?.({ errorCode, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) });
+      m.awaitingJoin = null;
+      m.awaitingSync = null;
     }
   }
 

@@ -327,6 +327,13 @@ export class GroupManager {
     return ErrorCode.NONE;
   }
 
+  /** The test kit's reset: the group goes whatever its state, with its offsets, pending ones too. */
+  forget(groupId: string): void {
+    const g = this.groups.get(groupId);
+    if (g) this.removeGroup(g);
+    this.pending.dropWhere((id) => id === groupId);
+  }
+
   private removeGroup(g: Group): void {
     const records: CoordinatorRecord[] = [];
     for (const k of g.offsets.keys()) {

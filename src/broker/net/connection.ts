@@ -19,6 +19,7 @@ import { FrameReader, FrameTooLargeError } from './frame-reader.js';
 import { adoptFrameSocket, release, writeDirect } from '../../fastpath/index.js';
 import { readRequestHeader } from './request-header.js';
 import type { RequestBytes } from './request-bytes.js';
+import type { TestKit } from '../testkit/test-kit.js';
 
 const API_VERSIONS = 18;
 
@@ -32,6 +33,8 @@ export interface ConnectionHost {
   /** queued.max.request.bytes, across the broker. */
   readonly requestBytes: RequestBytes;
   readonly logger: Logger;
+  /** A broker started for testing: faults and the trace on every request. */
+  readonly testKit: TestKit | null;
 }
 
 type Result = HandlerResult<ResponseOf<ApiKey>>;
@@ -250,7 +253,8 @@ export class Connection implements ConnectionInfo {
     const headerV1 = header.apiKey !== API_VERSIONS && isFlexible(api.schemas.response, header.apiVersion);
     let result;
     try {
-      result = api.handle(this.host.services, req, ctx);
+      const kit = this.host.testKit;
+      result = kit ? kit.handle(api, req, ctx, (r) => api.handle(this.host.services, r, ctx)) : api.handle(this.host.services, req, ctx);
     } catch (e) {
       this.fail(e, api);
       return;

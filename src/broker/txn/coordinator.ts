@@ -414,6 +414,14 @@ export class TransactionCoordinator {
     }
   }
 
+  /** The test kit's reset: every transactional id coordinated here is forgotten (a tombstone each). Returns them. */
+  async resetAll(): Promise<string[]> {
+    const ids = [...this.txns].filter(([id]) => this.coordinatorError(id) === null);
+    for (const [id] of ids) this.txns.delete(id);
+    await Promise.all(ids.map(([id, t]) => this.deps.writer.append(t.partition, [{ key: txnKey(id), value: null }])));
+    return ids.map(([id]) => id);
+  }
+
   // ---- describing -----------------------------------------------------------------------
 
   /** DescribeTransactions: the id's state, or the error for it. */

@@ -1,0 +1,134 @@
+// A broker's test plane: the test kit on its request path (faults, trace), resetting it to
+// as fresh as a new one, and the HTTP control plane that serves both. A broker not started
+// for testing has no kit, and its control plane answers none of the test kit's endpoints.
+import type { Logger } from 'winston';
+import type { ApiTable } from '../api-table.js';
+import type { ClusterMetadata } from '../controller/cluster-metadata.js';
+import type { GroupCoordinator } from '../group/coordinator.js';
+import { ControlPlane } from '../http/control-plane.js';
+import type { TopicAdmin } from '../topic-admin.js';
+import type { TransactionCoordinator } from '../txn/coordinator.js';
+import { type Fault, faultJson, type FaultRegistry, parseFault } from './faults.js';
+import type { TraceEntry } from './trace.js';
+import { testKitRoutes } from './routes.js';
+import { apiName, TestKit } from './test-kit.js';
+
+export interface TestKitOptions {
+  /** How many requests the trace keeps (1000 by default; 0 turns it off). */
+  traceSize?: number;
+  /** Faults shared with other brokers (an in-process cluster). */
+  faults?: FaultRegistry;
+}
+
+export interface HttpOptions {
+  /** 127.0.0.1 by default. */
+  host?: string;
+  /** 0 picks a free port. */
+  port: number;
+}
+
+/** A fault as a test gives it (POST /v1/faults). */
+export interface FaultInput {
+  api: string | number;
+  topic?: string;
+  partition?: number;
+  broker?: number;
+  clientId?: string;
+  /** A Kafka error name, e.g. NOT_LEADER_OR_FOLLOWER. */
+  error?: string;
+  delayMs?: number;
+  disconnect?: boolean;
+  /** 1 by default; -1 until removed. */
+  count?: number;
+}
+
+export interface ResetResult {
+  topics: string[];
+  groups: string[];
+  transactionalIds: string[];
+}
+
+export interface TestPlaneDeps {
+  brokerId: number;
+  apis: ApiTable;
+  logger: Logger;
+  metadata: ClusterMetadata;
+  topics: TopicAdmin;
+  groups: GroupCoordinator;
+  txns: TransactionCoordinator;
+}
+
+export class TestPlane {
+  readonly kit: TestKit | null;
+  private http: ControlPlane | null = null;
+
+  constructor(private readonly deps: TestPlaneDeps, testKit: boolean | TestKitOptions | undefined) {
+    const opts = typeof testKit === 'object' ? testKit : {};
+    this.kit = testKit ? new TestKit(deps.brokerId, opts.faults, opts.traceSize) : null;
+  }
+
+  /** The APIs served, by key, under Kafka's names. */
+  private get apiNames(): Map<number, string> {
+    return new Map(this.deps.apis.versions.map((v) => [v.apiKey, apiName(this.deps.apis.get(v.apiKey)!)]));
+  }
+
+  private get testKit(): TestKit {
+    if (!this.kit) throw new Error('this broker was not started for testing');
+    return this.kit;
+  }
+
+  /** Starts the HTTP control plane. */
+  async listen(opts: HttpOptions): Promise<void> {
+    const routes = this.kit ? [testKitRoutes(this.kit, this.apiNames, () => this.reset())] : [];
+    this.http = await ControlPlane.listen(opts.host ?? '127.0.0.1', opts.port, routes, this.deps.logger);
+  }
+
+  /** Where the control plane listens; null without one. */
+  get address(): { host: string; port: number } | null {
+    return this.http ? { host: this.http.host, port: this.http.port } : null;
+  }
+
+  /**
+   * Deletes every topic but the internal ones, every group and transactional id this
+   * broker coordinates, every fault and the trace: as fresh as a new broker.
+   */
+  async reset(): Promise<ResetResult> {
+    const kit = this.testKit;
+    const { metadata, topics, groups, txns, logger } = this.deps;
+    const deleted = [...metadata.topics.values()].filter((t) => !t.internal).map((t) => t.name);
+    for (const name of deleted) await topics.deleteTopic(name);
+    const result = { topics: deleted, groups: groups.resetAll(), transactionalIds: await txns.resetAll() };
+    kit.faults.clear();
+    kit.trace.clear();
+    logger.info(`reset: ${result.topics.length} topic(s), ${result.groups.length} group(s), ${result.transactionalIds.length} transactional id(s) deleted`);
+    return result;
+  }
+
+  // ---- the same, in-process (what startBroker returns) -----------------------------------
+
+  /** Adds a fault, given as its JSON is posted; throws FaultError when it is not one. Returns its id. */
+  addFault(fault: FaultInput): number {
+    return this.testKit.faults.add(parseFault(fault, this.apiNames)).id;
+  }
+
+  faults(): Array<Record<string, unknown>> {
+    const names = this.apiNames;
+    return this.testKit.faults.list().map((f: Fault) => faultJson(f, (k) => names.get(k) ?? String(k)));
+  }
+
+  removeFault(id: number): boolean {
+    return this.testKit.faults.remove(id);
+  }
+
+  clearFaults(): void {
+    this.testKit.faults.clear();
+  }
+
+  trace(filter: { api?: string; clientId?: string; limit?: number } = {}): TraceEntry[] {
+    return this.testKit.trace.list(filter);
+  }
+
+  async close(): Promise<void> {
+    await this.http?.close();
+  }
+}

@@ -1,0 +1,104 @@
+// The protocol trace: the last requests and their answers, as JSON with Kafka's field
+// names, in a ring of bounded size. Record batches are summarized (offsets, count, size,
+// compression, producer, transactional) when the request is taken, because the bytes are
+// the broker's to recycle once it has answered; other bytes are shown in base64.
+import { Attr, BATCH_HEADER_SIZE, LOG_OVERHEAD, Off, readBatchHeader } from '../../protocol/records/batch.js';
+import { type FieldSchema, inRange, type MessageSchema, type Records } from '../../protocol/schema.js';
+
+export interface TraceEntry {
+  time: string;
+  connectionId: number;
+  clientId: string | null;
+  clientSoftwareName: string | null;
+  clientSoftwareVersion: string | null;
+  api: string;
+  apiKey: number;
+  apiVersion: number;
+  correlationId: number;
+  durationMs: number;
+  /** The fault applied, if one was. */
+  fault: Record<string, unknown> | null;
+  request: unknown;
+  /** Null when no answer was sent (acks=0, a dropped connection). */
+  response: unknown;
+}
+
+const COMPRESSION = ['none', 'gzip', 'snappy', 'lz4', 'zstd'];
+
+/** What a records field holds, batch by batch. */
+export function summarizeRecords(records: Records): unknown[] {
+  const chunks = records === null ? [] : Buffer.isBuffer(records) ? [records] : records;
+  const out: unknown[] = [];
+  for (const chunk of chunks) {
+    for (let at = 0; at + LOG_OVERHEAD <= chunk.length;) {
+      const size = chunk.readInt32BE(at + Off.batchLength) + LOG_OVERHEAD;
+      const magic = chunk[at + Off.magic];
+      // A partial batch at a read's end (Kafka sends one), or bytes that are no batch: the summary stops there.
+      if (size <= LOG_OVERHEAD || magic === undefined || (magic === 2 && chunk.length - at < BATCH_HEADER_SIZE)) break;
+      if (magic !== 2) {
+        out.push({ magic, sizeBytes: size });
+      } else {
+        const h = readBatchHeader(chunk, at);
+        out.push({
+          baseOffset: h.baseOffset, lastOffset: h.baseOffset + h.lastOffsetDelta, count: h.recordCount, sizeBytes: h.size,
+          compression: COMPRESSION[h.attributes & Attr.compressionMask] ?? 'unknown', producerId: h.producerId, producerEpoch: h.producerEpoch,
+          baseSequence: h.baseSequence, transactional: (h.attributes & Attr.transactional) !== 0, control: (h.attributes & Attr.control) !== 0,
+        });
+      }
+      at += size;
+    }
+  }
+  return out;
+}
+
+/** A decoded message as plain JSON, walked by its schema. */
+export function messageJson(schema: MessageSchema, version: number, message: unknown): unknown {
+  return struct(schema.fields, version, message);
+}
+
+function struct(fields: readonly FieldSchema[], v: number, obj: unknown): unknown {
+  if (typeof obj !== 'object' || obj === null) return obj ?? null;
+  const o = obj as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const f of fields) {
+    if (!inRange(v, f.versions) || !(f.name in o)) continue;
+    out[f.name] = field(f, v, o[f.name]);
+  }
+  return out;
+}
+
+function field(f: FieldSchema, v: number, x: unknown): unknown {
+  if (x === null || x === undefined) return null;
+  if (f.type === 'records') return summarizeRecords(x as Records);
+  if (f.array && Array.isArray(x)) return x.map((e: unknown) => (f.type === 'struct' ? struct(f.fields ?? [], v, e) : scalar(e)));
+  if (f.type === 'struct') return struct(f.fields ?? [], v, x);
+  return scalar(x);
+}
+
+const scalar = (x: unknown): unknown => (Buffer.isBuffer(x) ? x.toString('base64') : typeof x === 'bigint' ? x.toString() : x);
+
+export class Trace {
+  private readonly ring: TraceEntry[] = [];
+  private next = 0;
+
+  constructor(readonly size: number) {}
+
+  push(e: TraceEntry): void {
+    if (this.size <= 0) return;
+    if (this.ring.length < this.size) this.ring.push(e);
+    else this.ring[this.next] = e;
+    this.next = (this.next + 1) % this.size;
+  }
+
+  /** Oldest first: the last `limit` entries that pass the filters. */
+  list(filter: { api?: string; clientId?: string; limit?: number }): TraceEntry[] {
+    const ordered = this.ring.length < this.size ? this.ring : [...this.ring.slice(this.next), ...this.ring.slice(0, this.next)];
+    const kept = ordered.filter((e) => (filter.api === undefined || e.api === filter.api || String(e.apiKey) === filter.api) && (filter.clientId === undefined || e.clientId === filter.clientId));
+    return filter.limit === undefined ? kept : kept.slice(Math.max(0, kept.length - filter.limit));
+  }
+
+  clear(): void {
+    this.ring.length = 0;
+    this.next = 0;
+  }
+}
