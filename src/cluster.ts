@@ -8,6 +8,9 @@ import path from 'node:path';
 import { Broker } from './broker/broker.js';
 import { EmbeddedStore } from './broker/controller/embedded-store.js';
 import type { FeatureLevels } from './broker/features.js';
+import { FaultRegistry } from './broker/testkit/faults.js';
+import type { FaultInput, ResetResult, TestKitOptions } from './broker/testkit/plane.js';
+import type { TraceEntry } from './broker/testkit/trace.js';
 import type { LogLevel } from './broker/logger.js';
 import { MemoryVolume } from './storage/log-manager.js';
 
@@ -31,6 +34,8 @@ export interface StartClusterOptions {
   logLevel?: LogLevel;
   /** Finalized feature levels, the same on every broker (see startBroker). */
   features?: FeatureLevels;
+  /** The test kit, its faults shared by every broker (a fault's `broker` picks one): on by default. */
+  testKit?: boolean | Omit<TestKitOptions, 'faults'>;
 }
 
 export interface ClusterBroker {
@@ -59,6 +64,15 @@ export interface RunningCluster {
   /** Stalls a broker's followers (it serves on, but stops replicating) until resumed. */
   pauseReplication(id: number): void;
   resumeReplication(id: number): void;
+  /** Test kit, as startBroker's: a fault may name the `broker` it applies to. */
+  addFault(fault: FaultInput): number;
+  faults(): Array<Record<string, unknown>>;
+  removeFault(id: number): boolean;
+  clearFaults(): void;
+  /** Every running broker's trace, oldest first. */
+  trace(filter?: { api?: string; clientId?: string; limit?: number }): TraceEntry[];
+  /** Deletes every non-internal topic, group, transactional id, fault and the traces. */
+  reset(): Promise<ResetResult>;
   /** Stops every broker and removes their data. */
   close(): Promise<void>;
 }
@@ -96,6 +110,8 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Runn
   };
   const store = new EmbeddedStore();
   const members: ClusterBroker[] = [];
+  const faults = new FaultRegistry();
+  const testKit = opts.testKit ?? true;
 
   const launch = async (id: number, port: number): Promise<Broker> => Broker.start({
     config: { ...opts.config, ...opts.brokerConfig?.(id), 'broker.id': String(id) },
@@ -105,6 +121,7 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Runn
     logLevel: opts.logLevel ?? 'silent',
     store: store.client(),
     ...(opts.features ? { features: opts.features } : {}),
+    testKit: testKit ? { ...(typeof testKit === 'object' ? testKit : {}), faults } : false,
   });
 
   const stopAll = async () => {
@@ -129,6 +146,12 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Runn
     await stopAll();
     throw e;
   }
+  const running = (): Broker[] => members.flatMap((m) => (m.broker ? [m.broker] : []));
+  const anyPlane = () => {
+    const b = running()[0];
+    if (!b) throw new Error('no broker of this cluster is running');
+    return b.plane;
+  };
   const member = (id: number): ClusterBroker => {
     const m = members.find((x) => x.id === id);
     if (!m) throw new Error(`no broker ${id} in this cluster`);
@@ -162,6 +185,22 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Runn
     resumeReplication(id) {
       const b = member(id).broker;
       if (b) b.replicas.replicationPaused = false;
+    },
+    addFault: (f) => anyPlane().addFault(f),
+    faults: () => anyPlane().faults(),
+    removeFault: (id) => anyPlane().removeFault(id),
+    clearFaults: () => anyPlane().clearFaults(),
+    trace: (filter = {}) => {
+      const all = running().flatMap((b) => b.plane.trace({ ...filter, limit: undefined })).sort((a, b) => a.time.localeCompare(b.time));
+      return filter.limit === undefined ? all : all.slice(Math.max(0, all.length - filter.limit));
+    },
+    async reset() {
+      const result: ResetResult = { topics: [], groups: [], transactionalIds: [] };
+      for (const [i, b] of running().entries()) {
+        const r = await b.plane.reset({ topics: i === 0 });
+        for (const k of ['topics', 'groups', 'transactionalIds'] as const) result[k].push(...r[k]);
+      }
+      return result;
     },
     close: stopAll,
   };

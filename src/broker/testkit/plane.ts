@@ -90,12 +90,13 @@ export class TestPlane {
 
   /**
    * Deletes every topic but the internal ones, every group and transactional id this
-   * broker coordinates, every fault and the trace: as fresh as a new broker.
+   * broker coordinates, every fault and the trace: as fresh as a new broker. In a cluster
+   * each broker resets its own; one of them (`topics`) deletes the topics.
    */
-  async reset(): Promise<ResetResult> {
+  async reset(opts: { topics: boolean } = { topics: true }): Promise<ResetResult> {
     const kit = this.testKit;
     const { metadata, topics, groups, txns, logger } = this.deps;
-    const deleted = [...metadata.topics.values()].filter((t) => !t.internal).map((t) => t.name);
+    const deleted = opts.topics ? [...metadata.topics.values()].filter((t) => !t.internal).map((t) => t.name) : [];
     for (const name of deleted) await topics.deleteTopic(name);
     const result = { topics: deleted, groups: groups.resetAll(), transactionalIds: await txns.resetAll() };
     kit.faults.clear();

@@ -87,6 +87,7 @@ export class TestKit {
     const answered = res !== NO_RESPONSE && res !== CLOSE_CONNECTION;
     this.trace.push({
       time: new Date().toISOString(),
+      broker: this.brokerId,
       connectionId: ctx.connection.id,
       clientId: ctx.header.clientId,
       clientSoftwareName: software?.name ?? null,

@@ -7,6 +7,8 @@ import { type FieldSchema, inRange, type MessageSchema, type Records } from '../
 
 export interface TraceEntry {
   time: string;
+  /** The broker that took the request. */
+  broker: number;
   connectionId: number;
   clientId: string | null;
   clientSoftwareName: string | null;
