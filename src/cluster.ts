@@ -9,6 +9,7 @@ import { Broker } from './broker/broker.js';
 import { EmbeddedStore } from './broker/controller/embedded-store.js';
 import type { FeatureLevels } from './broker/features.js';
 import { FaultRegistry } from './broker/testkit/faults.js';
+import { VirtualClock } from './broker/clock.js';
 import type { FaultInput, ResetResult, TestKitOptions } from './broker/testkit/plane.js';
 import type { TraceEntry } from './broker/testkit/trace.js';
 import type { LogLevel } from './broker/logger.js';
@@ -36,6 +37,8 @@ export interface StartClusterOptions {
   features?: FeatureLevels;
   /** The test kit, its faults shared by every broker (a fault's `broker` picks one): on by default. */
   testKit?: boolean | Omit<TestKitOptions, 'faults'>;
+  /** 'virtual': every broker follows one clock that moves only when `advanceClock` says. */
+  clock?: 'system' | 'virtual';
 }
 
 export interface ClusterBroker {
@@ -73,6 +76,8 @@ export interface RunningCluster {
   trace(filter?: { api?: string; clientId?: string; limit?: number }): TraceEntry[];
   /** Deletes every non-internal topic, group, transactional id, fault and the traces. */
   reset(): Promise<ResetResult>;
+  /** With `clock: 'virtual'`: moves the brokers' clock forward; returns its time. */
+  advanceClock(ms: number): Promise<number>;
   /** Stops every broker and removes their data. */
   close(): Promise<void>;
 }
@@ -112,6 +117,7 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Runn
   const members: ClusterBroker[] = [];
   const faults = new FaultRegistry();
   const testKit = opts.testKit ?? true;
+  const clock = opts.clock === 'virtual' ? new VirtualClock() : undefined;
 
   const launch = async (id: number, port: number): Promise<Broker> => Broker.start({
     config: { ...opts.config, ...opts.brokerConfig?.(id), 'broker.id': String(id) },
@@ -122,6 +128,7 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Runn
     store: store.client(),
     ...(opts.features ? { features: opts.features } : {}),
     testKit: testKit ? { ...(typeof testKit === 'object' ? testKit : {}), faults } : false,
+    ...(clock ? { clock } : {}),
   });
 
   const stopAll = async () => {
@@ -202,6 +209,7 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Runn
       }
       return result;
     },
+    advanceClock: (ms) => anyPlane().advanceClock(ms),
     close: stopAll,
   };
 }

@@ -29,6 +29,8 @@ export interface StartBrokerOptions {
   testKit?: boolean | TestKitOptions;
   /** The HTTP control plane: true for one on a free loopback port. Off by default. */
   http?: boolean | HttpOptions;
+  /** 'virtual': the broker's logic follows a clock that moves only when `advanceClock` says. */
+  clock?: 'system' | 'virtual';
 }
 
 export interface RunningBroker {
@@ -49,6 +51,10 @@ export interface RunningBroker {
   trace(filter?: { api?: string; clientId?: string; limit?: number }): TraceEntry[];
   /** Deletes every non-internal topic, group, transactional id, fault and the trace. */
   reset(): Promise<ResetResult>;
+  /** With `clock: 'virtual'`: moves the broker's clock forward, running what falls due; returns its time. */
+  advanceClock(ms: number): Promise<number>;
+  /** The broker's clock's time. */
+  now(): number;
   /** Stops listening, flushes and closes. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -64,6 +70,7 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Runnin
     ...(opts.features ? { features: opts.features } : {}),
     testKit: opts.testKit ?? true,
     ...(opts.http ? { http: opts.http === true ? { port: 0 } : opts.http } : {}),
+    ...(opts.clock ? { clock: opts.clock } : {}),
   });
   // The address it listens on, which is what a client in the same process must dial;
   // Metadata tells clients the advertised one.
@@ -73,7 +80,7 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Runnin
   return {
     host, port, bootstrap: `${host}:${port}`, broker, http: at ? `http://${at.host}:${at.port}` : null,
     addFault: (f) => plane.addFault(f), faults: () => plane.faults(), removeFault: (id) => plane.removeFault(id), clearFaults: () => plane.clearFaults(),
-    trace: (filter) => plane.trace(filter), reset: () => plane.reset(),
+    trace: (filter) => plane.trace(filter), reset: () => plane.reset(), advanceClock: (ms) => plane.advanceClock(ms), now: () => broker.clock.now(),
     close: () => broker.close(),
   };
 }

@@ -2,6 +2,7 @@
 // checkpoints), the descriptor watch, replica and coordinator timers, preferred leader
 // elections and the log cleaner, each as often as Kafka's configs say.
 import type { Logger } from 'winston';
+import type { Clock } from './clock.js';
 import type { BrokerConfig } from './config.js';
 import type { Controller } from './controller/controller.js';
 import type { GroupCoordinator } from './group/coordinator.js';
@@ -21,11 +22,12 @@ export interface BackgroundWork {
   readonly txns: Transactions;
   readonly controller: Controller;
   readonly cleaner: LogCleaner;
+  readonly clock: Clock;
 }
 
 export function startBackgroundTasks(s: Scheduler, b: BackgroundWork): void {
   const { config, logger } = b;
-  scheduleLogMaintenance(s, b.logs, config, logger);
+  scheduleLogMaintenance(s, b.logs, config, logger, b.clock);
   watchDescriptors(s, logger);
   b.replicas.start(s);
   b.groups.start(s);

@@ -31,6 +31,7 @@ import { TopicAdmin } from './topic-admin.js';
 import { TopicConfigs } from './topic-configs.js';
 import { type HttpOptions, type TestKitOptions, TestPlane } from './testkit/plane.js';
 import { Transactions } from './txn/transactions.js';
+import { type Clock, systemClock, VirtualClock } from './clock.js';
 
 export interface BrokerOptions {
   /** Broker configs by Kafka name (server.properties and --set). */
@@ -58,6 +59,8 @@ export interface BrokerOptions {
   testKit?: boolean | TestKitOptions;
   /** The HTTP control plane's listener. */
   http?: HttpOptions;
+  /** The clock the broker's logic follows (clock.ts): the system's, or a virtual one a test advances. */
+  clock?: 'system' | 'virtual' | Clock;
 }
 
 export class Broker {
@@ -70,7 +73,7 @@ export class Broker {
   readonly groups: GroupCoordinator;
   readonly txns: Transactions;
   readonly cleaner: LogCleaner;
-  /** The test kit and the control plane. */
+  readonly clock: Clock;
   readonly plane: TestPlane;
   /** Everything handlers may be given. */
   readonly services: BrokerServices;
@@ -94,10 +97,11 @@ export class Broker {
     const prefix = opts.storePrefix ?? '/krill/';
     this.store = opts.store ?? new EmbeddedStore(storage.kind === 'disk' ? path.join(storage.dirs[0]!, 'krill-metadata.json') : null, (d) => legacyMetadata(prefix, d), false).client();
     const metadata = (this.metadata = new ClusterMetadata(this.store, prefix));
-    this.scheduler = new Scheduler(logger);
+    const clock = (this.clock = opts.clock === 'virtual' ? new VirtualClock() : typeof opts.clock === 'object' ? opts.clock : systemClock);
+    this.scheduler = new Scheduler(logger, clock);
     this.listener = new Listener(connectionLimits(config), logger);
     const topicConfigs = new TopicConfigs(config);
-    this.replicas = new ReplicaManager(brokerId, config, metadata, this.logs, topicConfigs, logger);
+    this.replicas = new ReplicaManager(brokerId, config, metadata, this.logs, topicConfigs, logger, clock);
     this.controller = new Controller({
       brokerId, metadata, uncleanElection: (t) => topicConfigs.get(t, 'unclean.leader.election.enable').value === 'true',
       info: (m) => logger.info(m), warn: (m) => logger.warn(m),
@@ -105,13 +109,13 @@ export class Broker {
     this.membership = new Membership(brokerId, config, this.store, metadata, this.controller, logger,
       () => ({ ...this.listener.advertised(config.get('advertised.listeners')), rack: config.get('broker.rack'), offlineReplicas: this.replicas.offlineReplicas() }));
     this.replicas.onOfflineReplicas = (allDirsOffline) => void this.membership.reportOfflineReplicas(allDirsOffline);
-    this.groups = groupCoordinatorOn(this.replicas, metadata, config, logger);
+    this.groups = groupCoordinatorOn(this.replicas, metadata, config, logger, clock);
     const producerIds = new ProducerIdManager(metadata);
     const features = new Features(opts.features);
-    this.txns = new Transactions({ brokerId, config, features, metadata, replicas: this.replicas, producerIds, groups: this.groups, logger });
-    this.cleaner = new LogCleaner(this.replicas, topicConfigs, logger);
+    this.txns = new Transactions({ brokerId, config, features, clock, metadata, replicas: this.replicas, producerIds, groups: this.groups, logger });
+    this.cleaner = new LogCleaner(this.replicas, topicConfigs, logger, clock);
     const topics = new TopicAdmin(config, metadata, logger);
-    this.plane = new TestPlane({ brokerId, apis: this.apis, logger, metadata, topics, groups: this.groups, txns: this.txns.coordinator }, opts.testKit);
+    this.plane = new TestPlane({ brokerId, apis: this.apis, logger, metadata, topics, groups: this.groups, txns: this.txns.coordinator, clock }, opts.testKit);
     this.services = {
       brokerId, config, logger, metadata, topicConfigs, logDirs: this.logs, producerIds,
       replicas: this.replicas,
@@ -121,7 +125,7 @@ export class Broker {
       txnMarkers: this.txns.markers,
       txnVerifier: this.txns.verifier,
       fetchSessions: new FetchSessionCache(),
-      features,
+      features, clock,
       apiVersions: this.apis.versions,
     };
   }

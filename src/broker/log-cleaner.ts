@@ -2,6 +2,7 @@
 // compacted topics, keeping the last record of each key (storage/cleaner.ts).
 import type { Logger } from 'winston';
 import { compactLog } from '../storage/cleaner.js';
+import { type Clock, systemClock } from './clock.js';
 import type { ReplicaManager } from './replica-manager.js';
 import type { Scheduler } from './scheduler.js';
 import type { TopicConfigs } from './topic-configs.js';
@@ -10,10 +11,10 @@ export class LogCleaner {
   private cleaning = false;
   private stopped = false;
 
-  constructor(private readonly replicas: ReplicaManager, private readonly topicConfigs: TopicConfigs, private readonly logger: Logger) {}
+  constructor(private readonly replicas: ReplicaManager, private readonly topicConfigs: TopicConfigs, private readonly logger: Logger, private readonly clock: Clock = systemClock) {}
 
   start(scheduler: Scheduler, backoffMs: number): void {
-    scheduler.every(backoffMs, 'log cleaner', () => void this.run());
+    scheduler.every(backoffMs, 'log cleaner', () => void this.run(), { onClock: true });
   }
 
   /** One pass over the compacted topics; skipped while a pass still runs. Returns the records removed. */
@@ -24,7 +25,7 @@ export class LogCleaner {
     try {
       for (const p of [...this.replicas.all()]) {
         if (!this.topicConfigs.hasCleanupPolicy(p.topic, 'compact')) continue;
-        removed += await compactLog(p.log, Date.now(), this.topicConfigs.number(p.topic, 'delete.retention.ms'));
+        removed += await compactLog(p.log, this.clock.now(), this.topicConfigs.number(p.topic, 'delete.retention.ms'));
         if (this.stopped) break;
       }
       if (removed > 0) this.logger.info(`log cleaner removed ${removed} superseded record(s)`);

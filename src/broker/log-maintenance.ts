@@ -3,14 +3,15 @@
 import type { Logger } from 'winston';
 import type { LogManager } from '../storage/log-manager.js';
 import { descriptorLimit, descriptorsInUse, segmentFiles } from '../storage/open-files.js';
+import type { Clock } from './clock.js';
 import type { BrokerConfig } from './config.js';
 import type { Scheduler } from './scheduler.js';
 
-export function scheduleLogMaintenance(scheduler: Scheduler, logs: LogManager, config: BrokerConfig, logger: Logger): void {
+export function scheduleLogMaintenance(scheduler: Scheduler, logs: LogManager, config: BrokerConfig, logger: Logger, clock: Clock): void {
   scheduler.every(config.int('log.retention.check.interval.ms'), 'retention', () => {
-    const n = logs.applyRetention(Date.now());
+    const n = logs.applyRetention(clock.now());
     if (n > 0) logger.info(`retention deleted ${n} segment(s)`);
-  });
+  }, { onClock: true });
   scheduler.every(1000, 'timed flush', () => logs.flushDue(Date.now()));
   // Kafka's replica.high.watermark.checkpoint.interval.ms: a restarted leader resumes
   // from this high watermark instead of hiding everything until its followers fetch.

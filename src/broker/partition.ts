@@ -42,7 +42,11 @@ export class Partition {
   private leaderEpochStartOffset = 0;
   isLeader = false;
 
-  constructor(public topic: TopicState, public state: PartitionState, readonly log: PartitionLog, public settings: ProduceSettings, readonly brokerId: number, checkpointedHw = 0) {
+  constructor(
+    public topic: TopicState, public state: PartitionState, readonly log: PartitionLog, public settings: ProduceSettings, readonly brokerId: number, checkpointedHw = 0,
+    /** The broker's clock (clock.ts): log-append time and rolling by time follow it. */
+    private readonly now: () => number = Date.now,
+  ) {
     this.hw = Math.min(checkpointedHw, log.logEndOffset);
   }
 
@@ -217,7 +221,7 @@ export class Partition {
    * other ISR member the records are committed at once.
    */
   appendAsLeader(batches: Buffer[], fromCoordinator = false): AppendResult {
-    const r = this.log.append(batches, { leaderEpoch: this.leaderEpoch, now: Date.now(), logAppendTime: this.settings.logAppendTime, fromCoordinator });
+    const r = this.log.append(batches, { leaderEpoch: this.leaderEpoch, now: this.now(), logAppendTime: this.settings.logAppendTime, fromCoordinator });
     if (r.error === ErrorCode.NONE) {
       this.maybeAdvanceHighWatermark();
       this.notify();

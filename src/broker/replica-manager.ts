@@ -2,6 +2,7 @@
 // cluster metadata assigns them here, makes each leader or follower as its state says,
 // runs the follower fetchers, and as leader tracks followers and changes the ISR (adding
 // a follower that caught up, dropping one that fell replica.lag.time.max.ms behind).
+import { type Clock, systemClock } from './clock.js';
 import type { Logger } from 'winston';
 import { ErrorCode } from '../protocol/errors.js';
 import { type LogManager, partitionDirName } from '../storage/log-manager.js';
@@ -55,6 +56,7 @@ export class ReplicaManager implements FetcherHost {
     private readonly logs: LogManager,
     private readonly topicConfigs: TopicConfigs,
     private readonly logger: Logger,
+    private readonly clock: Clock = systemClock,
   ) {
     this.rack = config.get('broker.rack');
     this.rackAwareReads = config.get('replica.selector.class')?.endsWith('RackAwareReplicaSelector') ?? false;
@@ -206,7 +208,7 @@ export class ReplicaManager implements FetcherHost {
         try {
           const log = this.logs.open(topic.name, ps.partition, this.topicConfigs.logConfig(topic));
           log.onStorageError = (e) => this.logStorageFailed(topic.name, ps.partition, e);
-          p = new Partition(topic, ps, log, this.topicConfigs.produceSettings(topic), this.brokerId, this.logs.checkpointedHighWatermark(topic.name, ps.partition));
+          p = new Partition(topic, ps, log, this.topicConfigs.produceSettings(topic), this.brokerId, this.logs.checkpointedHighWatermark(topic.name, ps.partition), () => this.clock.now());
         } catch (e) {
           // Out of file descriptors or disk: this replica is offline here, the broker serves on.
           this.offline.notOpened(key);

@@ -15,6 +15,7 @@ import type { TransactionCoordinator } from './txn/coordinator.js';
 import type { MarkerRequest, MarkerResults } from './txn/markers.js';
 import type { TxnOperation, TxnProducer } from './txn/verify.js';
 import type { Features } from './features.js';
+import type { Clock } from './clock.js';
 
 export interface ApiVersionRange {
   apiKey: number;
@@ -46,6 +47,8 @@ export interface BrokerServices {
   readonly txnMarkers: { write(m: MarkerRequest): Promise<MarkerResults> };
   readonly producerIds: ProducerIdManager;
   readonly fetchSessions: FetchSessionCache;
+  /** What the broker's logic reads the time from and waits on (clock.ts). */
+  readonly clock: Clock;
   /** The feature levels this broker supports and its cluster has finalized. */
   readonly features: Features;
   /** What ApiVersions lists: every API this broker serves and its versions. */

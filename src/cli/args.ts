@@ -8,7 +8,7 @@ export const USAGE = `usage: krill start [--host 127.0.0.1] [--port 9092] [--dat
                    [--metadata etcd://127.0.0.1:2379] [--rack r1]
                    [--config server.properties] [--set key=value ...] [--log-level info]
                    [--feature transaction.version=2 ...]
-                   [--http-port 0] [--http-host 127.0.0.1] [--test-kit]`;
+                   [--http-port 0] [--http-host 127.0.0.1] [--test-kit] [--clock system|virtual]`;
 
 export interface StartArgs {
   config: Record<string, string>;
@@ -23,6 +23,7 @@ export interface StartArgs {
   http?: { host: string; port: number };
   /** Started for testing: the test kit's endpoints answer. */
   testKit: boolean;
+  clock: 'system' | 'virtual';
 }
 
 export function parseStartArgs(argv: string[]): StartArgs {
@@ -35,6 +36,7 @@ export function parseStartArgs(argv: string[]): StartArgs {
   let httpPort: number | undefined;
   let httpHost = '127.0.0.1';
   let testKit = false;
+  let clock: 'system' | 'virtual' = 'system';
   const sets: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -61,6 +63,12 @@ export function parseStartArgs(argv: string[]): StartArgs {
         break;
       case '--http-host': httpHost = next(); break;
       case '--test-kit': testKit = true; break;
+      case '--clock': {
+        const c = next();
+        if (c !== 'system' && c !== 'virtual') throw new ConfigError(`--clock expects system or virtual, got ${c}`);
+        clock = c;
+        break;
+      }
       case '--feature': {
         const [name, level] = parseFeature(next());
         features[name] = level;
@@ -83,5 +91,5 @@ export function parseStartArgs(argv: string[]): StartArgs {
     const p = port ?? 9092;
     if (!('listeners' in sets)) config['listeners'] = `PLAINTEXT://${h}:${p}`;
   }
-  return { config, host, port, logLevel, features, testKit, ...(metadata ? { metadata } : {}), ...(httpPort !== undefined ? { http: { host: httpHost, port: httpPort } } : {}) };
+  return { config, host, port, logLevel, features, testKit, clock, ...(metadata ? { metadata } : {}), ...(httpPort !== undefined ? { http: { host: httpHost, port: httpPort } } : {}) };
 }

@@ -33,7 +33,8 @@ export function isLogDirFailure(e: unknown): e is NodeJS.ErrnoException {
 export interface LogStorage {
   /** Whether written data needs a flush to survive a crash (files do; memory lives and dies with the process). */
   readonly durable: boolean;
-  newSegment(baseOffset: number, indexIntervalBytes: number): LogSegment;
+  /** `now`: the broker clock's time, when the segment's segment.ms begins. */
+  newSegment(baseOffset: number, indexIntervalBytes: number, now?: number): LogSegment;
   writeEpochs(entries: readonly EpochEntry[]): void;
   /**
    * A segment stopped being the active one: on disk its indexes are written now, and the
@@ -65,8 +66,8 @@ export interface LogStorage {
 export class MemoryLogStorage implements LogStorage {
   readonly durable = false;
 
-  newSegment(baseOffset: number): LogSegment {
-    return new MemorySegment(baseOffset);
+  newSegment(baseOffset: number, _indexIntervalBytes: number, now?: number): LogSegment {
+    return new MemorySegment(baseOffset, now);
   }
 
   writeEpochs(): void {}
@@ -113,8 +114,8 @@ export class DiskLogStorage implements LogStorage {
     this.txnIndexes = offsets(TXN_INDEX_SUFFIX);
   }
 
-  newSegment(baseOffset: number, indexIntervalBytes: number): LogSegment {
-    return new FileSegment(this.dir, baseOffset, indexIntervalBytes, true);
+  newSegment(baseOffset: number, indexIntervalBytes: number, now?: number): LogSegment {
+    return new FileSegment(this.dir, baseOffset, indexIntervalBytes, true, undefined, now);
   }
 
   readEpochs(): EpochEntry[] {

@@ -44,15 +44,17 @@ interface Piece {
 export class MemorySegment implements LogSegment {
   readonly index = new BatchIndex();
   size = 0;
-  readonly created = Date.now();
-  lastModified = this.created;
+  lastModified: number;
   private pieces: Piece[] = [];
   /** Copied batches while they fit in INLINE_MAX (null once they moved to the file). */
   private inline: Buffer | null = null;
   /** The file for copied batches once they outgrow `inline`; -1 before and after. */
   private fd = -1;
 
-  constructor(readonly baseOffset: number) {}
+  /** `created`: the broker clock's time (its segment.ms roll counts from it). */
+  constructor(readonly baseOffset: number, readonly created = Date.now()) {
+    this.lastModified = created;
+  }
 
   append(batch: Buffer, baseOffset: number, lastOffset: number, maxTimestamp: number, now: number): void {
     if (batch.length >= KEEP_AS_VIEW && batch.length * MAX_PINNED_PER_BYTE_KEPT >= batch.buffer.byteLength && retain(batch)) {

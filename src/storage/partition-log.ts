@@ -239,11 +239,11 @@ export class PartitionLog {
     const a = this.active;
     if (a.size === 0) return;
     if (a.size + incoming <= this.config.segmentBytes && now - a.created < this.config.segmentMs) return;
-    this.roll();
+    this.roll(now);
   }
 
   /** Starts a new segment at the log end offset; the recovery point passes the old one once the storage has it durable. */
-  roll(): void {
+  roll(now = Date.now()): void {
     const a = this.active;
     const base = this.logEndOffset;
     const fsync = this.storage.seal(a);
@@ -256,7 +256,7 @@ export class PartitionLog {
         }
       });
     }
-    this.addSegment(this.newSegment(base));
+    this.addSegment(this.newSegment(base, now));
   }
 
   /** fsyncs the active segment; everything below the log end offset is then durable. */
@@ -328,8 +328,8 @@ export class PartitionLog {
     }
   }
 
-  private newSegment(baseOffset: number): LogSegment {
-    return this.storage.newSegment(baseOffset, this.config.indexIntervalBytes);
+  private newSegment(baseOffset: number, now?: number): LogSegment {
+    return this.storage.newSegment(baseOffset, this.config.indexIntervalBytes, now);
   }
 
   private segmentFor(offset: number): number {

@@ -74,11 +74,11 @@ export class FileSegment implements LogSegment {
   /** The .log, whose descriptor the budget may close while the segment sits unused (open-files.ts). */
   private file: LazyFile | null;
 
-  constructor(readonly dir: string, readonly baseOffset: number, private readonly indexIntervalBytes: number, create: boolean, budget = segmentFiles) {
+  constructor(readonly dir: string, readonly baseOffset: number, private readonly indexIntervalBytes: number, create: boolean, budget = segmentFiles, now = Date.now()) {
     this.file = LazyFile.open(path.join(dir, segmentFileName(baseOffset, '.log')), budget, create);
     const st = fs.fstatSync(this.file.fd());
     this.size = st.size;
-    this.created = create ? Date.now() : st.mtimeMs;
+    this.created = create ? now : st.mtimeMs;
     this.lastModified = this.created;
   }
 

@@ -38,3 +38,9 @@ test('--http-port, --http-host and --test-kit', (t) => {
   t.is(parseStartArgs([]).http, undefined);
   t.throws(() => parseStartArgs(['--http-port', 'x']), { message: /--http-port/ });
 });
+
+test('--clock system|virtual', (t) => {
+  t.is(parseStartArgs([]).clock, 'system');
+  t.is(parseStartArgs(['--clock', 'virtual']).clock, 'virtual');
+  t.throws(() => parseStartArgs(['--clock', 'fast']), { message: /--clock/ });
+});

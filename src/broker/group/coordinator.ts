@@ -358,8 +358,8 @@ export class GroupCoordinator {
 
   /** Schedules session expiry, rebalance deadlines and offset expiry. */
   start(scheduler: Scheduler): void {
-    scheduler.every(250, 'group timers', () => this.tick(this.deps.now()));
-    scheduler.every(this.deps.config.int('offsets.retention.check.interval.ms'), 'offset expiry', () => this.manager.expireOffsets(this.deps.now()));
+    scheduler.every(250, 'group timers', () => this.tick(this.deps.now()), { onClock: true });
+    scheduler.every(this.deps.config.int('offsets.retention.check.interval.ms'), 'offset expiry', () => this.manager.expireOffsets(this.deps.now()), { onClock: true });
   }
 
   /** Expires silent members and pending ids, ends rebalances whose time is up. */

@@ -1,6 +1,7 @@
 // The group coordinator as a broker runs it: on its replicas of __consumer_offsets,
 // following their leadership.
 import type { Logger } from 'winston';
+import type { Clock } from '../clock.js';
 import type { BrokerConfig } from '../config.js';
 import type { ClusterMetadata } from '../controller/cluster-metadata.js';
 import { LogPartitionWriter } from '../coordinator/log-partition-writer.js';
@@ -8,7 +9,7 @@ import type { ReplicaManager } from '../replica-manager.js';
 import { OFFSETS_TOPIC } from '../topic-admin.js';
 import { GroupCoordinator } from './coordinator.js';
 
-export function groupCoordinatorOn(replicas: ReplicaManager, metadata: ClusterMetadata, config: BrokerConfig, logger: Logger): GroupCoordinator {
+export function groupCoordinatorOn(replicas: ReplicaManager, metadata: ClusterMetadata, config: BrokerConfig, logger: Logger, clock: Clock): GroupCoordinator {
   const groups = new GroupCoordinator({
     writer: new LogPartitionWriter(OFFSETS_TOPIC, replicas, metadata, () => config.int('offsets.commit.timeout.ms')),
     config,
@@ -17,7 +18,7 @@ export function groupCoordinatorOn(replicas: ReplicaManager, metadata: ClusterMe
       return t !== undefined && (partition < 0 || t.partitions[partition] !== undefined);
     },
     logger,
-    now: Date.now,
+    now: () => clock.now(),
   });
   replicas.watchLeadership(OFFSETS_TOPIC, (index, leading) => (leading ? groups.partitionElected(index) : groups.partitionResigned(index)));
   return groups;

@@ -6,8 +6,9 @@ import { defineApi, type RequestContext } from '../api.js';
 import type { Services } from '../services.js';
 import { type FetchSession, sessionKey, type SessionPartition } from '../fetch-sessions.js';
 import type { Partition } from '../partition.js';
+import { type Clock, systemClock } from '../clock.js';
 
-type FetchServices = Services<'fetchSessions' | 'metadata' | 'replicas'>;
+type FetchServices = Services<'fetchSessions' | 'metadata' | 'replicas' | 'clock'>;
 
 type TopicOut = NonNullable<FetchResponse['responses']>[number];
 type PartitionOut = NonNullable<TopicOut['partitions']>[number];
@@ -144,19 +145,18 @@ function divergingEpoch(p: Partition, target: SessionPartition): { epoch: number
   return null;
 }
 
-/** Resolves when any of the partitions gets data, or after `ms`. */
-function waitForData(services: FetchServices, targets: SessionPartition[], ms: number, ctx: RequestContext): Promise<void> {
+/** Resolves when any of the partitions gets data, or after `ms` of `clock`'s time. */
+function waitForData(services: FetchServices, targets: SessionPartition[], ms: number, ctx: RequestContext, clock: Clock): Promise<void> {
   return new Promise((resolve) => {
     const cancels: Array<() => void> = [];
     let done = false;
     const finish = () => {
       if (done) return;
       done = true;
-      clearTimeout(timer);
       for (const c of cancels) c();
       resolve();
     };
-    const timer = setTimeout(finish, ms);
+    cancels.push(clock.after(ms, finish));
     for (const t of targets) {
       const p = services.replicas.partition(t.topic, t.partition);
       if (p) cancels.push(p.onAppend(finish));
@@ -208,8 +208,8 @@ async function downConvertAll(c: Collected, v: number): Promise<void> {
 }
 
 /** A fetch that has what it asked for, an error, or no time left is answered now. */
-const satisfied = (c: Collected, req: FetchRequest, deadline: number, ctx: RequestContext): boolean =>
-  c.bytes >= req.minBytes || c.hasError || Date.now() >= deadline || ctx.connection.isClosed;
+const satisfied = (c: Collected, req: FetchRequest, deadline: number, ctx: RequestContext, clock: Clock): boolean =>
+  c.bytes >= req.minBytes || c.hasError || clock.now() >= deadline || ctx.connection.isClosed;
 
 // Not an async function: a fetch answered at once (the common case for a consumer that is
 // behind) goes out without a promise and a trip through the microtask queue.
@@ -225,17 +225,19 @@ export default defineApi(1, (services: FetchServices, req, ctx) => {
       if (p?.isLeader && (t.currentLeaderEpoch < 0 || t.currentLeaderEpoch === p.leaderEpoch)) services.replicas.followerFetched(p, replicaId, t.fetchOffset);
     }
   }
-  const deadline = Date.now() + req.maxWaitMs;
+  // A consumer's wait follows the broker's clock (a virtual one holds it until advanced); a follower's, real time.
+  const clock = replicaId >= 0 ? systemClock : services.clock;
+  const deadline = clock.now() + req.maxWaitMs;
   const first = readAll(services, req, v, targets, incremental);
   const finish = (c: Collected): FetchResponse | Promise<FetchResponse> =>
     v <= 3 ? downConvertAll(c, v).then(() => answer(services, v, session, c, ctx)) : answer(services, v, session, c, ctx);
-  if (satisfied(first, req, deadline, ctx)) return finish(first);
+  if (satisfied(first, req, deadline, ctx, clock)) return finish(first);
   return (async () => {
     let c = first;
     // Stop at once when the client goes away: waiting would resolve immediately and spin.
-    while (!satisfied(c, req, deadline, ctx)) {
+    while (!satisfied(c, req, deadline, ctx, clock)) {
       releaseReads(c);
-      await waitForData(services, targets, deadline - Date.now(), ctx);
+      await waitForData(services, targets, deadline - clock.now(), ctx, clock);
       c = readAll(services, req, v, targets, incremental);
     }
     return finish(c);

@@ -5,6 +5,7 @@ import type { Logger } from 'winston';
 import type { ApiTable } from '../api-table.js';
 import type { ClusterMetadata } from '../controller/cluster-metadata.js';
 import type { GroupCoordinator } from '../group/coordinator.js';
+import { type Clock, VirtualClock } from '../clock.js';
 import { ControlPlane } from '../http/control-plane.js';
 import type { TopicAdmin } from '../topic-admin.js';
 import type { TransactionCoordinator } from '../txn/coordinator.js';
@@ -56,6 +57,7 @@ export interface TestPlaneDeps {
   topics: TopicAdmin;
   groups: GroupCoordinator;
   txns: TransactionCoordinator;
+  clock: Clock;
 }
 
 export class TestPlane {
@@ -79,7 +81,7 @@ export class TestPlane {
 
   /** Starts the HTTP control plane. */
   async listen(opts: HttpOptions): Promise<void> {
-    const routes = this.kit ? [testKitRoutes(this.kit, this.apiNames, () => this.reset())] : [];
+    const routes = this.kit ? [testKitRoutes(this.kit, this.apiNames, { reset: () => this.reset(), clock: this.deps.clock })] : [];
     this.http = await ControlPlane.listen(opts.host ?? '127.0.0.1', opts.port, routes, this.deps.logger);
   }
 
@@ -127,6 +129,14 @@ export class TestPlane {
 
   trace(filter: { api?: string; clientId?: string; limit?: number } = {}): TraceEntry[] {
     return this.testKit.trace.list(filter);
+  }
+
+  /** Moves a virtual clock forward by `ms`, running what falls due; returns its time. */
+  advanceClock(ms: number): Promise<number> {
+    const clock = this.deps.clock;
+    if (!this.kit) return Promise.reject(new Error('this broker was not started for testing'));
+    if (!(clock instanceof VirtualClock)) return Promise.reject(new Error('this broker runs on the system clock: start it with clock: \'virtual\''));
+    return clock.advance(ms);
   }
 
   async close(): Promise<void> {

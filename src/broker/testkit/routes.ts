@@ -3,11 +3,12 @@ import type { HttpResponse, Route } from '../http/control-plane.js';
 import { faultJson, FaultError, parseFault } from './faults.js';
 import type { ResetResult } from './plane.js';
 import type { TestKit } from './test-kit.js';
+import { type Clock, VirtualClock } from '../clock.js';
 
 const notAllowed = (method: string): HttpResponse => ({ status: 405, body: { error: `${method} is not served here` } });
 const bad = (error: string, valid?: readonly string[]): HttpResponse => ({ status: 400, body: valid ? { error, valid } : { error } });
 
-export function testKitRoutes(kit: TestKit, apis: ReadonlyMap<number, string>, reset: () => Promise<ResetResult>): Route {
+export function testKitRoutes(kit: TestKit, apis: ReadonlyMap<number, string>, ops: { reset(): Promise<ResetResult>; clock: Clock }): Route {
   const name = (key: number) => apis.get(key) ?? String(key);
   return async (req) => {
     const [v1, what, id, ...rest] = req.path;
@@ -47,7 +48,18 @@ export function testKitRoutes(kit: TestKit, apis: ReadonlyMap<number, string>, r
         if (req.method !== 'POST') return notAllowed(req.method);
         const body = req.body;
         if (body !== undefined && !(typeof body === 'object' && body !== null && !Array.isArray(body) && Object.keys(body).length === 0)) return bad('reset takes no parameters');
-        return { status: 200, body: await reset() };
+        return { status: 200, body: await ops.reset() };
+      }
+      case 'clock': {
+        const clock = ops.clock;
+        if (id === undefined) return req.method === 'GET' ? { status: 200, body: { now: clock.now(), virtual: clock.virtual } } : notAllowed(req.method);
+        if (id !== 'advance') return null;
+        if (req.method !== 'POST') return notAllowed(req.method);
+        const body = req.body;
+        const ms = typeof body === 'object' && body !== null && !Array.isArray(body) && Object.keys(body).every((k) => k === 'ms') ? (body as { ms?: unknown }).ms : undefined;
+        if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 0) return bad('advance takes {"ms": n} with n an integer >= 0');
+        if (!(clock instanceof VirtualClock)) return { status: 409, body: { error: 'this broker runs on the system clock: start it with --clock virtual' } };
+        return { status: 200, body: { now: await clock.advance(ms) } };
       }
       default:
         return null;

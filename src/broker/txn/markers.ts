@@ -30,11 +30,13 @@ export interface MarkerHost {
   offsetsDecided(partition: number, producerId: number, commit: boolean): void;
   /** How long a marker waits for the ISR. */
   timeoutMs(): number;
+  /** The broker's clock: a marker's timestamp. */
+  now(): number;
 }
 
 /** WriteTxnMarkers on this broker: each partition it leads gets the marker, answered once replicated. */
 export async function writeMarkersHere(host: MarkerHost, m: MarkerRequest): Promise<MarkerResults> {
-  const now = Date.now();
+  const now = host.now();
   return Promise.all(m.topics.map(async (t) => ({
     name: t.name,
     partitions: await Promise.all(t.partitionIndexes.map(async (partitionIndex) => {

@@ -2,6 +2,7 @@
 // __transaction_state partitions it leads, following their leadership; the marker sender
 // it uses; and the writing of markers this broker's partitions receive.
 import type { Logger } from 'winston';
+import type { Clock } from '../clock.js';
 import type { BrokerConfig } from '../config.js';
 import type { ClusterMetadata } from '../controller/cluster-metadata.js';
 import { LogPartitionWriter } from '../coordinator/log-partition-writer.js';
@@ -25,6 +26,7 @@ export interface TransactionsDeps {
   /** Told when markers decide offsets committed in transactions. */
   groups: GroupCoordinator;
   logger: Logger;
+  clock: Clock;
 }
 
 export class Transactions {
@@ -40,7 +42,7 @@ export class Transactions {
     const { brokerId, config, metadata, replicas, logger } = deps;
     // Kafka's markers are written with request.timeout.ms; this broker's clients and replicas use replica.socket.timeout.ms.
     const timeoutMs = () => config.int('replica.socket.timeout.ms');
-    const host = { replicas, offsetsDecided: (p: number, producerId: number, commit: boolean) => deps.groups.manager.completeTxn(p, producerId, commit), timeoutMs };
+    const host = { replicas, offsetsDecided: (p: number, producerId: number, commit: boolean) => deps.groups.manager.completeTxn(p, producerId, commit), timeoutMs, now: () => deps.clock.now() };
     this.markers = { write: (m) => writeMarkersHere(host, m) };
     this.connections = new BrokerConnections(metadata, `krill-txn-${brokerId}`);
     this.sender = new TxnMarkerSender(brokerId, metadata, this.connections, (m) => this.markers.write(m), logger, timeoutMs());
@@ -52,7 +54,7 @@ export class Transactions {
       config,
       transactionVersion: () => deps.features.level('transaction.version'),
       logger,
-      now: Date.now,
+      now: () => deps.clock.now(),
     });
     this.verifier = new TxnVerifier(brokerId, metadata, this.coordinator, this.connections, timeoutMs());
     replicas.watchLeadership(TRANSACTION_TOPIC, (index, leading) => (leading ? this.coordinator.partitionElected(index) : this.coordinator.partitionResigned(index)));
@@ -61,7 +63,7 @@ export class Transactions {
   /** Aborts transactions past their timeout and forgets expired ids, as often as Kafka's configs say. */
   start(scheduler: Scheduler): void {
     const config = this.deps.config;
-    scheduler.every(config.int('transaction.abort.timed.out.transaction.cleanup.interval.ms'), 'transaction expiry', () => this.coordinator.expire(Date.now()));
+    scheduler.every(config.int('transaction.abort.timed.out.transaction.cleanup.interval.ms'), 'transaction expiry', () => this.coordinator.expire(this.deps.clock.now()), { onClock: true });
   }
 
   close(): void {
