@@ -10,7 +10,9 @@ import { EmbeddedStore } from './broker/controller/embedded-store.js';
 import type { FeatureLevels } from './broker/features.js';
 import { FaultRegistry } from './broker/testkit/faults.js';
 import { VirtualClock } from './broker/clock.js';
-import type { FaultInput, ResetResult, TestKitOptions } from './broker/testkit/plane.js';
+import type { FaultInput, HttpOptions, ResetResult, TestKitOptions } from './broker/testkit/plane.js';
+import { clusterControlPlane, moveLeader } from './broker/testkit/cluster-plane.js';
+import { createLogger } from './broker/logger.js';
 import type { TraceEntry } from './broker/testkit/trace.js';
 import type { LogLevel } from './broker/logger.js';
 import { MemoryVolume } from './storage/log-manager.js';
@@ -39,6 +41,8 @@ export interface StartClusterOptions {
   testKit?: boolean | Omit<TestKitOptions, 'faults'>;
   /** 'virtual': every broker follows one clock that moves only when `advanceClock` says. */
   clock?: 'system' | 'virtual';
+  /** The cluster's HTTP control plane (the test kit's endpoints and the cluster's own): true for a free loopback port. */
+  http?: boolean | HttpOptions;
 }
 
 export interface ClusterBroker {
@@ -78,6 +82,15 @@ export interface RunningCluster {
   reset(): Promise<ResetResult>;
   /** With `clock: 'virtual'`: moves the brokers' clock forward; returns its time. */
   advanceClock(ms: number): Promise<number>;
+  /** Answers every request to broker `id` `rttMs` later (0: at once), as the mock cluster's broker RTT. */
+  setRtt(id: number, rttMs: number): void;
+  /** A clean leader move (kfake's MoveTopicPartition): `broker` must be an in-sync replica. */
+  moveLeader(topic: string, partition: number, broker: number): Promise<void>;
+  /** Brokers in different groups cannot reach each other (replication, markers); clients still reach all. */
+  splitNetwork(groups: number[][]): void;
+  healNetwork(): void;
+  /** The control plane's base URL, when started with `http`. */
+  http: string | null;
   /** Stops every broker and removes their data. */
   close(): Promise<void>;
 }
@@ -118,8 +131,11 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Runn
   const faults = new FaultRegistry();
   const testKit = opts.testKit ?? true;
   const clock = opts.clock === 'virtual' ? new VirtualClock() : undefined;
+  /** Each broker's group in a network split; empty while the network is whole. */
+  const side = new Map<number, number>();
+  const reachable = (from: number, to: number) => side.size === 0 || side.get(from) === side.get(to);
 
-  const launch = async (id: number, port: number): Promise<Broker> => Broker.start({
+  const launch = async (id: number, port: number): Promise<Broker> => joinNetwork(id, await Broker.start({
     config: { ...opts.config, ...opts.brokerConfig?.(id), 'broker.id': String(id) },
     storage: storage(id),
     host,
@@ -129,7 +145,12 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Runn
     ...(opts.features ? { features: opts.features } : {}),
     testKit: testKit ? { ...(typeof testKit === 'object' ? testKit : {}), faults } : false,
     ...(clock ? { clock } : {}),
-  });
+  }));
+  const joinNetwork = (id: number, b: Broker): Broker => {
+    b.replicas.reachable = (to) => reachable(id, to);
+    b.txns.reachable = (to) => reachable(id, to);
+    return b;
+  };
 
   const stopAll = async () => {
     await Promise.all(members.map(async (m) => {
@@ -164,7 +185,8 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Runn
     if (!m) throw new Error(`no broker ${id} in this cluster`);
     return m;
   };
-  return {
+  const cluster: RunningCluster = {
+    http: null,
     bootstrap: members.map((m) => `${m.host}:${m.port}`).join(','),
     brokers: members,
     controllerId: () => members.find((m) => m.broker)?.broker?.metadata.controllerId ?? -1,
@@ -210,6 +232,26 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Runn
       return result;
     },
     advanceClock: (ms) => anyPlane().advanceClock(ms),
-    close: stopAll,
+    setRtt: (id, rttMs) => anyPlane().setRtt(member(id).id, rttMs),
+    async moveLeader(topic, partition, broker) {
+      const b = running()[0];
+      if (!b) throw new Error('no broker of this cluster is running');
+      await moveLeader(b.metadata, topic, partition, broker);
+      // Answered once every running broker follows the move.
+      const deadline = Date.now() + 10_000;
+      while (running().some((x) => x.metadata.topics.get(topic)?.partitions[partition]?.leader !== broker) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    },
+    splitNetwork(groups) {
+      side.clear();
+      groups.forEach((g, i) => g.forEach((id) => side.set(member(id).id, i)));
+    },
+    healNetwork: () => side.clear(),
+    close: async () => {
+      await plane?.close();
+      await stopAll();
+    },
   };
+  const plane = opts.http ? await clusterControlPlane(cluster, opts.http === true ? { port: 0 } : opts.http, () => anyPlane(), createLogger(opts.logLevel ?? 'silent', -1)) : null;
+  if (plane) cluster.http = `http://${plane.host}:${plane.port}`;
+  return cluster;
 }

@@ -48,6 +48,8 @@ export class ReplicaManager implements FetcherHost {
   private readonly rackAwareReads: boolean;
   /** Stops this broker's followers from fetching (see ReplicaFetcher); the leaders then drop it from their ISRs. */
   replicationPaused = false;
+  /** Whether this broker can reach another (an in-process cluster's network split says no). */
+  reachable: (brokerId: number) => boolean = () => true;
 
   constructor(
     readonly brokerId: number,

@@ -42,3 +42,10 @@ export function electUnclean(p: PartitionState, live: ReadonlySet<number>): Pref
   if (!fresh || fresh.leader < 0) return { error: 'ELIGIBLE_LEADERS_NOT_AVAILABLE' };
   return { state: fresh };
 }
+
+/** A chosen leader (a test's clean leader move): it must be a live in-sync replica. */
+export function electChosen(p: PartitionState, broker: number, live: ReadonlySet<number>): PreferredResult {
+  if (p.leader === broker) return { error: 'ELECTION_NOT_NEEDED' };
+  if (!p.replicas.includes(broker) || !live.has(broker) || !p.isr.includes(broker)) return { error: 'PREFERRED_LEADER_NOT_AVAILABLE' };
+  return { state: { ...p, leader: broker, leaderEpoch: p.leaderEpoch + 1 } };
+}

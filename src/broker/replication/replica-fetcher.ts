@@ -17,6 +17,8 @@ export interface FetcherHost {
   leaderAddress(leaderId: number): { host: string; port: number } | null;
   /** While true the fetchers stand still (a stalled follower, for tests and operators). */
   readonly replicationPaused: boolean;
+  /** Whether this broker can reach another now (false across a test's network split). */
+  reachable(brokerId: number): boolean;
   readonly fetchSettings: { maxWaitMs: number; minBytes: number; maxBytes: number; partitionMaxBytes: number; backoffMs: number; requestTimeoutMs: number };
   warn(message: string): void;
 }
@@ -88,7 +90,10 @@ export class ReplicaFetcher {
         await this.sleep(60_000);
         continue;
       }
-      if (this.host.replicationPaused) {
+      if (this.host.replicationPaused || !this.host.reachable(this.leaderId)) {
+        // Across a network split the connection goes too, as the network would take it.
+        this.client?.close();
+        this.client = null;
         await this.sleep(s.backoffMs);
         continue;
       }

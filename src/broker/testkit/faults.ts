@@ -84,6 +84,8 @@ export function parseFault(body: unknown, apis: ReadonlyMap<number, string>): Fa
 export class FaultRegistry {
   private readonly faults: Fault[] = [];
   private nextId = 1;
+  /** Round-trip time added to every answer of a broker, by its id (the mock cluster's broker RTT). */
+  readonly rtt = new Map<number, number>();
 
   add(spec: FaultSpec): Fault {
     const f: Fault = { ...spec, id: this.nextId++, remaining: spec.count };

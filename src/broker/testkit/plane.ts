@@ -11,7 +11,7 @@ import type { TopicAdmin } from '../topic-admin.js';
 import type { TransactionCoordinator } from '../txn/coordinator.js';
 import { type Fault, faultJson, type FaultRegistry, parseFault } from './faults.js';
 import type { TraceEntry } from './trace.js';
-import { testKitRoutes } from './routes.js';
+import { type TestKitOps, testKitRoutes } from './routes.js';
 import { apiName, TestKit } from './test-kit.js';
 
 export interface TestKitOptions {
@@ -60,7 +60,7 @@ export interface TestPlaneDeps {
   clock: Clock;
 }
 
-export class TestPlane {
+export class TestPlane implements TestKitOps {
   readonly kit: TestKit | null;
   private http: ControlPlane | null = null;
 
@@ -81,7 +81,7 @@ export class TestPlane {
 
   /** Starts the HTTP control plane. */
   async listen(opts: HttpOptions): Promise<void> {
-    const routes = this.kit ? [testKitRoutes(this.kit, this.apiNames, { reset: () => this.reset(), clock: this.deps.clock })] : [];
+    const routes = this.kit ? [testKitRoutes(this)] : [];
     this.http = await ControlPlane.listen(opts.host ?? '127.0.0.1', opts.port, routes, this.deps.logger);
   }
 
@@ -102,6 +102,7 @@ export class TestPlane {
     for (const name of deleted) await topics.deleteTopic(name);
     const result = { topics: deleted, groups: groups.resetAll(), transactionalIds: await txns.resetAll() };
     kit.faults.clear();
+    kit.faults.rtt.clear();
     kit.trace.clear();
     logger.info(`reset: ${result.topics.length} topic(s), ${result.groups.length} group(s), ${result.transactionalIds.length} transactional id(s) deleted`);
     return result;
@@ -129,6 +130,19 @@ export class TestPlane {
 
   trace(filter: { api?: string; clientId?: string; limit?: number } = {}): TraceEntry[] {
     return this.testKit.trace.list(filter);
+  }
+
+  clock(): { now: number; virtual: boolean } {
+    return { now: this.deps.clock.now(), virtual: this.deps.clock.virtual };
+  }
+
+  setRtt(broker: number, rttMs: number): void {
+    if (rttMs > 0) this.testKit.faults.rtt.set(broker, rttMs);
+    else this.testKit.faults.rtt.delete(broker);
+  }
+
+  brokerIds(): number[] {
+    return [this.deps.brokerId];
   }
 
   /** Moves a virtual clock forward by `ms`, running what falls due; returns its time. */

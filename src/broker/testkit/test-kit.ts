@@ -15,6 +15,11 @@ type Run<K extends ApiKey> = (req: RequestOf<K>) => Result<K> | Promise<Result<K
 const API_VERSIONS = 18;
 const PRODUCE = 0;
 
+/** `result`, answered `ms` later. */
+function delayed<R>(result: R | Promise<R>, ms: number): Promise<R> {
+  return Promise.resolve(result).then((res) => new Promise<R>((resolve) => setTimeout(() => resolve(res), ms)));
+}
+
 /** The name Kafka gives an API, from its request's declaration ("Produce"). */
 export const apiName = (api: Api): string => api.schemas.request.name.replace(/Request$/, '');
 
@@ -42,7 +47,9 @@ export class TestKit {
     // Taken now: the request's bytes are the broker's to reuse once it has handled them.
     const request = this.trace.size > 0 ? messageJson(api.schemas.request, ctx.version, req) : null;
     const applied = this.match(api, ctx, req);
-    const result = applied ? this.apply(api, ctx, req, applied.fault, applied.hit, applied.keep, run) : run(req);
+    let result = applied ? this.apply(api, ctx, req, applied.fault, applied.hit, applied.keep, run) : run(req);
+    const rtt = this.faults.rtt.get(this.brokerId) ?? 0;
+    if (rtt > 0) result = delayed(result, rtt);
     if (this.trace.size === 0) return result;
     const done = (res: Result<K>): Result<K> => {
       this.record(api, ctx, request, res, started, applied?.fault ?? null);
@@ -77,9 +84,7 @@ export class TestKit {
         result = Promise.resolve(run(keep)).then((res) => (res === NO_RESPONSE || res === CLOSE_CONNECTION ? CLOSE_CONNECTION : mergeResponses(res, errors)));
       }
     }
-    const delayMs = fault.delayMs ?? 0;
-    if (delayMs === 0) return result;
-    return Promise.resolve(result).then((res) => new Promise<Result<K>>((resolve) => setTimeout(() => resolve(res), delayMs)));
+    return fault.delayMs ? delayed(result, fault.delayMs) : result;
   }
 
   private record(api: Api, ctx: RequestContext, request: unknown, res: HandlerResult<unknown>, started: number, fault: Fault | null): void {

@@ -6,9 +6,16 @@ import { BrokerClient } from '../net/broker-client.js';
 export class BrokerConnections {
   private readonly clients = new Map<number, Promise<BrokerClient>>();
 
+  /** Whether this broker can reach another (an in-process cluster's network split says no). */
+  reachable: (brokerId: number) => boolean = () => true;
+
   constructor(private readonly metadata: ClusterMetadata, private readonly clientId: string) {}
 
   get(brokerId: number): Promise<BrokerClient> {
+    if (!this.reachable(brokerId)) {
+      this.drop(brokerId);
+      return Promise.reject(new Error(`broker ${brokerId} cannot be reached`));
+    }
     const cached = this.clients.get(brokerId);
     if (cached) {
       return cached.then((c) => {
@@ -25,6 +32,12 @@ export class BrokerConnections {
       if (this.clients.get(brokerId) === connecting) this.clients.delete(brokerId);
     });
     return connecting;
+  }
+
+  private drop(brokerId: number): void {
+    const c = this.clients.get(brokerId);
+    this.clients.delete(brokerId);
+    void c?.then((x) => x.close(), () => undefined);
   }
 
   close(): void {

@@ -66,6 +66,11 @@ export class Transactions {
     scheduler.every(config.int('transaction.abort.timed.out.transaction.cleanup.interval.ms'), 'transaction expiry', () => this.coordinator.expire(this.deps.clock.now()), { onClock: true });
   }
 
+  /** Whether this broker can reach another: markers and verifications across a test's network split fail as they would. */
+  set reachable(fn: (brokerId: number) => boolean) {
+    this.connections.reachable = fn;
+  }
+
   close(): void {
     this.connections.close();
   }
