@@ -11,6 +11,7 @@ import { FrameReader } from '../src/broker/net/frame-reader.js';
 import { startBroker } from '../src/index.js';
 import { Writer } from '../src/protocol/primitives.js';
 import { diskWrite, iperf3, nodeFileToSocket, nodeSocketToFile, startReplayServer } from './ceilings.js';
+import { testPath } from './testpath.js';
 import { cpuSeconds, median, PEERS, rdkafkaPerformance, ROOT, rssMiB, startTarget, type Target, type TargetName } from './targets.js';
 
 const quick = process.argv.includes('--quick');
@@ -550,6 +551,18 @@ async function transactionsSection(): Promise<void> {
   }
 }
 
+async function testPathSection(): Promise<void> {
+  const runs = quick ? 2 : 5;
+  const r = await testPath(runs);
+  say(`\n### The path a test pays (median of ${runs}, ms)\n`);
+  say('From nothing to a consumer\'s first record: the broker started, a topic made, one record produced, a consumer in a new group joined, synced and fetched it. Krill starts in-process (`startBroker()`), the mock as its process.\n');
+  say('| path | mock | krill | krill / mock |');
+  say('|---|---:|---:|---:|');
+  say(`| librdkafka (confluent-kafka) | ${f(r.librdkafka.mock)} | ${f(r.librdkafka.krill)} | ${ratio(r.librdkafka.krill, r.librdkafka.mock)} |`);
+  say(`| kafkajs | n/a (no CreateTopics) | ${f(r.kafkajs)} | |`);
+  say(`| \`reset()\` to a topic made again | n/a | ${f(r.reset)} | |`);
+}
+
 /** The sections in the order they run; `--only` names them by these keys. */
 const sections = (fileToSocket: number): Record<string, () => Promise<void>> => ({
   produce: produceSection,
@@ -561,6 +574,7 @@ const sections = (fileToSocket: number): Record<string, () => Promise<void>> => 
   recovery: recoverySection,
   addons: addonsSection,
   transactions: transactionsSection,
+  testpath: testPathSection,
 });
 
 async function main(): Promise<void> {
