@@ -1,0 +1,74 @@
+// Krill for test runners (`krill/testing`): one broker for a whole run with its address in
+// the environment (Jest's and Vitest's global set-up use this), or one per test file with
+// any runner's before/after hooks (node:test, ava, Mocha, Jest, Vitest); a topic
+// namespace per file, so files that share a broker never meet; and a reset, for files
+// that run one after another.
+import { randomBytes } from 'node:crypto';
+import { type RunningBroker, startBroker, type StartBrokerOptions } from '../index.js';
+
+/** Where a run's broker is published for its test files (workers inherit the environment). */
+export const ENV = { bootstrap: 'KRILL_BOOTSTRAP', http: 'KRILL_HTTP' } as const;
+
+/** Starts a broker for a test run, with its control plane, and publishes both addresses in the environment. */
+export async function startTestBroker(opts: StartBrokerOptions = {}): Promise<RunningBroker> {
+  const b = await startBroker({ http: true, ...opts });
+  process.env[ENV.bootstrap] = b.bootstrap;
+  if (b.http) process.env[ENV.http] = b.http;
+  return b;
+}
+
+/** The run's broker, as a test file sees it. */
+export function testBroker(): { bootstrap: string; http: string | null } {
+  const bootstrap = process.env[ENV.bootstrap];
+  if (!bootstrap) throw new Error(`no broker for this run: ${ENV.bootstrap} is not set (is krill/testing's global set-up configured?)`);
+  return { bootstrap, http: process.env[ENV.http] ?? null };
+}
+
+/**
+ * Names for one test file's topics, groups and transactional ids: `prefix` (the file's
+ * name, say) and a random part, so two files, or two runs against one broker, never meet.
+ */
+export function namespace(prefix = 'test'): (name: string) => string {
+  const id = `${prefix.replace(/[^A-Za-z0-9._-]/g, '_')}-${randomBytes(4).toString('hex')}`;
+  return (name) => `${id}-${name}`;
+}
+
+/** Deletes every topic, group and transactional id of the run's broker (POST /v1/reset): for files run one after another. */
+export async function resetTestBroker(): Promise<void> {
+  const { http } = testBroker();
+  if (!http) throw new Error(`${ENV.http} is not set: the broker has no control plane`);
+  const res = await fetch(`${http}/v1/reset`, { method: 'POST' });
+  if (!res.ok) throw new Error(`reset answered ${res.status}: ${await res.text()}`);
+}
+
+/** A runner's hooks: node:test's and Mocha's `before`/`after`, Jest's and Vitest's `beforeAll`/`afterAll`, ava's `test.before`/`test.after.always`. */
+export interface Hooks {
+  before(fn: () => Promise<void>): unknown;
+  after(fn: () => Promise<void>): unknown;
+}
+
+/**
+ * One broker for this test file, started before its tests and closed after them. The
+ * returned object's fields are there once the tests run.
+ */
+export function useKrill(hooks: Hooks, opts: StartBrokerOptions = {}): { readonly broker: RunningBroker; readonly bootstrap: string } {
+  let broker: RunningBroker | null = null;
+  hooks.before(async () => {
+    broker = await startBroker(opts);
+  });
+  hooks.after(async () => {
+    await broker?.close();
+  });
+  const running = (): RunningBroker => {
+    if (!broker) throw new Error('the broker starts in the before hook: use it in a test');
+    return broker;
+  };
+  return {
+    get broker() {
+      return running();
+    },
+    get bootstrap() {
+      return running().bootstrap;
+    },
+  };
+}

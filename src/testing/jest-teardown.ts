@@ -1,0 +1,7 @@
+// Jest's globalTeardown (`globalTeardown: 'krill/testing/jest-teardown'`): closes the run's broker.
+import './jest-setup.js';
+
+export default async function teardown(): Promise<void> {
+  await globalThis.__krillTestBroker?.close();
+  globalThis.__krillTestBroker = undefined;
+}
