@@ -1,8 +1,8 @@
 #!/usr/bin/python3
 """librdkafka (confluent-kafka) against injected faults, driven over Krill's HTTP control
 plane: two NOT_LEADER_OR_FOLLOWER answers to Produce are retried through and the record is
-delivered once; a non-retriable error reaches the delivery callback once; a dropped Fetch
-connection is survived; the trace shows each attempt with its fault and librdkafka's name.
+delivered once; a non-retriable error reaches the delivery callback once; an injected delay holds an
+answer back; a dropped Fetch connection is survived; the trace shows each attempt with its fault and librdkafka's name.
 Run by test/integration/test-kit.test.ts with the bootstrap and the control plane's URL."""
 import json, sys, urllib.request, uuid
 from confluent_kafka import Consumer, Producer
@@ -41,6 +41,15 @@ assert faulted == ['NOT_LEADER_OR_FOLLOWER', 'NOT_LEADER_OR_FOLLOWER', 'TOPIC_AU
 assert all(e['clientSoftwareName'] == 'confluent-kafka-python' and 'rdkafka' in e['clientSoftwareVersion'] for e in trace), trace[0]
 assert trace[-1]['response']['responses'][0]['partitionResponses'][0]['errorCode'] == 29
 
+status, _ = call('POST', '/v1/faults', {'api': 'Produce', 'topic': topic, 'delayMs': 300})
+results.clear()
+# A new producer: librdkafka holds the topic's authorization error against it.
+p2 = Producer({'bootstrap.servers': bootstrap, 'enable.idempotence': False})
+p2.produce(topic, value=b'late', on_delivery=lambda err, msg: results.append(err))
+assert p2.flush(20) == 0 and results == [None], results
+_, slow = call('GET', f'/v1/trace?api=Produce&limit=1')
+assert slow[0]['fault'] == {'id': 3, 'delayMs': 300} and slow[0]['durationMs'] >= 299, slow[0]
+
 status, _ = call('POST', '/v1/faults', {'api': 'Fetch', 'disconnect': True})
 c = Consumer({'bootstrap.servers': bootstrap, 'group.id': topic, 'auto.offset.reset': 'earliest'})
 c.subscribe([topic])
@@ -49,10 +58,10 @@ for _ in range(200):
     m = c.poll(0.1)
     if m is not None and not m.error():
         got.append(m.value())
-    if got:
+    if len(got) == 2:
         break
 c.close()
-assert got == [b'retried'], got
+assert got == [b'retried', b'late'], got
 _, left = call('GET', '/v1/faults')
 assert left == [], left
-print(f'ok: delivered once through 2 NOT_LEADER_OR_FOLLOWER, TOPIC_AUTHORIZATION_FAILED reported once, a dropped fetch survived; {len(trace)} produce attempts traced')
+print(f'ok: delivered once through 2 NOT_LEADER_OR_FOLLOWER, TOPIC_AUTHORIZATION_FAILED reported once, an answer held back 300 ms, a dropped fetch survived; {len(trace)} produce attempts traced')

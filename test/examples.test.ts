@@ -12,6 +12,7 @@ const examples: Array<[string, string, string[], NodeJS.ProcessEnv?]> = [
   ['ava, a broker per file', 'npx', ['ava', '--config', 'examples/testing/ava/ava.config.mjs']],
   ['Jest, one broker for the run', 'npx', ['jest', '--config', 'examples/testing/jest/jest.config.mjs'], { NODE_OPTIONS: '--experimental-vm-modules' }],
   ['Vitest, one broker for the run', 'npx', ['vitest', 'run', '--config', 'examples/testing/vitest/vitest.config.mjs']],
+  ['Vitest, one 3-broker cluster for the run', 'npx', ['vitest', 'run', '--config', 'examples/testing/vitest/vitest.config.mjs'], { KRILL_TEST_BROKERS: '3' }],
 ];
 
 for (const [name, cmd, args, env] of examples) {

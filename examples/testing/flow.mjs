@@ -4,7 +4,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 
 export async function roundTrip(bootstrap, name) {
-  const kafka = new Kafka({ brokers: [bootstrap], clientId: name('client'), logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({ brokers: bootstrap.split(','), clientId: name('client'), logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
   await admin.createTopics({ topics: [{ topic: name('orders'), numPartitions: 1 }] });

@@ -4,17 +4,39 @@
 // namespace per file, so files that share a broker never meet; and a reset, for files
 // that run one after another.
 import { randomBytes } from 'node:crypto';
-import { type RunningBroker, startBroker, type StartBrokerOptions } from '../index.js';
+import { type RunningBroker, type RunningCluster, startBroker, type StartBrokerOptions, startCluster } from '../index.js';
 
-/** Where a run's broker is published for its test files (workers inherit the environment). */
-export const ENV = { bootstrap: 'KRILL_BOOTSTRAP', http: 'KRILL_HTTP' } as const;
+/**
+ * Where a run's broker is published for its test files (workers inherit the environment);
+ * `brokers`, read by the global set-ups: how many brokers the run's cluster has (1 by default).
+ */
+export const ENV = { bootstrap: 'KRILL_BOOTSTRAP', http: 'KRILL_HTTP', brokers: 'KRILL_TEST_BROKERS' } as const;
 
 /** Starts a broker for a test run, with its control plane, and publishes both addresses in the environment. */
 export async function startTestBroker(opts: StartBrokerOptions = {}): Promise<RunningBroker> {
   const b = await startBroker({ http: true, ...opts });
-  process.env[ENV.bootstrap] = b.bootstrap;
-  if (b.http) process.env[ENV.http] = b.http;
+  publish(b.bootstrap, b.http);
   return b;
+}
+
+/** The same with an in-process cluster of `brokers` brokers (leader failover, replication). */
+export async function startTestCluster(brokers: number): Promise<RunningCluster> {
+  const c = await startCluster({ brokers, http: true });
+  publish(c.bootstrap, c.http);
+  return c;
+}
+
+/** What a global set-up starts: a cluster when KRILL_TEST_BROKERS asks for more than one broker. Returns its close. */
+export async function startForRun(): Promise<() => Promise<void>> {
+  const n = Number(process.env[ENV.brokers] ?? '1');
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${ENV.brokers} must be a broker count, not ${process.env[ENV.brokers]}`);
+  const running = n > 1 ? await startTestCluster(n) : await startTestBroker();
+  return () => running.close();
+}
+
+function publish(bootstrap: string, http: string | null): void {
+  process.env[ENV.bootstrap] = bootstrap;
+  if (http) process.env[ENV.http] = http;
 }
 
 /** The run's broker, as a test file sees it. */

@@ -2,6 +2,6 @@
 import './jest-setup.js';
 
 export default async function teardown(): Promise<void> {
-  await globalThis.__krillTestBroker?.close();
-  globalThis.__krillTestBroker = undefined;
+  await globalThis.__krillTestClose?.();
+  globalThis.__krillTestClose = undefined;
 }

@@ -1,15 +1,15 @@
 // Vitest's globalSetup (`globalSetup: ['krill/testing/vitest-setup']`): one broker for the
-// run, its address in the environment the test workers inherit; closed when the run ends.
-import type { RunningBroker } from '../index.js';
-import { startTestBroker } from './index.js';
+// run (a cluster with KRILL_TEST_BROKERS=3), its address in the environment the test
+// workers inherit; closed when the run ends.
+import { startForRun } from './index.js';
 
-let broker: RunningBroker | null = null;
+let close: (() => Promise<void>) | null = null;
 
 export async function setup(): Promise<void> {
-  broker = await startTestBroker();
+  close = await startForRun();
 }
 
 export async function teardown(): Promise<void> {
-  await broker?.close();
-  broker = null;
+  await close?.();
+  close = null;
 }
