@@ -31,6 +31,7 @@ import { TopicAdmin } from './topic-admin.js';
 import { TopicConfigs } from './topic-configs.js';
 import { type HttpOptions, type TestKitOptions, TestPlane } from './testkit/plane.js';
 import { Transactions } from './txn/transactions.js';
+import { type BrokerMetrics, brokerMetrics, requestObserver } from './metrics/source.js';
 import { type Clock, systemClock, VirtualClock } from './clock.js';
 
 export interface BrokerOptions {
@@ -75,6 +76,7 @@ export class Broker {
   readonly cleaner: LogCleaner;
   readonly clock: Clock;
   readonly plane: TestPlane;
+  readonly metrics: BrokerMetrics;
   /** Everything handlers may be given. */
   readonly services: BrokerServices;
   private readonly store: CoordinationStore;
@@ -115,17 +117,12 @@ export class Broker {
     this.txns = new Transactions({ brokerId, config, features, clock, metadata, replicas: this.replicas, producerIds, groups: this.groups, logger });
     this.cleaner = new LogCleaner(this.replicas, topicConfigs, logger, clock);
     const topics = new TopicAdmin(config, metadata, logger);
-    this.plane = new TestPlane({ brokerId, apis: this.apis, logger, metadata, topics, groups: this.groups, txns: this.txns.coordinator, clock }, opts.testKit);
+    const metrics = (this.metrics = brokerMetrics({ brokerId, replicas: this.replicas, metadata, groups: this.groups, listener: this.listener }));
+    this.plane = new TestPlane({ brokerId, apis: this.apis, logger, metadata, topics, groups: this.groups, txns: this.txns.coordinator, clock, metrics }, opts.testKit);
     this.services = {
-      brokerId, config, logger, metadata, topicConfigs, logDirs: this.logs, producerIds,
-      replicas: this.replicas,
-      topics,
-      groups: this.groups,
-      txns: this.txns.coordinator,
-      txnMarkers: this.txns.markers,
-      txnVerifier: this.txns.verifier,
-      fetchSessions: new FetchSessionCache(),
-      features, clock,
+      brokerId, config, logger, metadata, topicConfigs, logDirs: this.logs, producerIds, topics, features, clock, metrics,
+      replicas: this.replicas, groups: this.groups, fetchSessions: new FetchSessionCache(),
+      txns: this.txns.coordinator, txnMarkers: this.txns.markers, txnVerifier: this.txns.verifier,
       apiVersions: this.apis.versions,
     };
   }
@@ -140,7 +137,7 @@ export class Broker {
       ? { host: opts.host ?? '127.0.0.1', port: opts.port ?? 9092 }
       : parseListener(b.config.get('listeners')) ?? { host: '0.0.0.0', port: 9092 };
     try {
-      const host: ConnectionHost = { apis: b.apis, services: b.services, logger: b.logger, testKit: b.plane.kit, ...requestLimits(b.config) };
+      const host: ConnectionHost = { apis: b.apis, services: b.services, logger: b.logger, testKit: b.plane.kit, observe: requestObserver(b.metrics), ...requestLimits(b.config) };
       await b.listener.listen(listen.host || '0.0.0.0', listen.port, (id, socket) => new Connection(id, socket, host));
       await b.join();
       if (opts.http) await b.plane.listen(opts.http);

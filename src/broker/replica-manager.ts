@@ -50,6 +50,8 @@ export class ReplicaManager implements FetcherHost {
   replicationPaused = false;
   /** Whether this broker can reach another (an in-process cluster's network split says no). */
   reachable: (brokerId: number) => boolean = () => true;
+  /** Told of each ISR change this broker makes as a leader: shrunk, or expanded (metrics). */
+  onIsrChange: ((shrunk: boolean) => void) | null = null;
 
   constructor(
     readonly brokerId: number,
@@ -371,6 +373,7 @@ export class ReplicaManager implements FetcherHost {
     if (this.isrChanges.has(p)) return;
     this.isrChanges.add(p);
     const epoch = p.leaderEpoch;
+    const before = p.state.isr.length;
     try {
       const written = await this.metadata.updateTopic(p.topic.name, (t) => {
         const cur = t.partitions[p.index];
@@ -382,7 +385,10 @@ export class ReplicaManager implements FetcherHost {
         return { ...t, partitions };
       });
       const isr = written?.partitions[p.index]?.isr;
-      if (isr) this.logger.info(`${p.topic.name}-${p.index} ISR now [${isr.join(',')}]: ${why}`);
+      if (isr) {
+        this.logger.info(`${p.topic.name}-${p.index} ISR now [${isr.join(',')}]: ${why}`);
+        this.onIsrChange?.(isr.length < before);
+      }
     } catch (e) {
       this.logger.warn(`ISR change of ${p.topic.name}-${p.index} failed: ${(e as Error).message}`);
     } finally {

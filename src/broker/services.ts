@@ -47,6 +47,8 @@ export interface BrokerServices {
   readonly txnMarkers: { write(m: MarkerRequest): Promise<MarkerResults> };
   readonly producerIds: ProducerIdManager;
   readonly fetchSessions: FetchSessionCache;
+  /** The broker's Prometheus metrics: handlers count records in and out. */
+  readonly metrics: { produced(topic: string, messages: number, bytes: number): void; fetched(topic: string, bytes: number): void };
   /** What the broker's logic reads the time from and waits on (clock.ts). */
   readonly clock: Clock;
   /** The feature levels this broker supports and its cluster has finalized. */

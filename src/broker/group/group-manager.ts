@@ -36,6 +36,14 @@ const splitOffsetKey = (k: string): [string, number] => {
   return [t, Number(p)];
 };
 
+/** A group's committed offsets as topic, partition and offset (metrics, describing). */
+export function committedOffsets(g: Group): Array<{ topic: string; partition: number; offset: number }> {
+  return [...g.offsets].map(([k, v]) => {
+    const [topic, partition] = splitOffsetKey(k);
+    return { topic, partition, offset: v.offset };
+  });
+}
+
 export class GroupManager {
   readonly groups = new Map<string, Group>();
   /** Offsets of TxnOffsetCommit, waiting for their transaction's marker. */

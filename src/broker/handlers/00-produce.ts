@@ -23,13 +23,19 @@ function unverified(index: number, code: number): PartitionOut {
   return failed(index, code);
 }
 
+type Metrics = Services<'metrics'>['metrics'];
+
 /** Appends as leader; with acks=all the slot is completed once the ISR has the records. */
-function appendTo(p: Partition, v: Validated, acks: number, timeoutMs: number, pending: Array<Promise<void>>): PartitionOut {
+function appendTo(p: Partition, v: Validated, acks: number, timeoutMs: number, pending: Array<Promise<void>>, metrics: Metrics): PartitionOut {
   const index = p.index;
   if (v.errorCode !== ErrorCode.NONE) return failed(index, v.errorCode, 'errorMessage' in v ? v.errorMessage : null);
   if (!p.isLeader) return failed(index, ErrorCode.NOT_LEADER_OR_FOLLOWER);
-  const result = p.appendAsLeader((v as { batches: Buffer[] }).batches);
+  const batches = (v as { batches: Buffer[] }).batches;
+  const result = p.appendAsLeader(batches);
   if (result.error !== ErrorCode.NONE || !('baseOffset' in result)) return failed(index, result.error);
+  let bytes = 0;
+  for (const b of batches) bytes += b.length;
+  metrics.produced(p.topic.name, result.lastOffset - result.baseOffset + 1, bytes);
   const out: PartitionOut = { index, errorCode: ErrorCode.NONE, baseOffset: result.baseOffset, logAppendTimeMs: result.logAppendTime, logStartOffset: p.log.logStartOffset, recordErrors: [], errorMessage: null };
   if (acks === -1 && p.highWatermark <= result.lastOffset) {
     pending.push(p.waitForReplication(result.lastOffset + 1, timeoutMs).then((code) => {
@@ -49,7 +55,7 @@ function hasTransactionalBatch(records: Buffer): boolean {
   return false;
 }
 
-export default defineApi(0, (services: Services<'replicas' | 'txnVerifier'>, req, ctx) => {
+export default defineApi(0, (services: Services<'replicas' | 'txnVerifier' | 'metrics'>, req, ctx) => {
   // As Kafka's authorization of the transactional id: transactional batches need one, and
   // without it the whole request is refused before any partition is looked at, so this
   // walk of the batch headers cannot wait for each partition's validation below.
@@ -90,11 +96,11 @@ export default defineApi(0, (services: Services<'replicas' | 'txnVerifier'>, req
         unverifiedBatches.set(key, [...(unverifiedBatches.get(key) ?? []), { topic: t.name, p, v: v!, out }]);
         return out;
       }
-      if (v) return appendTo(p, v, req.acks, req.timeoutMs, pending);
+      if (v) return appendTo(p, v, req.acks, req.timeoutMs, pending, services.metrics);
       // A legacy message set: converting it is asynchronous, so fill the slot in later.
       const out = failed(pd.index, ErrorCode.UNKNOWN_SERVER_ERROR);
       deferred.push(convertLegacy(records, maxBytes).then((c) => {
-        Object.assign(out, appendTo(p, c, req.acks, req.timeoutMs, pending));
+        Object.assign(out, appendTo(p, c, req.acks, req.timeoutMs, pending, services.metrics));
       }));
       return out;
     });
@@ -104,7 +110,7 @@ export default defineApi(0, (services: Services<'replicas' | 'txnVerifier'>, req
     const [producerId, producerEpoch] = key.split(':').map(Number) as [number, number];
     const producer = { transactionalId: req.transactionalId!, producerId, producerEpoch };
     deferred.push(services.txnVerifier.verify(producer, slots.map((s) => [s.topic, s.p.index]), txnOp).then((codes) => {
-      slots.forEach((s, i) => Object.assign(s.out, codes[i] === ErrorCode.NONE ? appendTo(s.p, s.v, req.acks, req.timeoutMs, pending) : unverified(s.p.index, codes[i]!)));
+      slots.forEach((s, i) => Object.assign(s.out, codes[i] === ErrorCode.NONE ? appendTo(s.p, s.v, req.acks, req.timeoutMs, pending, services.metrics) : unverified(s.p.index, codes[i]!)));
     }));
   }
   const response: ProduceResponse = { responses, throttleTimeMs: 0 };

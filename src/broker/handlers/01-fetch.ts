@@ -8,7 +8,7 @@ import { type FetchSession, sessionKey, type SessionPartition } from '../fetch-s
 import type { Partition } from '../partition.js';
 import { type Clock, systemClock } from '../clock.js';
 
-type FetchServices = Services<'fetchSessions' | 'metadata' | 'replicas' | 'clock'>;
+type FetchServices = Services<'fetchSessions' | 'metadata' | 'replicas' | 'clock' | 'metrics'>;
 
 type TopicOut = NonNullable<FetchResponse['responses']>[number];
 type PartitionOut = NonNullable<TopicOut['partitions']>[number];
@@ -176,7 +176,7 @@ function releaseReads(c: Collected): void {
 }
 
 /** The answer to what `c` read: partitions grouped by topic in the order they were asked for. */
-function answer(services: FetchServices, v: number, session: FetchSession | null, c: Collected, ctx: RequestContext): FetchResponse {
+function answer(services: FetchServices, v: number, session: FetchSession | null, c: Collected, ctx: RequestContext, consumer: boolean): FetchResponse {
   const topics = new Map<string, { topic: string; topicId: string; partitions: PartitionOut[] }>();
   for (const { target, part } of c.out) {
     target.sentHighWatermark = part.highWatermark ?? -1;
@@ -185,7 +185,14 @@ function answer(services: FetchServices, v: number, session: FetchSession | null
     let t = topics.get(key);
     if (!t) topics.set(key, (t = { topic: target.topic, topicId: target.topicId, partitions: [] }));
     t.partitions.push(part);
-    ctx.releaseWhenSent(logReads(part));
+    const reads = logReads(part);
+    ctx.releaseWhenSent(reads);
+    // BytesOutPerSec is consumers' (a follower's bytes are Kafka's ReplicationBytesOut).
+    if (consumer) {
+      let bytes = 0;
+      for (const r of reads) bytes += r.length;
+      services.metrics.fetched(target.topic, bytes);
+    }
   }
   const response: FetchResponse = { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: session?.id ?? 0, responses: [...topics.values()] };
   if (v >= 12) {
@@ -230,7 +237,7 @@ export default defineApi(1, (services: FetchServices, req, ctx) => {
   const deadline = clock.now() + req.maxWaitMs;
   const first = readAll(services, req, v, targets, incremental);
   const finish = (c: Collected): FetchResponse | Promise<FetchResponse> =>
-    v <= 3 ? downConvertAll(c, v).then(() => answer(services, v, session, c, ctx)) : answer(services, v, session, c, ctx);
+    v <= 3 ? downConvertAll(c, v).then(() => answer(services, v, session, c, ctx, replicaId < 0)) : answer(services, v, session, c, ctx, replicaId < 0);
   if (satisfied(first, req, deadline, ctx, clock)) return finish(first);
   return (async () => {
     let c = first;

@@ -16,7 +16,9 @@ export interface HttpRequest {
 
 export interface HttpResponse {
   status: number;
+  /** Sent as JSON; a string with `contentType` is sent as it is. */
   body?: unknown;
+  contentType?: string;
 }
 
 export type Route = (req: HttpRequest) => HttpResponse | null | Promise<HttpResponse | null>;
@@ -93,6 +95,10 @@ function readBody(req: http.IncomingMessage): Promise<Buffer | null> {
 function send(res: http.ServerResponse, r: HttpResponse): void {
   if (r.body === undefined) {
     res.writeHead(r.status).end();
+    return;
+  }
+  if (typeof r.body === 'string' && r.contentType) {
+    res.writeHead(r.status, { 'content-type': r.contentType, 'content-length': Buffer.byteLength(r.body) }).end(r.body);
     return;
   }
   const json = JSON.stringify(r.body, null, 2);

@@ -20,6 +20,7 @@ import { adoptFrameSocket, release, writeDirect } from '../../fastpath/index.js'
 import { readRequestHeader } from './request-header.js';
 import type { RequestBytes } from './request-bytes.js';
 import type { TestKit } from '../testkit/test-kit.js';
+import type { RequestObserver } from '../metrics/source.js';
 
 const API_VERSIONS = 18;
 
@@ -35,11 +36,15 @@ export interface ConnectionHost {
   readonly logger: Logger;
   /** A broker started for testing: faults and the trace on every request. */
   readonly testKit: TestKit | null;
+  /** Told of each request answered (metrics). */
+  readonly observe?: RequestObserver;
 }
 
 type Result = HandlerResult<ResponseOf<ApiKey>>;
 
 interface Slot {
+  /** When the request was read (performance.now()). */
+  started: number;
   out: Buffer[] | null;
   done: boolean;
   /** Log reads in `out`, released once written. */
@@ -275,7 +280,7 @@ export class Connection implements ConnectionInfo {
   }
 
   private slot(): Slot {
-    const s: Slot = { out: null, done: false, held: [], bytes: 0 };
+    const s: Slot = { started: performance.now(), out: null, done: false, held: [], bytes: 0 };
     this.queue.push(s);
     return s;
   }
@@ -300,6 +305,7 @@ export class Connection implements ConnectionInfo {
       const out = w.chunksOut();
       out[0]!.writeInt32BE(w.length - 4, 0);
       slot.out = out;
+      this.host.observe?.(api, version, res, performance.now() - slot.started);
     }
     slot.done = true;
     this.flush();

@@ -48,6 +48,11 @@ const plainAddress = (a: string) => (a.startsWith('::ffff:') ? a.slice(7) : a);
 export class Listener {
   private server: net.Server | null = null;
   private readonly connections = new Set<Connection>();
+
+  /** Client connections open now (metrics). */
+  get connectionCount(): number {
+    return this.connections.size;
+  }
   private readonly perIp = new Map<string, number>();
   private nextConnectionId = 0;
   private idleTimer: NodeJS.Timeout | null = null;

@@ -1,12 +1,14 @@
 // A broker's test plane: the test kit on its request path (faults, trace), resetting it to
-// as fresh as a new one, and the HTTP control plane that serves both. A broker not started
-// for testing has no kit, and its control plane answers none of the test kit's endpoints.
+// as fresh as a new one, and the HTTP control plane that serves both, and the metrics. A
+// broker not started for testing has no kit, and its control plane answers only /metrics.
 import type { Logger } from 'winston';
 import type { ApiTable } from '../api-table.js';
 import type { ClusterMetadata } from '../controller/cluster-metadata.js';
 import type { GroupCoordinator } from '../group/coordinator.js';
 import { type Clock, VirtualClock } from '../clock.js';
 import { ControlPlane } from '../http/control-plane.js';
+import type { BrokerMetrics } from '../metrics/metrics.js';
+import { metricsRoute } from '../metrics/route.js';
 import type { TopicAdmin } from '../topic-admin.js';
 import type { TransactionCoordinator } from '../txn/coordinator.js';
 import { type Fault, faultJson, type FaultRegistry, parseFault } from './faults.js';
@@ -58,6 +60,7 @@ export interface TestPlaneDeps {
   groups: GroupCoordinator;
   txns: TransactionCoordinator;
   clock: Clock;
+  metrics: BrokerMetrics;
 }
 
 export class TestPlane implements TestKitOps {
@@ -81,7 +84,7 @@ export class TestPlane implements TestKitOps {
 
   /** Starts the HTTP control plane. */
   async listen(opts: HttpOptions): Promise<void> {
-    const routes = this.kit ? [testKitRoutes(this)] : [];
+    const routes = [metricsRoute(this.deps.metrics), ...(this.kit ? [testKitRoutes(this)] : [])];
     this.http = await ControlPlane.listen(opts.host ?? '127.0.0.1', opts.port, routes, this.deps.logger);
   }
 
