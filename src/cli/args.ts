@@ -8,7 +8,8 @@ export const USAGE = `usage: krill start [--host 127.0.0.1] [--port 9092] [--dat
                    [--metadata etcd://127.0.0.1:2379] [--rack r1]
                    [--config server.properties] [--set key=value ...] [--log-level info]
                    [--feature transaction.version=2 ...]
-                   [--http-port 0] [--http-host 127.0.0.1] [--test-kit] [--clock system|virtual]`;
+                   [--http-port 0] [--http-host 127.0.0.1] [--test-kit] [--clock system|virtual]
+       krill topic|produce|consume|group|cluster ...   (krill topic --help for theirs)`;
 
 export interface StartArgs {
   config: Record<string, string>;

@@ -1,9 +1,27 @@
-// `krill start [--host H] [--port P] [--data-dir D] [--broker-id N] [--metadata etcd://H:P] [--config server.properties] [--set k=v ...]`
+// `krill start [--host H] [--port P] [--data-dir D] [--broker-id N] [--metadata etcd://H:P] [--config server.properties] [--set k=v ...]`,
+// and the client commands (commands.ts): `krill topic|produce|consume|group|cluster`.
 import { Broker } from '../broker/broker.js';
 import { parseStartArgs, USAGE } from './args.js';
 
+const COMMANDS = new Set(['topic', 'produce', 'consume', 'group', 'cluster']);
+
 async function main(argv: string[]): Promise<void> {
   const [cmd, ...rest] = argv;
+  if (cmd !== undefined && COMMANDS.has(cmd)) {
+    // Loaded only for these: a broker's start-up never loads the client.
+    const { COMMANDS_USAGE, runCommand } = await import('./commands.js');
+    const { CliError } = await import('./client.js');
+    let code = 0;
+    try {
+      await runCommand(cmd, rest);
+    } catch (e) {
+      code = e instanceof CliError ? e.exitCode : 1;
+      process.stderr.write(`krill ${cmd}: ${(e as Error).message}\n${code === 2 ? `${COMMANDS_USAGE}\n` : ''}`);
+    }
+    // What went to a pipe is written before the process ends.
+    await new Promise((resolve) => process.stdout.write('', resolve));
+    process.exit(code);
+  }
   if (cmd !== 'start') {
     process.stderr.write(`${USAGE}\n`);
     process.exit(cmd === undefined || cmd === '--help' ? 0 : 2);

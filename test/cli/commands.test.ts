@@ -1,0 +1,92 @@
+// The krill CLI's client commands (issue 23) against an in-process broker, run as a user
+// runs them (bin/krill in its own process): topics, produce with each partitioner, consume
+// with and without a group, group describe and reset-offsets, and bad arguments.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import test from 'ava';
+import fc from 'fast-check';
+import { Partitioners } from 'kafkajs';
+import { murmur2Partition } from '../../src/cli/partitioners.js';
+import { startBroker } from '../../src/index.js';
+import { ROOT, tempDir } from '../support/helpers.js';
+
+const BIN = path.join(ROOT, 'bin/krill');
+
+/** Runs `krill ...args` (stdin given), never rejecting: code, stdout, stderr. */
+function krill(args: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+    p.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    p.stdin.end(stdin);
+  });
+}
+
+test('murmur2 places keys where the Java client (kafkajs\' default partitioner) does', (t) => {
+  const java = Partitioners.DefaultPartitioner();
+  t.notThrows(() => fc.assert(fc.property(fc.string({ minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 64 }), (key, n) => {
+    const partitionMetadata = Array.from({ length: n }, (_, partitionId) => ({ partitionId, leader: 0, replicas: [0], isr: [0], partitionErrorCode: 0 }));
+    return java({ topic: 't', partitionMetadata, message: { key, value: 'v' } }) === murmur2Partition(Buffer.from(key), n);
+  }), { numRuns: 500 }));
+});
+
+test('topics, produce with each partitioner, consume with and without a group, group describe and reset-offsets', async (t) => {
+  const b = await startBroker();
+  t.teardown(() => b.close());
+  const at = ['--bootstrap-server', b.bootstrap];
+  t.like(await krill(['topic', 'create', 'cli', '--partitions', '4', '--config', 'retention.ms=3600000', ...at]), { code: 0, stdout: 'created cli\n' });
+  t.is((await krill(['topic', 'create', 'cli', '--partitions', '4', ...at])).code, 1, 'TOPIC_ALREADY_EXISTS');
+  t.regex((await krill(['topic', 'list', ...at])).stdout, /^cli\s+4$/m);
+  t.is((await krill(['topic', 'alter-config', 'cli', '--config', 'retention.ms=7200000', ...at])).code, 0);
+  t.is((await krill(['topic', 'add-partitions', 'cli', '--partitions', '6', ...at])).code, 0);
+
+  const keys = ['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta'];
+  const produced = await krill(['produce', 'cli', '--key-separator', ':', '-v', ...at], keys.map((k) => `${k}:${k}-value`).join('\n') + '\n');
+  t.is(produced.code, 0, produced.stderr);
+  const placed = produced.stderr.split('\n').filter((l) => l.startsWith('cli-')).map((l) => Number(/^cli-(\d+)@/.exec(l)![1]));
+  t.deepEqual(placed.sort(), keys.map((k) => murmur2Partition(Buffer.from(k), 6)).sort(), 'murmur2, as the Java client places them');
+  const module = path.join(tempDir(t, 'partitioner'), 'last.mjs');
+  fs.writeFileSync(module, 'export default (key, n) => n - 1;\n');
+  t.is((await krill(['produce', 'cli', '--partitioner', module, ...at], 'x\ny\n')).code, 0);
+  t.is((await krill(['produce', 'cli', '--partitioner', 'round-robin', '--compression', 'gzip', ...at], 'r1\nr2\nr3\n')).code, 0);
+  t.is((await krill(['produce', 'cli', '--partitioner', 'random', '--acks', '1', ...at], 'z\n')).code, 0);
+
+  const described = JSON.parse((await krill(['topic', 'describe', 'cli', '--json', ...at])).stdout) as { partitions: Array<{ partition: number; logEndOffset: number }> };
+  t.is(described.partitions.reduce((n, p) => n + p.logEndOffset, 0), 12, 'six keyed, two by the module, three round-robin, one random');
+  t.is(described.partitions.find((p) => p.partition === 5)!.logEndOffset >= 2, true, 'the module sent both to the last partition');
+
+  const all = await krill(['consume', 'cli', '--from-beginning', '--count', '12', '--format', '%p:%o:%k:%v\\n', ...at]);
+  t.is(all.code, 0, all.stderr);
+  t.is(all.stdout.trim().split('\n').length, 12);
+  t.regex(all.stdout, new RegExp(`^${murmur2Partition(Buffer.from('alpha'), 6)}:\\d+:alpha:alpha-value$`, 'm'));
+
+  const grouped = await krill(['consume', 'cli', '--group', 'cli-g', '--from-beginning', '--count', '12', ...at]);
+  t.is(grouped.code, 0, grouped.stderr);
+  t.is((await krill(['produce', 'cli', '--partition', '0', ...at], 'more-1\nmore-2\n')).code, 0);
+  const lag = JSON.parse((await krill(['group', 'describe', 'cli-g', '--json', ...at])).stdout) as { offsets: Array<{ partition: number; lag: number }> };
+  t.is(lag.offsets.reduce((n, o) => n + o.lag, 0), 2, 'the two records produced after the group read');
+  t.regex((await krill(['group', 'list', ...at])).stdout, /^cli-g\s+consumer\s+Empty$/m);
+  const dry = await krill(['group', 'reset-offsets', 'cli-g', '--topic', 'cli', '--to-earliest', ...at]);
+  t.regex(dry.stdout, /dry run/);
+  t.is((await krill(['group', 'reset-offsets', 'cli-g', '--topic', 'cli', '--to-earliest', '--execute', ...at])).code, 0);
+  const afterReset = JSON.parse((await krill(['group', 'describe', 'cli-g', '--json', ...at])).stdout) as { offsets: Array<{ lag: number }> };
+  t.is(afterReset.offsets.reduce((n, o) => n + o.lag, 0), 14, 'back to the start: everything is lag');
+  t.is((await krill(['group', 'delete', 'cli-g', ...at])).code, 0);
+  t.is((await krill(['topic', 'delete', 'cli', ...at])).code, 0);
+  t.is((await krill(['topic', 'describe', 'cli', ...at])).code, 1);
+});
+
+test('bad arguments print the usage and exit 2; an unreachable broker exits 1', async (t) => {
+  for (const args of [['topic', 'bogus', 'x'], ['produce'], ['topic', 'create', 'x', '--partitions', 'many'], ['consume', 't', '--nope', '1'], ['topic', 'list', '--bootstrap-server', 'nohostport']]) {
+    const r = await krill(args);
+    t.is(r.code, 2, args.join(' '));
+    t.regex(r.stderr, /usage: krill <command>/);
+  }
+  const r = await krill(['cluster', '--bootstrap-server', '127.0.0.1:1']);
+  t.is(r.code, 1);
+  t.regex(r.stderr, /cannot reach 127\.0\.0\.1:1/);
+});
