@@ -27,6 +27,8 @@ const SERVED = [
 const RECORDS = {
   'group-coordinator': ['OffsetCommitKey', 'OffsetCommitValue', 'GroupMetadataKey', 'GroupMetadataValue'],
   'transaction-coordinator': ['TransactionLogKey', 'TransactionLogValue'],
+  // Not a coordinator's: the consumer protocol's bytes inside JoinGroup and SyncGroup.
+  'consumer-protocol': ['ConsumerProtocolSubscription', 'ConsumerProtocolAssignment'],
 };
 
 const MAX = 32767;

@@ -118,7 +118,7 @@ export class Broker {
     this.cleaner = new LogCleaner(this.replicas, topicConfigs, logger, clock);
     const topics = new TopicAdmin(config, metadata, logger);
     const metrics = (this.metrics = brokerMetrics({ brokerId, replicas: this.replicas, metadata, groups: this.groups, listener: this.listener }));
-    this.plane = new TestPlane({ brokerId, apis: this.apis, logger, metadata, topics, groups: this.groups, txns: this.txns.coordinator, clock, metrics }, opts.testKit);
+    this.plane = new TestPlane({ brokerId, apis: this.apis, logger, metadata, topics, groups: this.groups, txns: this.txns.coordinator, clock, metrics, replicas: this.replicas, topicConfigs }, opts.testKit);
     this.services = {
       brokerId, config, logger, metadata, topicConfigs, logDirs: this.logs, producerIds, topics, features, clock, metrics,
       replicas: this.replicas, groups: this.groups, fetchSessions: new FetchSessionCache(),

@@ -1,6 +1,6 @@
 // `krill cluster`, `krill topic ...` and `krill group ...`: Kafka's admin requests, sent to
 // the broker that must answer each, printed as tables or JSON.
-import { Reader } from '../protocol/primitives.js';
+import { readAssignment } from '../protocol/consumer-protocol.js';
 import { check, CliError, type KafkaClient, type TopicMeta } from './client.js';
 import { print, table } from './output.js';
 
@@ -102,22 +102,6 @@ async function partitionSizes(c: KafkaClient, t: TopicMeta): Promise<Map<number,
     for (const d of r?.results ?? []) for (const x of d.topics) for (const p of x.partitions) sizes.set(p.partitionIndex, p.partitionSize);
   }
   return sizes;
-}
-
-/** A consumer group member's assignment (the consumer protocol's bytes): topic -> partitions. */
-export function readAssignment(bytes: Buffer): Map<string, number[]> {
-  const out = new Map<string, number[]>();
-  if (bytes.length < 6) return out;
-  const r = new Reader(bytes, 2);
-  const n = r.int32();
-  for (let i = 0; i < n; i++) {
-    const topicName = r.utf8(r.int16());
-    const count = r.int32();
-    const ps: number[] = [];
-    for (let j = 0; j < count; j++) ps.push(r.int32());
-    out.set(topicName, ps);
-  }
-  return out;
 }
 
 export async function group(c: KafkaClient, action: string | undefined, groupId: string | undefined, o: Opts): Promise<void> {

@@ -7,9 +7,9 @@ import readline from 'node:readline';
 import { Compression, type CompressionName } from '../protocol/records/batch.js';
 import { ControlType, controlTypeOfKey } from '../protocol/records/control.js';
 import { type DecodedBatch, decodeRecords, encodeBatch, type KafkaRecord, type RecordHeader } from '../protocol/records/records.js';
-import { Writer } from '../protocol/primitives.js';
+import { assignmentBytes, readAssignment, subscriptionBytes } from '../protocol/consumer-protocol.js';
 import { ErrorCode } from '../protocol/errors.js';
-import { type Opts, readAssignment } from './admin-commands.js';
+import type { Opts } from './admin-commands.js';
 import { check, CliError, type KafkaClient, type TopicMeta } from './client.js';
 import { type Partitioner, partitionerFor } from './partitioners.js';
 
@@ -191,7 +191,7 @@ class GroupMember {
 
   static async join(c: KafkaClient, groupId: string, t: TopicMeta): Promise<GroupMember> {
     const coordinator = await c.coordinator(groupId);
-    const subscription = new Writer(64).int16(0).int32(1).int16(Buffer.byteLength(t.name)).raw(Buffer.from(t.name)).int32(-1).toBuffer();
+    const subscription = subscriptionBytes([t.name]);
     let memberId = '';
     for (;;) {
       const j = await c.call(coordinator, 11, {
@@ -242,8 +242,6 @@ function rangeAssign(members: string[], t: TopicMeta): Array<{ memberId: string;
     const extra = n % sorted.length;
     const start = i * per + Math.min(i, extra);
     const count = per + (i < extra ? 1 : 0);
-    const w = new Writer(64).int16(0).int32(1).int16(Buffer.byteLength(t.name)).raw(Buffer.from(t.name)).int32(count);
-    for (let p = start; p < start + count; p++) w.int32(p);
-    return { memberId, assignment: w.int32(-1).toBuffer() };
+    return { memberId, assignment: assignmentBytes(new Map([[t.name, Array.from({ length: count }, (_, k) => start + k)]])) };
   });
 }

@@ -7,7 +7,6 @@ import {
   type GroupMetadataValue, groupMetadataKey, groupMetadataValue, offsetCommitKey, offsetCommitValue,
 } from '../../protocol/coordinator/group-coordinator.js';
 import { decodeKey, decodeValue, encodeKey, encodeValue, keyType } from '../../protocol/coordinator/record-codec.js';
-import { Reader } from '../../protocol/primitives.js';
 
 /** The value versions written: what Kafka 3.x writes for a classic group. */
 const OFFSET_VALUE_VERSION = 3;
@@ -68,19 +67,8 @@ export function readCoordinatorRecord(key: Buffer, value: Buffer | null): Coordi
   return null;
 }
 
-/** The topics a consumer-protocol subscription names (ConsumerProtocolSubscription), or [] if unreadable. */
-export function subscribedTopics(subscription: Buffer): string[] {
-  try {
-    const r = new Reader(subscription);
-    r.int16();
-    const n = r.int32();
-    const out: string[] = [];
-    for (let i = 0; i < n; i++) out.push(r.utf8(r.int16()));
-    return out;
-  } catch {
-    return [];
-  }
-}
+/** The topics a consumer-protocol subscription names; [] if unreadable. */
+export { subscribedTopics } from '../../protocol/consumer-protocol.js';
 
 /** Java's String.hashCode, which decides a group's __consumer_offsets partition. */
 export function javaHashCode(s: string): number {

@@ -113,6 +113,21 @@ export class BrokerMetrics {
     for (const [code, n] of errors) this.errors.inc({ request, error: errorName(code) }, n);
   }
 
+  /** Each topic's records in, bytes in and bytes out so far (the console's throughput charts). */
+  async topicTotals(): Promise<Record<string, { messagesIn: number; bytesIn: number; bytesOut: number }>> {
+    const out: Record<string, { messagesIn: number; bytesIn: number; bytesOut: number }> = {};
+    const add = async (c: Counter<'topic'>, field: 'messagesIn' | 'bytesIn' | 'bytesOut') => {
+      for (const v of (await c.get()).values) {
+        const topic = String(v.labels.topic);
+        (out[topic] ??= { messagesIn: 0, bytesIn: 0, bytesOut: 0 })[field] = v.value;
+      }
+    };
+    await add(this.messagesIn, 'messagesIn');
+    await add(this.bytesIn, 'bytesIn');
+    await add(this.bytesOut, 'bytesOut');
+    return out;
+  }
+
   isrChanged(shrunk: boolean): void {
     (shrunk ? this.isrShrinks : this.isrExpands).inc();
   }

@@ -1,6 +1,7 @@
 // A broker's test plane: the test kit on its request path (faults, trace), resetting it to
-// as fresh as a new one, and the HTTP control plane that serves both, and the metrics. A
-// broker not started for testing has no kit, and its control plane answers only /metrics.
+// as fresh as a new one, and the HTTP control plane that serves both, the metrics and the
+// web console. A broker not started for testing has no kit: its control plane answers only
+// /metrics and the console.
 import type { Logger } from 'winston';
 import type { ApiTable } from '../api-table.js';
 import type { ClusterMetadata } from '../controller/cluster-metadata.js';
@@ -9,6 +10,9 @@ import { type Clock, VirtualClock } from '../clock.js';
 import { ControlPlane } from '../http/control-plane.js';
 import type { BrokerMetrics } from '../metrics/metrics.js';
 import { metricsRoute } from '../metrics/route.js';
+import { consoleRoutes } from '../console/route.js';
+import type { ReplicaManager } from '../replica-manager.js';
+import type { TopicConfigs } from '../topic-configs.js';
 import type { TopicAdmin } from '../topic-admin.js';
 import type { TransactionCoordinator } from '../txn/coordinator.js';
 import { type Fault, faultJson, type FaultRegistry, parseFault } from './faults.js';
@@ -61,6 +65,8 @@ export interface TestPlaneDeps {
   txns: TransactionCoordinator;
   clock: Clock;
   metrics: BrokerMetrics;
+  replicas: ReplicaManager;
+  topicConfigs: TopicConfigs;
 }
 
 export class TestPlane implements TestKitOps {
@@ -84,7 +90,8 @@ export class TestPlane implements TestKitOps {
 
   /** Starts the HTTP control plane. */
   async listen(opts: HttpOptions): Promise<void> {
-    const routes = [metricsRoute(this.deps.metrics), ...(this.kit ? [testKitRoutes(this)] : [])];
+    const { brokerId, metadata, replicas, groups, topicConfigs, metrics } = this.deps;
+    const routes = [metricsRoute(metrics), consoleRoutes({ brokerId, metadata, replicas, groups, topicConfigs, metrics }), ...(this.kit ? [testKitRoutes(this)] : [])];
     this.http = await ControlPlane.listen(opts.host ?? '127.0.0.1', opts.port, routes, this.deps.logger);
   }
 
