@@ -7,7 +7,7 @@ import path from 'node:path';
 import test from 'ava';
 import { chromium } from 'playwright-core';
 import { startBroker } from '../../src/index.js';
-import { eventually, kafka, ROOT } from '../support/helpers.js';
+import { groupThatRead, kafka, ROOT } from '../support/helpers.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.join(ROOT, 'dist/test-artifacts/console');
@@ -31,13 +31,7 @@ test('the console shows the cluster, topics, partitions, configs, records and gr
     { key: 'o-1', value: JSON.stringify({ id: 1, item: 'krill' }), partition: 0, headers: { source: 'test' } },
     { key: 'o-2', value: '<script>alert(1)</script>', partition: 0 },
   ] });
-  const consumer = k.consumer({ groupId: 'billing', maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  t.teardown(() => consumer.disconnect());
-  await consumer.subscribe({ topic: 'orders', fromBeginning: true });
-  let seen = 0;
-  void consumer.run({ eachMessage: async () => { seen++; } });
-  await eventually(() => seen === 2, 15_000, 'the group reads');
+  await groupThatRead(t, k, 'billing', 'orders', 2);
 
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'] });

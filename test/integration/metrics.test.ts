@@ -4,7 +4,7 @@
 import test from 'ava';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { startBroker } from '../../src/index.js';
-import { eventually, kafka } from '../support/helpers.js';
+import { eventually, groupThatRead, kafka } from '../support/helpers.js';
 
 async function scrape(http: string) {
   const res = await fetch(`${http}/metrics`);
@@ -30,13 +30,7 @@ test('/metrics: Kafka-named counters move with traffic; partitions, controller, 
   t.teardown(() => producer.disconnect());
   await producer.send({ topic: 'm', messages: Array.from({ length: 10 }, (_, i) => ({ value: `v${i}`, partition: 0 })) });
 
-  const consumer = k.consumer({ groupId: 'mg', maxWaitTimeInMs: 100 });
-  await consumer.connect();
-  t.teardown(() => consumer.disconnect());
-  await consumer.subscribe({ topic: 'm', fromBeginning: true });
-  let seen = 0;
-  void consumer.run({ eachMessage: async () => { seen++; } });
-  await eventually(() => seen === 10, 15_000, 'ten records consumed');
+  const consumer = await groupThatRead(t, k, 'mg', 'm', 10);
   await eventually(async () => (await admin.fetchOffsets({ groupId: 'mg', topics: ['m'] }))[0]!.partitions.find((p) => p.partition === 0)?.offset === '10', 15_000, 'the commit');
   await consumer.stop();
   await producer.send({ topic: 'm', messages: Array.from({ length: 5 }, (_, i) => ({ value: `w${i}`, partition: 0 })) });

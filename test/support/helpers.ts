@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
-import { type Admin, Kafka, logLevel } from 'kafkajs';
+import { type Admin, type Consumer, Kafka, logLevel } from 'kafkajs';
 import type { CoordinationStore } from '../../src/broker/controller/store.js';
 import { removedWithWorker } from './children.js';
 import { type RunningBroker, type RunningCluster, startBroker, startCluster, type StartBrokerOptions, type StartClusterOptions } from '../../src/index.js';
@@ -122,4 +122,16 @@ export function smallDisk(t: ExecutionContext, bytes: number): { dir: string; re
     fs.rmSync(dir, { recursive: true, force: true });
   });
   return { dir, resize: (n) => execFileSync('mount', ['-o', `remount,size=${n}`, dir]) };
+}
+
+/** A kafkajs consumer in `groupId` that has read `count` records of `topic` from the start; disconnected when the test ends. */
+export async function groupThatRead(t: ExecutionContext, k: Kafka, groupId: string, topic: string, count: number): Promise<Consumer> {
+  const consumer = k.consumer({ groupId, maxWaitTimeInMs: 100 });
+  await consumer.connect();
+  t.teardown(() => consumer.disconnect());
+  await consumer.subscribe({ topic, fromBeginning: true });
+  let seen = 0;
+  void consumer.run({ eachMessage: async () => { seen++; } });
+  await eventually(() => seen >= count, 15_000, `${groupId} reading ${count} record(s) of ${topic}`);
+  return consumer;
 }
