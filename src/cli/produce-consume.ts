@@ -125,16 +125,19 @@ export async function consume(c: KafkaClient, topicName: string, o: Opts): Promi
   const isolation = o.one.get('isolation') === 'read_committed' ? 1 : 0;
   const groupId = o.one.get('group');
   const member = groupId ? await GroupMember.join(c, groupId, t) : null;
-  const mine = member ? member.partitions : o.one.has('partition') ? [Number(o.one.get('partition'))] : t.partitions.map((p) => p.partition);
-  const committed = member ? await member.committedOffsets() : new Map<number, number>();
-  const earliest = await c.offsets(t, -2);
-  const latest = await c.offsets(t, -1);
-  const position = new Map(mine.map((p) => {
-    if (o.one.has('offset')) return [p, Number(o.one.get('offset'))];
-    const fromCommit = committed.get(p);
-    if (fromCommit !== undefined) return [p, fromCommit];
-    return [p, o.flags.has('from-beginning') ? earliest.get(p)! : latest.get(p)!];
-  }));
+  // The partitions read and where: all (or --partition), or the group's assignment, which a rebalance changes.
+  let mine: number[] = [];
+  const position = new Map<number, number>();
+  const assign = async () => {
+    mine = member ? member.partitions : o.one.has('partition') ? [Number(o.one.get('partition'))] : t.partitions.map((p) => p.partition);
+    const committed = member ? await member.committedOffsets() : new Map<number, number>();
+    const [earliest, latest] = [await c.offsets(t, -2), await c.offsets(t, -1)];
+    position.clear();
+    for (const p of mine) {
+      position.set(p, o.one.has('offset') ? Number(o.one.get('offset')) : committed.get(p) ?? (o.flags.has('from-beginning') ? earliest.get(p)! : latest.get(p)!));
+    }
+  };
+  await assign();
   let seen = 0;
   let stopped = false;
   const stop = () => {
@@ -144,7 +147,17 @@ export async function consume(c: KafkaClient, topicName: string, o: Opts): Promi
   process.once('SIGTERM', stop);
   const progress = !process.stdout.isTTY ? setInterval(() => process.stderr.write(`\r${seen} record(s) consumed`), 1000) : null;
   try {
-    while (!stopped && seen < limit && mine.length > 0) {
+    while (!stopped && seen < limit && (member !== null || mine.length > 0)) {
+      if (member?.rejoinNeeded) {
+        await member.commit(position).catch(() => undefined);
+        await member.rejoin();
+        await assign();
+      }
+      if (mine.length === 0) {
+        // A member with nothing assigned waits for the next rebalance.
+        await new Promise((r) => setTimeout(r, 200));
+        continue;
+      }
       let got = 0;
       for (const leader of new Set(mine.map((p) => t.partitions.find((x) => x.partition === p)!.leader))) {
         const parts = mine.filter((p) => t.partitions.find((x) => x.partition === p)!.leader === leader);
@@ -182,52 +195,87 @@ export async function consume(c: KafkaClient, topicName: string, o: Opts): Promi
   }
 }
 
-/** A consumer group member of the classic protocol, for one topic; the leader assigns ranges. */
+/**
+ * A consumer group member of the classic protocol, for one topic: the leader assigns
+ * ranges; heartbeats every 3 s, and a heartbeat that says the group rebalances (or that
+ * this member is gone) has the member join again.
+ */
 class GroupMember {
-  private timer: NodeJS.Timeout | null = null;
+  private readonly timer: NodeJS.Timeout;
+  private memberId = '';
+  private generation = -1;
+  partitions: number[] = [];
+  rejoinNeeded = false;
 
-  private constructor(private readonly c: KafkaClient, private readonly groupId: string, private readonly coordinator: number, private readonly topicName: string,
-    private memberId: string, private generation: number, readonly partitions: number[]) {}
+  private constructor(private readonly c: KafkaClient, private readonly groupId: string, private readonly coordinator: number, private readonly t: TopicMeta) {
+    this.timer = setInterval(() => void this.heartbeat(), 3000);
+  }
 
   static async join(c: KafkaClient, groupId: string, t: TopicMeta): Promise<GroupMember> {
-    const coordinator = await c.coordinator(groupId);
-    const subscription = subscriptionBytes([t.name]);
-    let memberId = '';
+    const m = new GroupMember(c, groupId, await c.coordinator(groupId), t);
+    try {
+      await m.rejoin();
+    } catch (e) {
+      clearInterval(m.timer);
+      throw e;
+    }
+    return m;
+  }
+
+  /** Joins (again): a new generation, and this member's partitions in it. */
+  async rejoin(): Promise<void> {
+    this.rejoinNeeded = false;
+    const { c, groupId, coordinator, t } = this;
     for (;;) {
       const j = await c.call(coordinator, 11, {
-        groupId, sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 60_000, memberId, groupInstanceId: null, protocolType: 'consumer', protocols: [{ name: 'range', metadata: subscription }],
+        groupId, sessionTimeoutMs: 30_000, rebalanceTimeoutMs: 60_000, memberId: this.memberId, groupInstanceId: null, protocolType: 'consumer',
+        protocols: [{ name: 'range', metadata: subscriptionBytes([t.name]) }],
       }, 5);
       if (j.errorCode === ErrorCode.MEMBER_ID_REQUIRED) {
-        memberId = j.memberId;
+        this.memberId = j.memberId;
+        continue;
+      }
+      if (j.errorCode === ErrorCode.UNKNOWN_MEMBER_ID) {
+        this.memberId = '';
         continue;
       }
       check(j.errorCode, `joining ${groupId}`);
-      memberId = j.memberId;
-      const assignments = j.leader === memberId ? rangeAssign(j.members.map((m) => m.memberId), t) : [];
-      const s = await c.call(coordinator, 14, { groupId, generationId: j.generationId, memberId, groupInstanceId: null, protocolType: 'consumer', protocolName: 'range', assignments }, 3);
+      this.memberId = j.memberId;
+      this.generation = j.generationId ?? -1;
+      const assignments = j.leader === this.memberId ? rangeAssign(j.members.map((m) => m.memberId), t) : [];
+      const s = await c.call(coordinator, 14, { groupId, generationId: this.generation, memberId: this.memberId, groupInstanceId: null, protocolType: 'consumer', protocolName: 'range', assignments }, 3);
       if (s.errorCode === ErrorCode.REBALANCE_IN_PROGRESS) continue;
       check(s.errorCode, `syncing ${groupId}`);
-      const m = new GroupMember(c, groupId, coordinator, t.name, memberId, j.generationId ?? -1, readAssignment(s.assignment).get(t.name) ?? []);
-      m.timer = setInterval(() => void c.call(coordinator, 12, { groupId, generationId: m.generation, memberId: m.memberId, groupInstanceId: null }, 3).catch(() => undefined), 3000);
-      return m;
+      this.partitions = readAssignment(s.assignment).get(t.name) ?? [];
+      return;
     }
   }
 
+  private async heartbeat(): Promise<void> {
+    const r = await this.c.call(this.coordinator, 12, { groupId: this.groupId, generationId: this.generation, memberId: this.memberId, groupInstanceId: null }, 3).catch(() => null);
+    const code = r?.errorCode;
+    if (code === ErrorCode.REBALANCE_IN_PROGRESS || code === ErrorCode.ILLEGAL_GENERATION || code === ErrorCode.UNKNOWN_MEMBER_ID) this.rejoinNeeded = true;
+  }
+
   async committedOffsets(): Promise<Map<number, number>> {
-    const r = await this.c.call(this.coordinator, 9, { groupId: this.groupId, topics: [{ name: this.topicName, partitionIndexes: this.partitions }], requireStable: true }, 7);
+    const r = await this.c.call(this.coordinator, 9, { groupId: this.groupId, topics: [{ name: this.t.name, partitionIndexes: this.partitions }], requireStable: true }, 7);
     return new Map((r.topics?.[0]?.partitions ?? []).filter((p) => (p.committedOffset ?? -1) >= 0).map((p) => [p.partitionIndex ?? -1, p.committedOffset ?? -1]));
   }
 
   async commit(position: ReadonlyMap<number, number>): Promise<void> {
+    if (this.partitions.length === 0) return;
     const r = await this.c.call(this.coordinator, 8, {
       groupId: this.groupId, generationIdOrMemberEpoch: this.generation, memberId: this.memberId, groupInstanceId: null, retentionTimeMs: -1,
-      topics: [{ name: this.topicName, partitions: this.partitions.map((p) => ({ partitionIndex: p, committedOffset: position.get(p)!, committedLeaderEpoch: -1, committedMetadata: '' })) }],
+      topics: [{ name: this.t.name, partitions: this.partitions.map((p) => ({ partitionIndex: p, committedOffset: position.get(p)!, committedLeaderEpoch: -1, committedMetadata: '' })) }],
     }, 8);
-    for (const p of r.topics[0]?.partitions ?? []) check(p.errorCode, `committing ${this.topicName}-${p.partitionIndex}`);
+    for (const p of r.topics[0]?.partitions ?? []) {
+      if (p.errorCode === ErrorCode.REBALANCE_IN_PROGRESS || p.errorCode === ErrorCode.ILLEGAL_GENERATION) this.rejoinNeeded = true;
+      else check(p.errorCode, `committing ${this.t.name}-${p.partitionIndex}`);
+    }
   }
 
   async leave(position: ReadonlyMap<number, number>): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    clearInterval(this.timer);
     await this.commit(position).catch(() => undefined);
     await this.c.call(this.coordinator, 13, { groupId: this.groupId, memberId: this.memberId, members: [{ memberId: this.memberId, groupInstanceId: null, reason: 'krill consume ends' }] }, 5).catch(() => undefined);
   }

@@ -90,3 +90,33 @@ test('bad arguments print the usage and exit 2; an unreachable broker exits 1', 
   t.is(r.code, 1);
   t.regex(r.stderr, /cannot reach 127\.0\.0\.1:1/);
 });
+
+test('two `krill consume --group` processes share a topic: the second joins, the first rejoins, the partitions are split', async (t) => {
+  const b = await startBroker();
+  t.teardown(() => b.close());
+  const at = ['--bootstrap-server', b.bootstrap];
+  t.is((await krill(['topic', 'create', 'shared', '--partitions', '4', ...at])).code, 0);
+  const start = () => {
+    const p = spawn(process.execPath, [BIN, 'consume', 'shared', '--group', 'pair', '--from-beginning', ...at], { stdio: ['ignore', 'ignore', 'ignore'] });
+    t.teardown(() => p.kill('SIGKILL'));
+    return p;
+  };
+  const describe = async () => JSON.parse((await krill(['group', 'describe', 'pair', '--json', ...at])).stdout) as { state: string; members: Array<{ assignment: Record<string, number[]> }> };
+  const waitFor = async (ok: (d: Awaited<ReturnType<typeof describe>>) => boolean) => {
+    for (let i = 0; i < 100; i++) {
+      const d = await describe().catch(() => null);
+      if (d && ok(d)) return d;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`the group never got there: ${JSON.stringify(await describe().catch(() => null))}`);
+  };
+  const first = start();
+  await waitFor((d) => d.state === 'Stable' && d.members.length === 1);
+  const second = start();
+  const both = await waitFor((d) => d.state === 'Stable' && d.members.length === 2 && d.members.every((m) => (m.assignment['shared'] ?? []).length > 0));
+  t.deepEqual(both.members.flatMap((m) => m.assignment['shared']!).sort(), [0, 1, 2, 3], 'every partition, each once');
+  second.kill('SIGINT');
+  await waitFor((d) => d.state === 'Stable' && d.members.length === 1 && (d.members[0]!.assignment['shared'] ?? []).length === 4);
+  first.kill('SIGINT');
+  await waitFor((d) => d.members.length === 0);
+});

@@ -48,10 +48,10 @@ export class BrokerMetrics {
   private readonly totalTime: Histogram<'request'>;
   private readonly isrShrinks: Counter;
   private readonly isrExpands: Counter;
+  private processMetrics = false;
 
   constructor(source: MetricsSource) {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry });
     const counter = <L extends string>(name: string, help: string, labelNames: readonly L[] = []) => new Counter<L>({ name, help, labelNames, registers });
     this.messagesIn = counter('kafka_server_brokertopicmetrics_messagesin_total', 'Records appended as leader, by topic (MessagesInPerSec).', ['topic']);
     this.bytesIn = counter('kafka_server_brokertopicmetrics_bytesin_total', 'Bytes of records appended from clients, by topic (BytesInPerSec).', ['topic']);
@@ -93,6 +93,17 @@ export class BrokerMetrics {
         }
       }
     });
+  }
+
+  /**
+   * prom-client's process metrics (CPU, memory, event-loop lag, GC), once something can
+   * scrape them: they sample the process on their own timers, which a broker without an
+   * HTTP listener (most test suites' in-process brokers) need not pay for.
+   */
+  collectProcessMetrics(): void {
+    if (this.processMetrics) return;
+    this.processMetrics = true;
+    collectDefaultMetrics({ register: this.registry });
   }
 
   /** Records appended as leader for a client. */

@@ -91,6 +91,7 @@ export class TestPlane implements TestKitOps {
   /** Starts the HTTP control plane. */
   async listen(opts: HttpOptions): Promise<void> {
     const { brokerId, metadata, replicas, groups, topicConfigs, metrics } = this.deps;
+    metrics.collectProcessMetrics();
     const routes = [metricsRoute(metrics), consoleRoutes({ brokerId, metadata, replicas, groups, topicConfigs, metrics }), ...(this.kit ? [testKitRoutes(this)] : [])];
     this.http = await ControlPlane.listen(opts.host ?? '127.0.0.1', opts.port, routes, this.deps.logger);
   }

@@ -7,7 +7,7 @@ import { type Api, CLOSE_CONNECTION, type ConnectionInfo, type HandlerResult, NO
 import { errorName } from '../../protocol/errors.js';
 import { type Fault, FaultRegistry } from './faults.js';
 import { errorResponse, mergeResponses, splitRequest } from './slots.js';
-import { messageJson, Trace } from './trace.js';
+import { type Captured, capture, Trace } from './trace.js';
 
 type Result<K extends ApiKey> = HandlerResult<ResponseOf<K>>;
 type Run<K extends ApiKey> = (req: RequestOf<K>) => Result<K> | Promise<Result<K>>;
@@ -44,13 +44,13 @@ export class TestKit {
       const r = req as RequestOf<18>;
       this.software.set(ctx.connection, { name: r.clientSoftwareName, version: r.clientSoftwareVersion });
     }
-    // Taken now: the request's bytes are the broker's to reuse once it has handled them.
-    const request = this.trace.size > 0 ? messageJson(api.schemas.request, ctx.version, req) : null;
+    // Taken now: the request's bytes are the broker's to reuse once it has handled them (trace.ts).
+    const request = this.trace.size > 0 ? capture(api.schemas.request, ctx.version, req) : null;
     const applied = this.match(api, ctx, req);
     let result = applied ? this.apply(api, ctx, req, applied.fault, applied.hit, applied.keep, run) : run(req);
     const rtt = this.faults.rtt.get(this.brokerId) ?? 0;
     if (rtt > 0) result = delayed(result, rtt);
-    if (this.trace.size === 0) return result;
+    if (request === null) return result;
     const done = (res: Result<K>): Result<K> => {
       this.record(api, ctx, request, res, started, applied?.fault ?? null);
       return res;
@@ -87,11 +87,11 @@ export class TestKit {
     return fault.delayMs ? delayed(result, fault.delayMs) : result;
   }
 
-  private record(api: Api, ctx: RequestContext, request: unknown, res: HandlerResult<unknown>, started: number, fault: Fault | null): void {
+  private record(api: Api, ctx: RequestContext, request: Captured, res: HandlerResult<unknown>, started: number, fault: Fault | null): void {
     const software = this.software.get(ctx.connection);
     const answered = res !== NO_RESPONSE && res !== CLOSE_CONNECTION;
     this.trace.push({
-      time: new Date().toISOString(),
+      at: Date.now(),
       broker: this.brokerId,
       connectionId: ctx.connection.id,
       clientId: ctx.header.clientId,
@@ -104,7 +104,7 @@ export class TestKit {
       durationMs: Math.round((performance.now() - started) * 1000) / 1000,
       fault: fault ? { id: fault.id, error: fault.error === undefined ? undefined : errorName(fault.error), delayMs: fault.delayMs, disconnect: fault.disconnect } : null,
       request,
-      response: answered ? messageJson(api.schemas.response, ctx.version, res) : null,
+      response: answered ? capture(api.schemas.response, ctx.version, res) : null,
     });
   }
 }

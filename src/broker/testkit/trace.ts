@@ -1,7 +1,9 @@
 // The protocol trace: the last requests and their answers, as JSON with Kafka's field
-// names, in a ring of bounded size. Record batches are summarized (offsets, count, size,
-// compression, producer, transactional) when the request is taken, because the bytes are
-// the broker's to recycle once it has answered; other bytes are shown in base64.
+// names, in a ring of bounded size. A message with bytes in it (record batches, group
+// assignments) is turned into JSON when it is taken, batches summarized (offsets, count,
+// size, compression, producer, transactional) and other bytes in base64, because those
+// bytes are the broker's to recycle once it has answered. Any other message is kept as it
+// is and turned into JSON only when the trace is read: tracing costs a request little.
 import { Attr, BATCH_HEADER_SIZE, LOG_OVERHEAD, Off, readBatchHeader } from '../../protocol/records/batch.js';
 import { type FieldSchema, inRange, type MessageSchema, type Records } from '../../protocol/schema.js';
 
@@ -79,13 +81,34 @@ function field(f: FieldSchema, v: number, x: unknown): unknown {
 
 const scalar = (x: unknown): unknown => (Buffer.isBuffer(x) ? x.toString('base64') : typeof x === 'bigint' ? x.toString() : x);
 
+/** A message as the trace keeps it: JSON already, or the message and how to read it later. */
+export type Captured = { json: unknown } | { schema: MessageSchema; version: number; value: unknown };
+
+const holdsBytes = new WeakMap<MessageSchema, boolean>();
+const anyBytes = (fields: readonly FieldSchema[]): boolean => fields.some((f) => f.type === 'bytes' || f.type === 'records' || (f.fields !== undefined && anyBytes(f.fields)));
+
+export function capture(schema: MessageSchema, version: number, value: unknown): Captured {
+  let bytes = holdsBytes.get(schema);
+  if (bytes === undefined) holdsBytes.set(schema, (bytes = anyBytes(schema.fields)));
+  return bytes ? { json: messageJson(schema, version, value) } : { schema, version, value };
+}
+
+const jsonOf = (c: Captured | null): unknown => (c === null ? null : 'json' in c ? c.json : messageJson(c.schema, c.version, c.value));
+
+/** An entry as the ring keeps it: its time as a number and its messages captured. */
+export interface TraceRecord extends Omit<TraceEntry, 'time' | 'request' | 'response'> {
+  at: number;
+  request: Captured;
+  response: Captured | null;
+}
+
 export class Trace {
-  private readonly ring: TraceEntry[] = [];
+  private readonly ring: TraceRecord[] = [];
   private next = 0;
 
   constructor(readonly size: number) {}
 
-  push(e: TraceEntry): void {
+  push(e: TraceRecord): void {
     if (this.size <= 0) return;
     if (this.ring.length < this.size) this.ring.push(e);
     else this.ring[this.next] = e;
@@ -96,7 +119,8 @@ export class Trace {
   list(filter: { api?: string; clientId?: string; limit?: number }): TraceEntry[] {
     const ordered = this.ring.length < this.size ? this.ring : [...this.ring.slice(this.next), ...this.ring.slice(0, this.next)];
     const kept = ordered.filter((e) => (filter.api === undefined || e.api === filter.api || String(e.apiKey) === filter.api) && (filter.clientId === undefined || e.clientId === filter.clientId));
-    return filter.limit === undefined ? kept : kept.slice(Math.max(0, kept.length - filter.limit));
+    const shown = filter.limit === undefined ? kept : kept.slice(Math.max(0, kept.length - filter.limit));
+    return shown.map(({ at, request, response, ...rest }) => ({ time: new Date(at).toISOString(), ...rest, request: jsonOf(request), response: jsonOf(response) }));
   }
 
   clear(): void {
