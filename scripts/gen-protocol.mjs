@@ -20,7 +20,7 @@ const SERVED = [
   'InitProducerId', 'OffsetForLeaderEpoch', 'AddPartitionsToTxn', 'AddOffsetsToTxn', 'EndTxn', 'WriteTxnMarkers',
   'TxnOffsetCommit', 'DescribeConfigs', 'AlterConfigs',
   'DescribeLogDirs', 'CreatePartitions', 'ElectLeaders', 'DeleteGroups', 'IncrementalAlterConfigs', 'OffsetDelete', 'DescribeCluster',
-  'DescribeProducers', 'DescribeTransactions', 'ListTransactions',
+  'DescribeProducers', 'DescribeTransactions', 'ListTransactions', 'DescribeTopicPartitions',
 ];
 
 // The coordinators' record formats in their internal topics, by folder of spec/records.

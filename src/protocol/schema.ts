@@ -201,7 +201,11 @@ class StructCompiler {
   private readOne(f: FieldSchema, r: string, out: string, element: boolean): string {
     const nullable = !element && inRange(this.version, f.nullableVersions);
     switch (f.type) {
-      case 'struct': return `${out} = ${this.dep(compileStruct(f.fields ?? [], this.version, this.flexible).decode)}(${r});`;
+      case 'struct': {
+        const decode = `${this.dep(compileStruct(f.fields ?? [], this.version, this.flexible).decode)}(${r})`;
+        // A nullable struct is marked as Kafka marks it: an int8, -1 for null, 1 for a value.
+        return nullable ? `${out} = ${r}.int8() < 0 ? null : ${decode};` : `${out} = ${decode};`;
+      }
       case 'string': return `${out} = h.readString(${r}, ${this.flexible ? `${r}.uvarint() - 1` : `${r}.int16()`}, ${nullable});`;
       case 'bytes':
       case 'records': return `${out} = h.readBytes(${r}, ${this.length(r)}, ${nullable});`;
@@ -224,7 +228,10 @@ class StructCompiler {
   private writeOne(f: FieldSchema, w: string, v: string, element: boolean): string {
     const nullable = !element && inRange(this.version, f.nullableVersions);
     switch (f.type) {
-      case 'struct': return `${this.dep(compileStruct(f.fields ?? [], this.version, this.flexible).encode)}(${w}, ${v} ?? {});`;
+      case 'struct': {
+        const encode = this.dep(compileStruct(f.fields ?? [], this.version, this.flexible).encode);
+        return nullable ? `if (${v} === null || ${v} === undefined) ${w}.int8(-1); else { ${w}.int8(1); ${encode}(${w}, ${v}); }` : `${encode}(${w}, ${v} ?? {});`;
+      }
       case 'string': return `h.writeString(${w}, ${v}, ${nullable}, ${this.flexible});`;
       case 'bytes':
       case 'records': return `h.writeBytes(${w}, ${v}, ${nullable}, ${this.flexible});`;

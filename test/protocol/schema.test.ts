@@ -48,3 +48,13 @@ test('arbitrary bytes decode to a message or fail with a decode error, never ano
   }
   t.pass();
 });
+
+test('a nullable struct carries Kafka\'s int8 marker: -1 for null, 1 before a value', (t) => {
+  const schema = apiSchemas[75].request;
+  const base = { topics: [], responsePartitionLimit: 7 };
+  // topics (compact array, empty) | limit int32 | cursor | tagged fields
+  t.deepEqual([...encode(schema, 0, { ...base, cursor: null })], [1, 0, 0, 0, 7, 0xff, 0]);
+  const withCursor = encode(schema, 0, { ...base, cursor: { topicName: 'a', partitionIndex: 2 } });
+  t.deepEqual([...withCursor], [1, 0, 0, 0, 7, 1, 2, 0x61, 0, 0, 0, 2, 0, 0]);
+  t.like(decodeMessage(schema, 0, new Reader(withCursor)), { cursor: { topicName: 'a', partitionIndex: 2 } });
+});

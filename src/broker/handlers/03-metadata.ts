@@ -3,12 +3,12 @@ import type { MetadataRequest, MetadataResponse } from '../../protocol/messages/
 import { defineApi } from '../api.js';
 import type { ClusterMetadata, TopicState } from '../controller/cluster-metadata.js';
 import { topicNameError } from '../topic-names.js';
+import { describePartitions, TOPIC_OPERATIONS } from '../topic-description.js';
 import type { Services } from '../services.js';
 
 type TopicOut = NonNullable<MetadataResponse['topics']>[number];
 
-/** Authorized-operation bitfields with no authorizer: everything a topic / the cluster allows. */
-export const TOPIC_OPERATIONS = [3, 4, 5, 6, 7, 8, 10, 11].reduce((a, op) => a | (1 << op), 0);
+/** Authorized-operation bitfield with no authorizer: everything the cluster allows. */
 export const CLUSTER_OPERATIONS = [5, 7, 8, 9, 10, 11, 12, 13, 14].reduce((a, op) => a | (1 << op), 0);
 const NOT_REQUESTED = -2147483648;
 
@@ -18,23 +18,7 @@ function describeTopic(metadata: ClusterMetadata, t: TopicState, withOps: boolea
     name: t.name,
     topicId: t.topicId,
     isInternal: t.internal,
-    // A leader that is not a live broker (it died and the controller has not moved its
-    // partitions yet, or this broker has not heard) is no leader, as in Kafka's metadata
-    // cache: naming it would send clients to a broker that is gone, and a client that
-    // just heard of the new leader elsewhere back to the old one.
-    partitions: t.partitions.map((p) => {
-      const led = live.has(p.leader);
-      const up = metadata.replicasUp(t, p.partition, live);
-      return {
-        errorCode: led ? ErrorCode.NONE : ErrorCode.LEADER_NOT_AVAILABLE,
-        partitionIndex: p.partition,
-        leaderId: led ? p.leader : -1,
-        leaderEpoch: p.leaderEpoch,
-        replicaNodes: p.replicas,
-        isrNodes: p.isr,
-        offlineReplicas: p.replicas.filter((r) => !up.has(r)),
-      };
-    }),
+    partitions: describePartitions(metadata, t, live),
     topicAuthorizedOperations: withOps ? TOPIC_OPERATIONS : NOT_REQUESTED,
   };
 }
