@@ -5,7 +5,7 @@ import type { Services } from './services.js';
 
 /** What reading and changing configs takes. */
 export type ConfigServices = Services<'brokerId' | 'config' | 'logger' | 'metadata' | 'topicConfigs'>;
-import { BROKER_CONFIGS, ConfigSource, ConfigTypeCode, TOPIC_CONFIGS, validateConfigValue } from './config.js';
+import { BROKER_CONFIGS, ConfigSource, ConfigTypeCode, TOPIC_CONFIGS, topicConfigError, validateConfigValue } from './config.js';
 import type { TopicState } from './controller/cluster-metadata.js';
 
 export const ResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8 } as const;
@@ -79,10 +79,8 @@ export async function applyConfigs(services: ConfigServices, resourceType: numbe
     const t = services.metadata.topics.get(resourceName);
     if (!t) return { errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `Topic ${resourceName} does not exist.` };
     for (const [k, v] of Object.entries(next)) {
-      const def = TOPIC_CONFIGS[k];
-      if (!def) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: `Unknown topic config name: ${k}` };
-      const bad = validateConfigValue(def.type, v);
-      if (bad) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: `Invalid value ${v} for configuration ${k}: ${bad}` };
+      const bad = topicConfigError(k, v);
+      if (bad) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: bad };
     }
     if (validateOnly) return ok;
     // Every broker holding the topic's partitions applies the new configs from the metadata.

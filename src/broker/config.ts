@@ -65,6 +65,10 @@ export const BROKER_CONFIGS: Record<string, ConfigDef> = {
   'log.index.interval.bytes': { type: 'INT', default: '4096' },
   'log.cleanup.policy': { type: 'LIST', default: 'delete' },
   'log.message.timestamp.type': { type: 'STRING', default: 'CreateTime' },
+  'log.message.timestamp.difference.max.ms': { type: 'LONG', default: LONG_MAX },
+  'log.message.timestamp.before.max.ms': { type: 'LONG', default: LONG_MAX },
+  'log.message.timestamp.after.max.ms': { type: 'LONG', default: LONG_MAX },
+  'log.message.format.version': { type: 'STRING', default: '3.0-IV1' },
   'compression.type': { type: 'STRING', default: 'producer' },
   'min.insync.replicas': { type: 'INT', default: '1' },
   'unclean.leader.election.enable': { type: 'BOOLEAN', default: 'false' },
@@ -103,23 +107,71 @@ export const BROKER_CONFIGS: Record<string, ConfigDef> = {
   'log.cleaner.delete.retention.ms': { type: 'LONG', default: '86400000' },
 };
 
-/** Topic configs with the broker config each falls back to. */
-export const TOPIC_CONFIGS: Record<string, { type: ConfigType; synonym: string | null; default: string | null }> = {
+/** A topic config: its type, the broker config it falls back to, Kafka's default, and any check beyond the type. */
+export interface TopicConfigDef {
+  type: ConfigType;
+  synonym: string | null;
+  default: string | null;
+  /** Kafka's validator for the value, past its type: the reason it is refused, or null. */
+  check?: (value: string) => string | null;
+}
+
+const atLeast = (min: number) => (v: string) => (Number(v) >= min ? null : `Value must be at least ${min}`);
+const between = (min: number, max: number) => (v: string) => (Number(v) < min ? `Value must be at least ${min}` : Number(v) > max ? `Value must be no more than ${max}` : null);
+
+/** Kafka 3.x's ThrottledReplicaListValidator: '*' or partition:broker pairs. */
+function throttledReplicas(name: string) {
+  return (v: string) => {
+    const items = v.split(',').map((x) => x.trim());
+    if (items.every((x) => /^(\d+:\d+)?$/.test(x)) || items.join('') === '*') return null;
+    return `${name} must be the literal '*' or a list of replicas in the following format: [partitionId]:[brokerId],[partitionId]:[brokerId],...`;
+  };
+}
+
+/**
+ * Kafka 3.x's MetadataVersionValidator: an inter-broker protocol version such as 0.10.2,
+ * 2.8 or 3.0-IV1 (0.x versions keep three parts, later ones two).
+ */
+function metadataVersion(v: string): string | null {
+  const parts = v.split('.');
+  const key = parts.length > (v.startsWith('0.') ? 3 : 2) ? parts.slice(0, v.startsWith('0.') ? 3 : 2).join('.') : v;
+  return /^(0\.(8\.[0-2]|9\.0|10\.[0-2]|11\.0)|1\.[01]|2\.[0-8]|3\.[0-9])(-IV\d+)?$/.test(key) ? null : `Version ${v} is not a valid version`;
+}
+
+/**
+ * Topic configs with the broker config each falls back to: every config a Kafka 3.x topic
+ * describes. message.format.version and message.timestamp.difference.max.ms, which Kafka 4
+ * removed, are kept for the 2.x/3.x clients and suites that still set them.
+ */
+export const TOPIC_CONFIGS: Record<string, TopicConfigDef> = {
   'cleanup.policy': { type: 'LIST', synonym: 'log.cleanup.policy', default: 'delete' },
+  'compression.gzip.level': { type: 'INT', synonym: 'compression.gzip.level', default: '-1', check: (v) => (v === '-1' ? null : between(1, 9)(v)) },
+  'compression.lz4.level': { type: 'INT', synonym: 'compression.lz4.level', default: '9', check: between(1, 17) },
   'compression.type': { type: 'STRING', synonym: 'compression.type', default: 'producer' },
+  'compression.zstd.level': { type: 'INT', synonym: 'compression.zstd.level', default: '3', check: between(-131072, 22) },
   'delete.retention.ms': { type: 'LONG', synonym: 'log.cleaner.delete.retention.ms', default: '86400000' },
   'file.delete.delay.ms': { type: 'LONG', synonym: 'log.segment.delete.delay.ms', default: '60000' },
   'flush.messages': { type: 'LONG', synonym: 'log.flush.interval.messages', default: LONG_MAX },
   'flush.ms': { type: 'LONG', synonym: 'log.flush.interval.ms', default: LONG_MAX },
+  'follower.replication.throttled.replicas': { type: 'LIST', synonym: null, default: '', check: throttledReplicas('follower.replication.throttled.replicas') },
   'index.interval.bytes': { type: 'INT', synonym: 'log.index.interval.bytes', default: '4096' },
+  'leader.replication.throttled.replicas': { type: 'LIST', synonym: null, default: '', check: throttledReplicas('leader.replication.throttled.replicas') },
+  'local.retention.bytes': { type: 'LONG', synonym: 'log.local.retention.bytes', default: '-2', check: atLeast(-2) },
+  'local.retention.ms': { type: 'LONG', synonym: 'log.local.retention.ms', default: '-2', check: atLeast(-2) },
   'max.compaction.lag.ms': { type: 'LONG', synonym: null, default: LONG_MAX },
   'max.message.bytes': { type: 'INT', synonym: 'message.max.bytes', default: '1048588' },
   'message.downconversion.enable': { type: 'BOOLEAN', synonym: 'log.message.downconversion.enable', default: 'true' },
+  'message.format.version': { type: 'STRING', synonym: 'log.message.format.version', default: '3.0-IV1', check: metadataVersion },
+  'message.timestamp.after.max.ms': { type: 'LONG', synonym: 'log.message.timestamp.after.max.ms', default: LONG_MAX, check: atLeast(0) },
+  'message.timestamp.before.max.ms': { type: 'LONG', synonym: 'log.message.timestamp.before.max.ms', default: LONG_MAX, check: atLeast(0) },
+  'message.timestamp.difference.max.ms': { type: 'LONG', synonym: 'log.message.timestamp.difference.max.ms', default: LONG_MAX, check: atLeast(0) },
   'message.timestamp.type': { type: 'STRING', synonym: 'log.message.timestamp.type', default: 'CreateTime' },
   'min.cleanable.dirty.ratio': { type: 'DOUBLE', synonym: null, default: '0.5' },
   'min.compaction.lag.ms': { type: 'LONG', synonym: null, default: '0' },
   'min.insync.replicas': { type: 'INT', synonym: 'min.insync.replicas', default: '1' },
   'preallocate': { type: 'BOOLEAN', synonym: null, default: 'false' },
+  // No tiered storage here: Kafka refuses the topic as a broker with remote.log.storage.system.enable=false does.
+  'remote.storage.enable': { type: 'BOOLEAN', synonym: null, default: 'false', check: (v) => (v.trim().toLowerCase() === 'true' ? 'Tiered Storage functionality is disabled in the broker. Topic cannot be configured with remote log storage.' : null) },
   'retention.bytes': { type: 'LONG', synonym: 'log.retention.bytes', default: '-1' },
   'retention.ms': { type: 'LONG', synonym: 'log.retention.ms', default: '604800000' },
   'segment.bytes': { type: 'INT', synonym: 'log.segment.bytes', default: '1073741824' },
@@ -128,6 +180,15 @@ export const TOPIC_CONFIGS: Record<string, { type: ConfigType; synonym: string |
   'segment.ms': { type: 'LONG', synonym: 'log.roll.ms', default: '604800000' },
   'unclean.leader.election.enable': { type: 'BOOLEAN', synonym: 'unclean.leader.election.enable', default: 'false' },
 };
+
+/** Why a value is refused for a topic config, worded as Kafka's ConfigException; null when it is accepted. */
+export function topicConfigError(name: string, value: string | null): string | null {
+  const def = TOPIC_CONFIGS[name];
+  if (!def) return `Unknown topic config name: ${name}`;
+  if (value === null) return `Null value not supported for topic configs: ${name}`;
+  const bad = validateConfigValue(def.type, value) ?? def.check?.(value) ?? null;
+  return bad === null ? null : `Invalid value ${value} for configuration ${name}: ${bad}`;
+}
 
 export class ConfigError extends Error {}
 

@@ -6,12 +6,14 @@
 import { ErrorCode } from '../protocol/errors.js';
 import type { AppendResult, PartitionLog } from '../storage/partition-log.js';
 import type { PartitionState, TopicState } from './controller/cluster-metadata.js';
+import type { RecordRules } from './record-checks.js';
 
-/** The topic configs the produce path reads, derived when configs change rather than per request. */
-export interface ProduceSettings {
+/**
+ * The topic configs the produce path reads, derived when configs change rather than per
+ * request; the record rules include message.timestamp.type.
+ */
+export interface ProduceSettings extends RecordRules {
   maxMessageBytes: number;
-  /** message.timestamp.type=LogAppendTime: the broker stamps the time. */
-  logAppendTime: boolean;
   minInsyncReplicas: number;
 }
 
@@ -45,7 +47,8 @@ export class Partition {
   constructor(
     public topic: TopicState, public state: PartitionState, readonly log: PartitionLog, public settings: ProduceSettings, readonly brokerId: number, checkpointedHw = 0,
     /** The broker's clock (clock.ts): log-append time and rolling by time follow it. */
-    private readonly now: () => number = Date.now,
+    /** The broker's clock (virtual in a test kit that says so). */
+    readonly now: () => number = Date.now,
   ) {
     this.hw = Math.min(checkpointedHw, log.logEndOffset);
   }

@@ -1,12 +1,13 @@
 // What the leader checks before appending a produce request's records (Kafka's
-// LogValidator, minus per-record decoding): whole v2 batches, sane header counts, the
-// CRC32C, the size limit. Legacy v0/v1 message sets from Produce v0-v2 are converted to
-// v2 batches, the one place records are decoded on the way in.
+// LogValidator): whole v2 batches, sane header counts, the CRC32C, the size limit; and,
+// where a topic's configs ask, each record (record-checks.ts). Legacy v0/v1 message sets
+// from Produce v0-v2 are converted to v2 batches.
 import { ErrorCode } from '../protocol/errors.js';
 import { Attr, crcMatches, LOG_OVERHEAD, Off } from '../protocol/records/batch.js';
 import { decodeMessageSet, encodeBatch, readMessageSet } from '../protocol/records/records.js';
+import { checkRecords, needsRecordChecks, type RecordError, type RecordRules } from './record-checks.js';
 
-export type Validated = { errorCode: typeof ErrorCode.NONE; batches: Buffer[] } | { errorCode: number; errorMessage: string };
+export type Validated = { errorCode: typeof ErrorCode.NONE; batches: Buffer[] } | { errorCode: number; errorMessage: string | null; recordErrors?: RecordError[] };
 
 const bad = (errorCode: number, errorMessage: string): Validated => ({ errorCode, errorMessage });
 
@@ -53,4 +54,13 @@ export async function convertLegacy(records: Buffer, maxMessageBytes: number): P
     records: decoded.flatMap((b) => b.records).map((r) => ({ key: r.key, value: r.value, timestamp: r.timestamp < 0 ? Date.now() : r.timestamp })),
   });
   return { errorCode: ErrorCode.NONE, batches: [batch] };
+}
+
+/**
+ * The records checked as their topic's configs ask (record-checks.ts), at the broker's
+ * `now`: the validated batches as they are when no rule applies, asynchronously otherwise.
+ */
+export function withRecordChecks(v: Validated, rules: RecordRules, now: () => number, topicPartition: string): Validated | Promise<Validated> {
+  if (!('batches' in v) || !needsRecordChecks(rules)) return v;
+  return checkRecords(v.batches, rules, now(), topicPartition).then((rejected) => rejected ?? v);
 }

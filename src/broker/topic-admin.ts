@@ -4,7 +4,7 @@
 import type { Logger } from 'winston';
 import { TRANSACTION_TOPIC } from './txn/records.js';
 import { ErrorCode } from '../protocol/errors.js';
-import { type BrokerConfig, TOPIC_CONFIGS, validateConfigValue } from './config.js';
+import { type BrokerConfig, topicConfigError } from './config.js';
 import { type ClusterMetadata, newTopicId, type PartitionState, type TopicState } from './controller/cluster-metadata.js';
 import { PlacementError, placeReplicas } from './controller/placement.js';
 import { topicNameError, unifyCollisionChars } from './topic-names.js';
@@ -53,12 +53,9 @@ export class TopicAdmin {
     }
     const configs: Record<string, string> = {};
     for (const c of req.configs) {
-      const def = TOPIC_CONFIGS[c.name];
-      if (!def) return err(ErrorCode.INVALID_CONFIG, `Unknown topic config name: ${c.name}`);
-      if (c.value === null) return err(ErrorCode.INVALID_CONFIG, `Null value not supported for topic configs: ${c.name}`);
-      const bad = validateConfigValue(def.type, c.value);
-      if (bad) return err(ErrorCode.INVALID_CONFIG, `Invalid value ${c.value} for configuration ${c.name}: ${bad}`);
-      configs[c.name] = c.value;
+      const bad = topicConfigError(c.name, c.value);
+      if (bad) return err(ErrorCode.INVALID_CONFIG, bad);
+      configs[c.name] = c.value!;
     }
     let replicas: number[][];
     if (hasAssignments) {

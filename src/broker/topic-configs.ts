@@ -4,6 +4,7 @@ import type { LogConfig } from '../storage/partition-log.js';
 import { type BrokerConfig, ConfigSource } from './config.js';
 import type { TopicState } from './controller/cluster-metadata.js';
 import type { ProduceSettings } from './partition.js';
+import { LONG_MAX } from './record-checks.js';
 
 export class TopicConfigs {
   constructor(private readonly config: BrokerConfig) {}
@@ -41,10 +42,17 @@ export class TopicConfigs {
 
   /** The produce path's view of a topic's configs, handed to its partitions when they open and when configs change. */
   produceSettings(topic: TopicState): ProduceSettings {
+    const long = (k: string) => BigInt(this.get(topic, k).value ?? LONG_MAX);
+    // Kafka 3.6+'s LogConfig: before/after left at their default fall back to the deprecated difference.max.ms.
+    const difference = long('message.timestamp.difference.max.ms');
+    const bound = (k: string) => (long(k) === LONG_MAX ? difference : long(k));
     return {
       maxMessageBytes: this.number(topic, 'max.message.bytes'),
       logAppendTime: this.get(topic, 'message.timestamp.type').value === 'LogAppendTime',
       minInsyncReplicas: this.number(topic, 'min.insync.replicas'),
+      compacted: this.hasCleanupPolicy(topic, 'compact'),
+      timestampBeforeMaxMs: bound('message.timestamp.before.max.ms'),
+      timestampAfterMaxMs: bound('message.timestamp.after.max.ms'),
     };
   }
 }

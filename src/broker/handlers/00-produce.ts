@@ -3,7 +3,7 @@ import type { ProduceResponse } from '../../protocol/messages/index.js';
 import { Attr, LOG_OVERHEAD, Off, readBatchHeader } from '../../protocol/records/batch.js';
 import { CLOSE_CONNECTION, defineApi, type HandlerResult, NO_RESPONSE } from '../api.js';
 import type { Partition } from '../partition.js';
-import { convertLegacy, validateBatches, type Validated } from '../produce-validation.js';
+import { convertLegacy, validateBatches, type Validated, withRecordChecks } from '../produce-validation.js';
 import type { Services } from '../services.js';
 import type { TxnOperation } from '../txn/verify.js';
 
@@ -28,9 +28,13 @@ type Metrics = Services<'metrics'>['metrics'];
 /** Appends as leader; with acks=all the slot is completed once the ISR has the records. */
 function appendTo(p: Partition, v: Validated, acks: number, timeoutMs: number, pending: Array<Promise<void>>, metrics: Metrics): PartitionOut {
   const index = p.index;
-  if (v.errorCode !== ErrorCode.NONE) return failed(index, v.errorCode, 'errorMessage' in v ? v.errorMessage : null);
+  if (!('batches' in v)) {
+    // Records a check refused (KIP-467): each bad one named, and the log start offset as Kafka gives it.
+    if (v.recordErrors) return { ...failed(index, v.errorCode, v.errorMessage), logStartOffset: p.log.logStartOffset, recordErrors: v.recordErrors };
+    return failed(index, v.errorCode, v.errorMessage);
+  }
   if (!p.isLeader) return failed(index, ErrorCode.NOT_LEADER_OR_FOLLOWER);
-  const batches = (v as { batches: Buffer[] }).batches;
+  const batches = v.batches;
   const result = p.appendAsLeader(batches);
   if (result.error !== ErrorCode.NONE || !('baseOffset' in result)) return failed(index, result.error);
   let bytes = 0;
@@ -69,10 +73,10 @@ export default defineApi(0, (services: Services<'replicas' | 'txnVerifier' | 'me
   const txnOp: TxnOperation = ctx.version >= 12 ? 'add' : ctx.version >= 11 ? 'abortable' : 'default';
   /** acks=all waits for the ISR. */
   const pending: Array<Promise<void>> = [];
-  /** Legacy message sets being converted, and transactions' first batches being verified; appended when done. */
+  /** Legacy message sets being converted, records being checked, transactions' first batches being verified; appended when done. */
   const deferred: Array<Promise<void>> = [];
   /** Transactions' first batches here, by producer: verified together once every slot is known. */
-  const unverifiedBatches = new Map<string, Array<{ topic: string; p: Partition; v: Validated; out: PartitionOut }>>();
+  const unverifiedBatches = new Map<string, Array<{ topic: string; p: Partition; v: Validated | Promise<Validated>; out: PartitionOut }>>();
   const responses = req.topicData.map((t) => {
     const partitionResponses = t.partitionData.map((pd): PartitionOut => {
       if (!validAcks) return failed(pd.index, ErrorCode.INVALID_REQUIRED_ACKS);
@@ -89,17 +93,20 @@ export default defineApi(0, (services: Services<'replicas' | 'txnVerifier' | 'me
       const v = validateBatches(records, maxBytes);
       const head = v && 'batches' in v ? v.batches[0]! : null;
       const first = head && req.transactionalId !== null && (head.readInt16BE(Off.attributes) & Attr.transactional) !== 0 ? readBatchHeader(head) : null;
+      // Converting a legacy message set, and checking records where the topic's configs ask, are asynchronous.
+      const check = (c: Validated) => withRecordChecks(c, p.settings, p.now, `${t.name}-${pd.index}`);
+      const checked = v ? check(v) : convertLegacy(records, maxBytes).then(check);
       if (first && req.transactionalId !== null && !p.log.producers.hasOpenTxn(first.producerId, first.producerEpoch)) {
         // The first batch of the producer's transaction here: verified with its coordinator first (KIP-890).
         const out = failed(pd.index, ErrorCode.UNKNOWN_SERVER_ERROR);
         const key = `${first.producerId}:${first.producerEpoch}`;
-        unverifiedBatches.set(key, [...(unverifiedBatches.get(key) ?? []), { topic: t.name, p, v: v!, out }]);
+        unverifiedBatches.set(key, [...(unverifiedBatches.get(key) ?? []), { topic: t.name, p, v: checked, out }]);
         return out;
       }
-      if (v) return appendTo(p, v, req.acks, req.timeoutMs, pending, services.metrics);
-      // A legacy message set: converting it is asynchronous, so fill the slot in later.
+      if (!(checked instanceof Promise)) return appendTo(p, checked, req.acks, req.timeoutMs, pending, services.metrics);
+      // Fill the slot in once the records are ready.
       const out = failed(pd.index, ErrorCode.UNKNOWN_SERVER_ERROR);
-      deferred.push(convertLegacy(records, maxBytes).then((c) => {
+      deferred.push(checked.then((c) => {
         Object.assign(out, appendTo(p, c, req.acks, req.timeoutMs, pending, services.metrics));
       }));
       return out;
@@ -109,8 +116,9 @@ export default defineApi(0, (services: Services<'replicas' | 'txnVerifier' | 'me
   for (const [key, slots] of unverifiedBatches) {
     const [producerId, producerEpoch] = key.split(':').map(Number) as [number, number];
     const producer = { transactionalId: req.transactionalId!, producerId, producerEpoch };
-    deferred.push(services.txnVerifier.verify(producer, slots.map((s) => [s.topic, s.p.index]), txnOp).then((codes) => {
-      slots.forEach((s, i) => Object.assign(s.out, codes[i] === ErrorCode.NONE ? appendTo(s.p, s.v, req.acks, req.timeoutMs, pending, services.metrics) : unverified(s.p.index, codes[i]!)));
+    const verified = services.txnVerifier.verify(producer, slots.map((s) => [s.topic, s.p.index]), txnOp);
+    deferred.push(Promise.all([verified, Promise.all(slots.map((s) => s.v))]).then(([codes, checked]) => {
+      slots.forEach((s, i) => Object.assign(s.out, codes[i] === ErrorCode.NONE ? appendTo(s.p, checked[i]!, req.acks, req.timeoutMs, pending, services.metrics) : unverified(s.p.index, codes[i]!)));
     }));
   }
   const response: ProduceResponse = { responses, throttleTimeMs: 0 };
@@ -129,7 +137,7 @@ export default defineApi(0, (services: Services<'replicas' | 'txnVerifier' | 'me
     return failed ? CLOSE_CONNECTION : NO_RESPONSE;
   };
   // The batches are in the log (copied, or held there as views of the frame: blocks.ts)
-  // unless a legacy message set is still converting or a transaction's first batch being verified.
+  // unless a legacy message set is still converting, records being checked or a transaction's first batch being verified.
   if (deferred.length === 0) {
     ctx.releaseFrame();
     if (pending.length === 0) return answer();
