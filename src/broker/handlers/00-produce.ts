@@ -59,13 +59,13 @@ function hasTransactionalBatch(records: Buffer): boolean {
   return false;
 }
 
-export default defineApi(0, (services: Services<'replicas' | 'txnVerifier' | 'metrics'>, req, ctx) => {
+export default defineApi(0, (services: Services<'replicas' | 'txnVerifier' | 'metrics' | 'metadata'>, req, ctx) => {
   // As Kafka's authorization of the transactional id: transactional batches need one, and
   // without it the whole request is refused before any partition is looked at, so this
   // walk of the batch headers cannot wait for each partition's validation below.
   if (req.transactionalId === null && req.topicData.some((t) => t.partitionData.some((pd) => Buffer.isBuffer(pd.records) && hasTransactionalBatch(pd.records)))) {
     ctx.releaseFrame();
-    const responses = req.topicData.map((t) => ({ name: t.name, partitionResponses: t.partitionData.map((pd) => failed(pd.index, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)) }));
+    const responses = req.topicData.map((t) => ({ name: t.name, topicId: t.topicId, partitionResponses: t.partitionData.map((pd) => failed(pd.index, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)) }));
     return req.acks === 0 ? CLOSE_CONNECTION : { responses, throttleTimeMs: 0 };
   }
   const validAcks = req.acks === 0 || req.acks === 1 || req.acks === -1;
@@ -78,11 +78,14 @@ export default defineApi(0, (services: Services<'replicas' | 'txnVerifier' | 'me
   /** Transactions' first batches here, by producer: verified together once every slot is known. */
   const unverifiedBatches = new Map<string, Array<{ topic: string; p: Partition; v: Validated | Promise<Validated>; out: PartitionOut }>>();
   const responses = req.topicData.map((t) => {
+    // v13 names topics by id (KIP-516); an id no topic has is UNKNOWN_TOPIC_ID, as in Kafka.
+    const name = ctx.version >= 13 ? services.metadata.topicsById.get(t.topicId)?.name : t.name;
     const partitionResponses = t.partitionData.map((pd): PartitionOut => {
       if (!validAcks) return failed(pd.index, ErrorCode.INVALID_REQUIRED_ACKS);
-      const p = services.replicas.leaderPartition(t.name, pd.index);
+      if (name === undefined) return failed(pd.index, ErrorCode.UNKNOWN_TOPIC_ID);
+      const p = services.replicas.leaderPartition(name, pd.index);
       if (typeof p === 'number') return failed(pd.index, p);
-      if (p.topic.internal) return failed(pd.index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${t.name}`);
+      if (p.topic.internal) return failed(pd.index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${name}`);
       if (req.acks === -1) {
         const isr = p.state.isr.length;
         const minIsr = p.settings.minInsyncReplicas;
@@ -94,13 +97,13 @@ export default defineApi(0, (services: Services<'replicas' | 'txnVerifier' | 'me
       const head = v && 'batches' in v ? v.batches[0]! : null;
       const first = head && req.transactionalId !== null && (head.readInt16BE(Off.attributes) & Attr.transactional) !== 0 ? readBatchHeader(head) : null;
       // Converting a legacy message set, and checking records where the topic's configs ask, are asynchronous.
-      const check = (c: Validated) => withRecordChecks(c, p.settings, p.now, `${t.name}-${pd.index}`);
+      const check = (c: Validated) => withRecordChecks(c, p.settings, p.now, `${name}-${pd.index}`);
       const checked = v ? check(v) : convertLegacy(records, maxBytes).then(check);
       if (first && req.transactionalId !== null && !p.log.producers.hasOpenTxn(first.producerId, first.producerEpoch)) {
         // The first batch of the producer's transaction here: verified with its coordinator first (KIP-890).
         const out = failed(pd.index, ErrorCode.UNKNOWN_SERVER_ERROR);
         const key = `${first.producerId}:${first.producerEpoch}`;
-        unverifiedBatches.set(key, [...(unverifiedBatches.get(key) ?? []), { topic: t.name, p, v: checked, out }]);
+        unverifiedBatches.set(key, [...(unverifiedBatches.get(key) ?? []), { topic: name, p, v: checked, out }]);
         return out;
       }
       if (!(checked instanceof Promise)) return appendTo(p, checked, req.acks, req.timeoutMs, pending, services.metrics);
@@ -111,7 +114,7 @@ export default defineApi(0, (services: Services<'replicas' | 'txnVerifier' | 'me
       }));
       return out;
     });
-    return { name: t.name, partitionResponses };
+    return { name: name ?? '', topicId: t.topicId, partitionResponses };
   });
   for (const [key, slots] of unverifiedBatches) {
     const [producerId, producerEpoch] = key.split(':').map(Number) as [number, number];

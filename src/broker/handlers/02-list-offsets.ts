@@ -9,6 +9,8 @@ export const EARLIEST = -2;
 export const MAX_TIMESTAMP = -3;
 export const EARLIEST_LOCAL = -4;
 export const LATEST_TIERED = -5;
+/** v11 (KIP-1023): the earliest offset not yet uploaded to remote storage. */
+export const EARLIEST_PENDING_UPLOAD = -6;
 
 type PartitionOut = NonNullable<NonNullable<ListOffsetsResponse['topics']>[number]['partitions']>[number];
 
@@ -34,7 +36,9 @@ export default defineApi(2, async (services: Services<'replicas'>, req, ctx) => 
         case EARLIEST_LOCAL:
           found = { offset: log.logStartOffset, timestamp: -1, leaderEpoch: log.epochAt(log.logStartOffset) };
           break;
+        // No tiered storage here: as Kafka answers for a topic without remote storage.
         case LATEST_TIERED:
+        case EARLIEST_PENDING_UPLOAD:
           found = { offset: -1, timestamp: -1, leaderEpoch: -1 };
           break;
         case MAX_TIMESTAMP:

@@ -62,5 +62,7 @@ export default defineApi(3, async (services: Services<'config' | 'metadata' | 't
     controllerId: services.metadata.controllerId,
     topics,
     clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : NOT_REQUESTED,
+    // v13 (KIP-1102): a broker that serves the request has no reason to send the client back to its bootstrap servers.
+    errorCode: ErrorCode.NONE,
   };
 });

@@ -25,14 +25,38 @@ function fetchGroup(services: Services<'groups'>, groupId: string, topics: Array
   }));
 }
 
+type Requested = Array<{ name: string; topicId: string; partitionIndexes: number[] }> | null;
+
+/**
+ * v10 names a group's topics by id, as Kafka 4.2 does: ids no topic has answer
+ * UNKNOWN_TOPIC_ID; asked for all topics, those whose topic is gone are left out.
+ */
+function fetchGroupById(services: Services<'groups' | 'metadata'>, groupId: string, topics: Requested, requireStable: boolean) {
+  const { topics: byName, topicsById } = services.metadata;
+  const known = topics && topics.flatMap((t) => {
+    const name = topicsById.get(t.topicId)?.name;
+    return name === undefined ? [] : [{ ...t, name }];
+  });
+  const found = fetchGroup(services, groupId, known, requireStable).flatMap((t) => {
+    const topicId = byName.get(t.name)?.topicId;
+    return topicId === undefined ? [] : [{ ...t, topicId }];
+  });
+  const unknown = (topics ?? []).filter((t) => !topicsById.has(t.topicId)).map((t) => ({
+    name: '', topicId: t.topicId,
+    partitions: t.partitionIndexes.map((partitionIndex) => ({ partitionIndex, committedOffset: -1, committedLeaderEpoch: -1, metadata: '', errorCode: ErrorCode.UNKNOWN_TOPIC_ID })),
+  }));
+  return [...unknown, ...found];
+}
+
 /** v8+ (KIP-709) ask for several groups at once; earlier versions for one. */
-export default defineApi(9, (services: Services<'groups'>, req, ctx) => {
+export default defineApi(9, (services: Services<'groups' | 'metadata'>, req, ctx) => {
   if (ctx.version >= 8) {
+    const fetch = ctx.version >= 10 ? fetchGroupById : fetchGroup;
     return {
       throttleTimeMs: 0,
       groups: req.groups.map((g) => {
         const notHere = services.groups.manager.coordinatorError(g.groupId);
-        return { groupId: g.groupId, topics: notHere === null ? fetchGroup(services, g.groupId, g.topics, req.requireStable) : [], errorCode: notHere ?? ErrorCode.NONE };
+        return { groupId: g.groupId, topics: notHere === null ? fetch(services, g.groupId, g.topics, req.requireStable) : [], errorCode: notHere ?? ErrorCode.NONE };
       }),
     };
   }

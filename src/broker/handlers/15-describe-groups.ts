@@ -5,7 +5,7 @@ import type { Services } from '../services.js';
 /** Group operations allowed with no authorizer: READ, DELETE, DESCRIBE. */
 const GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8);
 
-export default defineApi(15, (services: Services<'groups'>, req) => ({
+export default defineApi(15, (services: Services<'groups'>, req, ctx) => ({
   throttleTimeMs: 0,
   groups: req.groups.map((groupId) => {
     const ops = req.includeAuthorizedOperations ? GROUP_OPERATIONS : -2147483648;
@@ -13,7 +13,8 @@ export default defineApi(15, (services: Services<'groups'>, req) => ({
     if (notHere !== null) return { errorCode: notHere, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: ops };
     const g = services.groups.groups.get(groupId);
     if (!g) {
-      // Versions 0-5 describe an unknown group as Dead, without an error.
+      // Versions 0-5 describe an unknown group as Dead, without an error; v6 says it is not found (KIP-1043).
+      if (ctx.version >= 6) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `Group ${groupId} not found.`, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: ops };
       return { errorCode: ErrorCode.NONE, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [], authorizedOperations: ops };
     }
     const stable = g.state === 'Stable';

@@ -3,7 +3,11 @@ import { defineApi } from '../api.js';
 import { CLUSTER_OPERATIONS } from './03-metadata.js';
 import type { Services } from '../services.js';
 
-/** endpointType 1 = brokers; 2 = controllers (KIP-919), which a broker does not list. */
+/**
+ * endpointType 1 = brokers; 2 = controllers (KIP-919), which a broker does not list. A
+ * broker here is registered while its session lives and gone when it ends, so none is
+ * ever fenced: v2's IncludeFencedBrokers (KIP-1073) adds no one.
+ */
 export default defineApi(60, (services: Services<'metadata'>, req) => {
   if (req.endpointType !== 1) {
     return { throttleTimeMs: 0, errorCode: ErrorCode.UNSUPPORTED_ENDPOINT_TYPE, errorMessage: 'The broker does not answer for controllers', endpointType: req.endpointType, clusterId: services.metadata.clusterId, controllerId: -1, brokers: [] };
@@ -15,7 +19,7 @@ export default defineApi(60, (services: Services<'metadata'>, req) => {
     endpointType: 1,
     clusterId: services.metadata.clusterId,
     controllerId: services.metadata.controllerId,
-    brokers: services.metadata.liveBrokers().map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack })),
+    brokers: services.metadata.liveBrokers().map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack, isFenced: false })),
     clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : -2147483648,
   };
 });

@@ -132,7 +132,7 @@ export class ReplicaFetcher {
       if (!t) byTopic.set(p.topic.name, (t = { topic: p.topic.name, topicId: p.topic.topicId, partitions: [] }));
       t.partitions.push({
         partition: p.index, currentLeaderEpoch: p.leaderEpoch, fetchOffset: p.log.logEndOffset, lastFetchedEpoch: p.log.latestEpoch,
-        logStartOffset: p.log.logStartOffset, partitionMaxBytes: s.partitionMaxBytes, replicaDirectoryId: '0'.repeat(32),
+        logStartOffset: p.log.logStartOffset, partitionMaxBytes: s.partitionMaxBytes, replicaDirectoryId: '0'.repeat(32), highWatermark: p.highWatermark,
       });
     }
     const epochs = new Map(sent.map((p) => [p, p.leaderEpoch]));

@@ -75,7 +75,7 @@ export class TestPlane implements TestKitOps {
 
   constructor(private readonly deps: TestPlaneDeps, testKit: boolean | TestKitOptions | undefined) {
     const opts = typeof testKit === 'object' ? testKit : {};
-    this.kit = testKit ? new TestKit(deps.brokerId, opts.faults, opts.traceSize) : null;
+    this.kit = testKit ? new TestKit(deps.brokerId, opts.faults, opts.traceSize, (topic) => deps.metadata.topics.get(topic)?.topicId) : null;
   }
 
   /** The APIs served, by key, under Kafka's names. */

@@ -19,6 +19,7 @@ const KEY_CLASSES: readonly (readonly string[])[] = [
   ['key'],
 ];
 const TOPIC = 0;
+const TOPIC_ID = 1;
 const PARTITION = 2;
 const classOf = (name: string): number => KEY_CLASSES.findIndex((c) => c.includes(name));
 const isInt = (f: FieldSchema) => f.type === 'int32' || f.type === 'int16' || f.type === 'int64';
@@ -26,6 +27,8 @@ const isInt = (f: FieldSchema) => f.type === 'int32' || f.type === 'int16' || f.
 /** Which slots a fault applies to: all, or those of a topic, or of one of its partitions. */
 export interface SlotFilter {
   topic?: string;
+  /** The id of `topic`, for versions that name topics by id (Fetch v13+, Produce v13, ...); unset for an unknown topic. */
+  topicId?: string;
   partition?: number;
 }
 
@@ -105,7 +108,7 @@ function split(fields: readonly FieldSchema[], obj: Obj, filter: SlotFilter, top
     const elements = obj[f.name];
     if (!f.array || !Array.isArray(elements)) continue;
     const sub = fieldsAt(f.fields, v);
-    const topicKey = sub.find((k) => classOf(k.name) === TOPIC && k.type === 'string');
+    const topicKey = sub.find((k) => classOf(k.name) === TOPIC && k.type === 'string') ?? sub.find((k) => classOf(k.name) === TOPIC_ID && k.type === 'uuid');
     const partitionKey = sub.find((k) => classOf(k.name) === PARTITION);
     const partitionIds = topicMatched && isInt(f) && /partition/i.test(f.name);
     if (!topicKey && !partitionKey && !partitionIds) continue;
@@ -117,7 +120,7 @@ function split(fields: readonly FieldSchema[], obj: Obj, filter: SlotFilter, top
         continue;
       }
       const e = el as Obj;
-      if (topicKey && filter.topic !== undefined && e[topicKey.name] !== filter.topic) {
+      if (topicKey && filter.topic !== undefined && e[topicKey.name] !== (topicKey.type === 'uuid' ? filter.topicId : filter.topic)) {
         keep.push(e);
         continue;
       }

@@ -33,6 +33,8 @@ export class TestKit {
     /** Shared by every broker of an in-process cluster, each matching its own id. */
     readonly faults: FaultRegistry = new FaultRegistry(),
     traceSize = 1000,
+    /** A topic's id, for faults on requests that name topics by id. */
+    private readonly topicIdOf: (topic: string) => string | undefined = () => undefined,
   ) {
     this.trace = new Trace(traceSize);
   }
@@ -60,7 +62,8 @@ export class TestKit {
 
   private match<K extends ApiKey>(api: Api<K>, ctx: RequestContext, req: RequestOf<K>): { fault: Fault; hit: RequestOf<K>; keep: RequestOf<K> | null } | null {
     for (const fault of this.faults.candidates(api.apiKey, this.brokerId, ctx.header.clientId)) {
-      const { hit, keep } = splitRequest(api.schemas.request, ctx.version, req, fault);
+      const filter = fault.topic === undefined ? fault : { ...fault, topicId: this.topicIdOf(fault.topic) };
+      const { hit, keep } = splitRequest(api.schemas.request, ctx.version, req, filter);
       if (hit === null) continue;
       this.faults.spend(fault);
       return { fault, hit, keep };

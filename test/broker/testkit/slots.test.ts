@@ -13,6 +13,8 @@ import type { ProduceRequest } from '../../../src/protocol/messages/index.js';
 import { encodeBatch } from '../../../src/protocol/records/records.js';
 import { structOf } from '../../support/arbitrary-message.js';
 
+const NO_ID = '0'.repeat(32);
+
 /** What a broker decodes: an arbitrary message through its own encoder and decoder. */
 const decoded = (schema: MessageSchema, v: number) => structOf(schema.fields, v).map((value) => {
   const w = new Writer();
@@ -44,16 +46,16 @@ test('every API, every version: the error response of any request encodes and ca
 test('Produce: each partition a request names gets the error; a split by topic and partition loses none', (t) => {
   const { request, response } = apiSchemas[0];
   const req: ProduceRequest = { transactionalId: null, acks: 1, timeoutMs: 1000, topicData: [
-    { name: 'a', partitionData: [{ index: 0, records: null }, { index: 1, records: null }] },
-    { name: 'b', partitionData: [{ index: 0, records: null }] },
+    { name: 'a', topicId: NO_ID, partitionData: [{ index: 0, records: null }, { index: 1, records: null }] },
+    { name: 'b', topicId: NO_ID, partitionData: [{ index: 0, records: null }] },
   ] };
   t.deepEqual(errorResponse(request, response, 9, req, 6), { responses: [
     { name: 'a', partitionResponses: [{ index: 0, errorCode: 6 }, { index: 1, errorCode: 6 }] },
     { name: 'b', partitionResponses: [{ index: 0, errorCode: 6 }] },
   ] });
   const { hit, keep } = splitRequest(request, 9, req, { topic: 'a', partition: 1 });
-  t.deepEqual(hit?.topicData, [{ name: 'a', partitionData: [{ index: 1, records: null }] }]);
-  t.deepEqual(keep?.topicData, [{ name: 'a', partitionData: [{ index: 0, records: null }] }, { name: 'b', partitionData: [{ index: 0, records: null }] }]);
+  t.deepEqual(hit?.topicData, [{ name: 'a', topicId: NO_ID, partitionData: [{ index: 1, records: null }] }]);
+  t.deepEqual(keep?.topicData, [{ name: 'a', topicId: NO_ID, partitionData: [{ index: 0, records: null }] }, { name: 'b', topicId: NO_ID, partitionData: [{ index: 0, records: null }] }]);
   t.deepEqual(splitRequest(request, 9, req, { topic: 'c' }), { hit: null, keep: req }, 'a topic the request does not name: no hit');
   const handled = { responses: [{ name: 'a', partitionResponses: [{ index: 0, errorCode: 0 }] }, { name: 'b', partitionResponses: [{ index: 0, errorCode: 0 }] }] };
   t.deepEqual(mergeResponses(handled, errorResponse(request, response, 9, hit!, 6)).responses, [
@@ -65,6 +67,20 @@ test('Produce: each partition a request names gets the error; a split by topic a
     const count = (x: ProduceRequest | null) => (x?.topicData ?? []).reduce((n, td) => n + td.partitionData.length, 0);
     return count(s.hit) + count(s.keep) === count(r) || (s.hit === null && s.keep === r);
   }), { numRuns: 200 });
+});
+
+test('Produce v13 names topics by id: a fault on a topic matches its id and answers under it', (t) => {
+  const { request, response } = apiSchemas[0];
+  const [a, b] = ['aa'.repeat(16), 'bb'.repeat(16)];
+  const req: ProduceRequest = { transactionalId: null, acks: 1, timeoutMs: 1000, topicData: [
+    { name: '', topicId: a, partitionData: [{ index: 0, records: null }] },
+    { name: '', topicId: b, partitionData: [{ index: 0, records: null }] },
+  ] };
+  const { hit, keep } = splitRequest(request, 13, req, { topic: 'b', topicId: b });
+  t.deepEqual(hit?.topicData.map((x) => x.topicId), [b]);
+  t.deepEqual(keep?.topicData.map((x) => x.topicId), [a]);
+  t.deepEqual(errorResponse(request, response, 13, hit!, 6), { responses: [{ topicId: b, partitionResponses: [{ index: 0, errorCode: 6 }] }] });
+  t.deepEqual(splitRequest(request, 13, req, { topic: 'unknown' }), { hit: null, keep: req }, 'a topic with no id matches nothing');
 });
 
 test('ids as arrays of strings or ints map to the response\'s keys: FindCoordinator v4, OffsetFetch, DescribeGroups', (t) => {
