@@ -21,6 +21,7 @@ const SERVED = [
   'TxnOffsetCommit', 'DescribeConfigs', 'AlterConfigs',
   'DescribeLogDirs', 'CreatePartitions', 'ElectLeaders', 'DeleteGroups', 'IncrementalAlterConfigs', 'OffsetDelete', 'DescribeCluster',
   'DescribeProducers', 'DescribeTransactions', 'ListTransactions', 'DescribeTopicPartitions',
+  'ConsumerGroupHeartbeat', 'ConsumerGroupDescribe',
 ];
 
 // The coordinators' record formats in their internal topics, by folder of spec/records.

@@ -68,7 +68,7 @@ export function consoleApi(d: ConsoleDeps): Route {
       case 'groups': {
         const manager = d.groups.manager;
         if (name === undefined) {
-          return { status: 200, body: [...manager.groups.values()].map((g) => ({ groupId: g.groupId, state: g.state, protocolType: g.protocolType, members: g.members.size })).sort((a, b) => a.groupId.localeCompare(b.groupId)) };
+          return { status: 200, body: [...manager.groups.values()].map((g) => ({ groupId: g.groupId, state: g.listedState, protocolType: g.consumer ? 'consumer' : g.protocolType, members: g.memberCount })).sort((a, b) => a.groupId.localeCompare(b.groupId)) };
         }
         const g = manager.groups.get(name);
         if (!g) return notFound(`group ${name}`);
@@ -76,8 +76,11 @@ export function consoleApi(d: ConsoleDeps): Route {
           const end = local(o.topic, o.partition)?.highWatermark ?? null;
           return { ...o, end, lag: end === null ? null : Math.max(0, end - o.offset) };
         }).sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
-        const members = [...g.members.values()].map((m) => ({ memberId: m.memberId, clientId: m.clientId, host: m.clientHost, assignment: Object.fromEntries(readAssignment(m.assignment)) }));
-        return { status: 200, body: { groupId: g.groupId, state: g.state, protocol: g.protocolName, members, offsets } };
+        // A KIP-848 group's assignment is the coordinator's, by topic id; a classic group's, the leader's bytes.
+        const members = g.consumer
+          ? [...g.consumer.members.values()].map((m) => ({ memberId: m.memberId, clientId: m.clientId, host: m.clientHost, assignment: Object.fromEntries([...m.assigned].map(([id, ps]) => [d.metadata.topicsById.get(id)?.name ?? id, [...ps]])) }))
+          : [...g.members.values()].map((m) => ({ memberId: m.memberId, clientId: m.clientId, host: m.clientHost, assignment: Object.fromEntries(readAssignment(m.assignment)) }));
+        return { status: 200, body: { groupId: g.groupId, state: g.listedState, protocol: g.consumer ? g.consumer.assignorName : g.protocolName, members, offsets } };
       }
       case 'stats':
         return { status: 200, body: { time: Date.now(), topics: await d.metrics.topicTotals() } };

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../../protocol/errors.js';
 import { type Group, type JoinResult, type Member, type SyncResult } from './group.js';
 import type { Scheduler } from '../scheduler.js';
+import { ConsumerGroupCoordinator, NO_TOPICS } from './consumer-coordinator.js';
 import { type GroupCoordinatorDeps, GroupManager } from './group-manager.js';
 
 export type { OffsetCommitEntry } from './group-manager.js';
@@ -38,9 +39,12 @@ export interface SyncParams {
 export class GroupCoordinator {
   /** The groups and their offsets: OffsetCommit, OffsetFetch, OffsetDelete, DeleteGroups and the describe/list APIs go there. */
   readonly manager: GroupManager;
+  /** KIP-848 consumer groups: ConsumerGroupHeartbeat and ConsumerGroupDescribe. */
+  readonly consumer: ConsumerGroupCoordinator;
 
   constructor(private readonly deps: GroupCoordinatorDeps) {
     this.manager = new GroupManager(deps);
+    this.consumer = new ConsumerGroupCoordinator(this.manager, { ...deps, topics: deps.topics ?? NO_TOPICS });
   }
 
   get groups(): ReadonlyMap<string, Group> {
@@ -121,6 +125,9 @@ export class GroupCoordinator {
     if (!existing && p.memberId !== '') return this.joinError(ErrorCode.UNKNOWN_MEMBER_ID, p.memberId);
     const g = existing ?? this.manager.getOrCreate(p.groupId);
     if (g.state === 'Dead') return this.joinError(ErrorCode.COORDINATOR_NOT_AVAILABLE, p.memberId);
+    // A KIP-848 group turns classic again once it has no members; classic members do not join a live one here.
+    if (g.consumer && g.consumer.members.size > 0) return this.joinError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, p.memberId);
+    g.consumer = null;
     if (!g.supports(p.protocolType, p.protocols)) return this.joinError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, p.memberId);
 
     if (p.memberId === '') {
@@ -375,6 +382,7 @@ export class GroupCoordinator {
       }
       if (g.state === 'PreparingRebalance') this.maybeCompleteJoin(g, now >= g.rebalanceDeadline && now >= g.initialDelayUntil);
     }
+    this.consumer.tick(now);
   }
 
   close(): void {

@@ -5,6 +5,8 @@
 import type { Logger } from 'winston';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { CoordinatorRecord, PartitionWriter, TxnProducer } from '../coordinator/partition-writer.js';
+import type { TopicCatalog } from './consumer-coordinator.js';
+import { commitAccessError } from './consumer-group.js';
 import { type CommittedOffset, Group } from './group.js';
 import { PendingTxnOffsets } from './pending-offsets.js';
 import { type CoordinatorRecord as GroupRecord, groupKey, groupValue, offsetKey, offsetValue, partitionForGroup, readCoordinatorRecord, subscribedTopics } from './records.js';
@@ -22,7 +24,9 @@ export interface GroupCoordinatorDeps {
   /** __consumer_offsets, through the coordinator seam. */
   writer: PartitionWriter;
   /** Broker configs (group.*, offsets.*). */
-  config: { int(name: string): number };
+  config: { int(name: string): number; get(name: string): string | null };
+  /** The topics KIP-848 groups subscribe to; none by default (a coordinator on its own). */
+  topics?: TopicCatalog;
   /** Whether the cluster has this topic, and this partition of it (-1: any). */
   topicExists(topic: string, partition: number): boolean;
   logger: Pick<Logger, 'info' | 'error'>;
@@ -191,10 +195,16 @@ export class GroupManager {
   // ---- offsets ------------------------------------------------------------------------
 
   /** Checks who may commit; returns null when allowed, else the code for every partition. */
-  private commitError(groupId: string, generationId: number, memberId: string, groupInstanceId: string | null): number | null {
+  private commitError(groupId: string, generationId: number, memberId: string, groupInstanceId: string | null, apiVersion = Infinity): number | null {
     const g = this.groups.get(groupId);
     if (!g) return generationId < 0 ? null : ErrorCode.ILLEGAL_GENERATION;
     if (g.state === 'Dead') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
+    if (g.consumer) {
+      const denied = commitAccessError(g.consumer, memberId, generationId);
+      // A KIP-848 member commits with OffsetCommit v9+, which carries its member epoch.
+      if (denied === null && generationId >= 0 && apiVersion < 9) return ErrorCode.UNSUPPORTED_VERSION;
+      return denied;
+    }
     // In Kafka's order: who is committing, then for which generation, then the state; a
     // commit from an earlier generation is ILLEGAL_GENERATION even mid-rebalance.
     if (generationId >= 0 || memberId !== '' || groupInstanceId !== null) {
@@ -210,11 +220,11 @@ export class GroupManager {
     return null;
   }
 
-  async commitOffsets(groupId: string, generationId: number, memberId: string, groupInstanceId: string | null, entries: OffsetCommitEntry[]): Promise<number[]> {
+  async commitOffsets(groupId: string, generationId: number, memberId: string, groupInstanceId: string | null, entries: OffsetCommitEntry[], apiVersion = Infinity): Promise<number[]> {
     if (!groupId) return entries.map(() => ErrorCode.INVALID_GROUP_ID);
     const notHere = this.coordinatorError(groupId);
     if (notHere !== null) return entries.map(() => notHere);
-    const denied = this.commitError(groupId, generationId, memberId, groupInstanceId);
+    const denied = this.commitError(groupId, generationId, memberId, groupInstanceId, apiVersion);
     if (denied !== null) return entries.map(() => denied);
     const g = this.getOrCreate(groupId);
     const { codes, accepted, records } = this.offsetRecords(groupId, entries);
@@ -307,7 +317,9 @@ export class GroupManager {
     const g = this.groups.get(groupId);
     if (!g) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, codes: [] };
     const subscribed = new Set<string>();
-    if (g.state !== 'Empty' && g.protocolType === 'consumer') {
+    if (g.consumer) {
+      for (const t of g.consumer.subscribedNames()) subscribed.add(t);
+    } else if (g.state !== 'Empty' && g.protocolType === 'consumer') {
       for (const m of g.members.values()) for (const t of subscribedTopics(g.metadataFor(m))) subscribed.add(t);
     } else if (g.state !== 'Empty') {
       return { errorCode: ErrorCode.NON_EMPTY_GROUP, codes: [] };
@@ -329,7 +341,7 @@ export class GroupManager {
     if (notHere !== null) return notHere;
     const g = this.groups.get(groupId);
     if (!g || g.state === 'Dead') return ErrorCode.GROUP_ID_NOT_FOUND;
-    if (g.state !== 'Empty') return ErrorCode.NON_EMPTY_GROUP;
+    if (g.state !== 'Empty' || (g.consumer?.members.size ?? 0) > 0) return ErrorCode.NON_EMPTY_GROUP;
     this.removeGroup(g);
     this.deps.logger.info(`group ${groupId} deleted`);
     return ErrorCode.NONE;
@@ -358,7 +370,7 @@ export class GroupManager {
   expireOffsets(now: number): void {
     const retention = this.deps.config.int('offsets.retention.minutes') * 60_000;
     for (const g of [...this.groups.values()]) {
-      if (g.state !== 'Empty' || now - g.stateTimestamp < retention || this.pending.hasGroup(g.groupId)) continue;
+      if (g.state !== 'Empty' || (g.consumer?.members.size ?? 0) > 0 || now - g.stateTimestamp < retention || this.pending.hasGroup(g.groupId)) continue;
       if (g.offsets.size > 0) this.deps.logger.info(`group ${g.groupId}: ${g.offsets.size} offset(s) expired`);
       this.removeGroup(g);
     }

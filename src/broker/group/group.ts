@@ -1,5 +1,7 @@
 // The state of one classic consumer group: members, generation, the chosen protocol,
-// committed offsets, and the join/sync requests waiting on a rebalance.
+// committed offsets, and the join/sync requests waiting on a rebalance. A group of the
+// KIP-848 protocol keeps its offsets here too, its membership in `consumer`.
+import type { ConsumerGroup } from './consumer-group.js';
 
 export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead';
 
@@ -62,9 +64,20 @@ export class Group {
   rebalanceDeadline = 0;
   /** group.initial.rebalance.delay.ms: the first join into an empty group waits this long for others. */
   initialDelayUntil = 0;
+  /** Set while the group is a KIP-848 consumer group: its members and assignment. */
+  consumer: ConsumerGroup | null = null;
 
   constructor(readonly groupId: string, now: number) {
     this.stateTimestamp = now;
+  }
+
+  /** The state ListGroups, metrics and the console show: a KIP-848 group's own when it is one. */
+  get listedState(): string {
+    return this.consumer ? this.consumer.state : this.state;
+  }
+
+  get memberCount(): number {
+    return this.consumer ? this.consumer.members.size : this.members.size;
   }
 
   transition(state: GroupState, now: number): void {

@@ -17,6 +17,14 @@ export function groupCoordinatorOn(replicas: ReplicaManager, metadata: ClusterMe
       const t = metadata.topics.get(topic);
       return t !== undefined && (partition < 0 || t.partitions[partition] !== undefined);
     },
+    topics: {
+      byName: (name) => {
+        const t = metadata.topics.get(name);
+        return t && { topicId: t.topicId, partitions: t.partitions.length, internal: t.internal };
+      },
+      nameOf: (id) => metadata.topicsById.get(id)?.name,
+      names: () => metadata.topics.keys(),
+    },
     logger,
     now: () => clock.now(),
   });

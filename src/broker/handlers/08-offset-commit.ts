@@ -10,7 +10,7 @@ export default defineApi(8, async (services: Services<'groups' | 'metadata'>, re
   }))));
   // v0 commits carry no generation: they are simple (group-less) commits.
   const generation = ctx.version >= 1 ? req.generationIdOrMemberEpoch : -1;
-  const codes = await services.groups.manager.commitOffsets(req.groupId, generation, req.memberId, req.groupInstanceId, entries);
+  const codes = await services.groups.manager.commitOffsets(req.groupId, generation, req.memberId, req.groupInstanceId, entries, ctx.version);
   let i = 0;
   return {
     throttleTimeMs: 0,

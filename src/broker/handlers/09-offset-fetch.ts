@@ -1,5 +1,6 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineApi } from '../api.js';
+import { fetchAccessError } from '../group/consumer-group.js';
 import type { Services } from '../services.js';
 
 /**
@@ -55,8 +56,10 @@ export default defineApi(9, (services: Services<'groups' | 'metadata'>, req, ctx
     return {
       throttleTimeMs: 0,
       groups: req.groups.map((g) => {
-        const notHere = services.groups.manager.coordinatorError(g.groupId);
-        return { groupId: g.groupId, topics: notHere === null ? fetch(services, g.groupId, g.topics, req.requireStable) : [], errorCode: notHere ?? ErrorCode.NONE };
+        // v9+: a KIP-848 member fetches at its current member epoch, as it commits.
+        const consumer = ctx.version >= 9 ? services.groups.groups.get(g.groupId)?.consumer : undefined;
+        const error = services.groups.manager.coordinatorError(g.groupId) ?? (consumer ? fetchAccessError(consumer, g.memberId, g.memberEpoch) : null);
+        return { groupId: g.groupId, topics: error === null ? fetch(services, g.groupId, g.topics, req.requireStable) : [], errorCode: error ?? ErrorCode.NONE };
       }),
     };
   }

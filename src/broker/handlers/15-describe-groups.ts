@@ -12,6 +12,11 @@ export default defineApi(15, (services: Services<'groups'>, req, ctx) => ({
     const notHere = services.groups.manager.coordinatorError(groupId);
     if (notHere !== null) return { errorCode: notHere, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: ops };
     const g = services.groups.groups.get(groupId);
+    if (g?.consumer) {
+      // Not a classic group: v6 says so (KIP-1043), earlier versions describe it Dead, as Kafka does.
+      if (ctx.version >= 6) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `Group ${groupId} is not a classic group.`, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: ops };
+      return { errorCode: ErrorCode.NONE, groupId, groupState: 'Dead', protocolType: '', protocolData: '', members: [], authorizedOperations: ops };
+    }
     if (!g) {
       // Versions 0-5 describe an unknown group as Dead, without an error; v6 says it is not found (KIP-1043).
       if (ctx.version >= 6) return { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: `Group ${groupId} not found.`, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: ops };

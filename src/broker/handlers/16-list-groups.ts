@@ -10,7 +10,8 @@ export default defineApi(16, (services: Services<'groups'>, req) => {
     throttleTimeMs: 0,
     errorCode: ErrorCode.NONE,
     groups: [...services.groups.groups.values()]
-      .filter((g) => (states.size === 0 || states.has(g.state.toLowerCase())) && (types.size === 0 || types.has('classic')))
-      .map((g) => ({ groupId: g.groupId, protocolType: g.protocolType ?? '', groupState: g.state, groupType: 'classic' })),
+      // A KIP-848 group lists with its own state and type, and 'consumer' as its protocol type, as in Kafka.
+      .map((g) => ({ groupId: g.groupId, protocolType: g.consumer ? 'consumer' : g.protocolType ?? '', groupState: g.listedState, groupType: g.consumer ? 'consumer' : 'classic' }))
+      .filter((g) => (states.size === 0 || states.has(g.groupState.toLowerCase())) && (types.size === 0 || types.has(g.groupType))),
   };
 });

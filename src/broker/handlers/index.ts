@@ -36,11 +36,14 @@ import describeCluster from './60-describe-cluster.js';
 import describeProducers from './61-describe-producers.js';
 import describeTransactions from './65-describe-transactions.js';
 import listTransactions from './66-list-transactions.js';
+import consumerGroupHeartbeat from './68-consumer-group-heartbeat.js';
+import consumerGroupDescribe from './69-consumer-group-describe.js';
 import describeTopicPartitions from './75-describe-topic-partitions.js';
 
 export const allApis: readonly Api[] = [
   produce, fetch, listOffsets, metadata, offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat,
   leaveGroup, syncGroup, describeGroups, listGroups, apiVersions, createTopics, deleteTopics, deleteRecords,
   initProducerId, offsetForLeaderEpoch, addPartitionsToTxn, addOffsetsToTxn, endTxn, writeTxnMarkers, txnOffsetCommit, describeConfigs, alterConfigs, describeLogDirs, createPartitions, electLeaders, deleteGroups,
-  incrementalAlterConfigs, offsetDelete, describeCluster, describeProducers, describeTransactions, listTransactions, describeTopicPartitions,
+  incrementalAlterConfigs, offsetDelete, describeCluster, describeProducers, describeTransactions, listTransactions,
+  consumerGroupHeartbeat, consumerGroupDescribe, describeTopicPartitions,
 ];

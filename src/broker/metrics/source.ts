@@ -34,7 +34,7 @@ export function brokerMetrics(d: MetricsDeps): BrokerMetrics {
     *groups() {
       for (const g of d.groups.manager.groups.values()) {
         if (d.groups.manager.coordinatorError(g.groupId) !== null) continue;
-        yield { groupId: g.groupId, state: g.state, members: g.members.size, offsets: committedOffsets(g) };
+        yield { groupId: g.groupId, state: g.listedState, members: g.memberCount, offsets: committedOffsets(g) };
       }
     },
   });

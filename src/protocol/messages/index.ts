@@ -35,6 +35,8 @@ export * from './60-describe-cluster.js';
 export * from './61-describe-producers.js';
 export * from './65-describe-transactions.js';
 export * from './66-list-transactions.js';
+export * from './68-consumer-group-heartbeat.js';
+export * from './69-consumer-group-describe.js';
 export * from './75-describe-topic-partitions.js';
 import { produceRequest, produceResponse, type ProduceRequest, type ProduceResponse } from './00-produce.js';
 import { fetchRequest, fetchResponse, type FetchRequest, type FetchResponse } from './01-fetch.js';
@@ -72,6 +74,8 @@ import { describeClusterRequest, describeClusterResponse, type DescribeClusterRe
 import { describeProducersRequest, describeProducersResponse, type DescribeProducersRequest, type DescribeProducersResponse } from './61-describe-producers.js';
 import { describeTransactionsRequest, describeTransactionsResponse, type DescribeTransactionsRequest, type DescribeTransactionsResponse } from './65-describe-transactions.js';
 import { listTransactionsRequest, listTransactionsResponse, type ListTransactionsRequest, type ListTransactionsResponse } from './66-list-transactions.js';
+import { consumerGroupHeartbeatRequest, consumerGroupHeartbeatResponse, type ConsumerGroupHeartbeatRequest, type ConsumerGroupHeartbeatResponse } from './68-consumer-group-heartbeat.js';
+import { consumerGroupDescribeRequest, consumerGroupDescribeResponse, type ConsumerGroupDescribeRequest, type ConsumerGroupDescribeResponse } from './69-consumer-group-describe.js';
 import { describeTopicPartitionsRequest, describeTopicPartitionsResponse, type DescribeTopicPartitionsRequest, type DescribeTopicPartitionsResponse } from './75-describe-topic-partitions.js';
 import type { MessageSchema } from '../schema.js';
 
@@ -113,6 +117,8 @@ export interface ApiMessages {
   61: { request: DescribeProducersRequest; response: DescribeProducersResponse };
   65: { request: DescribeTransactionsRequest; response: DescribeTransactionsResponse };
   66: { request: ListTransactionsRequest; response: ListTransactionsResponse };
+  68: { request: ConsumerGroupHeartbeatRequest; response: ConsumerGroupHeartbeatResponse };
+  69: { request: ConsumerGroupDescribeRequest; response: ConsumerGroupDescribeResponse };
   75: { request: DescribeTopicPartitionsRequest; response: DescribeTopicPartitionsResponse };
 }
 
@@ -163,8 +169,10 @@ export const apiSchemas: { readonly [K in ApiKey]: ApiSchemas<K> } = {
   61: { request: describeProducersRequest, response: describeProducersResponse },
   65: { request: describeTransactionsRequest, response: describeTransactionsResponse },
   66: { request: listTransactionsRequest, response: listTransactionsResponse },
+  68: { request: consumerGroupHeartbeatRequest, response: consumerGroupHeartbeatResponse },
+  69: { request: consumerGroupDescribeRequest, response: consumerGroupDescribeResponse },
   75: { request: describeTopicPartitionsRequest, response: describeTopicPartitionsResponse },
 };
 
 /** Every API key Krill declares, ascending. */
-export const apiKeys: readonly ApiKey[] = [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 32, 33, 35, 37, 42, 43, 44, 47, 60, 61, 65, 66, 75];
+export const apiKeys: readonly ApiKey[] = [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 32, 33, 35, 37, 42, 43, 44, 47, 60, 61, 65, 66, 68, 69, 75];
