@@ -26,7 +26,10 @@ const SERVED = [
 
 // The coordinators' record formats in their internal topics, by folder of spec/records.
 const RECORDS = {
-  'group-coordinator': ['OffsetCommitKey', 'OffsetCommitValue', 'GroupMetadataKey', 'GroupMetadataValue'],
+  'group-coordinator': ['OffsetCommitKey', 'OffsetCommitValue', 'GroupMetadataKey', 'GroupMetadataValue',
+    'ConsumerGroupMetadataKey', 'ConsumerGroupMetadataValue', 'ConsumerGroupMemberMetadataKey', 'ConsumerGroupMemberMetadataValue',
+    'ConsumerGroupTargetAssignmentMemberKey', 'ConsumerGroupTargetAssignmentMemberValue', 'ConsumerGroupTargetAssignmentMetadataKey',
+    'ConsumerGroupTargetAssignmentMetadataValue', 'ConsumerGroupCurrentMemberAssignmentKey', 'ConsumerGroupCurrentMemberAssignmentValue'],
   'transaction-coordinator': ['TransactionLogKey', 'TransactionLogValue'],
   // Not a coordinator's: the consumer protocol's bytes inside JoinGroup and SyncGroup.
   'consumer-protocol': ['ConsumerProtocolSubscription', 'ConsumerProtocolAssignment'],

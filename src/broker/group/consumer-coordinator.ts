@@ -9,7 +9,9 @@ import { RE2JS } from 're2js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { ConsumerGroupDescribeResponse, ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse } from '../../protocol/messages/index.js';
 import { type Assignment, SERVER_ASSIGNORS } from './assignors.js';
+import type { CoordinatorRecord } from '../coordinator/partition-writer.js';
 import { ConsumerGroup, type ConsumerMember, LEAVE_EPOCH, STATIC_LEFT_EPOCH } from './consumer-group.js';
+import { currentRecord, groupEpochRecord, memberRecord, memberTombstones, targetEpochRecord, targetRecord } from './consumer-records.js';
 import type { Group } from './group.js';
 import type { GroupManager } from './group-manager.js';
 import { assignmentList, reconcile, sameAssignment } from './reconciliation.js';
@@ -57,13 +59,19 @@ export class ConsumerGroupCoordinator {
     return (this.deps.config.get('group.consumer.assignors') ?? 'uniform,range').split(',').map((s) => s.trim()).filter(Boolean);
   }
 
-  heartbeat(req: ConsumerGroupHeartbeatRequest, version: number, client: { clientId: string; clientHost: string }): Heartbeat {
+  /** Answers once the group's changed records are in __consumer_offsets, as Kafka's coordinator does. */
+  async heartbeat(req: ConsumerGroupHeartbeatRequest, version: number, client: { clientId: string; clientHost: string }): Promise<Heartbeat> {
+    const failed = (code: number, message: string | null): Heartbeat => ({ throttleTimeMs: 0, errorCode: code, errorMessage: message, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null });
+    const records: CoordinatorRecord[] = [];
+    let answer: Heartbeat;
     try {
-      return this.handle(req, version, client);
+      answer = this.handle(req, version, client, records);
     } catch (e) {
       if (!(e instanceof HeartbeatError)) throw e;
-      return { throttleTimeMs: 0, errorCode: e.code, errorMessage: e.message, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null };
+      answer = failed(e.code, e.message);
     }
+    const written = await this.manager.write(req.groupId, records);
+    return written === ErrorCode.NONE ? answer : failed(written, null);
   }
 
   /** Kafka's throwIfConsumerGroupHeartbeatRequestIsInvalid. */
@@ -113,16 +121,16 @@ export class ConsumerGroupCoordinator {
     return { g, cg: g.consumer };
   }
 
-  private handle(req: ConsumerGroupHeartbeatRequest, version: number, client: { clientId: string; clientHost: string }): Heartbeat {
+  private handle(req: ConsumerGroupHeartbeatRequest, version: number, client: { clientId: string; clientHost: string }, records: CoordinatorRecord[]): Heartbeat {
     this.validate(req, version);
     const notHere = this.manager.coordinatorError(req.groupId);
     if (notHere !== null) fail(notHere, `The coordinator is not available for ${req.groupId}.`);
     const now = this.deps.now();
     const { cg } = this.groupFor(req.groupId, req.memberEpoch === 0);
     const memberId = req.memberId !== '' ? req.memberId : randomUUID();
-    if (req.memberEpoch === LEAVE_EPOCH || req.memberEpoch === STATIC_LEFT_EPOCH) return this.leave(cg, req, memberId);
+    if (req.memberEpoch === LEAVE_EPOCH || req.memberEpoch === STATIC_LEFT_EPOCH) return this.leave(cg, req, memberId, records);
 
-    const existing = this.member(cg, req, memberId);
+    const existing = this.member(cg, req, memberId, records);
     const joining = existing === undefined;
     if (joining && cg.members.size >= this.deps.config.int('group.consumer.max.size')) {
       fail(ErrorCode.GROUP_MAX_SIZE_REACHED, `The consumer group has reached its maximum capacity of ${this.deps.config.int('group.consumer.max.size')} members.`);
@@ -151,7 +159,11 @@ export class ConsumerGroupCoordinator {
       || updated.subscribedTopicNames.some((t, i) => t !== prior.subscribedTopicNames[i]);
     cg.set(updated);
     if (joining) this.deps.logger.info(`group ${req.groupId}: member ${memberId} joins the consumer group`);
-    this.maybeBumpEpoch(cg, subscriptionChanged);
+    if (subscriptionChanged || updated.instanceId !== prior.instanceId || updated.rackId !== prior.rackId || updated.rebalanceTimeoutMs !== prior.rebalanceTimeoutMs
+      || updated.clientId !== prior.clientId || updated.clientHost !== prior.clientHost) {
+      records.push(memberRecord(cg.groupId, memberId, updated));
+    }
+    this.maybeBumpEpoch(cg, subscriptionChanged, records);
 
     const reconciled = reconcile(updated, cg.targetAssignmentEpoch, cg.target.get(memberId) ?? EMPTY, cg.ownerEpoch, req.topicPartitions);
     const member: ConsumerMember = {
@@ -159,6 +171,10 @@ export class ConsumerGroupCoordinator {
       revocationDeadline: reconciled.state === 'UNREVOKED_PARTITIONS' ? (updated.revocationDeadline ?? now + updated.rebalanceTimeoutMs) : null,
     };
     cg.set(member);
+    if (member.memberEpoch !== prior.memberEpoch || member.previousMemberEpoch !== prior.previousMemberEpoch || member.state !== prior.state
+      || !sameAssignment(member.assigned, prior.assigned) || !sameAssignment(member.pendingRevocation, prior.pendingRevocation)) {
+      records.push(currentRecord(cg.groupId, memberId, member));
+    }
     // The assignment goes back on a join, on a full request (after an error, say), and when it changed.
     const full = req.rebalanceTimeoutMs !== -1 && (req.subscribedTopicNames !== null || req.subscribedTopicRegex !== null) && req.topicPartitions !== null;
     const changed = !sameAssignment(prior.assigned, member.assigned);
@@ -170,7 +186,7 @@ export class ConsumerGroupCoordinator {
   }
 
   /** The member a heartbeat is from: a static member by its instance id, else by member id (Kafka's getOrMaybeSubscribe*Member). */
-  private member(cg: ConsumerGroup, req: ConsumerGroupHeartbeatRequest, memberId: string): ConsumerMember | undefined {
+  private member(cg: ConsumerGroup, req: ConsumerGroupHeartbeatRequest, memberId: string, records: CoordinatorRecord[]): ConsumerMember | undefined {
     if (req.instanceId !== null) {
       const previous = cg.staticMember(req.instanceId);
       if (req.memberEpoch === 0) {
@@ -184,6 +200,8 @@ export class ConsumerGroupCoordinator {
         if (target) cg.target.set(memberId, target);
         const back: ConsumerMember = { ...previous, memberId, memberEpoch: 0, previousMemberEpoch: 0 };
         cg.set(back);
+        records.push(...memberTombstones(cg.groupId, previous.memberId), memberRecord(cg.groupId, memberId, back), currentRecord(cg.groupId, memberId, back));
+        if (target) records.push(targetRecord(cg.groupId, memberId, target));
         return back;
       }
       if (!previous) fail(ErrorCode.UNKNOWN_MEMBER_ID, `Instance id ${req.instanceId} is unknown.`);
@@ -208,26 +226,29 @@ export class ConsumerGroupCoordinator {
     }
   }
 
-  private leave(cg: ConsumerGroup, req: ConsumerGroupHeartbeatRequest, memberId: string): Heartbeat {
+  private leave(cg: ConsumerGroup, req: ConsumerGroupHeartbeatRequest, memberId: string, records: CoordinatorRecord[]): Heartbeat {
     const m = req.instanceId !== null ? cg.staticMember(req.instanceId) : cg.members.get(memberId);
     if (!m) fail(ErrorCode.UNKNOWN_MEMBER_ID, req.instanceId !== null ? `Instance id ${req.instanceId} is unknown.` : `Member ${memberId} is not a member of group ${cg.groupId}.`);
     if (req.instanceId !== null && m!.memberId !== memberId) fail(ErrorCode.FENCED_INSTANCE_ID, `Static member ${memberId} with instance id ${req.instanceId} is fenced by existing member ${m!.memberId}.`);
     if (req.memberEpoch === STATIC_LEFT_EPOCH) {
       // A static member that leaves keeps its partitions for its session, to come back to them.
-      cg.set({ ...m!, memberEpoch: STATIC_LEFT_EPOCH, previousMemberEpoch: m!.memberEpoch });
+      const left = { ...m!, memberEpoch: STATIC_LEFT_EPOCH, previousMemberEpoch: m!.memberEpoch };
+      cg.set(left);
+      records.push(currentRecord(cg.groupId, memberId, left));
       this.deps.logger.info(`group ${cg.groupId}: static member ${memberId} (instance ${req.instanceId}) left temporarily`);
     } else {
-      this.removeMember(cg, m!, 'left the consumer group');
+      this.removeMember(cg, m!, 'left the consumer group', records);
     }
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, memberId, memberEpoch: req.memberEpoch, heartbeatIntervalMs: 0, assignment: null };
   }
 
-  private removeMember(cg: ConsumerGroup, m: ConsumerMember, why: string): void {
+  private removeMember(cg: ConsumerGroup, m: ConsumerMember, why: string, records: CoordinatorRecord[]): void {
     cg.remove(m.memberId);
+    records.push(...memberTombstones(cg.groupId, m.memberId));
     this.deps.logger.info(`group ${cg.groupId}: member ${m.memberId} ${why}`);
     // Empty from now: offsets.retention.minutes counts from here.
     if (cg.members.size === 0) this.manager.groups.get(cg.groupId)?.transition('Empty', this.deps.now());
-    this.maybeBumpEpoch(cg, true);
+    this.maybeBumpEpoch(cg, true, records);
   }
 
   /** The topics a member subscribes to, by name and by regex (RE2, the whole name must match; internal topics never). */
@@ -244,22 +265,28 @@ export class ConsumerGroupCoordinator {
    * Moves the group epoch when membership or subscriptions changed, or a subscribed topic
    * was created, deleted or grew; then computes the target assignment for the new epoch.
    */
-  private maybeBumpEpoch(cg: ConsumerGroup, changed: boolean): void {
+  private maybeBumpEpoch(cg: ConsumerGroup, changed: boolean, records: CoordinatorRecord[]): void {
     const resolved = new Map([...cg.members.values()].map((m) => [m.memberId, this.resolve(m)]));
     const topics = [...new Set([...resolved.values()].flat())].sort();
     const metadata = topics.map((t) => { const x = this.deps.topics.byName(t)!; return `${t}:${x.topicId}:${x.partitions}`; }).join(',');
+    if (cg.subscriptionMetadata === null) cg.subscriptionMetadata = metadata;
     if (!changed && metadata === cg.subscriptionMetadata) return;
     cg.subscriptionMetadata = metadata;
     cg.groupEpoch++;
+    records.push(groupEpochRecord(cg.groupId, cg.groupEpoch));
     const preferred = [...cg.members.values()].map((m) => m.serverAssignor).filter((a): a is string => a !== null);
     const name = mostCommon(preferred) ?? this.assignors[0] ?? 'uniform';
     const assignor = SERVER_ASSIGNORS.get(name) ?? SERVER_ASSIGNORS.get('uniform')!;
     const partitions = new Map(topics.map((t) => { const x = this.deps.topics.byName(t)!; return [x.topicId, x.partitions]; }));
     const members = [...cg.members.values()].map((m) => ({ memberId: m.memberId, topics: new Set(resolved.get(m.memberId)!.map((t) => this.deps.topics.byName(t)!.topicId)) }));
     const target = assignor.assign({ members, partitions, current: cg.target });
-    cg.target.clear();
-    for (const [id, a] of target) cg.target.set(id, a);
+    for (const [id, a] of target) {
+      const before = cg.target.get(id);
+      if (!before || !sameAssignment(before, a)) records.push(targetRecord(cg.groupId, id, a));
+      cg.target.set(id, a);
+    }
     cg.targetAssignmentEpoch = cg.groupEpoch;
+    records.push(targetEpochRecord(cg.groupId, cg.groupEpoch));
     cg.assignorName = assignor.name;
   }
 
@@ -268,11 +295,13 @@ export class ConsumerGroupCoordinator {
     for (const g of this.manager.groups.values()) {
       const cg = g.consumer;
       if (!cg || this.manager.coordinatorError(g.groupId) !== null) continue;
+      const records: CoordinatorRecord[] = [];
       for (const m of [...cg.members.values()]) {
-        if (now > m.sessionDeadline) this.removeMember(cg, m, `fenced after its session timeout of ${this.deps.config.int('group.consumer.session.timeout.ms')} ms`);
-        else if (m.revocationDeadline !== null && now > m.revocationDeadline) this.removeMember(cg, m, `fenced for failing to revoke partitions within ${m.rebalanceTimeoutMs} ms`);
+        if (now > m.sessionDeadline) this.removeMember(cg, m, `fenced after its session timeout of ${this.deps.config.int('group.consumer.session.timeout.ms')} ms`, records);
+        else if (m.revocationDeadline !== null && now > m.revocationDeadline) this.removeMember(cg, m, `fenced for failing to revoke partitions within ${m.rebalanceTimeoutMs} ms`, records);
       }
-      if (cg.members.size > 0) this.maybeBumpEpoch(cg, false);
+      if (cg.members.size > 0) this.maybeBumpEpoch(cg, false, records);
+      void this.manager.write(g.groupId, records);
     }
   }
 

@@ -3,6 +3,8 @@
 // assignor computed and its epoch, and which member holds each partition.
 import { ErrorCode } from '../../protocol/errors.js';
 import type { Assignment } from './assignors.js';
+import type { ConsumerGroupRecord } from './consumer-records.js';
+import type { Group } from './group.js';
 import type { MemberAssignment } from './reconciliation.js';
 
 export interface ConsumerMember extends MemberAssignment {
@@ -33,8 +35,12 @@ export class ConsumerGroup {
   readonly members = new Map<string, ConsumerMember>();
   /** Target assignment by member id. */
   readonly target = new Map<string, Assignment>();
-  /** Subscribed topics and their partition counts when the group epoch last moved: a change moves it again. */
-  subscriptionMetadata = '';
+  /**
+   * Subscribed topics and their partition counts when the group epoch last moved: a change
+   * moves it again. Null for a group read back from the log, which takes the topics as
+   * they are then, as nothing says they changed.
+   */
+  subscriptionMetadata: string | null = '';
   /** The assignor of the last target assignment. */
   assignorName = '';
   /** Holder of each partition, `topicId:partition` -> its member epoch. */
@@ -103,4 +109,50 @@ export function commitAccessError(cg: ConsumerGroup, memberId: string, memberEpo
 export function fetchAccessError(cg: ConsumerGroup, memberId: string | null, memberEpoch: number): number | null {
   if (memberEpoch < 0 && memberId === null) return null;
   return memberEpochError(cg, memberId, memberEpoch);
+}
+
+const EMPTY: Assignment = new Map();
+
+/** A member as a log's records start it, before its metadata or assignment is read. */
+export function blankMember(memberId: string): ConsumerMember {
+  return {
+    memberId, instanceId: null, rackId: null, clientId: '', clientHost: '', rebalanceTimeoutMs: -1, subscribedTopicNames: [], subscribedTopicRegex: null,
+    serverAssignor: null, sessionDeadline: 0, revocationDeadline: null, state: 'STABLE', memberEpoch: 0, previousMemberEpoch: 0, assigned: EMPTY, pendingRevocation: EMPTY,
+  };
+}
+
+/**
+ * Replays one of a consumer group's records into the group, as a new coordinator reads
+ * __consumer_offsets. Its members' sessions start now, as Kafka's do on load.
+ */
+export function replayConsumerRecord(g: Group, rec: ConsumerGroupRecord, now: number, sessionTimeoutMs: number): void {
+  if (rec.kind === 'consumer-group' && rec.epoch === null) {
+    g.consumer = null;
+    return;
+  }
+  const cg = (g.consumer ??= new ConsumerGroup(g.groupId));
+  cg.subscriptionMetadata = null;
+  const upsert = (memberId: string, change: Partial<ConsumerMember>) => {
+    const m = { ...(cg.members.get(memberId) ?? blankMember(memberId)), ...change, sessionDeadline: now + sessionTimeoutMs };
+    cg.set({ ...m, revocationDeadline: m.state === 'UNREVOKED_PARTITIONS' ? now + Math.max(m.rebalanceTimeoutMs, 0) : null });
+  };
+  switch (rec.kind) {
+    case 'consumer-group':
+      cg.groupEpoch = rec.epoch!;
+      return;
+    case 'consumer-target-epoch':
+      cg.targetAssignmentEpoch = rec.epoch ?? 0;
+      return;
+    case 'consumer-target':
+      if (rec.value) cg.target.set(rec.memberId, rec.value);
+      else cg.target.delete(rec.memberId);
+      return;
+    case 'consumer-member':
+      if (rec.value) upsert(rec.memberId, rec.value);
+      else cg.remove(rec.memberId);
+      return;
+    case 'consumer-current':
+      if (rec.value) upsert(rec.memberId, rec.value);
+      return;
+  }
 }

@@ -6,7 +6,8 @@ import type { Logger } from 'winston';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { CoordinatorRecord, PartitionWriter, TxnProducer } from '../coordinator/partition-writer.js';
 import type { TopicCatalog } from './consumer-coordinator.js';
-import { commitAccessError } from './consumer-group.js';
+import { commitAccessError, replayConsumerRecord } from './consumer-group.js';
+import { consumerGroupTombstones, isConsumerGroupRecord } from './consumer-records.js';
 import { type CommittedOffset, Group } from './group.js';
 import { PendingTxnOffsets } from './pending-offsets.js';
 import { type CoordinatorRecord as GroupRecord, groupKey, groupValue, offsetKey, offsetValue, partitionForGroup, readCoordinatorRecord, subscribedTopics } from './records.js';
@@ -125,7 +126,7 @@ export class GroupManager {
     let n = 0;
     for (const g of [...this.groups.values()]) {
       if (this.partitionFor(g.groupId) !== index) continue;
-      if (g.members.size === 0 && g.offsets.size === 0 && !this.pending.hasGroup(g.groupId)) this.groups.delete(g.groupId);
+      if (g.members.size === 0 && !g.consumer && g.offsets.size === 0 && !this.pending.hasGroup(g.groupId)) this.groups.delete(g.groupId);
       else n++;
     }
     if (n > 0) this.deps.logger.info(`loaded ${n} group(s) from __consumer_offsets-${index}`);
@@ -134,6 +135,10 @@ export class GroupManager {
   private replay(rec: GroupRecord): void {
     const g = this.getOrCreate(rec.group);
     const now = this.deps.now();
+    if (isConsumerGroupRecord(rec)) {
+      replayConsumerRecord(g, rec, now, this.deps.config.int('group.consumer.session.timeout.ms'));
+      return;
+    }
     if (rec.kind === 'offset') {
       const key = offsetKeyOf(rec.topic, rec.partition);
       if (rec.value) g.offsets.set(key, rec.value);
@@ -168,7 +173,7 @@ export class GroupManager {
   // ---- writing ------------------------------------------------------------------------
 
   /** Appends records to the group's partition; resolves with NONE once the ISR has them, else the coordinator's error. */
-  private write(groupId: string, records: CoordinatorRecord[]): Promise<number> {
+  write(groupId: string, records: CoordinatorRecord[]): Promise<number> {
     if (records.length === 0) return Promise.resolve(ErrorCode.NONE);
     return this.deps.writer.append(this.partitionFor(groupId), records);
   }
@@ -360,6 +365,7 @@ export class GroupManager {
       const [t, p] = splitOffsetKey(k);
       records.push({ key: offsetKey(g.groupId, t, p), value: null });
     }
+    if (g.consumer) records.push(...consumerGroupTombstones(g.consumer));
     records.push({ key: groupKey(g.groupId), value: null });
     void this.write(g.groupId, records);
     g.transition('Dead', this.deps.now());

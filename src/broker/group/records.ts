@@ -3,10 +3,12 @@
 // by Kafka's own tools and group state survives restarts:
 //   OffsetCommitKey (group, topic, partition) -> OffsetCommitValue v3
 //   GroupMetadataKey (group)                  -> GroupMetadataValue v3
+// and a KIP-848 group's records (consumer-records.ts).
 import {
   type GroupMetadataValue, groupMetadataKey, groupMetadataValue, offsetCommitKey, offsetCommitValue,
 } from '../../protocol/coordinator/group-coordinator.js';
 import { decodeKey, decodeValue, encodeKey, encodeValue, keyType } from '../../protocol/coordinator/record-codec.js';
+import { type ConsumerGroupRecord, readConsumerGroupRecord } from './consumer-records.js';
 
 /** The value versions written: what Kafka 3.x writes for a classic group. */
 const OFFSET_VALUE_VERSION = 3;
@@ -27,7 +29,8 @@ export type GroupValue = Required<Pick<GroupMetadataValue, 'protocolType' | 'gen
 
 export type CoordinatorRecord =
   | { kind: 'offset'; group: string; topic: string; partition: number; value: OffsetValue | null }
-  | { kind: 'group'; group: string; value: GroupValue | null };
+  | { kind: 'group'; group: string; value: GroupValue | null }
+  | ConsumerGroupRecord;
 
 export const offsetKey = (group: string, topic: string, partition: number): Buffer => encodeKey(offsetCommitKey, { group, topic, partition });
 
@@ -64,7 +67,7 @@ export function readCoordinatorRecord(key: Buffer, value: Buffer | null): Coordi
       },
     };
   }
-  return null;
+  return readConsumerGroupRecord(type, key, value);
 }
 
 /** The topics a consumer-protocol subscription names; [] if unreadable. */

@@ -5,7 +5,10 @@ import type { Services } from '../services.js';
 const GROUP = 0;
 const TRANSACTION = 1;
 
-type FindServices = Services<'groups' | 'txns' | 'metadata' | 'topics'>;
+type FindServices = Services<'groups' | 'txns' | 'metadata' | 'topics' | 'brokerId'>;
+
+/** How long an answer naming this broker waits for it to take up the coordinator's partition. */
+const TAKE_UP_MS = 5000;
 
 /**
  * The coordinator of a group is the leader of its __consumer_offsets partition; of a
@@ -21,6 +24,15 @@ async function locate(services: FindServices, key: string, keyType: number): Pro
   const p = topic?.partitions[index];
   const node = p && services.metadata.brokers.get(p.leader);
   if (!node) return none(ErrorCode.COORDINATOR_NOT_AVAILABLE, null);
+  // The metadata names this broker before it has opened and loaded the partition (a topic
+  // just made, a leadership just moved): the answer waits for that, or the client's next
+  // request would be told NOT_COORDINATOR, which some clients (kafkajs' sendOffsets) do not retry.
+  if (node.nodeId === services.brokerId) {
+    const ready = () => (keyType === GROUP ? services.groups.manager.coordinatorError(key) : services.txns.coordinatorError(key)) === null;
+    for (const until = Date.now() + TAKE_UP_MS; !ready(); await new Promise((r) => setTimeout(r, 10))) {
+      if (Date.now() > until) return none(ErrorCode.COORDINATOR_NOT_AVAILABLE, null);
+    }
+  }
   return { nodeId: node.nodeId, host: node.host, port: node.port, errorCode: ErrorCode.NONE, errorMessage: null };
 }
 

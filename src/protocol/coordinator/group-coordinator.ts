@@ -24,3 +24,53 @@ export const groupMetadataKey: MessageSchema<GroupMetadataKey> = {"apiKey":2,"na
 export interface GroupMetadataValue { protocolType: string; generation: number; protocol: string | null; leader: string | null; currentStateTimestamp?: number; members: ReadonlyArray<{ memberId: string; groupInstanceId?: string | null; clientId: string; clientHost: string; rebalanceTimeout?: number; sessionTimeout: number; subscription: Buffer; assignment: Buffer }> }
 
 export const groupMetadataValue: MessageSchema<GroupMetadataValue> = {"apiKey":2,"name":"GroupMetadataValue","validVersions":[0,4],"flexibleVersions":[4,32767],"fields":[{"name":"protocolType","type":"string","versions":[0,32767]},{"name":"generation","type":"int32","versions":[0,32767]},{"name":"protocol","type":"string","versions":[0,32767],"nullableVersions":[0,32767]},{"name":"leader","type":"string","versions":[0,32767],"nullableVersions":[0,32767]},{"name":"currentStateTimestamp","type":"int64","versions":[2,32767],"default":-1},{"name":"members","type":"struct","array":true,"versions":[0,32767],"fields":[{"name":"memberId","type":"string","versions":[0,32767]},{"name":"groupInstanceId","type":"string","versions":[3,32767],"nullableVersions":[3,32767],"default":null},{"name":"clientId","type":"string","versions":[0,32767]},{"name":"clientHost","type":"string","versions":[0,32767]},{"name":"rebalanceTimeout","type":"int32","versions":[1,32767],"default":-1},{"name":"sessionTimeout","type":"int32","versions":[0,32767]},{"name":"subscription","type":"bytes","versions":[0,32767]},{"name":"assignment","type":"bytes","versions":[0,32767]}]}]};
+
+/** coordinator-key 3, versions 0. */
+export interface ConsumerGroupMetadataKey { groupId: string }
+
+export const consumerGroupMetadataKey: MessageSchema<ConsumerGroupMetadataKey> = {"apiKey":3,"name":"ConsumerGroupMetadataKey","validVersions":[0,0],"flexibleVersions":null,"fields":[{"name":"groupId","type":"string","versions":[0,0]}]};
+
+/** coordinator-value 3, versions 0. */
+export interface ConsumerGroupMetadataValue { epoch: number }
+
+export const consumerGroupMetadataValue: MessageSchema<ConsumerGroupMetadataValue> = {"apiKey":3,"name":"ConsumerGroupMetadataValue","validVersions":[0,0],"flexibleVersions":[0,32767],"fields":[{"name":"epoch","type":"int32","versions":[0,32767]}]};
+
+/** coordinator-key 5, versions 0. */
+export interface ConsumerGroupMemberMetadataKey { groupId: string; memberId: string }
+
+export const consumerGroupMemberMetadataKey: MessageSchema<ConsumerGroupMemberMetadataKey> = {"apiKey":5,"name":"ConsumerGroupMemberMetadataKey","validVersions":[0,0],"flexibleVersions":null,"fields":[{"name":"groupId","type":"string","versions":[0,0]},{"name":"memberId","type":"string","versions":[0,0]}]};
+
+/** coordinator-value 5, versions 0. */
+export interface ConsumerGroupMemberMetadataValue { instanceId: string | null; rackId: string | null; clientId: string; clientHost: string; subscribedTopicNames: ReadonlyArray<string>; subscribedTopicRegex: string | null; rebalanceTimeoutMs?: number; serverAssignor: string | null; classicMemberMetadata?: { sessionTimeoutMs: number; supportedProtocols: ReadonlyArray<{ name: string; metadata: Buffer }> } | null }
+
+export const consumerGroupMemberMetadataValue: MessageSchema<ConsumerGroupMemberMetadataValue> = {"apiKey":5,"name":"ConsumerGroupMemberMetadataValue","validVersions":[0,0],"flexibleVersions":[0,32767],"fields":[{"name":"instanceId","type":"string","versions":[0,32767],"nullableVersions":[0,32767]},{"name":"rackId","type":"string","versions":[0,32767],"nullableVersions":[0,32767]},{"name":"clientId","type":"string","versions":[0,32767]},{"name":"clientHost","type":"string","versions":[0,32767]},{"name":"subscribedTopicNames","type":"string","array":true,"versions":[0,32767]},{"name":"subscribedTopicRegex","type":"string","versions":[0,32767],"nullableVersions":[0,32767]},{"name":"rebalanceTimeoutMs","type":"int32","versions":[0,32767],"default":-1},{"name":"serverAssignor","type":"string","versions":[0,32767],"nullableVersions":[0,32767]},{"name":"classicMemberMetadata","type":"struct","versions":[0,32767],"nullableVersions":[0,32767],"taggedVersions":[0,32767],"tag":0,"fields":[{"name":"sessionTimeoutMs","type":"int32","versions":[0,32767]},{"name":"supportedProtocols","type":"struct","array":true,"versions":[0,32767],"fields":[{"name":"name","type":"string","versions":[0,32767]},{"name":"metadata","type":"bytes","versions":[0,32767]}]}]}]};
+
+/** coordinator-key 7, versions 0. */
+export interface ConsumerGroupTargetAssignmentMemberKey { groupId: string; memberId: string }
+
+export const consumerGroupTargetAssignmentMemberKey: MessageSchema<ConsumerGroupTargetAssignmentMemberKey> = {"apiKey":7,"name":"ConsumerGroupTargetAssignmentMemberKey","validVersions":[0,0],"flexibleVersions":null,"fields":[{"name":"groupId","type":"string","versions":[0,0]},{"name":"memberId","type":"string","versions":[0,0]}]};
+
+/** coordinator-value 7, versions 0. */
+export interface ConsumerGroupTargetAssignmentMemberValue { topicPartitions: ReadonlyArray<{ topicId: string; partitions: ReadonlyArray<number> }> }
+
+export const consumerGroupTargetAssignmentMemberValue: MessageSchema<ConsumerGroupTargetAssignmentMemberValue> = {"apiKey":7,"name":"ConsumerGroupTargetAssignmentMemberValue","validVersions":[0,0],"flexibleVersions":[0,32767],"fields":[{"name":"topicPartitions","type":"struct","array":true,"versions":[0,32767],"fields":[{"name":"topicId","type":"uuid","versions":[0,32767]},{"name":"partitions","type":"int32","array":true,"versions":[0,32767]}]}]};
+
+/** coordinator-key 6, versions 0. */
+export interface ConsumerGroupTargetAssignmentMetadataKey { groupId: string }
+
+export const consumerGroupTargetAssignmentMetadataKey: MessageSchema<ConsumerGroupTargetAssignmentMetadataKey> = {"apiKey":6,"name":"ConsumerGroupTargetAssignmentMetadataKey","validVersions":[0,0],"flexibleVersions":null,"fields":[{"name":"groupId","type":"string","versions":[0,0]}]};
+
+/** coordinator-value 6, versions 0. */
+export interface ConsumerGroupTargetAssignmentMetadataValue { assignmentEpoch: number }
+
+export const consumerGroupTargetAssignmentMetadataValue: MessageSchema<ConsumerGroupTargetAssignmentMetadataValue> = {"apiKey":6,"name":"ConsumerGroupTargetAssignmentMetadataValue","validVersions":[0,0],"flexibleVersions":[0,32767],"fields":[{"name":"assignmentEpoch","type":"int32","versions":[0,32767]}]};
+
+/** coordinator-key 8, versions 0. */
+export interface ConsumerGroupCurrentMemberAssignmentKey { groupId: string; memberId: string }
+
+export const consumerGroupCurrentMemberAssignmentKey: MessageSchema<ConsumerGroupCurrentMemberAssignmentKey> = {"apiKey":8,"name":"ConsumerGroupCurrentMemberAssignmentKey","validVersions":[0,0],"flexibleVersions":null,"fields":[{"name":"groupId","type":"string","versions":[0,0]},{"name":"memberId","type":"string","versions":[0,0]}]};
+
+/** coordinator-value 8, versions 0. */
+export interface ConsumerGroupCurrentMemberAssignmentValue { memberEpoch: number; previousMemberEpoch: number; state: number; assignedPartitions: ReadonlyArray<{ topicId: string; partitions: ReadonlyArray<number> }>; partitionsPendingRevocation: ReadonlyArray<{ topicId: string; partitions: ReadonlyArray<number> }> }
+
+export const consumerGroupCurrentMemberAssignmentValue: MessageSchema<ConsumerGroupCurrentMemberAssignmentValue> = {"apiKey":8,"name":"ConsumerGroupCurrentMemberAssignmentValue","validVersions":[0,0],"flexibleVersions":[0,32767],"fields":[{"name":"memberEpoch","type":"int32","versions":[0,32767]},{"name":"previousMemberEpoch","type":"int32","versions":[0,32767]},{"name":"state","type":"int8","versions":[0,32767]},{"name":"assignedPartitions","type":"struct","array":true,"versions":[0,32767],"fields":[{"name":"topicId","type":"uuid","versions":[0,32767]},{"name":"partitions","type":"int32","array":true,"versions":[0,32767]}]},{"name":"partitionsPendingRevocation","type":"struct","array":true,"versions":[0,32767],"fields":[{"name":"topicId","type":"uuid","versions":[0,32767]},{"name":"partitions","type":"int32","array":true,"versions":[0,32767]}]}]};

@@ -12,11 +12,11 @@ import { MemoryPartitionWriter } from '../../support/memory-partition-writer.js'
 const ORDERS = '0a'.repeat(16);
 const INVOICES = '0b'.repeat(16);
 
-async function setup(config: Record<string, string> = {}) {
+async function setup(config: Record<string, string> = {}, writer = new MemoryPartitionWriter(1)) {
   const clock = { now: 1_000_000 };
   const topics = new Map([['orders', { topicId: ORDERS, partitions: 4, internal: false }]]);
   const coordinator = new GroupCoordinator({
-    writer: new MemoryPartitionWriter(1),
+    writer,
     config: new BrokerConfig({ 'offsets.topic.num.partitions': '1', ...config }),
     topicExists: (t) => topics.has(t),
     topics: { byName: (n) => topics.get(n), nameOf: (id) => [...topics].find(([, x]) => x.topicId === id)?.[0], names: () => topics.keys() },
@@ -26,7 +26,7 @@ async function setup(config: Record<string, string> = {}) {
   coordinator.partitionElected(0);
   await coordinator.manager.loaded();
   const client = { clientId: 'c', clientHost: '/127.0.0.1' };
-  const beat = (over: Partial<ConsumerGroupHeartbeatRequest>, version = 1): ConsumerGroupHeartbeatResponse => coordinator.consumer.heartbeat({
+  const beat = (over: Partial<ConsumerGroupHeartbeatRequest>, version = 1): Promise<ConsumerGroupHeartbeatResponse> => coordinator.consumer.heartbeat({
     groupId: 'g', memberId: 'm1', memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: 30_000, subscribedTopicNames: ['orders'],
     subscribedTopicRegex: null, serverAssignor: null, topicPartitions: [], ...over,
   }, version, client);
@@ -34,29 +34,29 @@ async function setup(config: Record<string, string> = {}) {
   const again = (memberId: string, memberEpoch: number, owned: number[], over: Partial<ConsumerGroupHeartbeatRequest> = {}) => beat({
     memberId, memberEpoch, rebalanceTimeoutMs: -1, subscribedTopicNames: null, topicPartitions: owned.length ? [{ topicId: ORDERS, partitions: owned }] : [], ...over,
   });
-  return { coordinator, clock, topics, beat, again };
+  return { coordinator, clock, topics, beat, again, writer };
 }
 
 const parts = (r: ConsumerGroupHeartbeatResponse) => r.assignment?.topicPartitions.flatMap((t) => [...t.partitions]) ?? null;
 
 test('a second member gets partitions only once the first has revoked them; the group settles Stable', async (t) => {
   const { coordinator, beat, again } = await setup();
-  const first = beat({ memberId: 'm1' });
+  const first = await beat({ memberId: 'm1' });
   t.like(first, { errorCode: 0, memberId: 'm1', memberEpoch: 1, heartbeatIntervalMs: 5000 });
   t.deepEqual(parts(first), [0, 1, 2, 3]);
 
-  const second = beat({ memberId: 'm2' });
+  const second = await beat({ memberId: 'm2' });
   t.like(second, { errorCode: 0, memberEpoch: 2 });
   t.deepEqual(parts(second), [], 'what it is to get is still the first member\'s');
   t.is(coordinator.consumer.describe('g', false).groupState, 'Reconciling');
 
-  const revoke = again('m1', 1, [0, 1, 2, 3]);
+  const revoke = await again('m1', 1, [0, 1, 2, 3]);
   t.like(revoke, { memberEpoch: 1 }, 'a member revoking keeps its epoch');
   t.deepEqual(parts(revoke), [0, 1]);
-  t.is(again('m2', 2, []).assignment, null, 'not released yet: nothing new to say');
+  t.is((await again('m2', 2, [])).assignment, null, 'not released yet: nothing new to say');
 
-  t.like(again('m1', 1, [0, 1]), { memberEpoch: 2, assignment: null });
-  t.deepEqual(parts(again('m2', 2, [])), [2, 3]);
+  t.like(await again('m1', 1, [0, 1]), { memberEpoch: 2, assignment: null });
+  t.deepEqual(parts(await again('m2', 2, [])), [2, 3]);
   const described = coordinator.consumer.describe('g', true);
   t.like(described, { errorCode: 0, groupState: 'Stable', groupEpoch: 2, assignmentEpoch: 2, assignorName: 'uniform' });
   t.deepEqual(described.members.map((m) => [m.memberId, m.memberEpoch, m.assignment.topicPartitions.map((x) => [x.topicName, [...x.partitions]])]), [
@@ -67,52 +67,52 @@ test('a second member gets partitions only once the first has revoked them; the 
 
 test('requests Kafka refuses are refused with its errors and words', async (t) => {
   const { beat } = await setup({ 'group.consumer.max.size': '1' });
-  t.like(beat({ groupId: '' }), { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: "GroupId can't be empty." });
-  t.like(beat({ memberId: '' }), { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: "MemberId can't be empty." });
-  t.like(beat({ memberId: '' }, 0), { errorCode: 0 }, 'v0: the coordinator names the member');
-  t.like(beat({ memberId: 'x', rebalanceTimeoutMs: -1 }), { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'RebalanceTimeoutMs must be provided in first request.' });
-  t.like(beat({ memberId: 'x', subscribedTopicNames: null }), { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'SubscribedTopicNames or SubscribedTopicRegex must be set in first request.' });
-  t.like(beat({ memberId: 'x', topicPartitions: [{ topicId: ORDERS, partitions: [0] }] }), { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'TopicPartitions must be empty when (re-)joining.' });
-  t.like(beat({ memberId: 'x', memberEpoch: -3 }), { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'MemberEpoch is invalid.' });
-  t.like(beat({ memberId: 'x', serverAssignor: 'sticky' }), { errorCode: ErrorCode.UNSUPPORTED_ASSIGNOR, errorMessage: 'ServerAssignor sticky is not supported. Supported assignors: uniform, range.' });
-  t.like(beat({ memberId: 'x', subscribedTopicRegex: '(orders' }), { errorCode: ErrorCode.INVALID_REGULAR_EXPRESSION });
-  t.like(beat({ groupId: 'other', memberId: 'x', memberEpoch: 3, topicPartitions: null }), { errorCode: ErrorCode.UNKNOWN_MEMBER_ID, errorMessage: 'Consumer group other not found.' });
-  t.like(beat({ memberId: 'm1' }), { errorCode: ErrorCode.GROUP_MAX_SIZE_REACHED }, 'the v0 member filled the group');
+  t.like(await beat({ groupId: '' }), { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: "GroupId can't be empty." });
+  t.like(await beat({ memberId: '' }), { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: "MemberId can't be empty." });
+  t.like(await beat({ memberId: '' }, 0), { errorCode: 0 }, 'v0: the coordinator names the member');
+  t.like(await beat({ memberId: 'x', rebalanceTimeoutMs: -1 }), { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'RebalanceTimeoutMs must be provided in first request.' });
+  t.like(await beat({ memberId: 'x', subscribedTopicNames: null }), { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'SubscribedTopicNames or SubscribedTopicRegex must be set in first request.' });
+  t.like(await beat({ memberId: 'x', topicPartitions: [{ topicId: ORDERS, partitions: [0] }] }), { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'TopicPartitions must be empty when (re-)joining.' });
+  t.like(await beat({ memberId: 'x', memberEpoch: -3 }), { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'MemberEpoch is invalid.' });
+  t.like(await beat({ memberId: 'x', serverAssignor: 'sticky' }), { errorCode: ErrorCode.UNSUPPORTED_ASSIGNOR, errorMessage: 'ServerAssignor sticky is not supported. Supported assignors: uniform, range.' });
+  t.like(await beat({ memberId: 'x', subscribedTopicRegex: '(orders' }), { errorCode: ErrorCode.INVALID_REGULAR_EXPRESSION });
+  t.like(await beat({ groupId: 'other', memberId: 'x', memberEpoch: 3, topicPartitions: null }), { errorCode: ErrorCode.UNKNOWN_MEMBER_ID, errorMessage: 'Consumer group other not found.' });
+  t.like(await beat({ memberId: 'm1' }), { errorCode: ErrorCode.GROUP_MAX_SIZE_REACHED }, 'the v0 member filled the group');
   const { beat: beat2, again: again2 } = await setup();
-  beat2({ memberId: 'm1' });
-  t.like(again2('m1', 2, []), { errorCode: ErrorCode.FENCED_MEMBER_EPOCH, errorMessage: 'The consumer group member has a greater member epoch (2) than the one known by the group coordinator (1). The member must abandon all its partitions and rejoin.' });
-  t.like(again2('nobody', 1, []), { errorCode: ErrorCode.UNKNOWN_MEMBER_ID, errorMessage: 'Member nobody is not a member of group g.' });
+  await beat2({ memberId: 'm1' });
+  t.like(await again2('m1', 2, []), { errorCode: ErrorCode.FENCED_MEMBER_EPOCH, errorMessage: 'The consumer group member has a greater member epoch (2) than the one known by the group coordinator (1). The member must abandon all its partitions and rejoin.' });
+  t.like(await again2('nobody', 1, []), { errorCode: ErrorCode.UNKNOWN_MEMBER_ID, errorMessage: 'Member nobody is not a member of group g.' });
 });
 
 test('a member that leaves, or goes silent past its session, gives its partitions back', async (t) => {
   const { beat, again, clock, coordinator } = await setup({ 'group.consumer.session.timeout.ms': '10000' });
-  beat({ memberId: 'm1' });
-  beat({ memberId: 'm2' });
-  again('m1', 1, [0, 1, 2, 3]);
-  again('m1', 1, [0, 1]);
-  again('m2', 2, []);
-  t.like(again('m1', 2, [0, 1], { memberEpoch: -1 }), { errorCode: 0, memberEpoch: -1 });
-  const after = again('m2', 2, [2, 3]);
+  await beat({ memberId: 'm1' });
+  await beat({ memberId: 'm2' });
+  await again('m1', 1, [0, 1, 2, 3]);
+  await again('m1', 1, [0, 1]);
+  await again('m2', 2, []);
+  t.like(await again('m1', 2, [0, 1], { memberEpoch: -1 }), { errorCode: 0, memberEpoch: -1 });
+  const after = await again('m2', 2, [2, 3]);
   t.like(after, { memberEpoch: 3 });
   t.deepEqual(parts(after), [0, 1, 2, 3]);
-  beat({ memberId: 'm3' });
+  await beat({ memberId: 'm3' });
   clock.now += 11_000;
-  again('m3', 4, []);
+  await again('m3', 4, []);
   coordinator.tick(clock.now);
   t.deepEqual(coordinator.consumer.describe('g', false).members.map((m) => m.memberId), ['m3'], 'm2 went silent: fenced');
 });
 
 test('a static member that leaves keeps its partitions and takes them back under a new member id, without a rebalance', async (t) => {
   const { beat, again, coordinator } = await setup();
-  beat({ memberId: 'a1', instanceId: 'instance-a' });
-  beat({ memberId: 'b1', instanceId: 'instance-b' });
-  again('a1', 1, [0, 1, 2, 3], { instanceId: 'instance-a' });
-  again('a1', 1, [0, 1], { instanceId: 'instance-a' });
-  again('b1', 2, [], { instanceId: 'instance-b' });
+  await beat({ memberId: 'a1', instanceId: 'instance-a' });
+  await beat({ memberId: 'b1', instanceId: 'instance-b' });
+  await again('a1', 1, [0, 1, 2, 3], { instanceId: 'instance-a' });
+  await again('a1', 1, [0, 1], { instanceId: 'instance-a' });
+  await again('b1', 2, [], { instanceId: 'instance-b' });
   const epoch = coordinator.consumer.describe('g', false).groupEpoch;
-  t.like(again('a1', 2, [0, 1], { instanceId: 'instance-a', memberEpoch: -2 }), { errorCode: 0, memberEpoch: -2 });
-  t.like(beat({ memberId: 'b2', instanceId: 'instance-b' }), { errorCode: ErrorCode.UNRELEASED_INSTANCE_ID }, 'instance-b has not left');
-  const back = beat({ memberId: 'a2', instanceId: 'instance-a' });
+  t.like(await again('a1', 2, [0, 1], { instanceId: 'instance-a', memberEpoch: -2 }), { errorCode: 0, memberEpoch: -2 });
+  t.like(await beat({ memberId: 'b2', instanceId: 'instance-b' }), { errorCode: ErrorCode.UNRELEASED_INSTANCE_ID }, 'instance-b has not left');
+  const back = await beat({ memberId: 'a2', instanceId: 'instance-a' });
   t.like(back, { errorCode: 0, memberId: 'a2', memberEpoch: 2 });
   t.deepEqual(parts(back), [0, 1]);
   t.is(coordinator.consumer.describe('g', false).groupEpoch, epoch, 'no new group epoch');
@@ -120,11 +120,11 @@ test('a static member that leaves keeps its partitions and takes them back under
 
 test('a regex subscription takes in a topic created later; offsets need the member\'s current epoch', async (t) => {
   const { beat, again, topics, clock, coordinator } = await setup();
-  const joined = beat({ memberId: 'm1', subscribedTopicNames: null, subscribedTopicRegex: 'orders|invoices' });
+  const joined = await beat({ memberId: 'm1', subscribedTopicNames: null, subscribedTopicRegex: 'orders|invoices' });
   t.deepEqual(parts(joined), [0, 1, 2, 3]);
   topics.set('invoices', { topicId: INVOICES, partitions: 2, internal: false });
   coordinator.tick(clock.now);
-  const grown = again('m1', 1, [0, 1, 2, 3]);
+  const grown = await again('m1', 1, [0, 1, 2, 3]);
   t.like(grown, { memberEpoch: 2 });
   t.deepEqual(grown.assignment?.topicPartitions.map((x) => [x.topicId, [...x.partitions]]), [[ORDERS, [0, 1, 2, 3]], [INVOICES, [0, 1]]]);
 
@@ -134,4 +134,31 @@ test('a regex subscription takes in a topic created later; offsets need the memb
   t.deepEqual(await commit('m1', 2, 8), [ErrorCode.UNSUPPORTED_VERSION], 'a KIP-848 member commits with v9+');
   t.deepEqual(await commit('', -1), [ErrorCode.UNKNOWN_MEMBER_ID], 'an admin commits only to a group without members');
   t.like(coordinator.join({ groupId: 'g', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId: '', groupInstanceId: null, protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.alloc(0) }], clientId: 'c', clientHost: 'h', requireKnownMemberId: false }), { errorCode: ErrorCode.INCONSISTENT_GROUP_PROTOCOL });
+});
+
+test('a new coordinator reads the group back from __consumer_offsets: members go on at their epochs, without a rebalance', async (t) => {
+  const { beat, again, writer, coordinator } = await setup();
+  await beat({ memberId: 'm1' });
+  await beat({ memberId: 'm2', instanceId: 'static-2' });
+  await again('m1', 1, [0, 1, 2, 3]);
+  await again('m1', 1, [0, 1]);
+  await again('m2', 2, [], { instanceId: 'static-2' });
+  const before = coordinator.consumer.describe('g', false);
+  t.is(before.groupState, 'Stable');
+  // Kafka's record types: group epoch (3), member (5), target epoch (6), target member (7), current assignment (8).
+  t.deepEqual([...new Set(writer.logs.get(0)!.flatMap((e) => ('key' in e ? [e.key.readInt16BE(0)] : [])))].sort(), [3, 5, 6, 7, 8]);
+
+  const next = await setup({}, writer);
+  const after = next.coordinator.consumer.describe('g', false);
+  t.deepEqual(after, before);
+  t.like(await next.again('m1', 2, [0, 1]), { errorCode: 0, memberEpoch: 2 });
+  t.like(await next.again('m2', 2, [2, 3], { instanceId: 'static-2' }), { errorCode: 0, memberEpoch: 2 });
+  t.is(next.coordinator.consumer.describe('g', false).groupEpoch, 2, 'no rebalance');
+
+  // Deleting the group once it is empty leaves nothing of it to read back.
+  await next.again('m1', 2, [0, 1], { memberEpoch: -1 });
+  await next.again('m2', 3, [0, 1, 2, 3], { memberEpoch: -1, instanceId: 'static-2' });
+  t.is(next.coordinator.manager.deleteGroup('g'), ErrorCode.NONE);
+  const third = await setup({}, writer);
+  t.like(third.coordinator.consumer.describe('g', false), { errorCode: ErrorCode.GROUP_ID_NOT_FOUND });
 });

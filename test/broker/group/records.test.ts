@@ -3,6 +3,7 @@
 // replaced wrote them, so logs written before read back the same.
 import test from 'ava';
 import fc from 'fast-check';
+import { currentRecord, groupEpochRecord, memberRecord } from '../../../src/broker/group/consumer-records.js';
 import { groupKey, groupValue, offsetKey, offsetValue, readCoordinatorRecord } from '../../../src/broker/group/records.js';
 
 const hex = (b: Buffer) => b.toString('hex');
@@ -35,8 +36,28 @@ test('group metadata records are Kafka\'s bytes and read back', (t) => {
   t.deepEqual(readCoordinatorRecord(groupKey('g'), Buffer.from(GROUP_VALUE, 'hex')), { kind: 'group', group: 'g', value: group });
 });
 
+test('KIP-848 consumer group records are Kafka\'s bytes and read back', (t) => {
+  // ConsumerGroupMetadataKey/Value (type 3): key version 3, group; value version 0, epoch, no tags.
+  const epoch = groupEpochRecord('g', 7);
+  t.is(hex(epoch.key), '0003000167');
+  t.is(hex(epoch.value!), '00000000000700');
+  t.deepEqual(readCoordinatorRecord(epoch.key, epoch.value), { kind: 'consumer-group', group: 'g', epoch: 7 });
+  // ConsumerGroupCurrentMemberAssignmentKey/Value (type 8): epochs, state 2 (UNREVOKED), compact arrays of topic id and partitions.
+  const t1 = '00000000000000000000000000000001';
+  const t2 = '00000000000000000000000000000002';
+  const value = { memberEpoch: 5, previousMemberEpoch: 4, state: 'UNREVOKED_PARTITIONS' as const, assigned: new Map([[t1, [0, 1]]]), pendingRevocation: new Map([[t2, [2]]]) };
+  const current = currentRecord('g', 'm', value);
+  t.is(hex(current.key), '000800016700016d');
+  t.is(hex(current.value!), `0000000000050000000402 02${t1}03000000000000000100 02${t2}020000000200 00`.replaceAll(' ', ''));
+  t.deepEqual(readCoordinatorRecord(current.key, current.value), { kind: 'consumer-current', group: 'g', memberId: 'm', value });
+  // A tombstone reads back as the member gone.
+  const gone = memberRecord('g', 'm', null);
+  t.deepEqual(readCoordinatorRecord(gone.key, gone.value), { kind: 'consumer-member', group: 'g', memberId: 'm', value: null });
+});
+
 test('a record type this broker does not know is skipped', (t) => {
-  t.is(readCoordinatorRecord(Buffer.from('00050001', 'hex'), null), null);
+  // Type 9, a share group's record: not served here.
+  t.is(readCoordinatorRecord(Buffer.from('00090001', 'hex'), null), null);
 });
 
 test('any group metadata value reads back as written (property)', (t) => {
