@@ -21,7 +21,8 @@ const SERVED = [
   'TxnOffsetCommit', 'DescribeConfigs', 'AlterConfigs',
   'DescribeLogDirs', 'CreatePartitions', 'ElectLeaders', 'DeleteGroups', 'IncrementalAlterConfigs', 'OffsetDelete', 'DescribeCluster',
   'DescribeProducers', 'DescribeTransactions', 'ListTransactions', 'DescribeTopicPartitions',
-  'ConsumerGroupHeartbeat', 'ConsumerGroupDescribe',
+  'ConsumerGroupHeartbeat', 'ConsumerGroupDescribe', 'DescribeClientQuotas', 'AlterClientQuotas',
+  'UpdateFeatures',
 ];
 
 // The coordinators' record formats in their internal topics, by folder of spec/records.

@@ -33,6 +33,7 @@ import { type HttpOptions, type TestKitOptions, TestPlane } from './testkit/plan
 import { Transactions } from './txn/transactions.js';
 import { type BrokerMetrics, brokerMetrics, requestObserver } from './metrics/source.js';
 import { type Clock, systemClock, VirtualClock } from './clock.js';
+import { ClientQuotas } from './quotas/client-quotas.js';
 
 export interface BrokerOptions {
   /** Broker configs by Kafka name (server.properties and --set). */
@@ -101,7 +102,7 @@ export class Broker {
     const metadata = (this.metadata = new ClusterMetadata(this.store, prefix));
     const clock = (this.clock = opts.clock === 'virtual' ? new VirtualClock() : typeof opts.clock === 'object' ? opts.clock : systemClock);
     this.scheduler = new Scheduler(logger, clock);
-    this.listener = new Listener(connectionLimits(config), logger);
+    this.listener = new Listener(connectionLimits(config), logger, (ip, now) => this.services.quotas.connectionThrottle(ip, now));
     const topicConfigs = new TopicConfigs(config);
     this.replicas = new ReplicaManager(brokerId, config, metadata, this.logs, topicConfigs, logger, clock);
     this.controller = new Controller({
@@ -113,7 +114,7 @@ export class Broker {
     this.replicas.onOfflineReplicas = (allDirsOffline) => void this.membership.reportOfflineReplicas(allDirsOffline);
     this.groups = groupCoordinatorOn(this.replicas, metadata, config, logger, clock);
     const producerIds = new ProducerIdManager(metadata);
-    const features = new Features(opts.features);
+    const features = new Features(opts.features, metadata, brokerId);
     this.txns = new Transactions({ brokerId, config, features, clock, metadata, replicas: this.replicas, producerIds, groups: this.groups, logger });
     this.cleaner = new LogCleaner(this.replicas, topicConfigs, logger, clock);
     const topics = new TopicAdmin(config, metadata, logger);
@@ -123,7 +124,7 @@ export class Broker {
       brokerId, config, logger, metadata, topicConfigs, logDirs: this.logs, producerIds, topics, features, clock, metrics,
       replicas: this.replicas, groups: this.groups, fetchSessions: new FetchSessionCache(),
       txns: this.txns.coordinator, txnMarkers: this.txns.markers, txnVerifier: this.txns.verifier,
-      apiVersions: this.apis.versions,
+      apiVersions: this.apis.versions, quotas: new ClientQuotas(() => metadata.clientQuotas, { samples: config.int('quota.window.num'), windowMs: config.int('quota.window.size.seconds') * 1000 }),
     };
   }
 
@@ -163,6 +164,7 @@ export class Broker {
   private async join(): Promise<void> {
     this.metadata.onChange((c) => this.onMetadataChange(c));
     await this.metadata.start();
+    await this.services.features.bootstrap();
     this.applyDynamicConfigs();
     await this.membership.fenceEarlierIncarnation();
     this.replicas.reconcileAll();

@@ -50,6 +50,8 @@ export const BROKER_CONFIGS: Record<string, ConfigDef> = {
   'queued.max.requests': { type: 'INT', default: '500', readOnly: true },
   'queued.max.request.bytes': { type: 'LONG', default: '-1', readOnly: true },
   'max.request.partition.size.limit': { type: 'INT', default: '2000', readOnly: true },
+  'quota.window.num': { type: 'INT', default: '11', readOnly: true },
+  'quota.window.size.seconds': { type: 'INT', default: '1', readOnly: true },
   'log.segment.bytes': { type: 'INT', default: '1073741824' },
   'log.segment.delete.delay.ms': { type: 'LONG', default: '60000' },
   'log.roll.hours': { type: 'INT', default: '168', readOnly: true },

@@ -16,6 +16,7 @@ import type { MarkerRequest, MarkerResults } from './txn/markers.js';
 import type { TxnOperation, TxnProducer } from './txn/verify.js';
 import type { Features } from './features.js';
 import type { Clock } from './clock.js';
+import type { ClientQuotas } from './quotas/client-quotas.js';
 
 export interface ApiVersionRange {
   apiKey: number;
@@ -51,6 +52,8 @@ export interface BrokerServices {
   readonly metrics: { produced(topic: string, messages: number, bytes: number): void; fetched(topic: string, bytes: number): void };
   /** What the broker's logic reads the time from and waits on (clock.ts). */
   readonly clock: Clock;
+  /** Client quotas as they apply to a request's client, and each client's measured rates. */
+  readonly quotas: ClientQuotas;
   /** The feature levels this broker supports and its cluster has finalized. */
   readonly features: Features;
   /** What ApiVersions lists: every API this broker serves and its versions. */

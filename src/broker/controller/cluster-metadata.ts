@@ -5,6 +5,7 @@
 // broker's copy has caught up with it, so a handler reads its own writes.
 import { randomBytes } from 'node:crypto';
 import type { BrokerInfo } from './placement.js';
+import type { QuotaEntry } from '../quotas/quota-entities.js';
 import type { CoordinationStore, Lease, WatchEvent } from './store.js';
 
 export interface PartitionState {
@@ -29,7 +30,15 @@ export type MetadataChange =
   | { kind: 'topic'; name: string; before: TopicState | undefined; after: TopicState | undefined }
   | { kind: 'brokers' }
   | { kind: 'controller' }
-  | { kind: 'configs' };
+  | { kind: 'configs' }
+  | { kind: 'quotas' }
+  | { kind: 'features' };
+
+/** The cluster's finalized feature levels and the store revision of their last change (ApiVersions' epoch). */
+export interface FinalizedFeatures {
+  levels: Record<string, number>;
+  epoch: number;
+}
 
 /** A random topic id, never the all-zero id that means "none". */
 export const newTopicId = (): string => {
@@ -46,6 +55,8 @@ export const Keys = {
   topic: (name: string) => `topics/${name}`,
   brokerConfigs: 'broker-configs',
   producerIds: 'producer-id-block',
+  clientQuotas: 'client-quotas',
+  features: 'finalized-features',
 } as const;
 
 /** The metadata file of a single broker before the coordination store, as store keys. */
@@ -65,6 +76,10 @@ export class ClusterMetadata {
   readonly topicsById = new Map<string, TopicState>();
   readonly brokers = new Map<number, BrokerInfo>();
   brokerConfigs: Record<string, string> = {};
+  /** Client quotas (AlterClientQuotas), every entity with at least one value. */
+  clientQuotas: readonly QuotaEntry[] = [];
+  /** Finalized feature levels (UpdateFeatures); null until the first broker writes those it was started with. */
+  features: FinalizedFeatures | null = null;
   clusterId = '';
   controllerId = -1;
   private readonly versions = new Map<string, number>();
@@ -117,6 +132,14 @@ export class ClusterMetadata {
     if (key === Keys.brokerConfigs) {
       this.brokerConfigs = value ? (JSON.parse(value) as Record<string, string>) : {};
       return { kind: 'configs' };
+    }
+    if (key === Keys.features) {
+      this.features = value ? { levels: JSON.parse(value) as Record<string, number>, epoch: this.versions.get(key) ?? 0 } : null;
+      return { kind: 'features' };
+    }
+    if (key === Keys.clientQuotas) {
+      this.clientQuotas = value ? (JSON.parse(value) as QuotaEntry[]) : [];
+      return { kind: 'quotas' };
     }
     if (key.startsWith('brokers/')) {
       const id = Number(key.slice('brokers/'.length));
@@ -213,19 +236,8 @@ export class ClusterMetadata {
    * returns the new state, or null to leave the topic as it is. Resolves to the state
    * written (null: unchanged or the topic is gone).
    */
-  async updateTopic(name: string, fn: (t: TopicState) => TopicState | null): Promise<TopicState | null> {
-    const key = this.prefix + Keys.topic(name);
-    for (;;) {
-      const cur = await this.store.get(key);
-      if (!cur) return null;
-      const next = fn(JSON.parse(cur.value) as TopicState);
-      if (!next) return null;
-      const v = await this.store.compareAndSet(key, cur.version, JSON.stringify(next));
-      if (v !== null) {
-        await this.catchUp(v);
-        return next;
-      }
-    }
+  updateTopic(name: string, fn: (t: TopicState) => TopicState | null): Promise<TopicState | null> {
+    return this.readModifyWrite<TopicState>(Keys.topic(name), (cur) => cur && fn(cur));
   }
 
   async deleteTopic(name: string): Promise<void> {
@@ -234,6 +246,34 @@ export class ClusterMetadata {
 
   async setBrokerConfigs(configs: Record<string, string>): Promise<void> {
     await this.catchUp(await this.store.put(this.prefix + Keys.brokerConfigs, JSON.stringify(configs)));
+  }
+
+  /** Read-modify-write of the client quotas; `fn` returns the new list, or null to write nothing. */
+  async updateClientQuotas(fn: (current: readonly QuotaEntry[]) => QuotaEntry[] | null): Promise<void> {
+    await this.readModifyWrite<QuotaEntry[]>(Keys.clientQuotas, (cur) => fn(cur ?? []));
+  }
+
+  /** Read-modify-write of the finalized feature levels (null: none yet); `fn` returns the new levels, or null to write nothing. */
+  async updateFeatures(fn: (current: Record<string, number> | null) => Record<string, number> | null): Promise<void> {
+    await this.readModifyWrite(Keys.features, fn);
+  }
+
+  /**
+   * Read-modify-write of a JSON value, retried while another broker writes in between;
+   * resolves to what was written once this copy has it, or null when `fn` wrote nothing.
+   */
+  private async readModifyWrite<T>(name: string, fn: (current: T | null) => T | null): Promise<T | null> {
+    const key = this.prefix + name;
+    for (;;) {
+      const cur = await this.store.get(key);
+      const next = fn(cur ? (JSON.parse(cur.value) as T) : null);
+      if (next === null) return null;
+      const v = await this.store.compareAndSet(key, cur?.version ?? 0, JSON.stringify(next));
+      if (v !== null) {
+        await this.catchUp(v);
+        return next;
+      }
+    }
   }
 
   /** Reserves `size` producer ids; returns the first. */

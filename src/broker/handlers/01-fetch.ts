@@ -7,8 +7,9 @@ import type { Services } from '../services.js';
 import { type FetchSession, sessionKey, type SessionPartition } from '../fetch-sessions.js';
 import type { Partition } from '../partition.js';
 import { type Clock, systemClock } from '../clock.js';
+import { quotaClient } from '../quotas/request-quotas.js';
 
-type FetchServices = Services<'fetchSessions' | 'metadata' | 'replicas' | 'clock' | 'metrics'>;
+type FetchServices = Services<'fetchSessions' | 'metadata' | 'replicas' | 'clock' | 'metrics' | 'quotas'>;
 
 type TopicOut = NonNullable<FetchResponse['responses']>[number];
 type PartitionOut = NonNullable<TopicOut['partitions']>[number];
@@ -74,9 +75,9 @@ interface Collected {
 /** The replica id of a follower's fetch, or -1 for a consumer. */
 const replicaIdOf = (req: FetchRequest, v: number): number => (v >= 15 ? req.replicaState.replicaId : req.replicaId);
 
-function readAll(services: FetchServices, req: FetchRequest, v: number, targets: SessionPartition[], incremental: boolean): Collected {
+function readAll(services: FetchServices, req: FetchRequest, v: number, targets: SessionPartition[], incremental: boolean, quotaBytes: number): Collected {
   const replicaId = replicaIdOf(req, v);
-  let budget = v >= 3 ? req.maxBytes : Number.MAX_SAFE_INTEGER;
+  let budget = Math.min(v >= 3 ? req.maxBytes : Number.MAX_SAFE_INTEGER, quotaBytes);
   const readCommitted = v >= 4 && req.isolationLevel === 1;
   const out: Collected['out'] = [];
   let bytes = 0;
@@ -214,6 +215,23 @@ async function downConvertAll(c: Collected, v: number): Promise<void> {
   }
 }
 
+/**
+ * A consumer's answer counted against its consumer_byte_rate quota. Over it, Kafka answers
+ * empty with the throttle time (the bytes read are not counted, nor sent): the client
+ * fetches the same offsets again once the throttle ends. A session this request would have
+ * created is not kept, as Kafka's throttled full fetch creates none.
+ */
+function throttledAnswer(services: FetchServices, c: Collected, ctx: RequestContext, session: FetchSession | null, incremental: boolean): FetchResponse | null {
+  const client = quotaClient(ctx.header.clientId);
+  const now = Date.now();
+  const throttleTimeMs = services.quotas.record('consumer_byte_rate', client, c.bytes, now);
+  if (throttleTimeMs === 0) return null;
+  services.quotas.unrecord('consumer_byte_rate', client, c.bytes, now);
+  releaseReads(c);
+  if (session && !incremental) services.fetchSessions.remove(session.id);
+  return { throttleTimeMs, errorCode: ErrorCode.NONE, sessionId: incremental && session ? session.id : 0, responses: [] };
+}
+
 /** A fetch that has what it asked for, an error, or no time left is answered now. */
 const satisfied = (c: Collected, req: FetchRequest, deadline: number, ctx: RequestContext, clock: Clock): boolean =>
   c.bytes >= req.minBytes || c.hasError || clock.now() >= deadline || ctx.connection.isClosed;
@@ -235,9 +253,14 @@ export default defineApi(1, (services: FetchServices, req, ctx) => {
   // A consumer's wait follows the broker's clock (a virtual one holds it until advanced); a follower's, real time.
   const clock = replicaId >= 0 ? systemClock : services.clock;
   const deadline = clock.now() + req.maxWaitMs;
-  const first = readAll(services, req, v, targets, incremental);
-  const finish = (c: Collected): FetchResponse | Promise<FetchResponse> =>
-    v <= 3 ? downConvertAll(c, v).then(() => answer(services, v, session, c, ctx, replicaId < 0)) : answer(services, v, session, c, ctx, replicaId < 0);
+  const quotaed = replicaId < 0 && services.quotas.active;
+  const quotaBytes = quotaed ? services.quotas.maxWindowBytes(quotaClient(ctx.header.clientId)) : Number.MAX_SAFE_INTEGER;
+  const first = readAll(services, req, v, targets, incremental, quotaBytes);
+  const finish = (c: Collected): FetchResponse | Promise<FetchResponse> => {
+    const throttled = quotaed ? throttledAnswer(services, c, ctx, session, incremental) : null;
+    if (throttled) return throttled;
+    return v <= 3 ? downConvertAll(c, v).then(() => answer(services, v, session, c, ctx, replicaId < 0)) : answer(services, v, session, c, ctx, replicaId < 0);
+  };
   if (satisfied(first, req, deadline, ctx, clock)) return finish(first);
   return (async () => {
     let c = first;
@@ -245,7 +268,7 @@ export default defineApi(1, (services: FetchServices, req, ctx) => {
     while (!satisfied(c, req, deadline, ctx, clock)) {
       releaseReads(c);
       await waitForData(services, targets, deadline - clock.now(), ctx, clock);
-      c = readAll(services, req, v, targets, incremental);
+      c = readAll(services, req, v, targets, incremental, quotaBytes);
     }
     return finish(c);
   })();

@@ -4,18 +4,22 @@ import { defineApi } from '../api.js';
 import { describeTopicConfigs, type ConfigServices } from '../config-resources.js';
 import type { Services } from '../services.js';
 import { MAX_PARTITIONS_PER_REQUEST } from '../topic-admin.js';
+import { THROTTLED_MESSAGE } from '../quotas/client-quotas.js';
+import { quotaClient } from '../quotas/request-quotas.js';
 
 type TopicOut = NonNullable<CreateTopicsResponse['topics']>[number];
 
-export default defineApi(19, async (services: ConfigServices & Services<'topics' | 'replicas'>, req) => {
+export default defineApi(19, async (services: ConfigServices & Services<'topics' | 'replicas' | 'quotas'>, req, ctx) => {
   const seen = new Map<string, number>();
   for (const t of req.topics) seen.set(t.name, (seen.get(t.name) ?? 0) + 1);
   // As Kafka's controller: a request for too many partitions in all is refused whole, before
   // anything is created (duplicated names are answered on their own first).
   const tooMany = services.topics.partitionsRequested(req.topics.filter((t) => seen.get(t.name) === 1)) > MAX_PARTITIONS_PER_REQUEST;
+  // controller_mutation_rate: v6+ is refused with THROTTLING_QUOTA_EXCEEDED once over it (strict), older versions only throttled.
+  const quota = services.quotas.mutations(quotaClient(ctx.header.clientId), ctx.version >= 6);
   const topics: TopicOut[] = [];
   for (const t of req.topics) topics.push(await createOne(t));
-  return { throttleTimeMs: 0, topics };
+  return { throttleTimeMs: quota.throttleMs, topics };
 
   async function createOne(t: CreateTopicsRequest['topics'][number]): Promise<TopicOut> {
     const failed = (errorCode: number, errorMessage: string | null): TopicOut => ({
@@ -23,6 +27,11 @@ export default defineApi(19, async (services: ConfigServices & Services<'topics'
     });
     if (seen.get(t.name)! > 1) return failed(ErrorCode.INVALID_REQUEST, `Create topics request from client contains multiple entries for the following topics: ${t.name}`);
     if (tooMany) return failed(ErrorCode.POLICY_VIOLATION, 'Excessively large number of partitions per request.');
+    if (quota.limited && !req.validateOnly) {
+      // Kafka spends the quota on a topic that passed its checks: a dry run first.
+      const dry = await services.topics.createTopic(t, true);
+      if (dry.topic && !quota.take(dry.topic.partitions.length, Date.now())) return failed(ErrorCode.THROTTLING_QUOTA_EXCEEDED, THROTTLED_MESSAGE);
+    }
     const r = await services.topics.createTopic(t, req.validateOnly);
     if (!r.topic) return failed(r.errorCode, r.errorMessage);
     // Answered once this broker's replicas are open, as a client producing next expects.

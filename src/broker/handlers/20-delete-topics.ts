@@ -1,12 +1,16 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineApi } from '../api.js';
 import type { Services } from '../services.js';
+import { THROTTLED_MESSAGE } from '../quotas/client-quotas.js';
+import { quotaClient } from '../quotas/request-quotas.js';
 
-export default defineApi(20, async (services: Services<'config' | 'metadata' | 'topics'>, req, ctx) => {
+export default defineApi(20, async (services: Services<'config' | 'metadata' | 'topics' | 'quotas'>, req, ctx) => {
   const wanted = ctx.version >= 6 ? req.topics : req.topicNames.map((name) => ({ name, topicId: '0'.repeat(32) }));
+  // controller_mutation_rate, strict from v5 (KIP-599).
+  const quota = services.quotas.mutations(quotaClient(ctx.header.clientId), ctx.version >= 5);
   const responses = [];
   for (const w of wanted) responses.push(await deleteOne(w));
-  return { throttleTimeMs: 0, responses };
+  return { throttleTimeMs: quota.throttleMs, responses };
 
   async function deleteOne(w: { name: string | null; topicId: string }) {
     const byId = w.name === null;
@@ -20,6 +24,9 @@ export default defineApi(20, async (services: Services<'config' | 'metadata' | '
     }
     if (!services.config.bool('delete.topic.enable')) {
       return { name: t.name, topicId: t.topicId, errorCode: ErrorCode.TOPIC_DELETION_DISABLED, errorMessage: 'Topic deletion is disabled.' };
+    }
+    if (!quota.take(t.partitions.length, Date.now())) {
+      return { name: t.name, topicId: t.topicId, errorCode: ErrorCode.THROTTLING_QUOTA_EXCEEDED, errorMessage: THROTTLED_MESSAGE };
     }
     await services.topics.deleteTopic(t.name);
     return { name: t.name, topicId: t.topicId, errorCode: ErrorCode.NONE, errorMessage: null };

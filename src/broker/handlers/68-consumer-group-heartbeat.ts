@@ -1,7 +1,20 @@
+import { ErrorCode } from '../../protocol/errors.js';
 import { clientHost } from './11-join-group.js';
 import { defineApi } from '../api.js';
 import type { Services } from '../services.js';
 
+/**
+ * Kafka's isConsumerGroupProtocolEnabled: the consumer protocol is among
+ * group.coordinator.rebalance.protocols and group.version is finalized at 1 or more.
+ * Without it both KIP-848 APIs answer UNSUPPORTED_VERSION.
+ */
+export const consumerProtocolEnabled = (services: Services<'config' | 'features'>): boolean =>
+  services.features.level('group.version') >= 1 && (services.config.get('group.coordinator.rebalance.protocols') ?? '').split(',').map((s) => s.trim()).includes('consumer');
+
 /** KIP-848: a consumer group member's heartbeat carries its subscription and owned partitions; the answer, its epoch and assignment. */
-export default defineApi(68, (services: Services<'groups'>, req, ctx) =>
-  services.groups.consumer.heartbeat(req, ctx.version, { clientId: ctx.header.clientId ?? '', clientHost: clientHost(ctx.connection.remoteAddress) }));
+export default defineApi(68, (services: Services<'groups' | 'config' | 'features'>, req, ctx) => {
+  if (!consumerProtocolEnabled(services)) {
+    return { throttleTimeMs: 0, errorCode: ErrorCode.UNSUPPORTED_VERSION, errorMessage: null, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null };
+  }
+  return services.groups.consumer.heartbeat(req, ctx.version, { clientId: ctx.header.clientId ?? '', clientHost: clientHost(ctx.connection.remoteAddress) });
+});

@@ -21,6 +21,7 @@ import { readRequestHeader } from './request-header.js';
 import type { RequestBytes } from './request-bytes.js';
 import type { TestKit } from '../testkit/test-kit.js';
 import type { RequestObserver } from '../metrics/source.js';
+import { isFollowerFetch, throttleFor } from '../quotas/request-quotas.js';
 
 const API_VERSIONS = 18;
 
@@ -45,6 +46,8 @@ type Result = HandlerResult<ResponseOf<ApiKey>>;
 interface Slot {
   /** When the request was read (performance.now()). */
   started: number;
+  /** What client quotas count of it, while any quota is set; null otherwise. */
+  quota: { clientId: string | null; size: number; busyMs: number } | null;
   out: Buffer[] | null;
   done: boolean;
   /** Log reads in `out`, released once written. */
@@ -70,6 +73,9 @@ export class Connection implements ConnectionInfo {
   /** Frames read but not yet taken on, while a bound holds. */
   private readonly backlog: Buffer[] = [];
   private forgetRoomWait: (() => void) | null = null;
+  /** Reads are muted while a client quota throttles this connection (KIP-219). */
+  private throttled: NodeJS.Timeout | null = null;
+  private throttledUntil = 0;
 
   private readonly socket: Socket;
 
@@ -123,6 +129,7 @@ export class Connection implements ConnectionInfo {
     for (const f of this.backlog.splice(0)) this.frames.release(f);
     for (const s of this.queue) this.giveBack(s);
     this.forgetRoomWait?.();
+    if (this.throttled) clearTimeout(this.throttled);
     const closers = [...this.closers];
     this.closers.clear();
     for (const fn of closers) fn();
@@ -168,7 +175,7 @@ export class Connection implements ConnectionInfo {
   }
 
   private overBounds(): boolean {
-    return this.queue.length >= this.host.maxQueuedRequests || this.socket.writableNeedDrain || this.host.requestBytes.full;
+    return this.queue.length >= this.host.maxQueuedRequests || this.socket.writableNeedDrain || this.host.requestBytes.full || this.throttled !== null;
   }
 
   private pauseReads(): void {
@@ -240,6 +247,7 @@ export class Connection implements ConnectionInfo {
     }
     const slot = this.slot();
     slot.bytes = frame.length;
+    if (this.host.services.quotas.active && !isFollowerFetch(header.apiKey, req)) slot.quota = { clientId: header.clientId, size: frame.length, busyMs: 0 };
     this.host.requestBytes.take(frame.length);
     let released = false;
     const ctx: RequestContext = {
@@ -264,6 +272,7 @@ export class Connection implements ConnectionInfo {
       this.fail(e, api);
       return;
     }
+    if (slot.quota) slot.quota.busyMs = performance.now() - slot.started;
     if (result instanceof Promise) {
       result.then(
         (res) => this.respond(slot, header.correlationId, api, header.apiVersion, res, headerV1),
@@ -280,7 +289,7 @@ export class Connection implements ConnectionInfo {
   }
 
   private slot(): Slot {
-    const s: Slot = { started: performance.now(), out: null, done: false, held: [], bytes: 0 };
+    const s: Slot = { started: performance.now(), quota: null, out: null, done: false, held: [], bytes: 0 };
     this.queue.push(s);
     return s;
   }
@@ -291,6 +300,7 @@ export class Connection implements ConnectionInfo {
       this.close();
       return;
     }
+    const throttleMs = slot.quota ? this.quotaThrottle(slot.quota, api.apiKey, res) : 0;
     if (res !== NO_RESPONSE) {
       const w = new Writer(512);
       w.int32(0).int32(correlationId);
@@ -309,6 +319,29 @@ export class Connection implements ConnectionInfo {
     }
     slot.done = true;
     this.flush();
+    if (throttleMs > 0) this.throttle(throttleMs);
+  }
+
+  /** Counts an answered request against its client's quotas; the answer carries the throttle time it earned. */
+  private quotaThrottle(q: NonNullable<Slot['quota']>, apiKey: number, res: Result): number {
+    const answer = typeof res === 'object' && res !== null && 'throttleTimeMs' in res ? res : null;
+    const earned = throttleFor(this.host.services.quotas, { apiKey, clientId: q.clientId, bytes: q.size, busyMs: q.busyMs, noAnswer: res === NO_RESPONSE }, Date.now());
+    const ms = Math.max(earned, answer?.throttleTimeMs ?? 0);
+    if (answer && ms > 0) answer.throttleTimeMs = ms;
+    return ms;
+  }
+
+  /** Mutes reads for `ms` (Kafka's channel muting while throttled): what the client sends meanwhile waits in the socket. */
+  private throttle(ms: number): void {
+    const until = Date.now() + ms;
+    if (until <= this.throttledUntil || this.closed) return;
+    this.throttledUntil = until;
+    if (this.throttled) clearTimeout(this.throttled);
+    this.throttled = setTimeout(() => {
+      this.throttled = null;
+      this.resumeReadsIfRoom();
+    }, ms);
+    this.pauseReads();
   }
 
   private flush(): void {

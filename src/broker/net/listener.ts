@@ -48,6 +48,8 @@ const plainAddress = (a: string) => (a.startsWith('::ffff:') ? a.slice(7) : a);
 export class Listener {
   private server: net.Server | null = null;
   private readonly connections = new Set<Connection>();
+  /** Sockets over their address's connection rate, held until their throttle time is over. */
+  private readonly held = new Set<net.Socket>();
 
   /** Client connections open now (metrics). */
   get connectionCount(): number {
@@ -59,7 +61,11 @@ export class Listener {
   host = '';
   port = 0;
 
-  constructor(private readonly limits: ConnectionLimits, private readonly logger: Logger) {}
+  /**
+   * `connectionRate` answers how long a new connection from an address must be held before
+   * it is closed (connection_creation_rate), 0 to take it.
+   */
+  constructor(private readonly limits: ConnectionLimits, private readonly logger: Logger, private readonly connectionRate: (ip: string, now: number) => number = () => 0) {}
 
   /** Listens on host:port (port 0 picks one); each accepted socket becomes a connection made by `accept`. */
   listen(host: string, port: number, accept: (id: number, socket: net.Socket) => Connection): Promise<void> {
@@ -71,6 +77,17 @@ export class Listener {
         if (refused) {
           this.reportRefusal(ip, refused);
           socket.destroy();
+          return;
+        }
+        // Kafka holds a connection over its address's creation rate for the throttle time, then closes it.
+        const throttleMs = this.connectionRate(ip, Date.now());
+        if (throttleMs > 0) {
+          this.reportRefusal(ip, `connection_creation_rate exceeded, closing after ${throttleMs} ms`);
+          this.held.add(socket);
+          setTimeout(() => {
+            this.held.delete(socket);
+            socket.destroy();
+          }, throttleMs).unref();
           return;
         }
         const c = accept(this.nextConnectionId++, socket);
@@ -141,6 +158,7 @@ export class Listener {
   async close(): Promise<void> {
     if (this.idleTimer) clearInterval(this.idleTimer);
     for (const c of [...this.connections]) c.close();
+    for (const s of this.held) s.destroy();
     const server = this.server;
     this.server = null;
     if (server) await new Promise<void>((r) => server.close(() => r()));

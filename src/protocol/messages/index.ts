@@ -31,6 +31,9 @@ export * from './42-delete-groups.js';
 export * from './43-elect-leaders.js';
 export * from './44-incremental-alter-configs.js';
 export * from './47-offset-delete.js';
+export * from './48-describe-client-quotas.js';
+export * from './49-alter-client-quotas.js';
+export * from './57-update-features.js';
 export * from './60-describe-cluster.js';
 export * from './61-describe-producers.js';
 export * from './65-describe-transactions.js';
@@ -70,6 +73,9 @@ import { deleteGroupsRequest, deleteGroupsResponse, type DeleteGroupsRequest, ty
 import { electLeadersRequest, electLeadersResponse, type ElectLeadersRequest, type ElectLeadersResponse } from './43-elect-leaders.js';
 import { incrementalAlterConfigsRequest, incrementalAlterConfigsResponse, type IncrementalAlterConfigsRequest, type IncrementalAlterConfigsResponse } from './44-incremental-alter-configs.js';
 import { offsetDeleteRequest, offsetDeleteResponse, type OffsetDeleteRequest, type OffsetDeleteResponse } from './47-offset-delete.js';
+import { describeClientQuotasRequest, describeClientQuotasResponse, type DescribeClientQuotasRequest, type DescribeClientQuotasResponse } from './48-describe-client-quotas.js';
+import { alterClientQuotasRequest, alterClientQuotasResponse, type AlterClientQuotasRequest, type AlterClientQuotasResponse } from './49-alter-client-quotas.js';
+import { updateFeaturesRequest, updateFeaturesResponse, type UpdateFeaturesRequest, type UpdateFeaturesResponse } from './57-update-features.js';
 import { describeClusterRequest, describeClusterResponse, type DescribeClusterRequest, type DescribeClusterResponse } from './60-describe-cluster.js';
 import { describeProducersRequest, describeProducersResponse, type DescribeProducersRequest, type DescribeProducersResponse } from './61-describe-producers.js';
 import { describeTransactionsRequest, describeTransactionsResponse, type DescribeTransactionsRequest, type DescribeTransactionsResponse } from './65-describe-transactions.js';
@@ -113,6 +119,9 @@ export interface ApiMessages {
   43: { request: ElectLeadersRequest; response: ElectLeadersResponse };
   44: { request: IncrementalAlterConfigsRequest; response: IncrementalAlterConfigsResponse };
   47: { request: OffsetDeleteRequest; response: OffsetDeleteResponse };
+  48: { request: DescribeClientQuotasRequest; response: DescribeClientQuotasResponse };
+  49: { request: AlterClientQuotasRequest; response: AlterClientQuotasResponse };
+  57: { request: UpdateFeaturesRequest; response: UpdateFeaturesResponse };
   60: { request: DescribeClusterRequest; response: DescribeClusterResponse };
   61: { request: DescribeProducersRequest; response: DescribeProducersResponse };
   65: { request: DescribeTransactionsRequest; response: DescribeTransactionsResponse };
@@ -165,6 +174,9 @@ export const apiSchemas: { readonly [K in ApiKey]: ApiSchemas<K> } = {
   43: { request: electLeadersRequest, response: electLeadersResponse },
   44: { request: incrementalAlterConfigsRequest, response: incrementalAlterConfigsResponse },
   47: { request: offsetDeleteRequest, response: offsetDeleteResponse },
+  48: { request: describeClientQuotasRequest, response: describeClientQuotasResponse },
+  49: { request: alterClientQuotasRequest, response: alterClientQuotasResponse },
+  57: { request: updateFeaturesRequest, response: updateFeaturesResponse },
   60: { request: describeClusterRequest, response: describeClusterResponse },
   61: { request: describeProducersRequest, response: describeProducersResponse },
   65: { request: describeTransactionsRequest, response: describeTransactionsResponse },
@@ -175,4 +187,4 @@ export const apiSchemas: { readonly [K in ApiKey]: ApiSchemas<K> } = {
 };
 
 /** Every API key Krill declares, ascending. */
-export const apiKeys: readonly ApiKey[] = [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 32, 33, 35, 37, 42, 43, 44, 47, 60, 61, 65, 66, 68, 69, 75];
+export const apiKeys: readonly ApiKey[] = [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 32, 33, 35, 37, 42, 43, 44, 47, 48, 49, 57, 60, 61, 65, 66, 68, 69, 75];
