@@ -22,7 +22,7 @@ const SERVED = [
   'DescribeLogDirs', 'CreatePartitions', 'ElectLeaders', 'DeleteGroups', 'IncrementalAlterConfigs', 'OffsetDelete', 'DescribeCluster',
   'DescribeProducers', 'DescribeTransactions', 'ListTransactions', 'DescribeTopicPartitions',
   'ConsumerGroupHeartbeat', 'ConsumerGroupDescribe', 'DescribeClientQuotas', 'AlterClientQuotas',
-  'UpdateFeatures',
+  'UpdateFeatures', 'AlterPartitionReassignments', 'ListPartitionReassignments',
 ];
 
 // The coordinators' record formats in their internal topics, by folder of spec/records.

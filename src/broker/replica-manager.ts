@@ -9,6 +9,8 @@ import { type LogManager, partitionDirName } from '../storage/log-manager.js';
 import type { BrokerConfig } from './config.js';
 import type { ClusterMetadata, PartitionState, TopicState } from './controller/cluster-metadata.js';
 import type { BrokerInfo } from './controller/placement.js';
+import { completeReassignment } from './controller/reassignment.js';
+import { ReplicationQuota, throttledOn } from './quotas/replication-throttle.js';
 import { OfflineReplicas } from './offline-replicas.js';
 import { Partition } from './partition.js';
 import { type FetcherHost, ReplicaFetcher } from './replication/replica-fetcher.js';
@@ -52,6 +54,10 @@ export class ReplicaManager implements FetcherHost {
   reachable: (brokerId: number) => boolean = () => true;
   /** Told of each ISR change this broker makes as a leader: shrunk, or expanded (metrics). */
   onIsrChange: ((shrunk: boolean) => void) | null = null;
+  /** leader.replication.throttled.rate: bytes this broker as leader sends replicas not in sync. */
+  readonly leaderQuota: ReplicationQuota;
+  /** follower.replication.throttled.rate: bytes this broker fetches for partitions it is not in sync for. */
+  readonly followerQuota: ReplicationQuota;
 
   constructor(
     readonly brokerId: number,
@@ -72,6 +78,9 @@ export class ReplicaManager implements FetcherHost {
       backoffMs: config.int('replica.fetch.backoff.ms'),
       requestTimeoutMs: config.int('replica.socket.timeout.ms'),
     };
+    const window = { samples: config.int('replication.quota.window.num'), windowMs: config.int('replication.quota.window.size.seconds') * 1000 };
+    this.leaderQuota = new ReplicationQuota(() => config.int('leader.replication.throttled.rate'), window);
+    this.followerQuota = new ReplicationQuota(() => config.int('follower.replication.throttled.rate'), window);
     logs.highWatermarkOf = (key) => this.partitions.get(key)?.highWatermark;
     logs.onDirOffline = (dir, cause, partitions) => this.logDirFailed(dir, cause, partitions);
   }
@@ -351,10 +360,21 @@ export class ReplicaManager implements FetcherHost {
 
   // ---- leader side of replication ----------------------------------------------------
 
+  /** Whether the leader's bytes to `replicaId` for `p` count against leader.replication.throttled.rate (it is not in sync, and the topic names the partition here). */
+  leaderThrottled(p: Partition, replicaId: number): boolean {
+    return !p.state.isr.includes(replicaId) && throttledOn(this.topicConfigs.get(p.topic, 'leader.replication.throttled.replicas').value, this.brokerId, p.index);
+  }
+
+  /** Whether this follower's fetches of `p` count against follower.replication.throttled.rate. */
+  followerThrottled(p: Partition): boolean {
+    return !p.state.isr.includes(this.brokerId) && throttledOn(this.topicConfigs.get(p.topic, 'follower.replication.throttled.replicas').value, this.brokerId, p.index);
+  }
+
   /** A follower fetched: track it, and add it to the ISR once it has caught up. */
   followerFetched(p: Partition, replicaId: number, fetchOffset: number): void {
     if (p.recordFollowerFetch(replicaId, fetchOffset, Date.now())) {
-      void this.changeIsr(p, (isr) => (isr.includes(replicaId) ? null : [...isr, replicaId]), `broker ${replicaId} caught up`);
+      // A replica a reassignment has just removed may fetch a little longer: it never rejoins.
+      void this.changeIsr(p, (isr, replicas) => (isr.includes(replicaId) || !replicas.includes(replicaId) ? null : [...isr, replicaId]), `broker ${replicaId} caught up`);
     }
   }
 
@@ -368,26 +388,33 @@ export class ReplicaManager implements FetcherHost {
     }
   }
 
-  /** An ISR change by the leader: a compare-and-set that only applies while this broker still leads at this epoch. */
-  private async changeIsr(p: Partition, fn: (isr: number[]) => number[] | null, why: string): Promise<void> {
+  /**
+   * An ISR change by the leader: a compare-and-set that only applies while this broker
+   * still leads at this epoch. The change that puts the last replica a reassignment adds in
+   * sync completes the reassignment in the same write, as Kafka's controller does.
+   */
+  private async changeIsr(p: Partition, fn: (isr: number[], replicas: number[]) => number[] | null, why: string): Promise<void> {
     if (this.isrChanges.has(p)) return;
     this.isrChanges.add(p);
     const epoch = p.leaderEpoch;
     const before = p.state.isr.length;
+    const replicasBefore = p.state.replicas.length;
     try {
       const written = await this.metadata.updateTopic(p.topic.name, (t) => {
         const cur = t.partitions[p.index];
         if (!cur || cur.leader !== this.brokerId || cur.leaderEpoch !== epoch) return null;
-        const isr = fn(cur.isr);
+        const isr = fn(cur.isr, cur.replicas);
         if (!isr || isr.length === 0) return null;
+        const changed = { ...cur, isr };
         const partitions = [...t.partitions];
-        partitions[p.index] = { ...cur, isr };
+        partitions[p.index] = completeReassignment(changed, new Set(this.metadata.brokers.keys())) ?? changed;
         return { ...t, partitions };
       });
-      const isr = written?.partitions[p.index]?.isr;
-      if (isr) {
-        this.logger.info(`${p.topic.name}-${p.index} ISR now [${isr.join(',')}]: ${why}`);
-        this.onIsrChange?.(isr.length < before);
+      const state = written?.partitions[p.index];
+      if (state) {
+        this.logger.info(`${p.topic.name}-${p.index} ISR now [${state.isr.join(',')}]: ${why}`);
+        if (state.replicas.length !== replicasBefore) this.logger.info(`${p.topic.name}-${p.index} reassignment complete: replicas [${state.replicas.join(',')}], leader ${state.leader}`);
+        this.onIsrChange?.(state.isr.length < before);
       }
     } catch (e) {
       this.logger.warn(`ISR change of ${p.topic.name}-${p.index} failed: ${(e as Error).message}`);

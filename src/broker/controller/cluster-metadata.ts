@@ -15,6 +15,9 @@ export interface PartitionState {
   leader: number;
   leaderEpoch: number;
   isr: number[];
+  /** While a reassignment moves the partition (KIP-455): the replicas it adds, and those it removes; both in `replicas` meanwhile. */
+  adding?: number[];
+  removing?: number[];
 }
 
 export interface TopicState {

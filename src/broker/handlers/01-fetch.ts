@@ -79,6 +79,7 @@ function readAll(services: FetchServices, req: FetchRequest, v: number, targets:
   const replicaId = replicaIdOf(req, v);
   let budget = Math.min(v >= 3 ? req.maxBytes : Number.MAX_SAFE_INTEGER, quotaBytes);
   const readCommitted = v >= 4 && req.isolationLevel === 1;
+  const throttles = replicaId >= 0 ? (p: Partition) => services.replicas.leaderThrottled(p, replicaId) : null;
   const out: Collected['out'] = [];
   let bytes = 0;
   let hasError = false;
@@ -111,13 +112,15 @@ function readAll(services: FetchServices, req: FetchRequest, v: number, targets:
       part.divergingEpoch = diverging;
     } else if (preferred >= 0) {
       part.preferredReadReplica = preferred;
-    } else if (budget > 0 && target.fetchOffset < upTo) {
+    } else if (budget > 0 && target.fetchOffset < upTo && !(throttles?.(p) && services.replicas.leaderQuota.exceeded(Date.now()))) {
       try {
         const chunks = p.log.read(target.fetchOffset, Math.min(target.maxBytes, budget), upTo);
         let n = 0;
         for (const c of chunks) n += c.length;
         budget -= n;
         bytes += n;
+        // Kafka's shouldLeaderThrottle: a replica not in sync is sent its bytes only within leader.replication.throttled.rate.
+        if (throttles?.(p)) services.replicas.leaderQuota.record(n, Date.now());
         part.records = chunks;
         // What a read_committed consumer must drop of what it reads (a superset does no harm).
         if (readCommitted) part.abortedTransactions = p.log.abortedTxns(target.fetchOffset, upTo).map((a) => ({ producerId: a.producerId, firstOffset: a.firstOffset }));

@@ -31,6 +31,8 @@ import createPartitions from './37-create-partitions.js';
 import deleteGroups from './42-delete-groups.js';
 import electLeaders from './43-elect-leaders.js';
 import incrementalAlterConfigs from './44-incremental-alter-configs.js';
+import alterPartitionReassignments from './45-alter-partition-reassignments.js';
+import listPartitionReassignments from './46-list-partition-reassignments.js';
 import offsetDelete from './47-offset-delete.js';
 import describeClientQuotas from './48-describe-client-quotas.js';
 import alterClientQuotas from './49-alter-client-quotas.js';
@@ -47,6 +49,6 @@ export const allApis: readonly Api[] = [
   produce, fetch, listOffsets, metadata, offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat,
   leaveGroup, syncGroup, describeGroups, listGroups, apiVersions, createTopics, deleteTopics, deleteRecords,
   initProducerId, offsetForLeaderEpoch, addPartitionsToTxn, addOffsetsToTxn, endTxn, writeTxnMarkers, txnOffsetCommit, describeConfigs, alterConfigs, describeLogDirs, createPartitions, electLeaders, deleteGroups,
-  incrementalAlterConfigs, offsetDelete, describeClientQuotas, alterClientQuotas, updateFeatures, describeCluster, describeProducers, describeTransactions, listTransactions,
+  incrementalAlterConfigs, alterPartitionReassignments, listPartitionReassignments, offsetDelete, describeClientQuotas, alterClientQuotas, updateFeatures, describeCluster, describeProducers, describeTransactions, listTransactions,
   consumerGroupHeartbeat, consumerGroupDescribe, describeTopicPartitions,
 ];

@@ -21,6 +21,9 @@ export interface FetcherHost {
   reachable(brokerId: number): boolean;
   readonly fetchSettings: { maxWaitMs: number; minBytes: number; maxBytes: number; partitionMaxBytes: number; backoffMs: number; requestTimeoutMs: number };
   warn(message: string): void;
+  /** Whether fetching `p` counts against follower.replication.throttled.rate, and the rate. */
+  followerThrottled(p: Partition): boolean;
+  readonly followerQuota: { exceeded(now: number): boolean; record(bytes: number, now: number): void };
 }
 
 const FETCH_VERSION = 12;
@@ -125,7 +128,11 @@ export class ReplicaFetcher {
   /** One fetch round trip; true when the loop should back off before the next. */
   private async fetchOnce(client: BrokerClient): Promise<boolean> {
     const s = this.host.fetchSettings;
-    const sent = [...this.partitions.values()];
+    // Kafka's shouldFollowerThrottle: partitions not yet in sync wait while the follower's throttle is exceeded.
+    const overQuota = this.host.followerQuota.exceeded(Date.now());
+    const throttled = new Set([...this.partitions.values()].filter((p) => this.host.followerThrottled(p)));
+    const sent = overQuota ? [...this.partitions.values()].filter((p) => !throttled.has(p)) : [...this.partitions.values()];
+    if (sent.length === 0) return true;
     const byTopic = new Map<string, FetchRequest['topics'][number]>();
     for (const p of sent) {
       let t = byTopic.get(p.topic.name);
@@ -143,7 +150,7 @@ export class ReplicaFetcher {
     };
     const { response: res, release } = await client.requestFrame(1, FETCH_VERSION, req, s.maxWaitMs + s.requestTimeoutMs);
     try {
-      return this.applyResponse(res, epochs);
+      return this.applyResponse(res, epochs, throttled);
     } finally {
       // The log copied the records or holds its own reference to the frame (blocks.ts).
       release();
@@ -151,7 +158,7 @@ export class ReplicaFetcher {
   }
 
   /** Applies one fetch response; true when the loop should back off before the next fetch. */
-  private applyResponse(res: FetchResponse, epochs: Map<Partition, number>): boolean {
+  private applyResponse(res: FetchResponse, epochs: Map<Partition, number>, throttled: ReadonlySet<Partition>): boolean {
     if (res.errorCode) return true;
     let backoff = false;
     const now = Date.now();
@@ -179,7 +186,10 @@ export class ReplicaFetcher {
           continue;
         }
         const records = pr.records;
-        if (Buffer.isBuffer(records) && records.length > 0) p.log.appendAsFollower(splitBatches(records), now);
+        if (Buffer.isBuffer(records) && records.length > 0) {
+          p.log.appendAsFollower(splitBatches(records), now);
+          if (throttled.has(p)) this.host.followerQuota.record(records.length, now);
+        }
         // DeleteRecords on the leader reaches its followers this way.
         const leaderStart = pr.logStartOffset ?? -1;
         if (leaderStart > p.log.logStartOffset && leaderStart <= p.log.logEndOffset) p.log.deleteRecordsBefore(leaderStart);

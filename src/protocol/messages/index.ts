@@ -30,6 +30,8 @@ export * from './37-create-partitions.js';
 export * from './42-delete-groups.js';
 export * from './43-elect-leaders.js';
 export * from './44-incremental-alter-configs.js';
+export * from './45-alter-partition-reassignments.js';
+export * from './46-list-partition-reassignments.js';
 export * from './47-offset-delete.js';
 export * from './48-describe-client-quotas.js';
 export * from './49-alter-client-quotas.js';
@@ -72,6 +74,8 @@ import { createPartitionsRequest, createPartitionsResponse, type CreatePartition
 import { deleteGroupsRequest, deleteGroupsResponse, type DeleteGroupsRequest, type DeleteGroupsResponse } from './42-delete-groups.js';
 import { electLeadersRequest, electLeadersResponse, type ElectLeadersRequest, type ElectLeadersResponse } from './43-elect-leaders.js';
 import { incrementalAlterConfigsRequest, incrementalAlterConfigsResponse, type IncrementalAlterConfigsRequest, type IncrementalAlterConfigsResponse } from './44-incremental-alter-configs.js';
+import { alterPartitionReassignmentsRequest, alterPartitionReassignmentsResponse, type AlterPartitionReassignmentsRequest, type AlterPartitionReassignmentsResponse } from './45-alter-partition-reassignments.js';
+import { listPartitionReassignmentsRequest, listPartitionReassignmentsResponse, type ListPartitionReassignmentsRequest, type ListPartitionReassignmentsResponse } from './46-list-partition-reassignments.js';
 import { offsetDeleteRequest, offsetDeleteResponse, type OffsetDeleteRequest, type OffsetDeleteResponse } from './47-offset-delete.js';
 import { describeClientQuotasRequest, describeClientQuotasResponse, type DescribeClientQuotasRequest, type DescribeClientQuotasResponse } from './48-describe-client-quotas.js';
 import { alterClientQuotasRequest, alterClientQuotasResponse, type AlterClientQuotasRequest, type AlterClientQuotasResponse } from './49-alter-client-quotas.js';
@@ -118,6 +122,8 @@ export interface ApiMessages {
   42: { request: DeleteGroupsRequest; response: DeleteGroupsResponse };
   43: { request: ElectLeadersRequest; response: ElectLeadersResponse };
   44: { request: IncrementalAlterConfigsRequest; response: IncrementalAlterConfigsResponse };
+  45: { request: AlterPartitionReassignmentsRequest; response: AlterPartitionReassignmentsResponse };
+  46: { request: ListPartitionReassignmentsRequest; response: ListPartitionReassignmentsResponse };
   47: { request: OffsetDeleteRequest; response: OffsetDeleteResponse };
   48: { request: DescribeClientQuotasRequest; response: DescribeClientQuotasResponse };
   49: { request: AlterClientQuotasRequest; response: AlterClientQuotasResponse };
@@ -173,6 +179,8 @@ export const apiSchemas: { readonly [K in ApiKey]: ApiSchemas<K> } = {
   42: { request: deleteGroupsRequest, response: deleteGroupsResponse },
   43: { request: electLeadersRequest, response: electLeadersResponse },
   44: { request: incrementalAlterConfigsRequest, response: incrementalAlterConfigsResponse },
+  45: { request: alterPartitionReassignmentsRequest, response: alterPartitionReassignmentsResponse },
+  46: { request: listPartitionReassignmentsRequest, response: listPartitionReassignmentsResponse },
   47: { request: offsetDeleteRequest, response: offsetDeleteResponse },
   48: { request: describeClientQuotasRequest, response: describeClientQuotasResponse },
   49: { request: alterClientQuotasRequest, response: alterClientQuotasResponse },
@@ -187,4 +195,4 @@ export const apiSchemas: { readonly [K in ApiKey]: ApiSchemas<K> } = {
 };
 
 /** Every API key Krill declares, ascending. */
-export const apiKeys: readonly ApiKey[] = [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 32, 33, 35, 37, 42, 43, 44, 47, 48, 49, 57, 60, 61, 65, 66, 68, 69, 75];
+export const apiKeys: readonly ApiKey[] = [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 32, 33, 35, 37, 42, 43, 44, 45, 46, 47, 48, 49, 57, 60, 61, 65, 66, 68, 69, 75];
