@@ -7,6 +7,8 @@ import type { BrokerServices } from './services.js';
 export interface ConnectionInfo {
   readonly id: number;
   readonly remoteAddress: string;
+  /** The client's software as its ApiVersions (v3+, KIP-511) named it; null until then. */
+  readonly clientSoftware: { name: string; version: string } | null;
   /** True once the connection is closed: a waiting handler should stop waiting. */
   readonly isClosed: boolean;
   /**

@@ -33,7 +33,8 @@ import { type HttpOptions, type TestKitOptions, TestPlane } from './testkit/plan
 import { Transactions } from './txn/transactions.js';
 import { type BrokerMetrics, brokerMetrics, requestObserver } from './metrics/source.js';
 import { type Clock, systemClock, VirtualClock } from './clock.js';
-import { ClientQuotas } from './quotas/client-quotas.js';
+import { clientQuotas } from './quotas/client-quotas.js';
+import { clientTelemetry } from './telemetry/client-telemetry.js';
 
 export interface BrokerOptions {
   /** Broker configs by Kafka name (server.properties and --set). */
@@ -118,13 +119,13 @@ export class Broker {
     this.txns = new Transactions({ brokerId, config, features, clock, metadata, replicas: this.replicas, producerIds, groups: this.groups, logger });
     this.cleaner = new LogCleaner(this.replicas, topicConfigs, logger, clock);
     const topics = new TopicAdmin(config, metadata, logger);
-    const metrics = (this.metrics = brokerMetrics({ brokerId, replicas: this.replicas, metadata, groups: this.groups, listener: this.listener }));
+    const metrics = (this.metrics = brokerMetrics({ brokerId, replicas: this.replicas, metadata, groups: this.groups, listener: this.listener, telemetry: () => this.services.telemetry.points() }));
     this.plane = new TestPlane({ brokerId, apis: this.apis, logger, metadata, topics, groups: this.groups, txns: this.txns.coordinator, clock, metrics, replicas: this.replicas, topicConfigs }, opts.testKit);
     this.services = {
       brokerId, config, logger, metadata, topicConfigs, logDirs: this.logs, producerIds, topics, features, clock, metrics,
       replicas: this.replicas, groups: this.groups, fetchSessions: new FetchSessionCache(),
       txns: this.txns.coordinator, txnMarkers: this.txns.markers, txnVerifier: this.txns.verifier,
-      apiVersions: this.apis.versions, quotas: new ClientQuotas(() => metadata.clientQuotas, { samples: config.int('quota.window.num'), windowMs: config.int('quota.window.size.seconds') * 1000 }),
+      apiVersions: this.apis.versions, quotas: clientQuotas(metadata, config), telemetry: clientTelemetry(metadata, config, clock),
     };
   }
 

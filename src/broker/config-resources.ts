@@ -1,5 +1,6 @@
-// Shared by DescribeConfigs, AlterConfigs and IncrementalAlterConfigs: what a topic or
-// broker resource's configs are, and how changes to them are checked and applied.
+// Shared by DescribeConfigs, AlterConfigs and IncrementalAlterConfigs: what a topic,
+// broker or client metrics resource's configs are, and how changes to them are checked
+// and applied.
 import { ErrorCode } from '../protocol/errors.js';
 import type { Services } from './services.js';
 
@@ -7,8 +8,16 @@ import type { Services } from './services.js';
 export type ConfigServices = Services<'brokerId' | 'config' | 'logger' | 'metadata' | 'topicConfigs'>;
 import { BROKER_CONFIGS, ConfigSource, ConfigTypeCode, TOPIC_CONFIGS, topicConfigError, validateConfigValue } from './config.js';
 import type { TopicState } from './controller/cluster-metadata.js';
+import { CLIENT_METRICS_CONFIGS, ClientMetricsConfigError, validateClientMetrics } from './telemetry/client-metrics-config.js';
 
-export const ResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8 } as const;
+export const ResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8, CLIENT_METRICS: 16 } as const;
+
+/** A config's type by resource: whether IncrementalAlterConfigs may append to it. */
+export function configType(resourceType: number, name: string): string | undefined {
+  if (resourceType === ResourceType.TOPIC) return TOPIC_CONFIGS[name]?.type;
+  if (resourceType === ResourceType.CLIENT_METRICS) return (CLIENT_METRICS_CONFIGS as Record<string, { type: string }>)[name]?.type;
+  return BROKER_CONFIGS[name]?.type;
+}
 
 export interface ConfigEntry {
   name: string;
@@ -60,6 +69,19 @@ export function describeBrokerConfigs(services: ConfigServices, keys: string[] |
   });
 }
 
+/**
+ * A client metrics subscription's configs: only those set, as Kafka describes them (an
+ * unknown subscription has none); an empty name is refused.
+ */
+export function describeClientMetricsConfigs(services: ConfigServices, name: string, keys: string[] | null): ConfigEntry[] | ResourceResult {
+  if (name === '') return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Client metrics subscription name must not be empty' };
+  const configs = services.metadata.clientMetrics.get(name) ?? {};
+  return Object.entries(configs).filter(([k]) => !keys || keys.includes(k)).map(([k, value]) => ({
+    name: k, value, readOnly: false, isDefault: false, configSource: ConfigSource.CLIENT_METRICS_CONFIG, isSensitive: false, synonyms: [],
+    configType: ConfigTypeCode[CLIENT_METRICS_CONFIGS[k as keyof typeof CLIENT_METRICS_CONFIGS]?.type ?? 'STRING'], documentation: null,
+  }));
+}
+
 export interface ResourceResult {
   errorCode: number;
   errorMessage: string | null;
@@ -102,11 +124,24 @@ export async function applyConfigs(services: ConfigServices, resourceType: numbe
     services.logger.info('dynamic broker configs changed');
     return ok;
   }
+  if (resourceType === ResourceType.CLIENT_METRICS) {
+    try {
+      validateClientMetrics(resourceName, next);
+    } catch (e) {
+      if (!(e instanceof ClientMetricsConfigError)) throw e;
+      return { errorCode: ErrorCode[e.code], errorMessage: e.message };
+    }
+    if (validateOnly) return ok;
+    await services.metadata.setClientMetrics(resourceName, next);
+    services.logger.info(`client metrics subscription ${resourceName} ${Object.keys(next).length > 0 ? 'set' : 'removed'}`);
+    return ok;
+  }
   return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unsupported resource type ${resourceType}` };
 }
 
 /** The current override set of a resource, as AlterConfigs replaces it and IncrementalAlterConfigs edits it. */
 export function currentOverrides(services: ConfigServices, resourceType: number, resourceName: string): Record<string, string> {
   if (resourceType === ResourceType.TOPIC) return { ...(services.metadata.topics.get(resourceName)?.configs ?? {}) };
+  if (resourceType === ResourceType.CLIENT_METRICS) return { ...(services.metadata.clientMetrics.get(resourceName) ?? {}) };
   return { ...services.metadata.brokerConfigs };
 }

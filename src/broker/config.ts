@@ -17,6 +17,7 @@ export const ConfigSource = {
   DYNAMIC_DEFAULT_BROKER_CONFIG: 3,
   STATIC_BROKER_CONFIG: 4,
   DEFAULT_CONFIG: 5,
+  CLIENT_METRICS_CONFIG: 7,
 } as const;
 
 export interface ConfigDef {
@@ -51,6 +52,7 @@ export const BROKER_CONFIGS: Record<string, ConfigDef> = {
   'queued.max.request.bytes': { type: 'LONG', default: '-1', readOnly: true },
   'max.request.partition.size.limit': { type: 'INT', default: '2000', readOnly: true },
   'quota.window.num': { type: 'INT', default: '11', readOnly: true },
+  'telemetry.max.bytes': { type: 'INT', default: '1048576', readOnly: true },
   'replication.quota.window.num': { type: 'INT', default: '11', readOnly: true },
   'replication.quota.window.size.seconds': { type: 'INT', default: '1', readOnly: true },
   'leader.replication.throttled.rate': { type: 'LONG', default: '9223372036854775807' },

@@ -17,6 +17,7 @@ import type { TxnOperation, TxnProducer } from './txn/verify.js';
 import type { Features } from './features.js';
 import type { Clock } from './clock.js';
 import type { ClientQuotas } from './quotas/client-quotas.js';
+import type { ClientTelemetry } from './telemetry/client-telemetry.js';
 
 export interface ApiVersionRange {
   apiKey: number;
@@ -54,6 +55,8 @@ export interface BrokerServices {
   readonly clock: Clock;
   /** Client quotas as they apply to a request's client, and each client's measured rates. */
   readonly quotas: ClientQuotas;
+  /** Client telemetry (KIP-714): subscriptions given and metrics pushed. */
+  readonly telemetry: ClientTelemetry;
   /** The feature levels this broker supports and its cluster has finalized. */
   readonly features: Features;
   /** What ApiVersions lists: every API this broker serves and its versions. */

@@ -168,3 +168,16 @@ test('ListTransactions v2 filters by an RE2 pattern the whole transactional id m
   t.deepEqual(await list('orders'), { errorCode: 0, ids: [] }, 'the pattern must match the whole id');
   t.deepEqual(await list('(ab(cd'), { errorCode: ErrorCode.INVALID_REGULAR_EXPRESSION, ids: [] });
 });
+
+test('ListConfigResources v1 (KIP-1142) lists config resources of the types asked for; v0 is ListClientMetricsResources', async (t) => {
+  const { raw } = await setup(t, ['b-topic', 'a-topic']);
+  await raw.request(44, 1, { resources: [{ resourceType: 16, resourceName: 'subs', configs: [{ name: 'metrics', configOperation: 0, value: '*' }] }], validateOnly: false });
+  const list = async (version: number, resourceTypes: number[]) => raw.request(74, version, { resourceTypes });
+  t.deepEqual((await list(0, [])).configResources, [{ resourceName: 'subs', resourceType: 16 }]);
+  t.deepEqual((await list(1, [2, 16])).configResources.filter((r) => !r.resourceName.startsWith('__')), [
+    { resourceName: 'a-topic', resourceType: 2 }, { resourceName: 'b-topic', resourceType: 2 }, { resourceName: 'subs', resourceType: 16 },
+  ]);
+  const all = (await list(1, [])).configResources.map((r) => r.resourceType);
+  t.deepEqual([...new Set(all)], [2, 4, 8, 16], 'every type this broker has configs for');
+  t.is((await list(1, [32])).errorCode, ErrorCode.INVALID_REQUEST, 'a type it does not list');
+});

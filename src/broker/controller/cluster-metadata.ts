@@ -35,7 +35,8 @@ export type MetadataChange =
   | { kind: 'controller' }
   | { kind: 'configs' }
   | { kind: 'quotas' }
-  | { kind: 'features' };
+  | { kind: 'features' }
+  | { kind: 'client-metrics' };
 
 /** The cluster's finalized feature levels and the store revision of their last change (ApiVersions' epoch). */
 export interface FinalizedFeatures {
@@ -60,6 +61,7 @@ export const Keys = {
   producerIds: 'producer-id-block',
   clientQuotas: 'client-quotas',
   features: 'finalized-features',
+  clientMetrics: (name: string) => `client-metrics/${name}`,
 } as const;
 
 /** The metadata file of a single broker before the coordination store, as store keys. */
@@ -81,6 +83,8 @@ export class ClusterMetadata {
   brokerConfigs: Record<string, string> = {};
   /** Client quotas (AlterClientQuotas), every entity with at least one value. */
   clientQuotas: readonly QuotaEntry[] = [];
+  /** Client metrics subscriptions (KIP-714): config resources of type CLIENT_METRICS, by name. */
+  readonly clientMetrics = new Map<string, Record<string, string>>();
   /** Finalized feature levels (UpdateFeatures); null until the first broker writes those it was started with. */
   features: FinalizedFeatures | null = null;
   clusterId = '';
@@ -143,6 +147,12 @@ export class ClusterMetadata {
     if (key === Keys.clientQuotas) {
       this.clientQuotas = value ? (JSON.parse(value) as QuotaEntry[]) : [];
       return { kind: 'quotas' };
+    }
+    if (key.startsWith('client-metrics/')) {
+      const name = key.slice('client-metrics/'.length);
+      if (value) this.clientMetrics.set(name, JSON.parse(value) as Record<string, string>);
+      else this.clientMetrics.delete(name);
+      return { kind: 'client-metrics' };
     }
     if (key.startsWith('brokers/')) {
       const id = Number(key.slice('brokers/'.length));
@@ -245,6 +255,12 @@ export class ClusterMetadata {
 
   async deleteTopic(name: string): Promise<void> {
     await this.catchUp(await this.store.delete(this.prefix + Keys.topic(name)));
+  }
+
+  /** Sets a client metrics subscription's configs; none removes it. */
+  async setClientMetrics(name: string, configs: Record<string, string>): Promise<void> {
+    const key = this.prefix + Keys.clientMetrics(name);
+    await this.catchUp(Object.keys(configs).length > 0 ? await this.store.put(key, JSON.stringify(configs)) : await this.store.delete(key));
   }
 
   async setBrokerConfigs(configs: Record<string, string>): Promise<void> {

@@ -1,6 +1,6 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineApi } from '../api.js';
-import { brokerResourceError, describeBrokerConfigs, describeTopicConfigs, ResourceType, type ConfigServices } from '../config-resources.js';
+import { brokerResourceError, describeBrokerConfigs, describeClientMetricsConfigs, describeTopicConfigs, ResourceType, type ConfigServices } from '../config-resources.js';
 
 export { describeTopicConfigs };
 
@@ -17,6 +17,10 @@ export default defineApi(32, (services: ConfigServices, req) => ({
       const e = brokerResourceError(services, r.resourceName);
       if (e) return { ...base, ...e };
       return { ...base, configs: describeBrokerConfigs(services, r.configurationKeys, req.includeSynonyms) };
+    }
+    if (r.resourceType === ResourceType.CLIENT_METRICS) {
+      const described = describeClientMetricsConfigs(services, r.resourceName, r.configurationKeys);
+      return Array.isArray(described) ? { ...base, configs: described } : { ...base, ...described };
     }
     if (r.resourceType === ResourceType.BROKER_LOGGER) {
       const e = brokerResourceError(services, r.resourceName);

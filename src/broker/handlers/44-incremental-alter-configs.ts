@@ -1,8 +1,7 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import type { IncrementalAlterConfigsRequest } from '../../protocol/messages/index.js';
 import { defineApi } from '../api.js';
-import { applyConfigs, currentOverrides, ResourceType, type ConfigServices } from '../config-resources.js';
-import { TOPIC_CONFIGS } from '../config.js';
+import { applyConfigs, configType, currentOverrides, ResourceType, type ConfigServices } from '../config-resources.js';
 
 const SET = 0;
 const DELETE = 1;
@@ -24,7 +23,7 @@ async function alterOne(services: ConfigServices, r: IncrementalAlterConfigsRequ
   const next = currentOverrides(services, r.resourceType, r.resourceName);
   for (const c of r.configs) {
     const current = () => next[c.name] ?? (r.resourceType === ResourceType.TOPIC ? services.topicConfigs.get(services.metadata.topics.get(r.resourceName)!, c.name).value : services.config.get(c.name)) ?? '';
-    const isList = (r.resourceType === ResourceType.TOPIC ? TOPIC_CONFIGS[c.name]?.type : undefined) === 'LIST';
+    const isList = r.resourceType !== ResourceType.BROKER && configType(r.resourceType, c.name) === 'LIST';
     switch (c.configOperation) {
       case SET:
         if (c.value === null) return { ...head, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Null value not supported for : ${c.name}` };

@@ -43,6 +43,9 @@ import describeTransactions from './65-describe-transactions.js';
 import listTransactions from './66-list-transactions.js';
 import consumerGroupHeartbeat from './68-consumer-group-heartbeat.js';
 import consumerGroupDescribe from './69-consumer-group-describe.js';
+import getTelemetrySubscriptions from './71-get-telemetry-subscriptions.js';
+import pushTelemetry from './72-push-telemetry.js';
+import listConfigResources from './74-list-config-resources.js';
 import describeTopicPartitions from './75-describe-topic-partitions.js';
 
 export const allApis: readonly Api[] = [
@@ -50,5 +53,5 @@ export const allApis: readonly Api[] = [
   leaveGroup, syncGroup, describeGroups, listGroups, apiVersions, createTopics, deleteTopics, deleteRecords,
   initProducerId, offsetForLeaderEpoch, addPartitionsToTxn, addOffsetsToTxn, endTxn, writeTxnMarkers, txnOffsetCommit, describeConfigs, alterConfigs, describeLogDirs, createPartitions, electLeaders, deleteGroups,
   incrementalAlterConfigs, alterPartitionReassignments, listPartitionReassignments, offsetDelete, describeClientQuotas, alterClientQuotas, updateFeatures, describeCluster, describeProducers, describeTransactions, listTransactions,
-  consumerGroupHeartbeat, consumerGroupDescribe, describeTopicPartitions,
+  consumerGroupHeartbeat, consumerGroupDescribe, getTelemetrySubscriptions, pushTelemetry, listConfigResources, describeTopicPartitions,
 ];

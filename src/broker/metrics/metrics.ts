@@ -16,6 +16,8 @@ export interface MetricsSource {
   offlinePartitions(): number;
   connections(): number;
   groups(): Iterable<{ groupId: string; state: string; members: number; offsets: Iterable<{ topic: string; partition: number; offset: number }> }>;
+  /** Clients' pushed metrics (KIP-714): each one's latest value, by client instance. */
+  clientTelemetry(): Iterable<{ clientInstanceId: string; clientId: string; name: string; attributes: string; value: number }>;
 }
 
 /** Every error code in a response, counted (Kafka's ErrorsPerSec counts each one), walked by the schema. */
@@ -84,6 +86,10 @@ export class BrokerMetrics {
     gauge('kafka_consumergroup_members', 'Members of a group this broker coordinates.', ['group'], (g) => {
       for (const grp of source.groups()) g.set({ group: grp.groupId }, grp.members);
     });
+    gauge('kafka_client_telemetry', 'The latest value of each metric a client pushed (KIP-714), by client instance, metric name and attributes.',
+      ['client_instance_id', 'client_id', 'metric', 'attributes'], (g) => {
+        for (const m of source.clientTelemetry()) g.set({ client_instance_id: m.clientInstanceId, client_id: m.clientId, metric: m.name, attributes: m.attributes }, m.value);
+      });
     gauge('kafka_consumergroup_lag', 'Records between a group\'s committed offset and the high watermark, for partitions led here.', ['group', 'topic', 'partition'], (g) => {
       const hw = new Map([...source.partitions()].filter((p) => p.isLeader).map((p) => [`${p.topic}\u0000${p.index}`, p.highWatermark]));
       for (const grp of source.groups()) {

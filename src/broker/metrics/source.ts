@@ -8,7 +8,7 @@ import { committedOffsets } from '../group/group-manager.js';
 import type { Listener } from '../net/listener.js';
 import type { ReplicaManager } from '../replica-manager.js';
 import { apiName } from '../testkit/test-kit.js';
-import { BrokerMetrics, errorCounts } from './metrics.js';
+import { BrokerMetrics, errorCounts, type MetricsSource } from './metrics.js';
 
 export { BrokerMetrics };
 
@@ -18,6 +18,8 @@ export interface MetricsDeps {
   metadata: ClusterMetadata;
   groups: GroupCoordinator;
   listener: Listener;
+  /** What clients pushed (KIP-714), latest value per metric. */
+  telemetry: MetricsSource['clientTelemetry'];
 }
 
 export function brokerMetrics(d: MetricsDeps): BrokerMetrics {
@@ -31,6 +33,7 @@ export function brokerMetrics(d: MetricsDeps): BrokerMetrics {
     controllerId: () => d.metadata.controllerId,
     offlinePartitions: () => [...d.metadata.topics.values()].reduce((n, t) => n + t.partitions.filter((p) => p.leader < 0).length, 0),
     connections: () => d.listener.connectionCount,
+    clientTelemetry: d.telemetry,
     *groups() {
       for (const g of d.groups.manager.groups.values()) {
         if (d.groups.manager.coordinatorError(g.groupId) !== null) continue;

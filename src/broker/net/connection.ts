@@ -78,6 +78,7 @@ export class Connection implements ConnectionInfo {
   private throttledUntil = 0;
 
   private readonly socket: Socket;
+  clientSoftware: { name: string; version: string } | null = null;
 
   /** `accepted` comes from a server created with `pauseOnConnect`: this connection starts its reads. */
   constructor(readonly id: number, accepted: Socket, private readonly host: ConnectionHost) {
@@ -244,6 +245,10 @@ export class Connection implements ConnectionInfo {
       this.host.logger.log(malformed ? 'debug' : 'error', `closing ${this.remoteAddress}: cannot read ${api.schemas.request.name} v${header.apiVersion}: ${(e as Error).message}`);
       this.close();
       return;
+    }
+    if (header.apiKey === API_VERSIONS && header.apiVersion >= 3) {
+      const named = req as { clientSoftwareName: string; clientSoftwareVersion: string };
+      this.clientSoftware = { name: named.clientSoftwareName, version: named.clientSoftwareVersion };
     }
     const slot = this.slot();
     slot.bytes = frame.length;

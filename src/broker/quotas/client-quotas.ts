@@ -164,3 +164,7 @@ export class ClientQuotas {
     return r;
   }
 }
+
+/** The broker's client quotas: the cluster's, measured over quota.window.num windows of quota.window.size.seconds. */
+export const clientQuotas = (metadata: { readonly clientQuotas: readonly QuotaEntry[] }, config: { int(name: string): number }): ClientQuotas =>
+  new ClientQuotas(() => metadata.clientQuotas, { samples: config.int('quota.window.num'), windowMs: config.int('quota.window.size.seconds') * 1000 });

@@ -3,7 +3,7 @@
 // trace with its answer. A broker not started for testing has none, and its requests go
 // straight to their handlers.
 import type { ApiKey, RequestOf, ResponseOf } from '../../protocol/messages/index.js';
-import { type Api, CLOSE_CONNECTION, type ConnectionInfo, type HandlerResult, NO_RESPONSE, type RequestContext } from '../api.js';
+import { type Api, CLOSE_CONNECTION, type HandlerResult, NO_RESPONSE, type RequestContext } from '../api.js';
 import { errorName } from '../../protocol/errors.js';
 import { type Fault, FaultRegistry } from './faults.js';
 import { errorResponse, mergeResponses, splitRequest } from './slots.js';
@@ -12,7 +12,6 @@ import { type Captured, capture, Trace } from './trace.js';
 type Result<K extends ApiKey> = HandlerResult<ResponseOf<K>>;
 type Run<K extends ApiKey> = (req: RequestOf<K>) => Result<K> | Promise<Result<K>>;
 
-const API_VERSIONS = 18;
 const PRODUCE = 0;
 
 /** `result`, answered `ms` later. */
@@ -25,8 +24,6 @@ export const apiName = (api: Api): string => api.schemas.request.name.replace(/R
 
 export class TestKit {
   readonly trace: Trace;
-  /** The client software each connection named in ApiVersions v3+. */
-  private readonly software = new WeakMap<ConnectionInfo, { name: string; version: string }>();
 
   constructor(
     private readonly brokerId: number,
@@ -42,10 +39,6 @@ export class TestKit {
   /** Handles `req` as `run` would, with the first fault that matches it applied, and traces it. */
   handle<K extends ApiKey>(api: Api<K>, req: RequestOf<K>, ctx: RequestContext, run: Run<K>): Result<K> | Promise<Result<K>> {
     const started = performance.now();
-    if (api.apiKey === API_VERSIONS && ctx.version >= 3) {
-      const r = req as RequestOf<18>;
-      this.software.set(ctx.connection, { name: r.clientSoftwareName, version: r.clientSoftwareVersion });
-    }
     // Taken now: the request's bytes are the broker's to reuse once it has handled them (trace.ts).
     const request = this.trace.size > 0 ? capture(api.schemas.request, ctx.version, req) : null;
     const applied = this.match(api, ctx, req);
@@ -91,7 +84,7 @@ export class TestKit {
   }
 
   private record(api: Api, ctx: RequestContext, request: Captured, res: HandlerResult<unknown>, started: number, fault: Fault | null): void {
-    const software = this.software.get(ctx.connection);
+    const software = ctx.connection.clientSoftware;
     const answered = res !== NO_RESPONSE && res !== CLOSE_CONNECTION;
     this.trace.push({
       at: Date.now(),

@@ -42,6 +42,9 @@ export * from './65-describe-transactions.js';
 export * from './66-list-transactions.js';
 export * from './68-consumer-group-heartbeat.js';
 export * from './69-consumer-group-describe.js';
+export * from './71-get-telemetry-subscriptions.js';
+export * from './72-push-telemetry.js';
+export * from './74-list-config-resources.js';
 export * from './75-describe-topic-partitions.js';
 import { produceRequest, produceResponse, type ProduceRequest, type ProduceResponse } from './00-produce.js';
 import { fetchRequest, fetchResponse, type FetchRequest, type FetchResponse } from './01-fetch.js';
@@ -86,6 +89,9 @@ import { describeTransactionsRequest, describeTransactionsResponse, type Describ
 import { listTransactionsRequest, listTransactionsResponse, type ListTransactionsRequest, type ListTransactionsResponse } from './66-list-transactions.js';
 import { consumerGroupHeartbeatRequest, consumerGroupHeartbeatResponse, type ConsumerGroupHeartbeatRequest, type ConsumerGroupHeartbeatResponse } from './68-consumer-group-heartbeat.js';
 import { consumerGroupDescribeRequest, consumerGroupDescribeResponse, type ConsumerGroupDescribeRequest, type ConsumerGroupDescribeResponse } from './69-consumer-group-describe.js';
+import { getTelemetrySubscriptionsRequest, getTelemetrySubscriptionsResponse, type GetTelemetrySubscriptionsRequest, type GetTelemetrySubscriptionsResponse } from './71-get-telemetry-subscriptions.js';
+import { pushTelemetryRequest, pushTelemetryResponse, type PushTelemetryRequest, type PushTelemetryResponse } from './72-push-telemetry.js';
+import { listConfigResourcesRequest, listConfigResourcesResponse, type ListConfigResourcesRequest, type ListConfigResourcesResponse } from './74-list-config-resources.js';
 import { describeTopicPartitionsRequest, describeTopicPartitionsResponse, type DescribeTopicPartitionsRequest, type DescribeTopicPartitionsResponse } from './75-describe-topic-partitions.js';
 import type { MessageSchema } from '../schema.js';
 
@@ -134,6 +140,9 @@ export interface ApiMessages {
   66: { request: ListTransactionsRequest; response: ListTransactionsResponse };
   68: { request: ConsumerGroupHeartbeatRequest; response: ConsumerGroupHeartbeatResponse };
   69: { request: ConsumerGroupDescribeRequest; response: ConsumerGroupDescribeResponse };
+  71: { request: GetTelemetrySubscriptionsRequest; response: GetTelemetrySubscriptionsResponse };
+  72: { request: PushTelemetryRequest; response: PushTelemetryResponse };
+  74: { request: ListConfigResourcesRequest; response: ListConfigResourcesResponse };
   75: { request: DescribeTopicPartitionsRequest; response: DescribeTopicPartitionsResponse };
 }
 
@@ -191,8 +200,11 @@ export const apiSchemas: { readonly [K in ApiKey]: ApiSchemas<K> } = {
   66: { request: listTransactionsRequest, response: listTransactionsResponse },
   68: { request: consumerGroupHeartbeatRequest, response: consumerGroupHeartbeatResponse },
   69: { request: consumerGroupDescribeRequest, response: consumerGroupDescribeResponse },
+  71: { request: getTelemetrySubscriptionsRequest, response: getTelemetrySubscriptionsResponse },
+  72: { request: pushTelemetryRequest, response: pushTelemetryResponse },
+  74: { request: listConfigResourcesRequest, response: listConfigResourcesResponse },
   75: { request: describeTopicPartitionsRequest, response: describeTopicPartitionsResponse },
 };
 
 /** Every API key Krill declares, ascending. */
-export const apiKeys: readonly ApiKey[] = [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 32, 33, 35, 37, 42, 43, 44, 45, 46, 47, 48, 49, 57, 60, 61, 65, 66, 68, 69, 75];
+export const apiKeys: readonly ApiKey[] = [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 32, 33, 35, 37, 42, 43, 44, 45, 46, 47, 48, 49, 57, 60, 61, 65, 66, 68, 69, 71, 72, 74, 75];
