@@ -23,7 +23,7 @@ const SERVED = [
   'DescribeProducers', 'DescribeTransactions', 'ListTransactions', 'DescribeTopicPartitions',
   'ConsumerGroupHeartbeat', 'ConsumerGroupDescribe', 'DescribeClientQuotas', 'AlterClientQuotas',
   'UpdateFeatures', 'AlterPartitionReassignments', 'ListPartitionReassignments',
-  'GetTelemetrySubscriptions', 'PushTelemetry', 'ListConfigResources',
+  'GetTelemetrySubscriptions', 'PushTelemetry', 'ListConfigResources', 'AlterReplicaLogDirs',
 ];
 
 // The coordinators' record formats in their internal topics, by folder of spec/records.

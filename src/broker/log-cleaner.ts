@@ -11,7 +11,10 @@ export class LogCleaner {
   private cleaning = false;
   private stopped = false;
 
-  constructor(private readonly replicas: ReplicaManager, private readonly topicConfigs: TopicConfigs, private readonly logger: Logger, private readonly clock: Clock = systemClock) {}
+  constructor(private readonly replicas: ReplicaManager, private readonly topicConfigs: TopicConfigs, private readonly logger: Logger, private readonly clock: Clock = systemClock) {
+    // A log moving to another directory is not swapped for its copy while a pass rewrites segments.
+    replicas.moves.holdSwapsWhile(() => this.cleaning);
+  }
 
   start(scheduler: Scheduler, backoffMs: number): void {
     scheduler.every(backoffMs, 'log cleaner', () => void this.run(), { onClock: true });

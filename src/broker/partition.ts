@@ -45,12 +45,24 @@ export class Partition {
   isLeader = false;
 
   constructor(
-    public topic: TopicState, public state: PartitionState, readonly log: PartitionLog, public settings: ProduceSettings, readonly brokerId: number, checkpointedHw = 0,
-    /** The broker's clock (clock.ts): log-append time and rolling by time follow it. */
-    /** The broker's clock (virtual in a test kit that says so). */
+    public topic: TopicState, public state: PartitionState, private current: PartitionLog, public settings: ProduceSettings, readonly brokerId: number, checkpointedHw = 0,
+    /** The broker's clock (clock.ts; virtual in a test kit that says so): log-append time and rolling by time follow it. */
     readonly now: () => number = Date.now,
   ) {
-    this.hw = Math.min(checkpointedHw, log.logEndOffset);
+    this.hw = Math.min(checkpointedHw, current.logEndOffset);
+  }
+
+  /** The partition's log on this broker. */
+  get log(): PartitionLog {
+    return this.current;
+  }
+
+  /**
+   * Takes on a copy of the log in another directory (AlterReplicaLogDirs), made whole up to
+   * the log end in the same tick: no append falls between the two.
+   */
+  replaceLog(log: PartitionLog): void {
+    this.current = log;
   }
 
   get index(): number {

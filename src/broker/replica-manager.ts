@@ -11,6 +11,7 @@ import type { ClusterMetadata, PartitionState, TopicState } from './controller/c
 import type { BrokerInfo } from './controller/placement.js';
 import { completeReassignment } from './controller/reassignment.js';
 import { ReplicationQuota, throttledOn } from './quotas/replication-throttle.js';
+import { ReplicaMoves } from './replica-moves.js';
 import { OfflineReplicas } from './offline-replicas.js';
 import { Partition } from './partition.js';
 import { type FetcherHost, ReplicaFetcher } from './replication/replica-fetcher.js';
@@ -58,6 +59,8 @@ export class ReplicaManager implements FetcherHost {
   readonly leaderQuota: ReplicationQuota;
   /** follower.replication.throttled.rate: bytes this broker fetches for partitions it is not in sync for. */
   readonly followerQuota: ReplicationQuota;
+  /** Replicas moving between this broker's log directories (AlterReplicaLogDirs). */
+  readonly moves: ReplicaMoves;
 
   constructor(
     readonly brokerId: number,
@@ -81,6 +84,13 @@ export class ReplicaManager implements FetcherHost {
     const window = { samples: config.int('replication.quota.window.num'), windowMs: config.int('replication.quota.window.size.seconds') * 1000 };
     this.leaderQuota = new ReplicationQuota(() => config.int('leader.replication.throttled.rate'), window);
     this.followerQuota = new ReplicationQuota(() => config.int('follower.replication.throttled.rate'), window);
+    this.moves = new ReplicaMoves(logs, {
+      partition: (topic, index) => this.partition(topic, index),
+      isOffline: (topic, index) => this.offline.has(partitionDirName(topic, index)),
+      adopted: (p, log) => {
+        log.onStorageError = (e) => this.logStorageFailed(p.topic.name, p.index, e);
+      },
+    }, logger);
     logs.highWatermarkOf = (key) => this.partitions.get(key)?.highWatermark;
     logs.onDirOffline = (dir, cause, partitions) => this.logDirFailed(dir, cause, partitions);
   }

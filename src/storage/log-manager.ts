@@ -2,6 +2,8 @@
 // directories (or a memory volume), placing new ones, the per-directory checkpoints
 // (recovery point, log start offset, high watermark), the flush and retention timers, a
 // directory going offline when its storage fails, and closing them cleanly.
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { DELETED_DIR_SUFFIX, FileDeleter } from './file-deleter.js';
 import { LogDir } from './log-dir.js';
@@ -23,7 +25,8 @@ export interface LogDirDescription {
   path: string;
   /** Why it is offline, or null. */
   failure: Error | null;
-  partitions: Array<{ topic: string; partition: number; size: number }>;
+  /** A partition's log here, or (`future`) the copy an AlterReplicaLogDirs is making here, `offsetLag` behind its log. */
+  partitions: Array<{ topic: string; partition: number; size: number; future: boolean; offsetLag: number }>;
   totalBytes: number;
   usableBytes: number;
 }
@@ -55,12 +58,19 @@ export const partitionDirName = (topic: string, partition: number): string => `$
 /** The path memory storage is shown under in DescribeLogDirs. */
 export const MEMORY_LOG_DIR = 'memory';
 
+/** A replica's copy being made in another log directory, as Kafka names it. */
+const FUTURE_DIR_SUFFIX = '-future';
+
 export class LogManager {
   private readonly logs: Map<string, LogEntry>;
   /** log.dirs, in order; empty in memory. */
   readonly dirs: readonly LogDir[];
   /** The directory of each partition found on disk or placed since ("topic-partition"). */
   private readonly placed = new Map<string, LogDir>();
+  /** Future logs (AlterReplicaLogDirs): a partition's copy being made in another directory, with its directory's name. */
+  private readonly futures = new Map<string, { dir: LogDir; path: string; log: PartitionLog }>();
+  /** Where a partition not created yet is to go (AlterReplicaLogDirs ahead of it, as Kafka's preferred log dirs). */
+  private readonly preferred = new Map<string, LogDir>();
   /** A memory broker's checkpointed high watermarks: its volume's, so they outlive it. */
   private readonly memoryHighWatermarks: Map<string, number>;
   /** Where the logs live on after this broker when they are in memory: they are not closed with it. */
@@ -86,8 +96,9 @@ export class LogManager {
     }
     for (const dir of this.dirs) {
       for (const { name } of dir.partitionDirs()) if (!this.placed.has(name)) this.placed.set(name, dir);
-      // Partitions deleted before the process stopped, whose delay it did not live to see out.
-      this.deleter.schedule(dir.leftovers(DELETED_DIR_SUFFIX), 0);
+      // Partitions deleted before the process stopped, whose delay it did not live to see out;
+      // and copies a move had not finished (the move is not resumed: asked again, it starts over).
+      this.deleter.schedule([...dir.leftovers(DELETED_DIR_SUFFIX), ...dir.leftovers(FUTURE_DIR_SUFFIX)], 0);
     }
   }
 
@@ -119,7 +130,8 @@ export class LogManager {
       this.logs.set(key, { topic, partition, log });
       return log;
     }
-    const dir = this.placed.get(key) ?? this.leastLoaded();
+    const dir = this.placed.get(key) ?? this.preferred.get(key) ?? this.leastLoaded();
+    this.preferred.delete(key);
     if (!dir.online) throw new Error(`log directory ${dir.path} is offline: ${dir.failure!.message}`);
     const log = PartitionLog.open(path.join(dir.path, key), config, dir.cleanShutdown ? Infinity : (dir.recovery.get(key) ?? 0), dir.startOffsets.get(key) ?? 0, this.deleter);
     this.adopt(log, config);
@@ -161,6 +173,7 @@ export class LogManager {
 
   delete(topic: string, partition: number): void {
     const key = partitionDirName(topic, partition);
+    this.dropFuture(topic, partition);
     const entry = this.logs.get(key);
     entry?.log.delete();
     if (entry?.dir) entry.dir.partitions--;
@@ -236,9 +249,90 @@ export class LogManager {
     this.onDirOffline(dir.path, cause, gone);
   }
 
+  // ---- replica moves between log directories (AlterReplicaLogDirs) ------------------
+
+  /**
+   * The configured directory `dirPath` names (compared resolved, as Kafka compares absolute
+   * paths), or why there is none to move to: not configured, or offline.
+   */
+  findDir(dirPath: string): LogDir | 'LOG_DIR_NOT_FOUND' | 'KAFKA_STORAGE_ERROR' {
+    const dir = this.dirs.find((d) => path.resolve(d.path) === path.resolve(dirPath));
+    if (!dir) return 'LOG_DIR_NOT_FOUND';
+    return dir.online ? dir : 'KAFKA_STORAGE_ERROR';
+  }
+
+  /** The directory a partition's log is in (null in memory or when it has none). */
+  dirHolding(topic: string, partition: number): LogDir | null {
+    return this.logs.get(partitionDirName(topic, partition))?.dir ?? null;
+  }
+
+  /** Remembers where a partition not created yet is to go. */
+  prefer(topic: string, partition: number, dir: LogDir): void {
+    this.preferred.set(partitionDirName(topic, partition), dir);
+  }
+
+  /** The future log being made for a partition, and the directory it is in. */
+  future(topic: string, partition: number): { dir: LogDir; log: PartitionLog } | undefined {
+    return this.futures.get(partitionDirName(topic, partition));
+  }
+
+  /** Starts a partition's copy in `dir` (`<partition>.<id>-future`, as Kafka names it), empty from its log's start; an earlier one elsewhere is dropped. */
+  createFuture(topic: string, partition: number, dir: LogDir): PartitionLog {
+    const key = partitionDirName(topic, partition);
+    const source = this.logs.get(key)!.log;
+    this.dropFuture(topic, partition);
+    const futurePath = path.join(dir.path, `${key}.${randomUUID().replace(/-/g, '')}${FUTURE_DIR_SUFFIX}`);
+    const log = PartitionLog.open(futurePath, source.config, 0, 0, this.deleter);
+    log.truncateFullyAndStartAt(source.logStartOffset);
+    this.futures.set(key, { dir, path: futurePath, log });
+    return log;
+  }
+
+  /** Drops a partition's unfinished copy (a move cancelled or redirected, the partition gone). */
+  dropFuture(topic: string, partition: number): void {
+    const key = partitionDirName(topic, partition);
+    this.futures.get(key)?.log.delete();
+    this.futures.delete(key);
+  }
+
+  /**
+   * Makes a caught-up copy the partition's log, synchronously so no append falls between:
+   * the copy is closed, renamed to the partition's name in its directory and opened again
+   * (flushed, so with no check of its batches), and the old log is deleted. Returns it.
+   */
+  promoteFuture(topic: string, partition: number): PartitionLog {
+    const key = partitionDirName(topic, partition);
+    const f = this.futures.get(key)!;
+    const entry = this.logs.get(key)!;
+    f.log.close();
+    const finalPath = path.join(f.dir.path, key);
+    fs.renameSync(f.path, finalPath);
+    const log = PartitionLog.open(finalPath, entry.log.config, Infinity, f.log.logStartOffset, this.deleter);
+    this.adopt(log, entry.log.config);
+    entry.log.delete();
+    if (entry.dir) {
+      entry.dir.partitions--;
+      const hw = entry.dir.highWatermarks.get(key);
+      entry.dir.highWatermarks.delete(key);
+      if (hw !== undefined) f.dir.highWatermarks.set(key, hw);
+    }
+    f.dir.partitions++;
+    this.placed.set(key, f.dir);
+    this.logs.set(key, { topic, partition, log, dir: f.dir });
+    this.futures.delete(key);
+    this.guard('writing the checkpoints', () => this.writeCheckpoints());
+    return log;
+  }
+
   /** Each log directory with its partitions and space, for DescribeLogDirs. */
   describe(): LogDirDescription[] {
-    const partitionsIn = (dir: LogDir | undefined) => [...this.logs.values()].filter((e) => e.dir === dir).map((e) => ({ topic: e.topic, partition: e.partition, size: e.log.size }));
+    const partitionsIn = (dir: LogDir | undefined) => [
+      ...[...this.logs.values()].filter((e) => e.dir === dir).map((e) => ({ topic: e.topic, partition: e.partition, size: e.log.size, future: false, offsetLag: 0 })),
+      ...[...this.futures].filter(([, f]) => f.dir === dir).map(([key, f]) => {
+        const e = this.logs.get(key)!;
+        return { topic: e.topic, partition: e.partition, size: f.log.size, future: true, offsetLag: Math.max(0, e.log.logEndOffset - f.log.logEndOffset) };
+      }),
+    ];
     if (this.storage.kind === 'memory') return [{ path: MEMORY_LOG_DIR, failure: null, partitions: partitionsIn(undefined), totalBytes: -1, usableBytes: -1 }];
     return this.dirs.map((d) => {
       const { total, usable } = d.online ? d.volumeBytes() : { total: -1, usable: -1 };
@@ -253,7 +347,7 @@ export class LogManager {
   abandon(): void {
     this.deleter.close();
     if (this.volume) return;
-    for (const { log } of this.logs.values()) log.abandon();
+    for (const { log } of [...this.logs.values(), ...this.futures.values()]) log.abandon();
     this.logs.clear();
   }
 
@@ -269,6 +363,9 @@ export class LogManager {
       this.guard('writing the checkpoints', () => this.writeCheckpoints());
       return;
     }
+    // Unfinished copies stay as they are: the next start removes them.
+    for (const [key, { log }] of this.futures) this.guard(`closing the copy of ${key}`, () => log.close());
+    this.futures.clear();
     const unclean = new Set<LogDir>();
     for (const [key, { log, dir }] of this.logs) if (!this.guard(`closing ${key}`, () => log.close())) unclean.add(dir!);
     let checkpointed = false;

@@ -7,7 +7,7 @@
 // directory is replaced by a file, and the next segment roll cannot create its files.
 import fs from 'node:fs';
 import path from 'node:path';
-import { Admin as PlatformaticAdmin } from '@platformatic/kafka';
+import { Admin as PlatformaticAdmin, alterReplicaLogDirsV2, Connection } from '@platformatic/kafka';
 import test, { type ExecutionContext } from 'ava';
 import { startBroker, type RunningBroker } from '../../src/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
@@ -145,3 +145,83 @@ test('@platformatic/kafka\'s admin describes the log directories of every broker
   ]);
   t.true(described[0]!.results.every((r) => r.totalBytes > 0n && r.usableBytes > 0n));
 });
+
+test('AlterReplicaLogDirs through @platformatic/kafka\'s codec moves a partition to the other directory while it is written to: nothing lost, the copy listed as future until it takes over', async (t) => {
+  const root = tempDir(t, 'move');
+  const [a, b] = [path.join(root, 'a'), path.join(root, 'b')];
+  const storage = `${a},${b}`;
+  // Old files go at once, and small segments make the copy take many steps.
+  const config = { 'log.segment.delete.delay.ms': '0' };
+  let broker = await startBroker({ storage, config });
+  t.teardown(() => broker.close());
+  let c = await connect(t, broker);
+  await c.request(19, 5, { topics: [{ name: 'mv', numPartitions: 2, replicationFactor: 1, assignments: [], configs: [{ name: 'segment.bytes', value: '16384' }] }], timeoutMs: 5000, validateOnly: false });
+  const from = fs.existsSync(path.join(a, 'mv-0')) ? a : b;
+  const to = from === a ? b : a;
+  const written: string[] = [];
+  for (let i = 0; i < 300; i++) {
+    t.is(await produce(c, 'mv', 0, `v${i}`), ErrorCode.NONE);
+    written.push(`v${i}`);
+  }
+
+  // Held back from taking over until the test has seen the copy.
+  let holding = true;
+  broker.broker.replicas.moves.holdSwapsWhile(() => holding);
+  const codec = new Connection('move-codec');
+  await codec.connect(broker.host, broker.port);
+  t.teardown(() => codec.close());
+  // The client's codec throws on an error in any partition, with the answer attached.
+  const moved = await alterReplicaLogDirsV2.api.async(codec, [{ path: to, topics: [{ name: 'mv', partitions: [0] }] }, { path: path.join(root, 'c'), topics: [{ name: 'mv', partitions: [1] }] }])
+    .catch((e: { response?: alterReplicaLogDirsV2.AlterReplicaLogDirsResponse }) => {
+      if (!e.response) throw e;
+      return e.response;
+    });
+  t.deepEqual(moved.results.map((r) => [r.topicName, r.partitions.map((p) => [p.partitionIndex, p.errorCode])]), [['mv', [[0, ErrorCode.NONE], [1, ErrorCode.LOG_DIR_NOT_FOUND]]]]);
+  // Writes go on while the copy catches up, listed in its new directory as a future replica.
+  for (let i = 300; i < 400; i++) {
+    t.is(await produce(c, 'mv', 0, `v${i}`), ErrorCode.NONE);
+    written.push(`v${i}`);
+  }
+  const futureIn = async () => (await describeLogDirs(c)).results.flatMap((r) => r.topics.flatMap((x) => x.partitions.filter((p) => p.isFutureKey).map((p) => [r.logDir, x.name, p.partitionIndex, p.offsetLag])));
+  await eventually(async () => JSON.stringify(await futureIn()) === JSON.stringify([[path.resolve(to), 'mv', 0, 0]]), 10_000, 'the copy caught up, as a future replica');
+  t.true(fs.existsSync(path.join(from, 'mv-0')), 'the partition is still served from where it was');
+  holding = false;
+  for (let i = 400; fs.existsSync(path.join(from, 'mv-0')) && i < 5000; i++) {
+    t.is(await produce(c, 'mv', 0, `v${i}`), ErrorCode.NONE);
+    written.push(`v${i}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  t.false(fs.existsSync(path.join(from, 'mv-0')), 'the old copy is gone');
+  t.true(fs.existsSync(path.join(to, 'mv-0')));
+  t.deepEqual(await futureIn(), [], 'no future replica left');
+  t.log(`${written.length} records written across the move`);
+  const inTo = (await describeLogDirs(c)).results.find((r) => r.logDir === path.resolve(to))!;
+  t.deepEqual(inTo.topics.find((x) => x.name === 'mv')?.partitions.map((p) => [p.partitionIndex, p.isFutureKey]).filter(([i]) => i === 0), [[0, false]]);
+  t.deepEqual(await readAll(c, 'mv'), written, 'every record from the new directory, once, in order');
+
+  // Not here yet: the directory is remembered for when the partition is made.
+  const early = await c.request(34, 2, { dirs: [{ path: to, topics: [{ name: 'later', partitions: [0] }] }] });
+  t.is(early.results[0]!.partitions[0]!.errorCode, ErrorCode.REPLICA_NOT_AVAILABLE);
+  await c.request(19, 5, { topics: [{ name: 'later', numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false });
+  t.true(fs.existsSync(path.join(to, 'later-0')), 'created where it was asked to go');
+
+  await broker.close();
+  broker = await startBroker({ storage, config });
+  c = await connect(t, broker);
+  t.deepEqual(await readAll(c, 'mv'), written, 'after a restart too');
+});
+
+/** Every value of partition 0 of `topic`, fetched from offset 0 on. */
+async function readAll(c: RawClient, topic: string): Promise<string[]> {
+  const all: string[] = [];
+  for (;;) {
+    const r = await c.request(1, 11, {
+      replicaId: -1, maxWaitMs: 0, minBytes: 1, maxBytes: 1 << 20, isolationLevel: 0, sessionId: 0, sessionEpoch: -1,
+      topics: [{ topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: all.length, logStartOffset: -1, partitionMaxBytes: 1 << 20 }] }],
+      forgottenTopicsData: [], rackId: '',
+    });
+    const values = (await decodeRecords(r.responses[0]!.partitions[0]!.records as Buffer)).flatMap((x) => x.records.map((rec) => rec.value!.toString().replace(/\.+$/, '')));
+    if (values.length === 0) return all;
+    all.push(...values);
+  }
+}

@@ -10,7 +10,8 @@ type Result = DescribeLogDirsResponse['results'][number];
 /**
  * Each log directory with the partitions it holds (all, or those asked for) and its
  * volume's space; an offline directory answers KAFKA_STORAGE_ERROR with nothing in it, as
- * Kafka's does. The lag is 0: it counts only against a future log (AlterReplicaLogDirs).
+ * Kafka's does. A replica's copy being made by AlterReplicaLogDirs is listed in its new
+ * directory as a future replica, with how far it is behind the log.
  */
 export default defineApi(35, (services: Services<'logDirs'>, req) => {
   const wanted = req.topics === null ? null : new Map(req.topics.map((t) => [t.topic, new Set(t.partitions)]));
@@ -20,7 +21,7 @@ export default defineApi(35, (services: Services<'logDirs'>, req) => {
       if (wanted && !wanted.get(p.topic)?.has(p.partition)) continue;
       let list = byTopic.get(p.topic);
       if (!list) byTopic.set(p.topic, (list = []));
-      list.push({ partitionIndex: p.partition, partitionSize: p.size, offsetLag: 0, isFutureKey: false });
+      list.push({ partitionIndex: p.partition, partitionSize: p.size, offsetLag: p.offsetLag, isFutureKey: p.future });
     }
     const topics = [...byTopic].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([name, partitions]) => ({ name, partitions: partitions.sort((a, b) => a.partitionIndex - b.partitionIndex) }));

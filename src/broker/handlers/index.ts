@@ -26,6 +26,7 @@ import writeTxnMarkers from './27-write-txn-markers.js';
 import txnOffsetCommit from './28-txn-offset-commit.js';
 import describeConfigs from './32-describe-configs.js';
 import alterConfigs from './33-alter-configs.js';
+import alterReplicaLogDirs from './34-alter-replica-log-dirs.js';
 import describeLogDirs from './35-describe-log-dirs.js';
 import createPartitions from './37-create-partitions.js';
 import deleteGroups from './42-delete-groups.js';
@@ -51,7 +52,7 @@ import describeTopicPartitions from './75-describe-topic-partitions.js';
 export const allApis: readonly Api[] = [
   produce, fetch, listOffsets, metadata, offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat,
   leaveGroup, syncGroup, describeGroups, listGroups, apiVersions, createTopics, deleteTopics, deleteRecords,
-  initProducerId, offsetForLeaderEpoch, addPartitionsToTxn, addOffsetsToTxn, endTxn, writeTxnMarkers, txnOffsetCommit, describeConfigs, alterConfigs, describeLogDirs, createPartitions, electLeaders, deleteGroups,
+  initProducerId, offsetForLeaderEpoch, addPartitionsToTxn, addOffsetsToTxn, endTxn, writeTxnMarkers, txnOffsetCommit, describeConfigs, alterConfigs, alterReplicaLogDirs, describeLogDirs, createPartitions, electLeaders, deleteGroups,
   incrementalAlterConfigs, alterPartitionReassignments, listPartitionReassignments, offsetDelete, describeClientQuotas, alterClientQuotas, updateFeatures, describeCluster, describeProducers, describeTransactions, listTransactions,
   consumerGroupHeartbeat, consumerGroupDescribe, getTelemetrySubscriptions, pushTelemetry, listConfigResources, describeTopicPartitions,
 ];

@@ -25,6 +25,7 @@ export * from './27-write-txn-markers.js';
 export * from './28-txn-offset-commit.js';
 export * from './32-describe-configs.js';
 export * from './33-alter-configs.js';
+export * from './34-alter-replica-log-dirs.js';
 export * from './35-describe-log-dirs.js';
 export * from './37-create-partitions.js';
 export * from './42-delete-groups.js';
@@ -72,6 +73,7 @@ import { writeTxnMarkersRequest, writeTxnMarkersResponse, type WriteTxnMarkersRe
 import { txnOffsetCommitRequest, txnOffsetCommitResponse, type TxnOffsetCommitRequest, type TxnOffsetCommitResponse } from './28-txn-offset-commit.js';
 import { describeConfigsRequest, describeConfigsResponse, type DescribeConfigsRequest, type DescribeConfigsResponse } from './32-describe-configs.js';
 import { alterConfigsRequest, alterConfigsResponse, type AlterConfigsRequest, type AlterConfigsResponse } from './33-alter-configs.js';
+import { alterReplicaLogDirsRequest, alterReplicaLogDirsResponse, type AlterReplicaLogDirsRequest, type AlterReplicaLogDirsResponse } from './34-alter-replica-log-dirs.js';
 import { describeLogDirsRequest, describeLogDirsResponse, type DescribeLogDirsRequest, type DescribeLogDirsResponse } from './35-describe-log-dirs.js';
 import { createPartitionsRequest, createPartitionsResponse, type CreatePartitionsRequest, type CreatePartitionsResponse } from './37-create-partitions.js';
 import { deleteGroupsRequest, deleteGroupsResponse, type DeleteGroupsRequest, type DeleteGroupsResponse } from './42-delete-groups.js';
@@ -123,6 +125,7 @@ export interface ApiMessages {
   28: { request: TxnOffsetCommitRequest; response: TxnOffsetCommitResponse };
   32: { request: DescribeConfigsRequest; response: DescribeConfigsResponse };
   33: { request: AlterConfigsRequest; response: AlterConfigsResponse };
+  34: { request: AlterReplicaLogDirsRequest; response: AlterReplicaLogDirsResponse };
   35: { request: DescribeLogDirsRequest; response: DescribeLogDirsResponse };
   37: { request: CreatePartitionsRequest; response: CreatePartitionsResponse };
   42: { request: DeleteGroupsRequest; response: DeleteGroupsResponse };
@@ -183,6 +186,7 @@ export const apiSchemas: { readonly [K in ApiKey]: ApiSchemas<K> } = {
   28: { request: txnOffsetCommitRequest, response: txnOffsetCommitResponse },
   32: { request: describeConfigsRequest, response: describeConfigsResponse },
   33: { request: alterConfigsRequest, response: alterConfigsResponse },
+  34: { request: alterReplicaLogDirsRequest, response: alterReplicaLogDirsResponse },
   35: { request: describeLogDirsRequest, response: describeLogDirsResponse },
   37: { request: createPartitionsRequest, response: createPartitionsResponse },
   42: { request: deleteGroupsRequest, response: deleteGroupsResponse },
@@ -207,4 +211,4 @@ export const apiSchemas: { readonly [K in ApiKey]: ApiSchemas<K> } = {
 };
 
 /** Every API key Krill declares, ascending. */
-export const apiKeys: readonly ApiKey[] = [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 32, 33, 35, 37, 42, 43, 44, 45, 46, 47, 48, 49, 57, 60, 61, 65, 66, 68, 69, 71, 72, 74, 75];
+export const apiKeys: readonly ApiKey[] = [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 32, 33, 34, 35, 37, 42, 43, 44, 45, 46, 47, 48, 49, 57, 60, 61, 65, 66, 68, 69, 71, 72, 74, 75];
