@@ -9,13 +9,15 @@ export type ConfigServices = Services<'brokerId' | 'config' | 'logger' | 'metada
 import { BROKER_CONFIGS, ConfigSource, ConfigTypeCode, TOPIC_CONFIGS, topicConfigError, validateConfigValue } from './config.js';
 import type { TopicState } from './controller/cluster-metadata.js';
 import { CLIENT_METRICS_CONFIGS, ClientMetricsConfigError, validateClientMetrics } from './telemetry/client-metrics-config.js';
+import { GROUP_CONFIGS, groupConfigError, type GroupConfigName, groupConfigValue } from './group/group-configs.js';
 
-export const ResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8, CLIENT_METRICS: 16 } as const;
+export const ResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8, CLIENT_METRICS: 16, GROUP: 32 } as const;
 
 /** A config's type by resource: whether IncrementalAlterConfigs may append to it. */
 export function configType(resourceType: number, name: string): string | undefined {
   if (resourceType === ResourceType.TOPIC) return TOPIC_CONFIGS[name]?.type;
   if (resourceType === ResourceType.CLIENT_METRICS) return (CLIENT_METRICS_CONFIGS as Record<string, { type: string }>)[name]?.type;
+  if (resourceType === ResourceType.GROUP) return (GROUP_CONFIGS as Record<string, { type: string }>)[name]?.type;
   return BROKER_CONFIGS[name]?.type;
 }
 
@@ -82,6 +84,19 @@ export function describeClientMetricsConfigs(services: ConfigServices, name: str
   }));
 }
 
+/** A group's configs (KIP-848): every one, its override or the broker's default, as Kafka describes them; an empty name is refused. */
+export function describeGroupConfigs(services: ConfigServices, group: string, keys: string[] | null): ConfigEntry[] | ResourceResult {
+  if (group === '') return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Group name must not be empty' };
+  const overrides = services.metadata.groupConfigs.get(group);
+  return (Object.keys(GROUP_CONFIGS) as GroupConfigName[]).filter((k) => !keys || keys.includes(k)).map((name) => {
+    const set = overrides?.[name] !== undefined;
+    return {
+      name, value: groupConfigValue(overrides, name, services.config), readOnly: false, isDefault: !set,
+      configSource: set ? ConfigSource.GROUP_CONFIG : ConfigSource.DEFAULT_CONFIG, isSensitive: false, synonyms: [], configType: ConfigTypeCode.INT, documentation: null,
+    };
+  });
+}
+
 export interface ResourceResult {
   errorCode: number;
   errorMessage: string | null;
@@ -132,8 +147,17 @@ export async function applyConfigs(services: ConfigServices, resourceType: numbe
       return { errorCode: ErrorCode[e.code], errorMessage: e.message };
     }
     if (validateOnly) return ok;
-    await services.metadata.setClientMetrics(resourceName, next);
+    await services.metadata.setNamedConfigs('client-metrics', resourceName, next);
     services.logger.info(`client metrics subscription ${resourceName} ${Object.keys(next).length > 0 ? 'set' : 'removed'}`);
+    return ok;
+  }
+  if (resourceType === ResourceType.GROUP) {
+    if (resourceName === '') return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Group name must not be empty' };
+    const bad = groupConfigError(next, services.config);
+    if (bad) return { errorCode: ErrorCode.INVALID_CONFIG, errorMessage: bad };
+    if (validateOnly) return ok;
+    await services.metadata.setNamedConfigs('group-configs', resourceName, next);
+    services.logger.info(`configs of group ${resourceName} changed`);
     return ok;
   }
   return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unsupported resource type ${resourceType}` };
@@ -143,5 +167,6 @@ export async function applyConfigs(services: ConfigServices, resourceType: numbe
 export function currentOverrides(services: ConfigServices, resourceType: number, resourceName: string): Record<string, string> {
   if (resourceType === ResourceType.TOPIC) return { ...(services.metadata.topics.get(resourceName)?.configs ?? {}) };
   if (resourceType === ResourceType.CLIENT_METRICS) return { ...(services.metadata.clientMetrics.get(resourceName) ?? {}) };
+  if (resourceType === ResourceType.GROUP) return { ...(services.metadata.groupConfigs.get(resourceName) ?? {}) };
   return { ...services.metadata.brokerConfigs };
 }

@@ -18,6 +18,7 @@ export const ConfigSource = {
   STATIC_BROKER_CONFIG: 4,
   DEFAULT_CONFIG: 5,
   CLIENT_METRICS_CONFIG: 7,
+  GROUP_CONFIG: 8,
 } as const;
 
 export interface ConfigDef {
@@ -111,6 +112,10 @@ export const BROKER_CONFIGS: Record<string, ConfigDef> = {
   'group.coordinator.rebalance.protocols': { type: 'LIST', default: 'classic,consumer', readOnly: true },
   'group.consumer.session.timeout.ms': { type: 'INT', default: '45000', readOnly: true },
   'group.consumer.heartbeat.interval.ms': { type: 'INT', default: '5000', readOnly: true },
+  'group.consumer.min.session.timeout.ms': { type: 'INT', default: '45000', readOnly: true },
+  'group.consumer.max.session.timeout.ms': { type: 'INT', default: '60000', readOnly: true },
+  'group.consumer.min.heartbeat.interval.ms': { type: 'INT', default: '5000', readOnly: true },
+  'group.consumer.max.heartbeat.interval.ms': { type: 'INT', default: '15000', readOnly: true },
   'group.consumer.max.size': { type: 'INT', default: '2147483647', readOnly: true },
   'group.consumer.assignors': { type: 'LIST', default: 'uniform,range', readOnly: true },
   'auto.leader.rebalance.enable': { type: 'BOOLEAN', default: 'true', readOnly: true },

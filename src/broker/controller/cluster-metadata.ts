@@ -36,7 +36,10 @@ export type MetadataChange =
   | { kind: 'configs' }
   | { kind: 'quotas' }
   | { kind: 'features' }
-  | { kind: 'client-metrics' };
+  | { kind: 'named-configs' };
+
+/** Config resources kept by name beside topics and brokers: client metrics subscriptions (KIP-714) and groups (KIP-848). */
+export type NamedConfigKind = 'client-metrics' | 'group-configs';
 
 /** The cluster's finalized feature levels and the store revision of their last change (ApiVersions' epoch). */
 export interface FinalizedFeatures {
@@ -61,7 +64,7 @@ export const Keys = {
   producerIds: 'producer-id-block',
   clientQuotas: 'client-quotas',
   features: 'finalized-features',
-  clientMetrics: (name: string) => `client-metrics/${name}`,
+  namedConfigs: (kind: NamedConfigKind, name: string) => `${kind}/${name}`,
 } as const;
 
 /** The metadata file of a single broker before the coordination store, as store keys. */
@@ -85,6 +88,8 @@ export class ClusterMetadata {
   clientQuotas: readonly QuotaEntry[] = [];
   /** Client metrics subscriptions (KIP-714): config resources of type CLIENT_METRICS, by name. */
   readonly clientMetrics = new Map<string, Record<string, string>>();
+  /** Group configs (KIP-848): config resources of type GROUP, by group id. */
+  readonly groupConfigs = new Map<string, Record<string, string>>();
   /** Finalized feature levels (UpdateFeatures); null until the first broker writes those it was started with. */
   features: FinalizedFeatures | null = null;
   clusterId = '';
@@ -148,11 +153,12 @@ export class ClusterMetadata {
       this.clientQuotas = value ? (JSON.parse(value) as QuotaEntry[]) : [];
       return { kind: 'quotas' };
     }
-    if (key.startsWith('client-metrics/')) {
-      const name = key.slice('client-metrics/'.length);
-      if (value) this.clientMetrics.set(name, JSON.parse(value) as Record<string, string>);
-      else this.clientMetrics.delete(name);
-      return { kind: 'client-metrics' };
+    for (const [kind, map] of [['client-metrics', this.clientMetrics], ['group-configs', this.groupConfigs]] as const) {
+      if (!key.startsWith(`${kind}/`)) continue;
+      const name = key.slice(kind.length + 1);
+      if (value) map.set(name, JSON.parse(value) as Record<string, string>);
+      else map.delete(name);
+      return { kind: 'named-configs' };
     }
     if (key.startsWith('brokers/')) {
       const id = Number(key.slice('brokers/'.length));
@@ -257,9 +263,9 @@ export class ClusterMetadata {
     await this.catchUp(await this.store.delete(this.prefix + Keys.topic(name)));
   }
 
-  /** Sets a client metrics subscription's configs; none removes it. */
-  async setClientMetrics(name: string, configs: Record<string, string>): Promise<void> {
-    const key = this.prefix + Keys.clientMetrics(name);
+  /** Sets the configs of a resource kept by name (a client metrics subscription, a group); none removes them. */
+  async setNamedConfigs(kind: NamedConfigKind, name: string, configs: Record<string, string>): Promise<void> {
+    const key = this.prefix + Keys.namedConfigs(kind, name);
     await this.catchUp(Object.keys(configs).length > 0 ? await this.store.put(key, JSON.stringify(configs)) : await this.store.delete(key));
   }
 

@@ -15,6 +15,7 @@ import { currentRecord, groupEpochRecord, memberRecord, memberTombstones, target
 import type { Group } from './group.js';
 import type { GroupManager } from './group-manager.js';
 import { assignmentList, reconcile, sameAssignment } from './reconciliation.js';
+import { groupConfigValue, type GroupConfigName } from './group-configs.js';
 
 /** The topics a group may subscribe to, as the cluster metadata has them. */
 export interface TopicCatalog {
@@ -27,6 +28,8 @@ export const NO_TOPICS: TopicCatalog = { byName: () => undefined, nameOf: () => 
 
 export interface ConsumerCoordinatorDeps {
   config: { int(name: string): number; get(name: string): string | null };
+  /** A group's config overrides (consumer.session.timeout.ms, consumer.heartbeat.interval.ms). */
+  groupConfigs?(groupId: string): Readonly<Record<string, string>> | undefined;
   topics: TopicCatalog;
   logger: { info(message: string): void };
   now(): number;
@@ -54,6 +57,11 @@ export class ConsumerGroupCoordinator {
   private readonly patterns = new Map<string, RE2JS>();
 
   constructor(private readonly manager: GroupManager, private readonly deps: ConsumerCoordinatorDeps) {}
+
+  /** A group's consumer.* config: its override, else the broker's group.consumer.* default. */
+  private groupInt(groupId: string, name: GroupConfigName): number {
+    return Number(groupConfigValue(this.deps.groupConfigs?.(groupId), name, this.deps.config));
+  }
 
   private get assignors(): string[] {
     return (this.deps.config.get('group.consumer.assignors') ?? 'uniform,range').split(',').map((s) => s.trim()).filter(Boolean);
@@ -150,7 +158,7 @@ export class ConsumerGroupCoordinator {
       serverAssignor: req.serverAssignor ?? prior.serverAssignor,
       clientId: client.clientId,
       clientHost: client.clientHost,
-      sessionDeadline: now + this.deps.config.int('group.consumer.session.timeout.ms'),
+      sessionDeadline: now + this.groupInt(cg.groupId, 'consumer.session.timeout.ms'),
     };
     const subscriptionChanged = joining
       || updated.subscribedTopicRegex !== prior.subscribedTopicRegex
@@ -180,7 +188,7 @@ export class ConsumerGroupCoordinator {
     const changed = !sameAssignment(prior.assigned, member.assigned);
     return {
       throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, memberId, memberEpoch: member.memberEpoch,
-      heartbeatIntervalMs: this.deps.config.int('group.consumer.heartbeat.interval.ms'),
+      heartbeatIntervalMs: this.groupInt(cg.groupId, 'consumer.heartbeat.interval.ms'),
       assignment: req.memberEpoch === 0 || full || changed ? { topicPartitions: assignmentList(member.assigned) } : null,
     };
   }
@@ -297,7 +305,7 @@ export class ConsumerGroupCoordinator {
       if (!cg || this.manager.coordinatorError(g.groupId) !== null) continue;
       const records: CoordinatorRecord[] = [];
       for (const m of [...cg.members.values()]) {
-        if (now > m.sessionDeadline) this.removeMember(cg, m, `fenced after its session timeout of ${this.deps.config.int('group.consumer.session.timeout.ms')} ms`, records);
+        if (now > m.sessionDeadline) this.removeMember(cg, m, `fenced after its session timeout of ${this.groupInt(cg.groupId, 'consumer.session.timeout.ms')} ms`, records);
         else if (m.revocationDeadline !== null && now > m.revocationDeadline) this.removeMember(cg, m, `fenced for failing to revoke partitions within ${m.rebalanceTimeoutMs} ms`, records);
       }
       if (cg.members.size > 0) this.maybeBumpEpoch(cg, false, records);

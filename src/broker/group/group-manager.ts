@@ -3,6 +3,7 @@
 // partition's groups when this broker becomes its leader, writing group metadata and
 // offsets as records through the partition writer, and the offset APIs.
 import type { Logger } from 'winston';
+import { groupConfigValue } from './group-configs.js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { CoordinatorRecord, PartitionWriter, TxnProducer } from '../coordinator/partition-writer.js';
 import type { TopicCatalog } from './consumer-coordinator.js';
@@ -28,6 +29,8 @@ export interface GroupCoordinatorDeps {
   config: { int(name: string): number; get(name: string): string | null };
   /** The topics KIP-848 groups subscribe to; none by default (a coordinator on its own). */
   topics?: TopicCatalog;
+  /** A group's config overrides (GROUP config resources, KIP-848); none by default. */
+  groupConfigs?(groupId: string): Readonly<Record<string, string>> | undefined;
   /** Whether the cluster has this topic, and this partition of it (-1: any). */
   topicExists(topic: string, partition: number): boolean;
   logger: Pick<Logger, 'info' | 'error'>;
@@ -136,7 +139,7 @@ export class GroupManager {
     const g = this.getOrCreate(rec.group);
     const now = this.deps.now();
     if (isConsumerGroupRecord(rec)) {
-      replayConsumerRecord(g, rec, now, this.deps.config.int('group.consumer.session.timeout.ms'));
+      replayConsumerRecord(g, rec, now, Number(groupConfigValue(this.deps.groupConfigs?.(g.groupId), 'consumer.session.timeout.ms', this.deps.config)));
       return;
     }
     if (rec.kind === 'offset') {

@@ -25,6 +25,7 @@ export function groupCoordinatorOn(replicas: ReplicaManager, metadata: ClusterMe
       nameOf: (id) => metadata.topicsById.get(id)?.name,
       names: () => metadata.topics.keys(),
     },
+    groupConfigs: (groupId) => metadata.groupConfigs.get(groupId),
     logger,
     now: () => clock.now(),
   });

@@ -1,6 +1,6 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineApi } from '../api.js';
-import { brokerResourceError, describeBrokerConfigs, describeClientMetricsConfigs, describeTopicConfigs, ResourceType, type ConfigServices } from '../config-resources.js';
+import { brokerResourceError, describeBrokerConfigs, describeClientMetricsConfigs, describeGroupConfigs, describeTopicConfigs, ResourceType, type ConfigServices } from '../config-resources.js';
 
 export { describeTopicConfigs };
 
@@ -18,8 +18,8 @@ export default defineApi(32, (services: ConfigServices, req) => ({
       if (e) return { ...base, ...e };
       return { ...base, configs: describeBrokerConfigs(services, r.configurationKeys, req.includeSynonyms) };
     }
-    if (r.resourceType === ResourceType.CLIENT_METRICS) {
-      const described = describeClientMetricsConfigs(services, r.resourceName, r.configurationKeys);
+    if (r.resourceType === ResourceType.CLIENT_METRICS || r.resourceType === ResourceType.GROUP) {
+      const described = r.resourceType === ResourceType.GROUP ? describeGroupConfigs(services, r.resourceName, r.configurationKeys) : describeClientMetricsConfigs(services, r.resourceName, r.configurationKeys);
       return Array.isArray(described) ? { ...base, configs: described } : { ...base, ...described };
     }
     if (r.resourceType === ResourceType.BROKER_LOGGER) {

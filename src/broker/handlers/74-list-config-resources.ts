@@ -6,7 +6,8 @@ import type { Services } from '../services.js';
 /**
  * v0 (ListClientMetricsResources): the client metrics subscriptions. v1 (KIP-1142): the
  * config resources of the types asked for, all this broker has configs for when none are
- * named: topics, this broker, its logger, and client metrics subscriptions. A type it has
+ * named: topics, this broker, its logger, client metrics subscriptions and groups with
+ * configs. A type it has
  * no resources of is INVALID_REQUEST, as Kafka answers a type it does not list.
  */
 export default defineApi(74, (services: Services<'metadata' | 'brokerId'>, req, ctx) => {
@@ -17,6 +18,7 @@ export default defineApi(74, (services: Services<'metadata' | 'brokerId'>, req, 
     [ResourceType.BROKER]: () => [{ resourceName: String(services.brokerId), resourceType: ResourceType.BROKER }],
     [ResourceType.BROKER_LOGGER]: () => [{ resourceName: String(services.brokerId), resourceType: ResourceType.BROKER_LOGGER }],
     [ResourceType.CLIENT_METRICS]: metricsResources,
+    [ResourceType.GROUP]: () => [...services.metadata.groupConfigs.keys()].sort().map((resourceName) => ({ resourceName, resourceType: ResourceType.GROUP })),
   };
   const types = req.resourceTypes.length > 0 ? req.resourceTypes : Object.keys(byType).map(Number);
   if (types.some((t) => !byType[t])) return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_REQUEST, configResources: [] };
