@@ -79,7 +79,7 @@ function readAll(services: FetchServices, req: FetchRequest, v: number, targets:
   const replicaId = replicaIdOf(req, v);
   let budget = Math.min(v >= 3 ? req.maxBytes : Number.MAX_SAFE_INTEGER, quotaBytes);
   const readCommitted = v >= 4 && req.isolationLevel === 1;
-  const throttles = replicaId >= 0 ? (p: Partition) => services.replicas.leaderThrottled(p, replicaId) : null;
+  const throttles = replicaId >= 0 && services.replicas.leaderQuota.limited ? (p: Partition) => services.replicas.leaderThrottled(p, replicaId) : null;
   const out: Collected['out'] = [];
   let bytes = 0;
   let hasError = false;

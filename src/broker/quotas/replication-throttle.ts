@@ -27,10 +27,14 @@ export class ReplicationQuota {
     this.rate = new SampledRate(window);
   }
 
+  /** Whether a rate is set at all: without one (Kafka's default, Long.MAX_VALUE) nothing is measured or checked. */
+  get limited(): boolean {
+    return this.bound() < Number.MAX_SAFE_INTEGER;
+  }
+
   /** Kafka's isQuotaExceeded: the rate measured now is over the bound. */
   exceeded(now: number): boolean {
-    const bound = this.bound();
-    return bound < Number.MAX_SAFE_INTEGER && this.rate.measure(now) > bound;
+    return this.limited && this.rate.measure(now) > this.bound();
   }
 
   record(bytes: number, now: number): void {

@@ -23,7 +23,7 @@ export interface FetcherHost {
   warn(message: string): void;
   /** Whether fetching `p` counts against follower.replication.throttled.rate, and the rate. */
   followerThrottled(p: Partition): boolean;
-  readonly followerQuota: { exceeded(now: number): boolean; record(bytes: number, now: number): void };
+  readonly followerQuota: { readonly limited: boolean; exceeded(now: number): boolean; record(bytes: number, now: number): void };
 }
 
 const FETCH_VERSION = 12;
@@ -129,8 +129,9 @@ export class ReplicaFetcher {
   private async fetchOnce(client: BrokerClient): Promise<boolean> {
     const s = this.host.fetchSettings;
     // Kafka's shouldFollowerThrottle: partitions not yet in sync wait while the follower's throttle is exceeded.
-    const overQuota = this.host.followerQuota.exceeded(Date.now());
-    const throttled = new Set([...this.partitions.values()].filter((p) => this.host.followerThrottled(p)));
+    const quota = this.host.followerQuota;
+    const overQuota = quota.exceeded(Date.now());
+    const throttled = new Set(quota.limited ? [...this.partitions.values()].filter((p) => this.host.followerThrottled(p)) : []);
     const sent = overQuota ? [...this.partitions.values()].filter((p) => !throttled.has(p)) : [...this.partitions.values()];
     if (sent.length === 0) return true;
     const byTopic = new Map<string, FetchRequest['topics'][number]>();
