@@ -4,7 +4,7 @@
 // cluster's metadata (AlterClientQuotas), so every broker enforces the same ones; each
 // broker measures the traffic it serves, as each Kafka broker does.
 import { CLIENT_ID, entityKey, IP, type QuotaEntity, type QuotaEntry, USER } from './quota-entities.js';
-import { type RateWindow, recordAndThrottle, SampledRate, throttleTime, TokenBucket } from './rate.js';
+import { type RateWindow, recordAndThrottle, SampledRate, TokenBucket } from './rate.js';
 
 export type QuotaKind = 'producer_byte_rate' | 'consumer_byte_rate' | 'request_percentage' | 'controller_mutation_rate';
 
@@ -44,11 +44,14 @@ export const ANONYMOUS = 'ANONYMOUS';
 export class ClientQuotas {
   private seen: readonly QuotaEntry[] | null = null;
   private index = new Map<string, Record<string, number>>();
-  private readonly rates = new Map<string, SampledRate>();
-  private readonly buckets = new Map<string, TokenBucket>();
+  private readonly rates: Sensors<SampledRate>;
+  private readonly buckets: Sensors<TokenBucket>;
 
   /** `source` gives the cluster's quotas as they stand (a new list on every change). */
-  constructor(private readonly source: () => readonly QuotaEntry[], private readonly window: RateWindow) {}
+  constructor(private readonly source: () => readonly QuotaEntry[], private readonly window: RateWindow) {
+    this.rates = new Sensors(() => new SampledRate(window));
+    this.buckets = new Sensors(() => new TokenBucket(window));
+  }
 
   private get byEntity(): Map<string, Record<string, number>> {
     const entries = this.source();
@@ -93,19 +96,13 @@ export class ClientQuotas {
     if (!q) return 0;
     // Request time is capped at one window (ClientRequestQuotaManager); bytes and mutations are not.
     const cap = kind === 'request_percentage' ? this.window.windowMs : Infinity;
-    return recordAndThrottle(this.rate(q.sensor), q.bound, value, now, cap);
+    return recordAndThrottle(this.rates.get(q.sensor, now), q.bound, value, now, cap);
   }
 
   /** Takes back what `record` counted (a fetch answered empty because it was throttled). */
   unrecord(kind: QuotaKind, c: QuotaClient, value: number, now: number): void {
     const q = this.applied(kind, c);
-    if (q) this.rate(q.sensor).unrecord(value, now);
-  }
-
-  /** How long `c` is over its quota of `kind` now, recording nothing (a strict quota refuses while it is). */
-  overFor(kind: QuotaKind, c: QuotaClient, now: number): number {
-    const q = this.applied(kind, c);
-    return q ? throttleTime(this.rate(q.sensor), q.bound, now) : 0;
+    if (q) this.rates.get(q.sensor, now).unrecord(value, now);
   }
 
   /**
@@ -117,7 +114,7 @@ export class ClientQuotas {
     const entity = [[[IP, ip]], [[IP, null]]] as const;
     for (const e of entity) {
       const bound = this.byEntity.get(entityKey(e))?.connection_creation_rate;
-      if (bound !== undefined) return recordAndThrottle(this.rate(`connection_creation_rate\u0000${ip}`), bound, 1, now, this.window.windowMs);
+      if (bound !== undefined) return recordAndThrottle(this.rates.get(`connection_creation_rate\u0000${ip}`, now), bound, 1, now, this.window.windowMs);
     }
     return 0;
   }
@@ -126,9 +123,7 @@ export class ClientQuotas {
   mutations(c: QuotaClient, strict: boolean): MutationQuota {
     const q = this.applied('controller_mutation_rate', c);
     if (!q) return UNLIMITED;
-    let bucket = this.buckets.get(q.sensor);
-    if (!bucket) this.buckets.set(q.sensor, (bucket = new TokenBucket(this.window)));
-    const b = bucket;
+    const b = this.buckets.get(q.sensor, Date.now());
     let throttleMs = 0;
     return {
       limited: true,
@@ -157,11 +152,28 @@ export class ClientQuotas {
     const q = this.applied('consumer_byte_rate', c);
     return q ? q.bound * (this.window.samples - 1) * (this.window.windowMs / 1000) : Number.MAX_SAFE_INTEGER;
   }
+}
 
-  private rate(sensor: string): SampledRate {
-    let r = this.rates.get(sensor);
-    if (!r) this.rates.set(sensor, (r = new SampledRate(this.window)));
-    return r;
+/** Kafka drops a client's quota sensors after an hour without use (INACTIVE_SENSOR_EXPIRATION_TIME_SECONDS). */
+const SENSOR_IDLE_MS = 3_600_000;
+const SWEEP_EVERY_MS = 60_000;
+
+/** Per-client measurements by sensor name, swept of those idle past SENSOR_IDLE_MS, so client ids come and go without the map growing. */
+class Sensors<T> {
+  private readonly entries = new Map<string, { value: T; used: number }>();
+  private sweepAt = 0;
+
+  constructor(private readonly make: () => T) {}
+
+  get(key: string, now: number): T {
+    if (now >= this.sweepAt) {
+      for (const [k, e] of this.entries) if (now - e.used > SENSOR_IDLE_MS) this.entries.delete(k);
+      this.sweepAt = now + SWEEP_EVERY_MS;
+    }
+    let e = this.entries.get(key);
+    if (!e) this.entries.set(key, (e = { value: this.make(), used: now }));
+    e.used = now;
+    return e.value;
   }
 }
 

@@ -88,7 +88,7 @@ export function recordAndThrottle(rate: SampledRate, bound: number, value: numbe
 }
 
 /** How long a client over `bound` must wait for `rate` to come back to it; 0 within it. */
-export function throttleTime(rate: SampledRate, bound: number, now: number, maxMs = Infinity): number {
+function throttleTime(rate: SampledRate, bound: number, now: number, maxMs = Infinity): number {
   const measured = rate.measure(now);
   if (measured <= bound) return 0;
   return Math.min(Math.round(((measured - bound) / bound) * rate.windowSize(now)), maxMs);
