@@ -117,6 +117,7 @@ export const BROKER_CONFIGS: Record<string, ConfigDef> = {
   'group.consumer.min.heartbeat.interval.ms': { type: 'INT', default: '5000', readOnly: true },
   'group.consumer.max.heartbeat.interval.ms': { type: 'INT', default: '15000', readOnly: true },
   'group.consumer.max.size': { type: 'INT', default: '2147483647', readOnly: true },
+  'group.consumer.migration.policy': { type: 'STRING', default: 'bidirectional', readOnly: true },
   'group.consumer.assignors': { type: 'LIST', default: 'uniform,range', readOnly: true },
   'auto.leader.rebalance.enable': { type: 'BOOLEAN', default: 'true', readOnly: true },
   'log.message.downconversion.enable': { type: 'BOOLEAN', default: 'true' },

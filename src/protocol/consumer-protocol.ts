@@ -21,6 +21,17 @@ export function subscribedTopics(subscription: Buffer): string[] {
   return [...(read<ConsumerProtocolSubscription>(consumerProtocolSubscription, subscription)?.topics ?? [])];
 }
 
+/** What a classic member's subscription says: its topics, the partitions it owns (v1+), its generation (v2+) and rack (v3+); empty when unreadable. */
+export function readSubscription(subscription: Buffer): { topics: string[]; ownedPartitions: Array<{ topic: string; partitions: number[] }>; generationId: number; rackId: string | null } {
+  const s = read<ConsumerProtocolSubscription>(consumerProtocolSubscription, subscription);
+  return {
+    topics: [...(s?.topics ?? [])],
+    ownedPartitions: (s?.ownedPartitions ?? []).map((t) => ({ topic: t.topic ?? '', partitions: [...(t.partitions ?? [])] })),
+    generationId: s?.generationId ?? -1,
+    rackId: s?.rackId ?? null,
+  };
+}
+
 /** A member's assignment: topic -> partitions; empty when unreadable. */
 export function readAssignment(assignment: Buffer): Map<string, number[]> {
   const a = read<ConsumerProtocolAssignment>(consumerProtocolAssignment, assignment);

@@ -3,19 +3,21 @@
 // subscription or a changed topic moves the group epoch; the server-side assignor
 // computes a target assignment for it; each member reconciles toward its target one
 // heartbeat at a time, revoking before others are assigned what it held. A group's
-// offsets stay in the group manager's Group, beside this state.
+// offsets stay in the group manager's Group, beside this state. Classic members of a
+// consumer group, and the upgrade and downgrade between protocols: mixed-groups.ts.
 import { randomUUID } from 'node:crypto';
 import { RE2JS } from 're2js';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { ConsumerGroupDescribeResponse, ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse } from '../../protocol/messages/index.js';
 import { type Assignment, SERVER_ASSIGNORS } from './assignors.js';
 import type { CoordinatorRecord } from '../coordinator/partition-writer.js';
-import { ConsumerGroup, type ConsumerMember, LEAVE_EPOCH, STATIC_LEFT_EPOCH } from './consumer-group.js';
+import { type ClassicProtocol, ConsumerGroup, type ConsumerMember, LEAVE_EPOCH, STATIC_LEFT_EPOCH } from './consumer-group.js';
 import { currentRecord, groupEpochRecord, memberRecord, memberTombstones, targetEpochRecord, targetRecord } from './consumer-records.js';
 import type { Group } from './group.js';
 import type { GroupManager } from './group-manager.js';
 import { assignmentList, reconcile, sameAssignment } from './reconciliation.js';
 import { groupConfigValue, type GroupConfigName } from './group-configs.js';
+import { MixedGroups } from './mixed-groups.js';
 
 /** The topics a group may subscribe to, as the cluster metadata has them. */
 export interface TopicCatalog {
@@ -36,9 +38,30 @@ export interface ConsumerCoordinatorDeps {
 }
 
 type Heartbeat = ConsumerGroupHeartbeatResponse;
+
+/** What a member sent that its state takes: a heartbeat's fields, or a classic member's JoinGroup's. */
+export interface MemberUpdate {
+  instanceId: string | null;
+  rackId: string | null;
+  /** -1: unchanged. */
+  rebalanceTimeoutMs: number;
+  /** null: unchanged. */
+  subscribedTopicNames: readonly string[] | null;
+  subscribedTopicRegex: string | null;
+  serverAssignor: string | null;
+  clientId: string;
+  clientHost: string;
+  classic: ClassicProtocol | null;
+  sessionTimeoutMs: number;
+}
+
+const sameClassic = (a: ClassicProtocol | null, b: ClassicProtocol | null): boolean =>
+  a === b || (a !== null && b !== null && a.sessionTimeoutMs === b.sessionTimeoutMs && a.protocols.length === b.protocols.length
+    && a.protocols.every((p, i) => p.name === b.protocols[i]!.name && p.metadata.equals(b.protocols[i]!.metadata)));
 type Described = ConsumerGroupDescribeResponse['groups'][number];
 
-class HeartbeatError extends Error {
+/** A heartbeat (or a classic member's join) refused with a Kafka error code and message. */
+export class HeartbeatError extends Error {
   constructor(readonly code: number, message: string) {
     super(message);
   }
@@ -55,8 +78,12 @@ const EMPTY: Assignment = new Map();
 export class ConsumerGroupCoordinator {
   /** Members' subscription patterns, compiled once. */
   private readonly patterns = new Map<string, RE2JS>();
+  /** Classic members in consumer groups, and groups turning from one protocol to the other. */
+  readonly mixed: MixedGroups;
 
-  constructor(private readonly manager: GroupManager, private readonly deps: ConsumerCoordinatorDeps) {}
+  constructor(private readonly manager: GroupManager, private readonly deps: ConsumerCoordinatorDeps) {
+    this.mixed = new MixedGroups(manager, this, deps);
+  }
 
   /** A group's consumer.* config: its override, else the broker's group.consumer.* default. */
   private groupInt(groupId: string, name: GroupConfigName): number {
@@ -118,11 +145,19 @@ export class ConsumerGroupCoordinator {
     }
   }
 
-  /** The group's consumer state: created for a joining member (a classic group with no members converts), else it must exist. */
-  private groupFor(groupId: string, create: boolean): { g: Group; cg: ConsumerGroup } {
+  /**
+   * The group's consumer state: created for a joining member (an empty classic group
+   * converts; a live one is upgraded online where the migration policy allows), else it
+   * must exist.
+   */
+  private groupFor(groupId: string, create: boolean, records: CoordinatorRecord[]): { g: Group; cg: ConsumerGroup } {
     const existing = this.manager.groups.get(groupId);
     if (existing?.consumer) return { g: existing, cg: existing.consumer };
-    if (existing && existing.members.size > 0) fail(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group.`);
+    if (existing && existing.members.size > 0) {
+      const upgraded = create ? this.mixed.upgrade(existing, records) : null;
+      if (!upgraded) fail(ErrorCode.GROUP_ID_NOT_FOUND, `Group ${groupId} is not a consumer group.`);
+      return { g: existing, cg: upgraded! };
+    }
     if (!create) fail(ErrorCode.UNKNOWN_MEMBER_ID, `Consumer group ${groupId} not found.`);
     const g = existing ?? this.manager.getOrCreate(groupId);
     g.consumer = new ConsumerGroup(groupId);
@@ -134,31 +169,54 @@ export class ConsumerGroupCoordinator {
     const notHere = this.manager.coordinatorError(req.groupId);
     if (notHere !== null) fail(notHere, `The coordinator is not available for ${req.groupId}.`);
     const now = this.deps.now();
-    const { cg } = this.groupFor(req.groupId, req.memberEpoch === 0);
+    const { cg } = this.groupFor(req.groupId, req.memberEpoch === 0, records);
     const memberId = req.memberId !== '' ? req.memberId : randomUUID();
     if (req.memberEpoch === LEAVE_EPOCH || req.memberEpoch === STATIC_LEFT_EPOCH) return this.leave(cg, req, memberId, records);
 
     const existing = this.member(cg, req, memberId, records);
+    const { prior, member } = this.upsertMember(cg, existing, memberId, {
+      instanceId: req.instanceId, rackId: req.rackId, rebalanceTimeoutMs: req.rebalanceTimeoutMs, subscribedTopicNames: req.subscribedTopicNames,
+      subscribedTopicRegex: req.subscribedTopicRegex, serverAssignor: req.serverAssignor, clientId: client.clientId, clientHost: client.clientHost,
+      classic: null, sessionTimeoutMs: this.groupInt(cg.groupId, 'consumer.session.timeout.ms'),
+    }, req.topicPartitions, now, records);
+    // The assignment goes back on a join, on a full request (after an error, say), and when it changed.
+    const full = req.rebalanceTimeoutMs !== -1 && (req.subscribedTopicNames !== null || req.subscribedTopicRegex !== null) && req.topicPartitions !== null;
+    const changed = !sameAssignment(prior.assigned, member.assigned);
+    return {
+      throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, memberId, memberEpoch: member.memberEpoch,
+      heartbeatIntervalMs: this.groupInt(cg.groupId, 'consumer.heartbeat.interval.ms'),
+      assignment: req.memberEpoch === 0 || full || changed ? { topicPartitions: assignmentList(member.assigned) } : null,
+    };
+  }
+
+  /**
+   * Kafka's steps 1 to 3 of a member's heartbeat (a classic member's JoinGroup takes the same
+   * path): the member made or updated from what it sent, the group epoch and target moved
+   * when its subscription changed, and the member reconciled toward its target given the
+   * partitions it says it owns. Returns it before and after.
+   */
+  upsertMember(cg: ConsumerGroup, existing: ConsumerMember | undefined, memberId: string, sent: MemberUpdate, owned: ReadonlyArray<{ topicId: string; partitions: ReadonlyArray<number> }> | null, now: number, records: CoordinatorRecord[]): { prior: ConsumerMember; member: ConsumerMember } {
     const joining = existing === undefined;
     if (joining && cg.members.size >= this.deps.config.int('group.consumer.max.size')) {
       fail(ErrorCode.GROUP_MAX_SIZE_REACHED, `The consumer group has reached its maximum capacity of ${this.deps.config.int('group.consumer.max.size')} members.`);
     }
     const prior: ConsumerMember = existing ?? {
-      memberId, instanceId: req.instanceId, rackId: null, clientId: client.clientId, clientHost: client.clientHost, rebalanceTimeoutMs: -1,
+      memberId, instanceId: sent.instanceId, rackId: null, clientId: sent.clientId, clientHost: sent.clientHost, rebalanceTimeoutMs: -1,
       subscribedTopicNames: [], subscribedTopicRegex: null, serverAssignor: null, sessionDeadline: 0, revocationDeadline: null,
-      state: 'STABLE', memberEpoch: 0, previousMemberEpoch: 0, assigned: EMPTY, pendingRevocation: EMPTY,
+      state: 'STABLE', memberEpoch: 0, previousMemberEpoch: 0, assigned: EMPTY, pendingRevocation: EMPTY, classic: null,
     };
     const updated: ConsumerMember = {
       ...prior,
-      instanceId: req.instanceId ?? prior.instanceId,
-      rackId: req.rackId ?? prior.rackId,
-      rebalanceTimeoutMs: req.rebalanceTimeoutMs !== -1 ? req.rebalanceTimeoutMs : prior.rebalanceTimeoutMs,
-      subscribedTopicNames: req.subscribedTopicNames ?? prior.subscribedTopicNames,
-      subscribedTopicRegex: req.subscribedTopicRegex !== null ? req.subscribedTopicRegex || null : prior.subscribedTopicRegex,
-      serverAssignor: req.serverAssignor ?? prior.serverAssignor,
-      clientId: client.clientId,
-      clientHost: client.clientHost,
-      sessionDeadline: now + this.groupInt(cg.groupId, 'consumer.session.timeout.ms'),
+      instanceId: sent.instanceId ?? prior.instanceId,
+      rackId: sent.rackId ?? prior.rackId,
+      rebalanceTimeoutMs: sent.rebalanceTimeoutMs !== -1 ? sent.rebalanceTimeoutMs : prior.rebalanceTimeoutMs,
+      subscribedTopicNames: sent.subscribedTopicNames ?? prior.subscribedTopicNames,
+      subscribedTopicRegex: sent.subscribedTopicRegex !== null ? sent.subscribedTopicRegex || null : prior.subscribedTopicRegex,
+      serverAssignor: sent.serverAssignor ?? prior.serverAssignor,
+      clientId: sent.clientId,
+      clientHost: sent.clientHost,
+      classic: sent.classic,
+      sessionDeadline: now + sent.sessionTimeoutMs,
     };
     const subscriptionChanged = joining
       || updated.subscribedTopicRegex !== prior.subscribedTopicRegex
@@ -166,14 +224,14 @@ export class ConsumerGroupCoordinator {
       || updated.subscribedTopicNames.length !== prior.subscribedTopicNames.length
       || updated.subscribedTopicNames.some((t, i) => t !== prior.subscribedTopicNames[i]);
     cg.set(updated);
-    if (joining) this.deps.logger.info(`group ${req.groupId}: member ${memberId} joins the consumer group`);
+    if (joining) this.deps.logger.info(`group ${cg.groupId}: member ${memberId} joins the consumer group${sent.classic ? ' with the classic protocol' : ''}`);
     if (subscriptionChanged || updated.instanceId !== prior.instanceId || updated.rackId !== prior.rackId || updated.rebalanceTimeoutMs !== prior.rebalanceTimeoutMs
-      || updated.clientId !== prior.clientId || updated.clientHost !== prior.clientHost) {
+      || updated.clientId !== prior.clientId || updated.clientHost !== prior.clientHost || !sameClassic(updated.classic, prior.classic)) {
       records.push(memberRecord(cg.groupId, memberId, updated));
     }
     this.maybeBumpEpoch(cg, subscriptionChanged, records);
 
-    const reconciled = reconcile(updated, cg.targetAssignmentEpoch, cg.target.get(memberId) ?? EMPTY, cg.ownerEpoch, req.topicPartitions);
+    const reconciled = reconcile(updated, cg.targetAssignmentEpoch, cg.target.get(memberId) ?? EMPTY, cg.ownerEpoch, owned);
     const member: ConsumerMember = {
       ...updated, ...reconciled,
       revocationDeadline: reconciled.state === 'UNREVOKED_PARTITIONS' ? (updated.revocationDeadline ?? now + updated.rebalanceTimeoutMs) : null,
@@ -183,14 +241,7 @@ export class ConsumerGroupCoordinator {
       || !sameAssignment(member.assigned, prior.assigned) || !sameAssignment(member.pendingRevocation, prior.pendingRevocation)) {
       records.push(currentRecord(cg.groupId, memberId, member));
     }
-    // The assignment goes back on a join, on a full request (after an error, say), and when it changed.
-    const full = req.rebalanceTimeoutMs !== -1 && (req.subscribedTopicNames !== null || req.subscribedTopicRegex !== null) && req.topicPartitions !== null;
-    const changed = !sameAssignment(prior.assigned, member.assigned);
-    return {
-      throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, memberId, memberEpoch: member.memberEpoch,
-      heartbeatIntervalMs: this.groupInt(cg.groupId, 'consumer.heartbeat.interval.ms'),
-      assignment: req.memberEpoch === 0 || full || changed ? { topicPartitions: assignmentList(member.assigned) } : null,
-    };
+    return { prior, member };
   }
 
   /** The member a heartbeat is from: a static member by its instance id, else by member id (Kafka's getOrMaybeSubscribe*Member). */
@@ -250,12 +301,22 @@ export class ConsumerGroupCoordinator {
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, memberId, memberEpoch: req.memberEpoch, heartbeatIntervalMs: 0, assignment: null };
   }
 
-  private removeMember(cg: ConsumerGroup, m: ConsumerMember, why: string, records: CoordinatorRecord[]): void {
+  /** A member gone (left, fenced, timed out); a group left with classic members only turns classic again (Kafka's online downgrade). */
+  removeMember(cg: ConsumerGroup, m: ConsumerMember, why: string, records: CoordinatorRecord[]): void {
     cg.remove(m.memberId);
     records.push(...memberTombstones(cg.groupId, m.memberId));
     this.deps.logger.info(`group ${cg.groupId}: member ${m.memberId} ${why}`);
+    const g = this.manager.groups.get(cg.groupId);
+    // Classic members left alone: the group turns classic at the epoch it had, and they rebalance there.
+    if (g && !m.classic && this.mixed.maybeDowngrade(g, cg, records)) {
+      records.push(this.manager.groupRecord(g));
+      const now = this.deps.now();
+      g.rebalanceDeadline = now + Math.max(0, ...[...g.members.values()].map((x) => x.rebalanceTimeoutMs));
+      g.transition('PreparingRebalance', now);
+      return;
+    }
     // Empty from now: offsets.retention.minutes counts from here.
-    if (cg.members.size === 0) this.manager.groups.get(cg.groupId)?.transition('Empty', this.deps.now());
+    if (cg.members.size === 0) g?.transition('Empty', this.deps.now());
     this.maybeBumpEpoch(cg, true, records);
   }
 
@@ -329,7 +390,7 @@ export class ConsumerGroupCoordinator {
       members: [...cg.members.values()].map((m) => ({
         memberId: m.memberId, instanceId: m.instanceId, rackId: m.rackId, memberEpoch: m.memberEpoch, clientId: m.clientId, clientHost: m.clientHost,
         subscribedTopicNames: [...m.subscribedTopicNames], subscribedTopicRegex: m.subscribedTopicRegex,
-        assignment: named(m.assigned), targetAssignment: named(cg.target.get(m.memberId) ?? EMPTY), memberType: 1,
+        assignment: named(m.assigned), targetAssignment: named(cg.target.get(m.memberId) ?? EMPTY), memberType: m.classic ? 0 : 1,
       })),
     };
   }

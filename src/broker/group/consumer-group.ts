@@ -21,6 +21,14 @@ export interface ConsumerMember extends MemberAssignment {
   sessionDeadline: number;
   /** While it has partitions to revoke: when it is fenced if it has not (rebalance timeout). */
   revocationDeadline: number | null;
+  /** A member of the classic protocol (JoinGroup/SyncGroup/Heartbeat) in this group (KIP-848's mixed groups); null for one of the consumer protocol. */
+  classic: ClassicProtocol | null;
+}
+
+/** What a classic member joined with: its session timeout and the protocols (assignor names and subscriptions) it supports. */
+export interface ClassicProtocol {
+  sessionTimeoutMs: number;
+  protocols: ReadonlyArray<{ name: string; metadata: Buffer }>;
 }
 
 /** The epoch of a static member that left and may come back with its instance id. */
@@ -96,7 +104,9 @@ export class ConsumerGroup {
 function memberEpochError(cg: ConsumerGroup, memberId: string | null, memberEpoch: number): number | null {
   const m = memberId === null ? undefined : cg.members.get(memberId);
   if (!m) return ErrorCode.UNKNOWN_MEMBER_ID;
-  return memberEpoch === m.memberEpoch ? null : ErrorCode.STALE_MEMBER_EPOCH;
+  // Kafka's validateMemberEpoch: a classic member's epoch is its generation.
+  if (memberEpoch !== m.memberEpoch) return m.classic ? ErrorCode.ILLEGAL_GENERATION : ErrorCode.STALE_MEMBER_EPOCH;
+  return null;
 }
 
 /** Kafka's validateOffsetCommit: without a member epoch, only while the group has no members. */
@@ -118,6 +128,7 @@ export function blankMember(memberId: string): ConsumerMember {
   return {
     memberId, instanceId: null, rackId: null, clientId: '', clientHost: '', rebalanceTimeoutMs: -1, subscribedTopicNames: [], subscribedTopicRegex: null,
     serverAssignor: null, sessionDeadline: 0, revocationDeadline: null, state: 'STABLE', memberEpoch: 0, previousMemberEpoch: 0, assigned: EMPTY, pendingRevocation: EMPTY,
+    classic: null,
   };
 }
 

@@ -22,7 +22,7 @@ const STATE_CODES: Record<MemberState, number> = { STABLE: 1, UNREVOKED_PARTITIO
 const STATES = new Map(Object.entries(STATE_CODES).map(([k, v]) => [v, k as MemberState]));
 
 /** The member's subscription and client, as a ConsumerGroupMemberMetadataValue holds them. */
-export type MemberMetadata = Pick<ConsumerMember, 'instanceId' | 'rackId' | 'clientId' | 'clientHost' | 'subscribedTopicNames' | 'subscribedTopicRegex' | 'rebalanceTimeoutMs' | 'serverAssignor'>;
+export type MemberMetadata = Pick<ConsumerMember, 'instanceId' | 'rackId' | 'clientId' | 'clientHost' | 'subscribedTopicNames' | 'subscribedTopicRegex' | 'rebalanceTimeoutMs' | 'serverAssignor' | 'classic'>;
 export type CurrentAssignment = Pick<ConsumerMember, 'memberEpoch' | 'previousMemberEpoch' | 'state' | 'assigned' | 'pendingRevocation'>;
 
 export type ConsumerGroupRecord =
@@ -43,7 +43,8 @@ export const memberRecord = (groupId: string, memberId: string, m: MemberMetadat
   key: encodeKey(consumerGroupMemberMetadataKey, { groupId, memberId }),
   value: m === null ? null : encodeValue(consumerGroupMemberMetadataValue, 0, {
     instanceId: m.instanceId, rackId: m.rackId, clientId: m.clientId, clientHost: m.clientHost, subscribedTopicNames: m.subscribedTopicNames,
-    subscribedTopicRegex: m.subscribedTopicRegex, rebalanceTimeoutMs: m.rebalanceTimeoutMs, serverAssignor: m.serverAssignor, classicMemberMetadata: null,
+    subscribedTopicRegex: m.subscribedTopicRegex, rebalanceTimeoutMs: m.rebalanceTimeoutMs, serverAssignor: m.serverAssignor,
+    classicMemberMetadata: m.classic && { sessionTimeoutMs: m.classic.sessionTimeoutMs, supportedProtocols: m.classic.protocols },
   }),
 });
 
@@ -75,7 +76,15 @@ export function readConsumerGroupRecord(type: number, key: Buffer, value: Buffer
     case consumerGroupMemberMetadataKey.apiKey: {
       const { groupId, memberId } = decodeKey(consumerGroupMemberMetadataKey, key);
       const v = value && decodeValue(consumerGroupMemberMetadataValue, value);
-      return { kind: 'consumer-member', group: groupId, memberId, value: v && { ...v, subscribedTopicNames: [...v.subscribedTopicNames], rebalanceTimeoutMs: v.rebalanceTimeoutMs ?? -1 } };
+      const classic = v?.classicMemberMetadata;
+      return {
+        kind: 'consumer-member', group: groupId, memberId,
+        value: v && {
+          instanceId: v.instanceId, rackId: v.rackId, clientId: v.clientId, clientHost: v.clientHost, subscribedTopicNames: [...v.subscribedTopicNames],
+          subscribedTopicRegex: v.subscribedTopicRegex, rebalanceTimeoutMs: v.rebalanceTimeoutMs ?? -1, serverAssignor: v.serverAssignor,
+          classic: classic ? { sessionTimeoutMs: classic.sessionTimeoutMs, protocols: classic.supportedProtocols.map((x) => ({ name: x.name, metadata: Buffer.from(x.metadata) })) } : null,
+        },
+      };
     }
     case consumerGroupTargetAssignmentMemberKey.apiKey: {
       const { groupId, memberId } = decodeKey(consumerGroupTargetAssignmentMemberKey, key);

@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { ErrorCode } from '../../protocol/errors.js';
 import { type Group, type JoinResult, type Member, type SyncResult } from './group.js';
 import type { Scheduler } from '../scheduler.js';
+import { leaveConsumerGroup } from './mixed-groups.js';
+import type { CoordinatorRecord } from '../coordinator/partition-writer.js';
 import { ConsumerGroupCoordinator, NO_TOPICS } from './consumer-coordinator.js';
 import { type GroupCoordinatorDeps, GroupManager } from './group-manager.js';
 
@@ -68,7 +70,7 @@ export class GroupCoordinator {
 
   /** Leadership of an offsets partition moved away: its groups' waiting members are sent to the new coordinator. */
   partitionResigned(index: number): void {
-    for (const g of this.manager.unload(index)) this.dismissWaiting(g, ErrorCode.NOT_COORDINATOR);
+    for (const g of this.manager.unload(index)) g.answerWaiting(ErrorCode.NOT_COORDINATOR);
   }
 
   /**
@@ -79,19 +81,10 @@ export class GroupCoordinator {
   resetAll(): string[] {
     const gone = [...this.manager.groups.values()].filter((g) => this.manager.coordinatorError(g.groupId) === null);
     for (const g of gone) {
-      this.dismissWaiting(g, ErrorCode.UNKNOWN_MEMBER_ID);
+      g.answerWaiting(ErrorCode.UNKNOWN_MEMBER_ID);
       this.manager.forget(g.groupId);
     }
     return gone.map((g) => g.groupId);
-  }
-
-  private dismissWaiting(g: Group, errorCode: number): void {
-    for (const m of g.members.values()) {
-      m.awaitingJoin?.(this.joinError(errorCode, m.memberId));
-      m.awaitingSync?.({ errorCode, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) });
-      m.awaitingJoin = null;
-      m.awaitingSync = null;
-    }
   }
 
   // ---- membership -------------------------------------------------------------------
@@ -125,8 +118,8 @@ export class GroupCoordinator {
     if (!existing && p.memberId !== '') return this.joinError(ErrorCode.UNKNOWN_MEMBER_ID, p.memberId);
     const g = existing ?? this.manager.getOrCreate(p.groupId);
     if (g.state === 'Dead') return this.joinError(ErrorCode.COORDINATOR_NOT_AVAILABLE, p.memberId);
-    // A KIP-848 group turns classic again once it has no members; classic members do not join a live one here.
-    if (g.consumer && g.consumer.members.size > 0) return this.joinError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, p.memberId);
+    // A live KIP-848 group takes classic members through the consumer protocol (mixed-groups.ts); an empty one turns classic again.
+    if (g.consumer && g.consumer.members.size > 0) return this.consumer.mixed.join(g, g.consumer, p);
     g.consumer = null;
     if (!g.supports(p.protocolType, p.protocols)) return this.joinError(ErrorCode.INCONSISTENT_GROUP_PROTOCOL, p.memberId);
 
@@ -278,6 +271,7 @@ export class GroupCoordinator {
     if (notHere !== null) return fail(notHere);
     const g = this.manager.groups.get(p.groupId);
     if (!g) return fail(ErrorCode.UNKNOWN_MEMBER_ID);
+    if (g.consumer) return this.consumer.mixed.sync(g.consumer, p.memberId, p.groupInstanceId, p.generationId, p.protocolType, p.protocolName);
     if (p.groupInstanceId !== null && g.staticMembers.has(p.groupInstanceId) && g.staticMembers.get(p.groupInstanceId) !== p.memberId) return fail(ErrorCode.FENCED_INSTANCE_ID);
     const m = g.members.get(p.memberId);
     if (!m) return fail(ErrorCode.UNKNOWN_MEMBER_ID);
@@ -322,6 +316,7 @@ export class GroupCoordinator {
     if (notHere !== null) return notHere;
     const g = this.manager.groups.get(groupId);
     if (!g) return ErrorCode.UNKNOWN_MEMBER_ID;
+    if (g.consumer) return this.consumer.mixed.heartbeat(g.consumer, memberId, groupInstanceId, generationId);
     if (g.state === 'Dead') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     if (groupInstanceId !== null && g.staticMembers.has(groupInstanceId) && g.staticMembers.get(groupInstanceId) !== memberId) return ErrorCode.FENCED_INSTANCE_ID;
     const m = g.members.get(memberId);
@@ -341,6 +336,13 @@ export class GroupCoordinator {
     if (notHere !== null) return members.map(() => notHere);
     const g = this.manager.groups.get(groupId);
     if (!g) return members.map(() => ErrorCode.UNKNOWN_MEMBER_ID);
+    const cg = g.consumer;
+    if (cg) {
+      const records: CoordinatorRecord[] = [];
+      const codes = leaveConsumerGroup(cg, members, (m) => this.consumer.removeMember(cg, m, 'left the group', records));
+      void this.manager.write(groupId, records);
+      return codes;
+    }
     return members.map((who) => {
       let m: Member | undefined;
       if (who.groupInstanceId !== null) {

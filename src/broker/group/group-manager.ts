@@ -183,7 +183,12 @@ export class GroupManager {
 
   /** Writes the group's metadata (members, generation, assignment) as it stands. */
   storeGroup(g: Group): void {
-    void this.write(g.groupId, [{
+    void this.write(g.groupId, [this.groupRecord(g)]);
+  }
+
+  /** A classic group's GroupMetadata record as it stands. */
+  groupRecord(g: Group): CoordinatorRecord {
+    return {
       key: groupKey(g.groupId),
       value: groupValue({
         protocolType: g.protocolType ?? '',
@@ -197,7 +202,7 @@ export class GroupManager {
           subscription: g.metadataFor(m), assignment: m.assignment,
         })),
       }),
-    }]);
+    };
   }
 
   // ---- offsets ------------------------------------------------------------------------
@@ -209,8 +214,8 @@ export class GroupManager {
     if (g.state === 'Dead') return ErrorCode.COORDINATOR_NOT_AVAILABLE;
     if (g.consumer) {
       const denied = commitAccessError(g.consumer, memberId, generationId);
-      // A KIP-848 member commits with OffsetCommit v9+, which carries its member epoch.
-      if (denied === null && generationId >= 0 && apiVersion < 9) return ErrorCode.UNSUPPORTED_VERSION;
+      // A KIP-848 member commits with OffsetCommit v9+, which carries its member epoch; a classic member of the group, with its generation.
+      if (denied === null && generationId >= 0 && apiVersion < 9 && !g.consumer.members.get(memberId)?.classic) return ErrorCode.UNSUPPORTED_VERSION;
       return denied;
     }
     // In Kafka's order: who is committing, then for which generation, then the state; a

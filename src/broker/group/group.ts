@@ -107,6 +107,16 @@ export class Group {
     return protocols.some((p) => members.every((m) => m.protocols.some((q) => q.name === p.name)));
   }
 
+  /** Answers every member's waiting JoinGroup and SyncGroup with `errorCode` (the group moved, or went away). */
+  answerWaiting(errorCode: number): void {
+    for (const m of this.members.values()) {
+      m.awaitingJoin?.({ errorCode, generationId: -1, protocolType: null, protocolName: null, leader: '', memberId: m.memberId, skipAssignment: false, members: [] });
+      m.awaitingSync?.({ errorCode, protocolType: null, protocolName: null, assignment: Buffer.alloc(0) });
+      m.awaitingJoin = null;
+      m.awaitingSync = null;
+    }
+  }
+
   metadataFor(m: Member): Buffer {
     return m.protocols.find((p) => p.name === this.protocolName)?.metadata ?? Buffer.alloc(0);
   }

@@ -8,6 +8,7 @@ import { createLogger } from '../../../src/broker/logger.js';
 import { ErrorCode } from '../../../src/protocol/errors.js';
 import type { ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse } from '../../../src/protocol/messages/index.js';
 import { MemoryPartitionWriter } from '../../support/memory-partition-writer.js';
+import { assignmentBytes, readAssignment, subscriptionBytes } from '../../../src/protocol/consumer-protocol.js';
 
 const ORDERS = '0a'.repeat(16);
 const INVOICES = '0b'.repeat(16);
@@ -133,7 +134,8 @@ test('a regex subscription takes in a topic created later; offsets need the memb
   t.deepEqual(await commit('m1', 1), [ErrorCode.STALE_MEMBER_EPOCH]);
   t.deepEqual(await commit('m1', 2, 8), [ErrorCode.UNSUPPORTED_VERSION], 'a KIP-848 member commits with v9+');
   t.deepEqual(await commit('', -1), [ErrorCode.UNKNOWN_MEMBER_ID], 'an admin commits only to a group without members');
-  t.like(coordinator.join({ groupId: 'g', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId: '', groupInstanceId: null, protocolType: 'consumer', protocols: [{ name: 'range', metadata: Buffer.alloc(0) }], clientId: 'c', clientHost: 'h', requireKnownMemberId: false }), { errorCode: ErrorCode.INCONSISTENT_GROUP_PROTOCOL });
+  // A classic member of another protocol type cannot join; one of the consumer protocol can (mixed groups, below).
+  t.like(await coordinator.join({ groupId: 'g', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId: '', groupInstanceId: null, protocolType: 'connect', protocols: [{ name: 'range', metadata: Buffer.alloc(0) }], clientId: 'c', clientHost: 'h', requireKnownMemberId: false }), { errorCode: ErrorCode.INCONSISTENT_GROUP_PROTOCOL });
 });
 
 test('a new coordinator reads the group back from __consumer_offsets: members go on at their epochs, without a rebalance', async (t) => {
@@ -161,4 +163,64 @@ test('a new coordinator reads the group back from __consumer_offsets: members go
   t.is(next.coordinator.manager.deleteGroup('g'), ErrorCode.NONE);
   const third = await setup({}, writer);
   t.like(third.coordinator.consumer.describe('g', false), { errorCode: ErrorCode.GROUP_ID_NOT_FOUND });
+});
+
+test('mixed groups: a consumer-protocol member upgrades a live classic group; its classic member rejoins through the consumer protocol; the group turns classic again when the last consumer-protocol member leaves', async (t) => {
+  const { coordinator, beat, again, writer } = await setup({ 'group.initial.rebalance.delay.ms': '0' });
+  const sub = subscriptionBytes(['orders']);
+  const classicJoin = (memberId: string) => coordinator.join({
+    groupId: 'g', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId, groupInstanceId: null, protocolType: 'consumer',
+    protocols: [{ name: 'range', metadata: sub }], clientId: 'classic', clientHost: '/127.0.0.1', requireKnownMemberId: false,
+  });
+  const sync = (memberId: string, generationId: number, assignments: Array<{ memberId: string; assignment: Buffer }> = []) =>
+    coordinator.sync({ groupId: 'g', generationId, memberId, groupInstanceId: null, protocolType: 'consumer', protocolName: 'range', assignments });
+
+  // A classic group of one member holding every partition.
+  const joined = await classicJoin('');
+  const c1 = joined.memberId;
+  t.like(joined, { errorCode: 0, generationId: 1, leader: c1 });
+  t.like(await sync(c1, 1, [{ memberId: c1, assignment: assignmentBytes(new Map([['orders', [0, 1, 2, 3]]])) }]), { errorCode: 0 });
+
+  // A member of the consumer protocol joins: the group is upgraded at generation 1 and moves to epoch 2.
+  const k1 = await beat({ memberId: 'k1' });
+  t.like(k1, { errorCode: 0, memberEpoch: 2 });
+  t.deepEqual(parts(k1), [], 'its partitions are still the classic member\'s');
+  const described = coordinator.consumer.describe('g', false);
+  t.deepEqual(described.members.map((m) => [m.memberId, m.memberType, m.memberEpoch]).sort(), [[c1, 0, 1], ['k1', 1, 2]]);
+  t.is(coordinator.groups.get('g')!.members.size, 0, 'no classic membership left beside the consumer group');
+
+  // The classic member is told to rejoin, rejoins (eagerly owning nothing), and syncs its share.
+  t.is(coordinator.heartbeat('g', 1, c1, null), ErrorCode.REBALANCE_IN_PROGRESS);
+  const rejoined = await classicJoin(c1);
+  t.like(rejoined, { errorCode: 0, generationId: 2, leader: '', members: [] });
+  const synced = await sync(c1, 2);
+  t.is(synced.errorCode, 0);
+  t.deepEqual([...readAssignment(synced.assignment)], [['orders', [0, 1]]]);
+  t.is(coordinator.heartbeat('g', 2, c1, null), ErrorCode.NONE);
+  t.deepEqual(parts(await again('k1', 2, [])), [2, 3], 'released, the consumer-protocol member gets them');
+  t.deepEqual(await coordinator.manager.commitOffsets('g', 2, c1, null, [{ topic: 'orders', partition: 0, offset: 1, leaderEpoch: -1, metadata: null }], 8), [ErrorCode.NONE], 'the classic member commits with its generation');
+  t.deepEqual(await coordinator.manager.commitOffsets('g', 1, c1, null, [{ topic: 'orders', partition: 0, offset: 1, leaderEpoch: -1, metadata: null }], 8), [ErrorCode.ILLEGAL_GENERATION]);
+  // A new coordinator reads the mixed group back, classic member and all.
+  const next = (await setup({}, writer)).coordinator;
+  t.deepEqual(next.consumer.describe('g', false).members.map((m) => [m.memberId, m.memberType, m.memberEpoch]).sort(), [[c1, 0, 2], ['k1', 1, 2]]);
+  t.is(next.heartbeat('g', 2, c1, null), ErrorCode.NONE);
+
+  // The last consumer-protocol member leaves: classic again, rebalancing at generation 2.
+  t.like(await beat({ memberId: 'k1', memberEpoch: -1 }), { errorCode: 0 });
+  const g = coordinator.groups.get('g')!;
+  t.is(g.consumer, null);
+  t.deepEqual([g.state, g.generationId, [...g.members.keys()]], ['PreparingRebalance', 2, [c1]]);
+  t.is(coordinator.heartbeat('g', 2, c1, null), ErrorCode.REBALANCE_IN_PROGRESS);
+  t.like(await classicJoin(c1), { errorCode: 0, generationId: 3, leader: c1 });
+});
+
+test('group.consumer.migration.policy=disabled keeps a live classic group classic: a consumer-protocol member is refused', async (t) => {
+  const { coordinator, beat } = await setup({ 'group.initial.rebalance.delay.ms': '0', 'group.consumer.migration.policy': 'disabled' });
+  const joined = await coordinator.join({
+    groupId: 'g', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId: '', groupInstanceId: null, protocolType: 'consumer',
+    protocols: [{ name: 'range', metadata: subscriptionBytes(['orders']) }], clientId: 'classic', clientHost: '/127.0.0.1', requireKnownMemberId: false,
+  });
+  t.is(joined.errorCode, 0);
+  t.like(await beat({ memberId: 'k1' }), { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: 'Group g is not a consumer group.' });
+  t.is(coordinator.groups.get('g')!.consumer, null);
 });
