@@ -19,20 +19,35 @@ export interface RdProducer {
   send(r: { topic: string; messages: Array<{ partition?: number; key?: string; value: string }> }): Promise<unknown>;
   disconnect(): Promise<void>;
 }
+export interface RdAdmin {
+  connect(): Promise<void>;
+  createTopics(r: { topics: Array<{ topic: string; numPartitions: number }> }): Promise<unknown>;
+  listGroups(o: { matchConsumerGroupTypes?: number[] }): Promise<{ groups: Array<{ groupId: string; type: number }> }>;
+  describeGroups(groups: string[]): Promise<{ groups: Array<{ groupId: string; type: number; partitionAssignor: string; members: Array<{ memberId: string; targetAssignment?: { topicPartitions: Array<{ topic: string; partition: number }> } }> }> }>;
+  fetchTopicMetadata(o: { topics: string[] }): Promise<Array<{ name: string; topicId: { base64: string }; partitions: unknown[] }>>;
+  disconnect(): Promise<void>;
+}
 export interface RdKafka {
   consumer(config: Record<string, unknown>): RdConsumer;
   producer(config?: Record<string, unknown>): RdProducer;
+  admin(): RdAdmin;
 }
 
-interface Module { KafkaJS: { Kafka: new (config: Record<string, unknown>) => RdKafka; logLevel: { NOTHING: number } } }
+interface Module {
+  KafkaJS: { Kafka: new (config: Record<string, unknown>) => RdKafka; logLevel: { NOTHING: number }; ConsumerGroupTypes: { CONSUMER: number; CLASSIC: number } };
+}
 
-/** A librdkafka client for `bootstrap`; throws with what to run when it is not built. */
-export function librdkafka(bootstrap: string): RdKafka {
-  let mod: Module;
+/** The binding itself (its enums); throws with what to run when it is not built. */
+export function librdkafkaModule(): Module {
   try {
-    mod = createRequire(path.join(LIBRDKAFKA_DIR, 'package.json'))('@confluentinc/kafka-javascript') as Module;
+    return createRequire(path.join(LIBRDKAFKA_DIR, 'package.json'))('@confluentinc/kafka-javascript') as Module;
   } catch (e) {
     throw new Error(`librdkafka 2.15.1 is not built in ${LIBRDKAFKA_DIR}: run bash scripts/ensure-compat-clients.sh (${(e as Error).message})`);
   }
+}
+
+/** A librdkafka client for `bootstrap`. */
+export function librdkafka(bootstrap: string): RdKafka {
+  const mod = librdkafkaModule();
   return new mod.KafkaJS.Kafka({ kafkaJS: { brokers: [bootstrap], logLevel: mod.KafkaJS.logLevel.NOTHING } });
 }
