@@ -18,6 +18,7 @@ import type { GroupManager } from './group-manager.js';
 import { assignmentList, reconcile, sameAssignment } from './reconciliation.js';
 import { groupConfigValue, type GroupConfigName } from './group-configs.js';
 import { MixedGroups } from './mixed-groups.js';
+import { fail, HeartbeatError } from './heartbeat-error.js';
 
 /** The topics a group may subscribe to, as the cluster metadata has them. */
 export interface TopicCatalog {
@@ -59,17 +60,6 @@ const sameClassic = (a: ClassicProtocol | null, b: ClassicProtocol | null): bool
   a === b || (a !== null && b !== null && a.sessionTimeoutMs === b.sessionTimeoutMs && a.protocols.length === b.protocols.length
     && a.protocols.every((p, i) => p.name === b.protocols[i]!.name && p.metadata.equals(b.protocols[i]!.metadata)));
 type Described = ConsumerGroupDescribeResponse['groups'][number];
-
-/** A heartbeat (or a classic member's join) refused with a Kafka error code and message. */
-export class HeartbeatError extends Error {
-  constructor(readonly code: number, message: string) {
-    super(message);
-  }
-}
-
-const fail = (code: number, message: string): never => {
-  throw new HeartbeatError(code, message);
-};
 
 /** Group operations allowed with no authorizer: READ, DELETE, DESCRIBE. */
 const GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8);
