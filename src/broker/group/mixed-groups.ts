@@ -11,7 +11,7 @@ import { assignmentBytes, readAssignment, readSubscription } from '../../protoco
 import type { Assignment } from './assignors.js';
 import type { CoordinatorRecord } from '../coordinator/partition-writer.js';
 import { ConsumerGroup, type ConsumerMember } from './consumer-group.js';
-import { consumerGroupTombstones, currentRecord, groupEpochRecord, memberRecord, targetEpochRecord, targetRecord } from './consumer-records.js';
+import { consumerGroupTombstones, currentRecord, groupEpochRecord, memberRecord, memberTombstones, targetEpochRecord, targetRecord } from './consumer-records.js';
 import type { ConsumerGroupCoordinator, TopicCatalog } from './consumer-coordinator.js';
 import { HeartbeatError } from './heartbeat-error.js';
 import type { Group, JoinResult, Member, SyncResult } from './group.js';
@@ -125,20 +125,24 @@ export class MixedGroups {
       // A dynamic member first gets its id, as with a classic group (JoinGroup v4+).
       if (p.groupInstanceId === null && p.requireKnownMemberId) return fail(ErrorCode.MEMBER_ID_REQUIRED, memberId);
     }
+    const records: CoordinatorRecord[] = [];
     let existing = cg.members.get(memberId);
     if (p.groupInstanceId !== null) {
       const previous = cg.staticMember(p.groupInstanceId);
       if (previous && previous.memberId !== memberId) {
         if (p.memberId !== '') return fail(ErrorCode.FENCED_INSTANCE_ID);
-        // A static member back under a new id takes over the old one's place.
+        // A static member back under a new id takes over the old one's place and target.
+        const target = cg.target.get(previous.memberId);
         cg.remove(previous.memberId);
+        if (target) cg.target.set(memberId, target);
+        records.push(...memberTombstones(g.groupId, previous.memberId));
+        if (target) records.push(targetRecord(g.groupId, memberId, target));
         existing = { ...previous, memberId };
       }
     } else if (p.memberId !== '' && !existing) {
       return fail(ErrorCode.UNKNOWN_MEMBER_ID);
     }
     const sub = readSubscription(p.protocols[0]!.metadata);
-    const records: CoordinatorRecord[] = [];
     const now = this.deps.now();
     let member: ConsumerMember;
     try {

@@ -224,3 +224,20 @@ test('group.consumer.migration.policy=disabled keeps a live classic group classi
   t.like(await beat({ memberId: 'k1' }), { errorCode: ErrorCode.GROUP_ID_NOT_FOUND, errorMessage: 'Group g is not a consumer group.' });
   t.is(coordinator.groups.get('g')!.consumer, null);
 });
+
+test('mixed groups: a static classic member restarting under a new member id takes over its place in the consumer group', async (t) => {
+  const { coordinator, beat } = await setup({ 'group.initial.rebalance.delay.ms': '0' });
+  const join = (memberId: string) => coordinator.join({
+    groupId: 'g', sessionTimeoutMs: 10_000, rebalanceTimeoutMs: 10_000, memberId, groupInstanceId: 'i-1', protocolType: 'consumer',
+    protocols: [{ name: 'range', metadata: subscriptionBytes(['orders']) }], clientId: 'classic', clientHost: '/127.0.0.1', requireKnownMemberId: true,
+  });
+  const first = await join('');
+  await coordinator.sync({ groupId: 'g', generationId: first.generationId, memberId: first.memberId, groupInstanceId: 'i-1', protocolType: 'consumer', protocolName: 'range', assignments: [{ memberId: first.memberId, assignment: assignmentBytes(new Map([['orders', [0, 1, 2, 3]]])) }] });
+  t.like(await beat({ memberId: 'k1' }), { errorCode: 0 });
+  const restarted = await join('');
+  t.is(restarted.errorCode, 0);
+  t.not(restarted.memberId, first.memberId);
+  const members = coordinator.consumer.describe('g', false).members;
+  t.deepEqual(members.map((m) => [m.instanceId, m.memberType]).sort(), [[null, 1], ['i-1', 0]], 'one classic member for the instance, under its new id');
+  t.true(members.some((m) => m.memberId === restarted.memberId));
+});
