@@ -24,6 +24,7 @@ const SERVED = [
   'ConsumerGroupHeartbeat', 'ConsumerGroupDescribe', 'DescribeClientQuotas', 'AlterClientQuotas',
   'UpdateFeatures', 'AlterPartitionReassignments', 'ListPartitionReassignments',
   'GetTelemetrySubscriptions', 'PushTelemetry', 'ListConfigResources', 'AlterReplicaLogDirs',
+  'DescribeUserScramCredentials', 'AlterUserScramCredentials',
 ];
 
 // The coordinators' record formats in their internal topics, by folder of spec/records.

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Broker } from './broker/broker.js';
 import { EmbeddedStore } from './broker/controller/embedded-store.js';
 import type { FeatureLevels } from './broker/features.js';
+import type { ScramUser } from './broker/security/scram-bootstrap.js';
 import { FaultRegistry } from './broker/testkit/faults.js';
 import { VirtualClock } from './broker/clock.js';
 import type { FaultInput, HttpOptions, ResetResult, TestKitOptions } from './broker/testkit/plane.js';
@@ -37,6 +38,8 @@ export interface StartClusterOptions {
   logLevel?: LogLevel;
   /** Finalized feature levels, the same on every broker (see startBroker). */
   features?: FeatureLevels;
+  /** SCRAM users to start with, the same for every broker (see startBroker). */
+  scram?: readonly ScramUser[];
   /** The test kit, its faults shared by every broker (a fault's `broker` picks one): on by default. */
   testKit?: boolean | Omit<TestKitOptions, 'faults'>;
   /** 'virtual': every broker follows one clock that moves only when `advanceClock` says. */
@@ -143,6 +146,7 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Runn
     logLevel: opts.logLevel ?? 'silent',
     store: store.client(),
     ...(opts.features ? { features: opts.features } : {}),
+    ...(opts.scram ? { scram: opts.scram } : {}),
     testKit: testKit ? { ...(typeof testKit === 'object' ? testKit : {}), faults } : false,
     ...(clock ? { clock } : {}),
   }));

@@ -2,6 +2,7 @@
 // client at `bootstrap`, close it when done.
 import { Broker, type BrokerOptions } from './broker/broker.js';
 import type { FeatureLevels } from './broker/features.js';
+import type { ScramUser } from './broker/security/scram-bootstrap.js';
 import type { LogLevel } from './broker/logger.js';
 import type { FaultInput, HttpOptions, ResetResult, TestKitOptions } from './broker/testkit/plane.js';
 import type { TraceEntry } from './broker/testkit/trace.js';
@@ -11,7 +12,7 @@ export { type ClusterBroker, type RunningCluster, startCluster, type StartCluste
 export { ErrorCode, errorName } from './protocol/errors.js';
 export { MemoryVolume } from './storage/log-manager.js';
 export { FaultError } from './broker/testkit/faults.js';
-export type { FaultInput, HttpOptions, ResetResult, TestKitOptions, TraceEntry };
+export type { FaultInput, HttpOptions, ResetResult, ScramUser, TestKitOptions, TraceEntry };
 
 export interface StartBrokerOptions {
   /** 0 (the default) picks a free port. */
@@ -25,6 +26,8 @@ export interface StartBrokerOptions {
   logLevel?: LogLevel;
   /** Finalized feature levels, e.g. { 'transaction.version': 1 } for clients without KIP-890 part 2; Kafka 4.0's otherwise. */
   features?: FeatureLevels;
+  /** SCRAM users to start with (`kafka-storage format --add-scram`), written when the cluster has none of theirs. */
+  scram?: readonly ScramUser[];
   /** The test kit (faults, trace, reset): on by default in-process; false turns it off. */
   testKit?: boolean | TestKitOptions;
   /** The HTTP control plane: true for one on a free loopback port. Off by default. */
@@ -68,6 +71,7 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Runnin
     config: opts.config ?? {},
     logLevel: opts.logLevel ?? 'silent',
     ...(opts.features ? { features: opts.features } : {}),
+    ...(opts.scram ? { scram: opts.scram } : {}),
     testKit: opts.testKit ?? true,
     ...(opts.http ? { http: opts.http === true ? { port: 0 } : opts.http } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),

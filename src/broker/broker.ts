@@ -12,13 +12,13 @@ import { Controller } from './controller/controller.js';
 import { EmbeddedStore } from './controller/embedded-store.js';
 import type { CoordinationStore } from './controller/store.js';
 import { FetchSessionCache } from './fetch-sessions.js';
-import { type FeatureLevels, Features } from './features.js';
+import { Features } from './features.js';
 import type { GroupCoordinator } from './group/coordinator.js';
 import { groupCoordinatorOn } from './group/on-replicas.js';
 import { allApis } from './handlers/index.js';
 import { LogCleaner } from './log-cleaner.js';
 import { startBackgroundTasks } from './background-tasks.js';
-import { createLogger, type LogLevel } from './logger.js';
+import { createLogger } from './logger.js';
 import { Membership } from './membership.js';
 import { Connection, type ConnectionHost } from './net/connection.js';
 import { requestLimits } from './net/request-bytes.js';
@@ -29,42 +29,17 @@ import { Scheduler } from './scheduler.js';
 import type { BrokerServices } from './services.js';
 import { TopicAdmin } from './topic-admin.js';
 import { TopicConfigs } from './topic-configs.js';
-import { type HttpOptions, type TestKitOptions, TestPlane } from './testkit/plane.js';
+import { TestPlane } from './testkit/plane.js';
 import { Transactions } from './txn/transactions.js';
 import { type BrokerMetrics, brokerMetrics, requestObserver } from './metrics/source.js';
 import { type Clock, systemClock, VirtualClock } from './clock.js';
+import type { BrokerOptions } from './broker-options.js';
+import { bootstrapScramUsers, type ScramUser } from './security/scram-bootstrap.js';
+
+export type { BrokerOptions };
 import { clientQuotas } from './quotas/client-quotas.js';
 import { clientTelemetry } from './telemetry/client-telemetry.js';
 
-export interface BrokerOptions {
-  /** Broker configs by Kafka name (server.properties and --set). */
-  config?: Record<string, string>;
-  /**
-   * 'memory' keeps everything in process; a MemoryVolume does too, and keeps it for the
-   * next broker started over it; otherwise the log directory. Defaults to log.dirs.
-   */
-  storage?: 'memory' | MemoryVolume | string;
-  host?: string;
-  /** 0 picks a free port. */
-  port?: number;
-  logLevel?: LogLevel;
-  /**
-   * A client of the coordination store the cluster's metadata lives in; the broker closes
-   * it when it closes. Default: an embedded store of this broker's own (persisted in the
-   * log directory). Brokers of one cluster share one store.
-   */
-  store?: CoordinationStore;
-  /** The key prefix of this cluster in the store. */
-  storePrefix?: string;
-  /** Finalized feature levels (`kafka-storage format --feature`); Kafka 4.0's defaults otherwise. */
-  features?: FeatureLevels;
-  /** Started for testing: faults, the trace and reset (testkit/). */
-  testKit?: boolean | TestKitOptions;
-  /** The HTTP control plane's listener. */
-  http?: HttpOptions;
-  /** The clock the broker's logic follows (clock.ts): the system's, or a virtual one a test advances. */
-  clock?: 'system' | 'virtual' | Clock;
-}
 
 export class Broker {
   readonly config: BrokerConfig;
@@ -89,7 +64,11 @@ export class Broker {
   private readonly apis = new ApiTable(allApis);
   private closed = false;
 
+  /** The SCRAM users to write if the cluster has none of theirs (BrokerOptions.scram). */
+  private readonly scram: readonly ScramUser[];
+
   private constructor(opts: BrokerOptions) {
+    this.scram = opts.scram ?? [];
     const config = (this.config = new BrokerConfig(opts.config ?? {}));
     const brokerId = (this.brokerId = config.brokerId);
     const logger = (this.logger = createLogger(opts.logLevel ?? 'info', brokerId));
@@ -166,6 +145,7 @@ export class Broker {
     this.metadata.onChange((c) => this.onMetadataChange(c));
     await this.metadata.start();
     await this.services.features.bootstrap();
+    await bootstrapScramUsers(this.metadata, this.scram);
     this.applyDynamicConfigs();
     await this.membership.fenceEarlierIncarnation();
     this.replicas.reconcileAll();

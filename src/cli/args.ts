@@ -3,11 +3,12 @@ import fs from 'node:fs';
 import { ConfigError, parseProperties } from '../broker/config.js';
 import { type FeatureLevels, parseFeature } from '../broker/features.js';
 import type { LogLevel } from '../broker/logger.js';
+import { parseAddScram, type ScramUser } from '../broker/security/scram-bootstrap.js';
 
 export const USAGE = `usage: krill start [--host 127.0.0.1] [--port 9092] [--data-dir ./data] [--broker-id 0]
                    [--metadata etcd://127.0.0.1:2379] [--rack r1]
                    [--config server.properties] [--set key=value ...] [--log-level info]
-                   [--feature transaction.version=2 ...]
+                   [--feature transaction.version=2 ...] [--add-scram 'SCRAM-SHA-256=[name=u,password=p]' ...]
                    [--http-port 0] [--http-host 127.0.0.1] [--test-kit] [--clock system|virtual]
        krill topic|produce|consume|group|cluster ...   (krill topic --help for theirs)`;
 
@@ -20,6 +21,8 @@ export interface StartArgs {
   metadata?: string;
   /** Finalized feature levels, as `kafka-storage format --feature name=level`. */
   features: FeatureLevels;
+  /** SCRAM users to start with, as `kafka-storage format --add-scram`. */
+  scram: ScramUser[];
   /** The HTTP control plane's listener, when asked for. */
   http?: { host: string; port: number };
   /** Started for testing: the test kit's endpoints answer. */
@@ -34,6 +37,7 @@ export function parseStartArgs(argv: string[]): StartArgs {
   let logLevel: LogLevel = 'info';
   let metadata: string | undefined;
   const features: FeatureLevels = {};
+  const scram: ScramUser[] = [];
   let httpPort: number | undefined;
   let httpHost = '127.0.0.1';
   let testKit = false;
@@ -75,6 +79,7 @@ export function parseStartArgs(argv: string[]): StartArgs {
         features[name] = level;
         break;
       }
+      case '--add-scram': scram.push(parseAddScram(next())); break;
       case '--set': {
         const kv = next();
         const eq = kv.indexOf('=');
@@ -92,5 +97,5 @@ export function parseStartArgs(argv: string[]): StartArgs {
     const p = port ?? 9092;
     if (!('listeners' in sets)) config['listeners'] = `PLAINTEXT://${h}:${p}`;
   }
-  return { config, host, port, logLevel, features, testKit, clock, ...(metadata ? { metadata } : {}), ...(httpPort !== undefined ? { http: { host: httpHost, port: httpPort } } : {}) };
+  return { config, host, port, logLevel, features, scram, testKit, clock, ...(metadata ? { metadata } : {}), ...(httpPort !== undefined ? { http: { host: httpHost, port: httpPort } } : {}) };
 }

@@ -37,7 +37,7 @@ async function main(argv: string[]): Promise<void> {
   // The etcd client (gRPC) is only loaded when asked for: it would slow every start-up.
   const store = opts.metadata ? (await import('../broker/controller/etcd-store.js')).EtcdStore.fromUrl(opts.metadata) : undefined;
   const broker = await Broker.start({
-    config: opts.config, logLevel: opts.logLevel, features: opts.features, testKit: opts.testKit, clock: opts.clock, ...(opts.http ? { http: opts.http } : {}), ...(store ? { store } : {}),
+    config: opts.config, logLevel: opts.logLevel, features: opts.features, scram: opts.scram, testKit: opts.testKit, clock: opts.clock, ...(opts.http ? { http: opts.http } : {}), ...(store ? { store } : {}),
   });
   let stopping = false;
   const stop = (signal: string) => {

@@ -25,12 +25,15 @@ test('--metadata takes etcd endpoints and --rack sets broker.rack', (t) => {
   t.throws(() => parseStartArgs(['--metadata', 'zookeeper://localhost:2181']), { message: /etcd:\/\// });
 });
 
-test('--feature sets a finalized feature level as kafka-storage format does; unknown names are refused', (t) => {
+test('--feature and --add-scram take what kafka-storage format takes; unknown names and bad forms are refused', (t) => {
   t.deepEqual(parseStartArgs(['--feature', 'transaction.version=1']).features, { 'transaction.version': 1 });
   t.deepEqual(parseStartArgs([]).features, {});
   t.deepEqual(parseStartArgs(['--feature', 'metadata.version=20']).features, { 'metadata.version': 20 });
   t.throws(() => parseStartArgs(['--feature', 'share.version=1']), { message: /transaction\.version/ });
   t.throws(() => parseStartArgs(['--feature', 'transaction.version']), { message: /name=level/ });
+  t.deepEqual(parseStartArgs(['--add-scram', 'SCRAM-SHA-256=[name=alice,password=alice-secret]', '--add-scram', 'SCRAM-SHA-512=[name=bob,password=b]']).scram.map((u) => [u.mechanism, u.name]),
+    [['SCRAM-SHA-256', 'alice'], ['SCRAM-SHA-512', 'bob']], '--add-scram, repeatable, as kafka-storage format takes it');
+  t.throws(() => parseStartArgs(['--add-scram', 'SCRAM-SHA-256=[name=alice]']), { message: /password/ });
 });
 
 test('--http-port, --http-host and --test-kit', (t) => {

@@ -38,8 +38,8 @@ export type MetadataChange =
   | { kind: 'features' }
   | { kind: 'named-configs' };
 
-/** Config resources kept by name beside topics and brokers: client metrics subscriptions (KIP-714) and groups (KIP-848). */
-export type NamedConfigKind = 'client-metrics' | 'group-configs';
+/** Config resources kept by name beside topics and brokers: client metrics subscriptions (KIP-714), groups (KIP-848), users' SCRAM credentials (KIP-554). */
+export type NamedConfigKind = 'client-metrics' | 'group-configs' | 'scram-credentials';
 
 /** The cluster's finalized feature levels and the store revision of their last change (ApiVersions' epoch). */
 export interface FinalizedFeatures {
@@ -90,6 +90,8 @@ export class ClusterMetadata {
   readonly clientMetrics = new Map<string, Record<string, string>>();
   /** Group configs (KIP-848): config resources of type GROUP, by group id. */
   readonly groupConfigs = new Map<string, Record<string, string>>();
+  /** Users' SCRAM credentials (salt, stored and server keys, iterations) by mechanism type. */
+  readonly scramCredentials = new Map<string, Record<string, string>>();
   /** Finalized feature levels (UpdateFeatures); null until the first broker writes those it was started with. */
   features: FinalizedFeatures | null = null;
   clusterId = '';
@@ -153,7 +155,7 @@ export class ClusterMetadata {
       this.clientQuotas = value ? (JSON.parse(value) as QuotaEntry[]) : [];
       return { kind: 'quotas' };
     }
-    for (const [kind, map] of [['client-metrics', this.clientMetrics], ['group-configs', this.groupConfigs]] as const) {
+    for (const [kind, map] of [['client-metrics', this.clientMetrics], ['group-configs', this.groupConfigs], ['scram-credentials', this.scramCredentials]] as const) {
       if (!key.startsWith(`${kind}/`)) continue;
       const name = key.slice(kind.length + 1);
       if (value) map.set(name, JSON.parse(value) as Record<string, string>);

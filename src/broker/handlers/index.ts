@@ -37,6 +37,8 @@ import listPartitionReassignments from './46-list-partition-reassignments.js';
 import offsetDelete from './47-offset-delete.js';
 import describeClientQuotas from './48-describe-client-quotas.js';
 import alterClientQuotas from './49-alter-client-quotas.js';
+import describeUserScramCredentials from './50-describe-user-scram-credentials.js';
+import alterUserScramCredentials from './51-alter-user-scram-credentials.js';
 import updateFeatures from './57-update-features.js';
 import describeCluster from './60-describe-cluster.js';
 import describeProducers from './61-describe-producers.js';
@@ -53,6 +55,6 @@ export const allApis: readonly Api[] = [
   produce, fetch, listOffsets, metadata, offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat,
   leaveGroup, syncGroup, describeGroups, listGroups, apiVersions, createTopics, deleteTopics, deleteRecords,
   initProducerId, offsetForLeaderEpoch, addPartitionsToTxn, addOffsetsToTxn, endTxn, writeTxnMarkers, txnOffsetCommit, describeConfigs, alterConfigs, alterReplicaLogDirs, describeLogDirs, createPartitions, electLeaders, deleteGroups,
-  incrementalAlterConfigs, alterPartitionReassignments, listPartitionReassignments, offsetDelete, describeClientQuotas, alterClientQuotas, updateFeatures, describeCluster, describeProducers, describeTransactions, listTransactions,
+  incrementalAlterConfigs, alterPartitionReassignments, listPartitionReassignments, offsetDelete, describeClientQuotas, alterClientQuotas, describeUserScramCredentials, alterUserScramCredentials, updateFeatures, describeCluster, describeProducers, describeTransactions, listTransactions,
   consumerGroupHeartbeat, consumerGroupDescribe, getTelemetrySubscriptions, pushTelemetry, listConfigResources, describeTopicPartitions,
 ];

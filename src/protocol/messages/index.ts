@@ -36,6 +36,8 @@ export * from './46-list-partition-reassignments.js';
 export * from './47-offset-delete.js';
 export * from './48-describe-client-quotas.js';
 export * from './49-alter-client-quotas.js';
+export * from './50-describe-user-scram-credentials.js';
+export * from './51-alter-user-scram-credentials.js';
 export * from './57-update-features.js';
 export * from './60-describe-cluster.js';
 export * from './61-describe-producers.js';
@@ -84,6 +86,8 @@ import { listPartitionReassignmentsRequest, listPartitionReassignmentsResponse, 
 import { offsetDeleteRequest, offsetDeleteResponse, type OffsetDeleteRequest, type OffsetDeleteResponse } from './47-offset-delete.js';
 import { describeClientQuotasRequest, describeClientQuotasResponse, type DescribeClientQuotasRequest, type DescribeClientQuotasResponse } from './48-describe-client-quotas.js';
 import { alterClientQuotasRequest, alterClientQuotasResponse, type AlterClientQuotasRequest, type AlterClientQuotasResponse } from './49-alter-client-quotas.js';
+import { describeUserScramCredentialsRequest, describeUserScramCredentialsResponse, type DescribeUserScramCredentialsRequest, type DescribeUserScramCredentialsResponse } from './50-describe-user-scram-credentials.js';
+import { alterUserScramCredentialsRequest, alterUserScramCredentialsResponse, type AlterUserScramCredentialsRequest, type AlterUserScramCredentialsResponse } from './51-alter-user-scram-credentials.js';
 import { updateFeaturesRequest, updateFeaturesResponse, type UpdateFeaturesRequest, type UpdateFeaturesResponse } from './57-update-features.js';
 import { describeClusterRequest, describeClusterResponse, type DescribeClusterRequest, type DescribeClusterResponse } from './60-describe-cluster.js';
 import { describeProducersRequest, describeProducersResponse, type DescribeProducersRequest, type DescribeProducersResponse } from './61-describe-producers.js';
@@ -136,6 +140,8 @@ export interface ApiMessages {
   47: { request: OffsetDeleteRequest; response: OffsetDeleteResponse };
   48: { request: DescribeClientQuotasRequest; response: DescribeClientQuotasResponse };
   49: { request: AlterClientQuotasRequest; response: AlterClientQuotasResponse };
+  50: { request: DescribeUserScramCredentialsRequest; response: DescribeUserScramCredentialsResponse };
+  51: { request: AlterUserScramCredentialsRequest; response: AlterUserScramCredentialsResponse };
   57: { request: UpdateFeaturesRequest; response: UpdateFeaturesResponse };
   60: { request: DescribeClusterRequest; response: DescribeClusterResponse };
   61: { request: DescribeProducersRequest; response: DescribeProducersResponse };
@@ -197,6 +203,8 @@ export const apiSchemas: { readonly [K in ApiKey]: ApiSchemas<K> } = {
   47: { request: offsetDeleteRequest, response: offsetDeleteResponse },
   48: { request: describeClientQuotasRequest, response: describeClientQuotasResponse },
   49: { request: alterClientQuotasRequest, response: alterClientQuotasResponse },
+  50: { request: describeUserScramCredentialsRequest, response: describeUserScramCredentialsResponse },
+  51: { request: alterUserScramCredentialsRequest, response: alterUserScramCredentialsResponse },
   57: { request: updateFeaturesRequest, response: updateFeaturesResponse },
   60: { request: describeClusterRequest, response: describeClusterResponse },
   61: { request: describeProducersRequest, response: describeProducersResponse },
@@ -211,4 +219,4 @@ export const apiSchemas: { readonly [K in ApiKey]: ApiSchemas<K> } = {
 };
 
 /** Every API key Krill declares, ascending. */
-export const apiKeys: readonly ApiKey[] = [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 32, 33, 34, 35, 37, 42, 43, 44, 45, 46, 47, 48, 49, 57, 60, 61, 65, 66, 68, 69, 71, 72, 74, 75];
+export const apiKeys: readonly ApiKey[] = [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 32, 33, 34, 35, 37, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 57, 60, 61, 65, 66, 68, 69, 71, 72, 74, 75];
