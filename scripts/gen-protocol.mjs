@@ -24,7 +24,7 @@ const SERVED = [
   'ConsumerGroupHeartbeat', 'ConsumerGroupDescribe', 'DescribeClientQuotas', 'AlterClientQuotas',
   'UpdateFeatures', 'AlterPartitionReassignments', 'ListPartitionReassignments',
   'GetTelemetrySubscriptions', 'PushTelemetry', 'ListConfigResources', 'AlterReplicaLogDirs',
-  'DescribeUserScramCredentials', 'AlterUserScramCredentials',
+  'DescribeUserScramCredentials', 'AlterUserScramCredentials', 'SaslHandshake', 'SaslAuthenticate',
 ];
 
 // The coordinators' record formats in their internal topics, by folder of spec/records.

@@ -3,10 +3,15 @@
 import { apiSchemas, type ApiKey, type ApiSchemas, type RequestOf, type ResponseOf } from '../protocol/messages/index.js';
 import type { RequestHeader } from './net/request-header.js';
 import type { BrokerServices } from './services.js';
+import type { SaslSession } from './security/sasl-session.js';
 
 export interface ConnectionInfo {
   readonly id: number;
   readonly remoteAddress: string;
+  /** The connection's SASL exchange and its principal, on a SASL listener; null on a PLAINTEXT one. */
+  readonly sasl: SaslSession | null;
+  /** Closes the connection once its answers so far are sent, after `delayMs` (a failed authentication). */
+  closeAfterAnswers(delayMs: number): void;
   /** The client's software as its ApiVersions (v3+, KIP-511) named it; null until then. */
   readonly clientSoftware: { name: string; version: string } | null;
   /** True once the connection is closed: a waiting handler should stop waiting. */

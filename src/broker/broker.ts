@@ -35,6 +35,7 @@ import { type BrokerMetrics, brokerMetrics, requestObserver } from './metrics/so
 import { type Clock, systemClock, VirtualClock } from './clock.js';
 import type { BrokerOptions } from './broker-options.js';
 import { bootstrapScramUsers, type ScramUser } from './security/scram-bootstrap.js';
+import { listenerSecurity } from './security/listener-security.js';
 
 export type { BrokerOptions };
 import { clientQuotas } from './quotas/client-quotas.js';
@@ -98,13 +99,14 @@ export class Broker {
     this.txns = new Transactions({ brokerId, config, features, clock, metadata, replicas: this.replicas, producerIds, groups: this.groups, logger });
     this.cleaner = new LogCleaner(this.replicas, topicConfigs, logger, clock);
     const topics = new TopicAdmin(config, metadata, logger);
-    const metrics = (this.metrics = brokerMetrics({ brokerId, replicas: this.replicas, metadata, groups: this.groups, listener: this.listener, telemetry: () => this.services.telemetry.points() }));
+    const metrics = (this.metrics = brokerMetrics({ brokerId, replicas: this.replicas, metadata, groups: this.groups, listener: this.listener, telemetry: () => this.services.telemetry.points(), failedAuthentications: () => this.services.security.failures }));
     this.plane = new TestPlane({ brokerId, apis: this.apis, logger, metadata, topics, groups: this.groups, txns: this.txns.coordinator, clock, metrics, replicas: this.replicas, topicConfigs }, opts.testKit);
     this.services = {
       brokerId, config, logger, metadata, topicConfigs, logDirs: this.logs, producerIds, topics, features, clock, metrics,
       replicas: this.replicas, groups: this.groups, fetchSessions: new FetchSessionCache(),
       txns: this.txns.coordinator, txnMarkers: this.txns.markers, txnVerifier: this.txns.verifier,
       apiVersions: this.apis.versions, quotas: clientQuotas(metadata, config), telemetry: clientTelemetry(metadata, config, clock),
+      security: listenerSecurity(config, () => metadata.scramCredentials),
     };
   }
 

@@ -15,6 +15,8 @@ export interface MetricsSource {
   /** Partitions of the cluster with no leader (counted by the controller, as Kafka's). */
   offlinePartitions(): number;
   connections(): number;
+  /** Failed SASL authentications so far. */
+  failedAuthentications(): number;
   groups(): Iterable<{ groupId: string; state: string; members: number; offsets: Iterable<{ topic: string; partition: number; offset: number }> }>;
   /** Clients' pushed metrics (KIP-714): each one's latest value, by client instance. */
   clientTelemetry(): Iterable<{ clientInstanceId: string; clientId: string; name: string; attributes: string; value: number }>;
@@ -76,7 +78,7 @@ export class BrokerMetrics {
     gauge('kafka_controller_kafkacontroller_offlinepartitionscount', 'Partitions without a leader, on the active controller (OfflinePartitionsCount).', [],
       (g) => g.set(source.controllerId() === source.brokerId ? source.offlinePartitions() : 0));
     gauge('kafka_server_socketservermetrics_connection_count', 'Client connections open (socket-server-metrics connection-count).', [], (g) => g.set(source.connections()));
-    gauge('kafka_server_socketservermetrics_failed_authentication_total', 'Failed authentications (socket-server-metrics failed-authentication-total); no SASL yet.', [], (g) => g.set(0));
+    gauge('kafka_server_socketservermetrics_failed_authentication_total', 'Failed SASL authentications (socket-server-metrics failed-authentication-total).', [], (g) => g.set(source.failedAuthentications()));
     gauge('kafka_log_log_size', 'Bytes of a partition\'s log on this broker (Log Size).', ['topic', 'partition'], (g) => {
       for (const p of source.partitions()) g.set({ topic: p.topic, partition: String(p.index) }, p.logSize);
     });

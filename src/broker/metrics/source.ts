@@ -20,6 +20,7 @@ export interface MetricsDeps {
   listener: Listener;
   /** What clients pushed (KIP-714), latest value per metric. */
   telemetry: MetricsSource['clientTelemetry'];
+  failedAuthentications: MetricsSource['failedAuthentications'];
 }
 
 export function brokerMetrics(d: MetricsDeps): BrokerMetrics {
@@ -34,6 +35,7 @@ export function brokerMetrics(d: MetricsDeps): BrokerMetrics {
     offlinePartitions: () => [...d.metadata.topics.values()].reduce((n, t) => n + t.partitions.filter((p) => p.leader < 0).length, 0),
     connections: () => d.listener.connectionCount,
     clientTelemetry: d.telemetry,
+    failedAuthentications: d.failedAuthentications,
     *groups() {
       for (const g of d.groups.manager.groups.values()) {
         if (d.groups.manager.coordinatorError(g.groupId) !== null) continue;

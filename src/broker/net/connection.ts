@@ -22,6 +22,7 @@ import type { RequestBytes } from './request-bytes.js';
 import type { TestKit } from '../testkit/test-kit.js';
 import type { RequestObserver } from '../metrics/source.js';
 import { isFollowerFetch, throttleFor } from '../quotas/request-quotas.js';
+import { SaslSession } from '../security/sasl-session.js';
 
 const API_VERSIONS = 18;
 
@@ -79,10 +80,14 @@ export class Connection implements ConnectionInfo {
 
   private readonly socket: Socket;
   clientSoftware: { name: string; version: string } | null = null;
+  readonly sasl: SaslSession | null;
+  /** Set by closeAfterAnswers: the delay before closing once every answer so far is written. */
+  private closing: number | null = null;
 
   /** `accepted` comes from a server created with `pauseOnConnect`: this connection starts its reads. */
   constructor(readonly id: number, accepted: Socket, private readonly host: ConnectionHost) {
     this.frames = new FrameReader(host.maxRequestBytes);
+    this.sasl = host.services.security.protocol === 'SASL_PLAINTEXT' ? new SaslSession(host.services.security) : null;
     const socket = adoptFrameSocket(accepted, this.frames, (frames) => this.onFrames(frames), (e) => {
       if (e instanceof FrameTooLargeError) this.host.logger.warn(`closing ${this.remoteAddress}: ${e.message}`);
       this.close();
@@ -212,13 +217,41 @@ export class Connection implements ConnectionInfo {
     slot.bytes = 0;
   }
 
+  closeAfterAnswers(delayMs: number): void {
+    this.closing ??= delayMs;
+    this.flush();
+  }
+
+  /** After a v0 SaslHandshake the client's tokens come as raw frames; the answers go back the same way. */
+  private onRawToken(frame: Buffer): void {
+    const answer = this.sasl!.authenticate(Buffer.from(frame));
+    this.frames.release(frame);
+    const size = Buffer.alloc(4);
+    size.writeInt32BE(answer.token.length);
+    const slot = this.slot();
+    slot.out = answer.close ? [] : [size, answer.token];
+    slot.done = true;
+    if (answer.close) this.closeAfterAnswers(this.host.services.config.int('connection.failed.authentication.delay.ms'));
+    this.flush();
+  }
+
   private onFrame(frame: Buffer): void {
+    if (this.sasl?.rawTokens) {
+      this.onRawToken(frame);
+      return;
+    }
     const r = new Reader(frame);
     let header;
     try {
       header = readRequestHeader(r, this.flexibleHeader);
     } catch {
       this.host.logger.debug(`closing ${this.remoteAddress}: malformed request header`);
+      this.close();
+      return;
+    }
+    if (this.sasl && !this.sasl.authenticated && !this.sasl.allowsBeforeAuth(header.apiKey)) {
+      // Kafka's SaslServerAuthenticator: anything else before authentication ends the connection.
+      this.host.logger.debug(`closing ${this.remoteAddress}: api ${header.apiKey} before SASL authentication`);
       this.close();
       return;
     }
@@ -330,7 +363,7 @@ export class Connection implements ConnectionInfo {
   /** Counts an answered request against its client's quotas; the answer carries the throttle time it earned. */
   private quotaThrottle(q: NonNullable<Slot['quota']>, apiKey: number, res: Result): number {
     const answer = typeof res === 'object' && res !== null && 'throttleTimeMs' in res ? res : null;
-    const earned = throttleFor(this.host.services.quotas, { apiKey, clientId: q.clientId, bytes: q.size, busyMs: q.busyMs, noAnswer: res === NO_RESPONSE }, Date.now());
+    const earned = throttleFor(this.host.services.quotas, { apiKey, clientId: q.clientId, user: this.sasl?.principal ?? null, bytes: q.size, busyMs: q.busyMs, noAnswer: res === NO_RESPONSE }, Date.now());
     const ms = Math.max(earned, answer?.throttleTimeMs ?? 0);
     if (answer && ms > 0) answer.throttleTimeMs = ms;
     return ms;
@@ -352,6 +385,12 @@ export class Connection implements ConnectionInfo {
   private flush(): void {
     if (this.closed) return;
     this.writeAnswers();
+    if (this.closing !== null && this.queue.length === 0) {
+      const delay = this.closing;
+      this.closing = -1;
+      if (delay >= 0) setTimeout(() => this.close(), delay).unref();
+      return;
+    }
     this.resumeReadsIfRoom();
   }
 

@@ -13,6 +13,8 @@ const API_VERSIONS = 18;
 export interface AnsweredRequest {
   apiKey: number;
   clientId: string | null;
+  /** The authenticated user (SASL), or null. */
+  user: string | null;
   /** The request's size on the wire. */
   bytes: number;
   /** The broker's own time on it (ms), not time spent waiting for data or replicas. */
@@ -21,7 +23,8 @@ export interface AnsweredRequest {
   noAnswer: boolean;
 }
 
-export const quotaClient = (clientId: string | null): QuotaClient => ({ user: ANONYMOUS, clientId: clientId ?? '' });
+/** A request's client for quotas: its authenticated user (ANONYMOUS on a PLAINTEXT listener, as in Kafka) and client id. */
+export const quotaClient = (clientId: string | null, user: string | null = null): QuotaClient => ({ user: user ?? ANONYMOUS, clientId: clientId ?? '' });
 
 /** Kafka's follower fetch: replication, never a client's quota. */
 export function isFollowerFetch(apiKey: number, req: object): boolean {
@@ -33,7 +36,7 @@ export function isFollowerFetch(apiKey: number, req: object): boolean {
 /** The throttle time `a` earns against its client's quotas (0: none applies or it is within them). */
 export function throttleFor(quotas: ClientQuotas, a: AnsweredRequest, now: number): number {
   if (a.apiKey === API_VERSIONS) return 0;
-  const client = quotaClient(a.clientId);
+  const client = quotaClient(a.clientId, a.user);
   const bandwidth = a.apiKey === PRODUCE ? quotas.record('producer_byte_rate', client, a.bytes, now) : 0;
   // ms of busy time per second as a percentage of one thread: nanos * 100 / 1e9.
   const request = a.noAnswer ? 0 : quotas.record('request_percentage', client, a.busyMs / 10, now);

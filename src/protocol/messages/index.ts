@@ -12,6 +12,7 @@ export * from './13-leave-group.js';
 export * from './14-sync-group.js';
 export * from './15-describe-groups.js';
 export * from './16-list-groups.js';
+export * from './17-sasl-handshake.js';
 export * from './18-api-versions.js';
 export * from './19-create-topics.js';
 export * from './20-delete-topics.js';
@@ -27,6 +28,7 @@ export * from './32-describe-configs.js';
 export * from './33-alter-configs.js';
 export * from './34-alter-replica-log-dirs.js';
 export * from './35-describe-log-dirs.js';
+export * from './36-sasl-authenticate.js';
 export * from './37-create-partitions.js';
 export * from './42-delete-groups.js';
 export * from './43-elect-leaders.js';
@@ -62,6 +64,7 @@ import { leaveGroupRequest, leaveGroupResponse, type LeaveGroupRequest, type Lea
 import { syncGroupRequest, syncGroupResponse, type SyncGroupRequest, type SyncGroupResponse } from './14-sync-group.js';
 import { describeGroupsRequest, describeGroupsResponse, type DescribeGroupsRequest, type DescribeGroupsResponse } from './15-describe-groups.js';
 import { listGroupsRequest, listGroupsResponse, type ListGroupsRequest, type ListGroupsResponse } from './16-list-groups.js';
+import { saslHandshakeRequest, saslHandshakeResponse, type SaslHandshakeRequest, type SaslHandshakeResponse } from './17-sasl-handshake.js';
 import { apiVersionsRequest, apiVersionsResponse, type ApiVersionsRequest, type ApiVersionsResponse } from './18-api-versions.js';
 import { createTopicsRequest, createTopicsResponse, type CreateTopicsRequest, type CreateTopicsResponse } from './19-create-topics.js';
 import { deleteTopicsRequest, deleteTopicsResponse, type DeleteTopicsRequest, type DeleteTopicsResponse } from './20-delete-topics.js';
@@ -77,6 +80,7 @@ import { describeConfigsRequest, describeConfigsResponse, type DescribeConfigsRe
 import { alterConfigsRequest, alterConfigsResponse, type AlterConfigsRequest, type AlterConfigsResponse } from './33-alter-configs.js';
 import { alterReplicaLogDirsRequest, alterReplicaLogDirsResponse, type AlterReplicaLogDirsRequest, type AlterReplicaLogDirsResponse } from './34-alter-replica-log-dirs.js';
 import { describeLogDirsRequest, describeLogDirsResponse, type DescribeLogDirsRequest, type DescribeLogDirsResponse } from './35-describe-log-dirs.js';
+import { saslAuthenticateRequest, saslAuthenticateResponse, type SaslAuthenticateRequest, type SaslAuthenticateResponse } from './36-sasl-authenticate.js';
 import { createPartitionsRequest, createPartitionsResponse, type CreatePartitionsRequest, type CreatePartitionsResponse } from './37-create-partitions.js';
 import { deleteGroupsRequest, deleteGroupsResponse, type DeleteGroupsRequest, type DeleteGroupsResponse } from './42-delete-groups.js';
 import { electLeadersRequest, electLeadersResponse, type ElectLeadersRequest, type ElectLeadersResponse } from './43-elect-leaders.js';
@@ -116,6 +120,7 @@ export interface ApiMessages {
   14: { request: SyncGroupRequest; response: SyncGroupResponse };
   15: { request: DescribeGroupsRequest; response: DescribeGroupsResponse };
   16: { request: ListGroupsRequest; response: ListGroupsResponse };
+  17: { request: SaslHandshakeRequest; response: SaslHandshakeResponse };
   18: { request: ApiVersionsRequest; response: ApiVersionsResponse };
   19: { request: CreateTopicsRequest; response: CreateTopicsResponse };
   20: { request: DeleteTopicsRequest; response: DeleteTopicsResponse };
@@ -131,6 +136,7 @@ export interface ApiMessages {
   33: { request: AlterConfigsRequest; response: AlterConfigsResponse };
   34: { request: AlterReplicaLogDirsRequest; response: AlterReplicaLogDirsResponse };
   35: { request: DescribeLogDirsRequest; response: DescribeLogDirsResponse };
+  36: { request: SaslAuthenticateRequest; response: SaslAuthenticateResponse };
   37: { request: CreatePartitionsRequest; response: CreatePartitionsResponse };
   42: { request: DeleteGroupsRequest; response: DeleteGroupsResponse };
   43: { request: ElectLeadersRequest; response: ElectLeadersResponse };
@@ -179,6 +185,7 @@ export const apiSchemas: { readonly [K in ApiKey]: ApiSchemas<K> } = {
   14: { request: syncGroupRequest, response: syncGroupResponse },
   15: { request: describeGroupsRequest, response: describeGroupsResponse },
   16: { request: listGroupsRequest, response: listGroupsResponse },
+  17: { request: saslHandshakeRequest, response: saslHandshakeResponse },
   18: { request: apiVersionsRequest, response: apiVersionsResponse },
   19: { request: createTopicsRequest, response: createTopicsResponse },
   20: { request: deleteTopicsRequest, response: deleteTopicsResponse },
@@ -194,6 +201,7 @@ export const apiSchemas: { readonly [K in ApiKey]: ApiSchemas<K> } = {
   33: { request: alterConfigsRequest, response: alterConfigsResponse },
   34: { request: alterReplicaLogDirsRequest, response: alterReplicaLogDirsResponse },
   35: { request: describeLogDirsRequest, response: describeLogDirsResponse },
+  36: { request: saslAuthenticateRequest, response: saslAuthenticateResponse },
   37: { request: createPartitionsRequest, response: createPartitionsResponse },
   42: { request: deleteGroupsRequest, response: deleteGroupsResponse },
   43: { request: electLeadersRequest, response: electLeadersResponse },
@@ -219,4 +227,4 @@ export const apiSchemas: { readonly [K in ApiKey]: ApiSchemas<K> } = {
 };
 
 /** Every API key Krill declares, ascending. */
-export const apiKeys: readonly ApiKey[] = [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 32, 33, 34, 35, 37, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 57, 60, 61, 65, 66, 68, 69, 71, 72, 74, 75];
+export const apiKeys: readonly ApiKey[] = [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 32, 33, 34, 35, 36, 37, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 57, 60, 61, 65, 66, 68, 69, 71, 72, 74, 75];

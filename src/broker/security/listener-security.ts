@@ -1,0 +1,55 @@
+// The security of the broker's listener, from Kafka's configs: its name in `listeners`,
+// its protocol through `listener.security.protocol.map`, and for SASL_PLAINTEXT the
+// mechanisms of `sasl.enabled.mechanisms` (PLAIN against the JAAS users of
+// `listener.name.<listener>.plain.sasl.jaas.config` or `sasl.jaas.config`; SCRAM-SHA-256
+// and -512 against the cluster's credentials). SSL and SASL_SSL come with TLS; GSSAPI and
+// OAUTHBEARER are not served: a listener that needs them is refused at start.
+import { ConfigError } from '../config.js';
+import { parseJaas, plainUsers } from './jaas.js';
+import { PlainServer, type SaslMechanism, ScramServer } from './sasl-mechanisms.js';
+
+export const SUPPORTED_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'];
+
+export interface ListenerSecurity {
+  /** The listener's name as `listeners` gives it (PLAINTEXT, SASL_PLAINTEXT, or one of the map's). */
+  readonly listener: string;
+  readonly protocol: 'PLAINTEXT' | 'SASL_PLAINTEXT';
+  /** The SASL mechanisms clients may use, in `sasl.enabled.mechanisms` order. */
+  readonly mechanisms: readonly string[];
+  /** The server side of `mechanism` for a new exchange; null when it is not enabled. */
+  mechanism(name: string): SaslMechanism | null;
+  /** Failed authentications so far (socket-server-metrics failed-authentication-total). */
+  failures: number;
+}
+
+interface Configs {
+  get(name: string): string | null;
+}
+
+/** Builds the listener's security from the broker configs; throws ConfigError for what is not served. */
+export function listenerSecurity(config: Configs, credentials: () => ReadonlyMap<string, Readonly<Record<string, string>>>): ListenerSecurity {
+  const listener = /^([A-Za-z0-9_]+):\/\//.exec(config.get('listeners') ?? '')?.[1] ?? 'PLAINTEXT';
+  const map = new Map((config.get('listener.security.protocol.map') ?? '').split(',').map((e) => e.trim().split(':') as [string, string]).filter((e) => e.length === 2));
+  const protocol = map.get(listener) ?? listener;
+  if (protocol === 'PLAINTEXT') return { listener, protocol, mechanisms: [], mechanism: () => null, failures: 0 };
+  if (protocol !== 'SASL_PLAINTEXT') throw new ConfigError(`listener ${listener}: security protocol ${protocol} is not served yet (PLAINTEXT and SASL_PLAINTEXT are)`);
+  const mechanisms = (config.get('sasl.enabled.mechanisms') ?? '').split(',').map((m) => m.trim()).filter(Boolean);
+  const unsupported = mechanisms.filter((m) => !SUPPORTED_MECHANISMS.includes(m));
+  if (mechanisms.length === 0 || unsupported.length > 0) {
+    throw new ConfigError(`sasl.enabled.mechanisms: ${unsupported.join(', ') || '(none)'} not served; set it to some of ${SUPPORTED_MECHANISMS.join(', ')} (GSSAPI/Kerberos is out of scope)`);
+  }
+  const jaasFor = (m: string) => config.get(`listener.name.${listener.toLowerCase()}.${m.toLowerCase()}.sasl.jaas.config`) ?? config.get('sasl.jaas.config');
+  let users: Map<string, string> | null = null;
+  if (mechanisms.includes('PLAIN')) {
+    const jaas = jaasFor('PLAIN');
+    if (!jaas) throw new ConfigError(`listener ${listener}: PLAIN needs a PlainLoginModule entry in listener.name.${listener.toLowerCase()}.plain.sasl.jaas.config or sasl.jaas.config`);
+    users = plainUsers(parseJaas(jaas));
+  }
+  return {
+    listener, protocol, mechanisms, failures: 0,
+    mechanism(name) {
+      if (!mechanisms.includes(name)) return null;
+      return name === 'PLAIN' ? new PlainServer(users!) : new ScramServer(name, credentials());
+    },
+  };
+}
