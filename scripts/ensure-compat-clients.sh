@@ -2,7 +2,7 @@
 # The compat/ tests drive Debian's kcat, python3-confluent-kafka and python3-kafka; the
 # cluster tests start Debian's etcd (etcd-server); the console test, Debian's chromium;
 # the librdkafka tests, librdkafka 2.15.1 as @confluentinc/kafka-javascript bundles it,
-# built against Debian's libraries. Installs them when running as root and they are
+# built against Debian's libraries; the TLS tests, openssl. Installs them when running as root and they are
 # missing; otherwise says what to run.
 set -u
 missing=()
@@ -16,6 +16,8 @@ command -v kcat >/dev/null 2>&1 || missing+=(kcat)
 command -v etcd >/dev/null 2>&1 || [ -x /usr/bin/etcd ] || missing+=(etcd-server)
 # The web console's test drives Debian's Chromium (through playwright-core).
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+# The TLS tests make their certificates with openssl.
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}" >/dev/null || { apt-get update >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"; }

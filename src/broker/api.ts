@@ -10,6 +10,8 @@ export interface ConnectionInfo {
   readonly remoteAddress: string;
   /** The connection's SASL exchange and its principal, on a SASL listener; null on a PLAINTEXT one. */
   readonly sasl: SaslSession | null;
+  /** Kafka's principal name: the SASL user, else the client certificate's subject, else ANONYMOUS. */
+  readonly principal: string;
   /** Closes the connection once its answers so far are sent, after `delayMs` (a failed authentication). */
   closeAfterAnswers(delayMs: number): void;
   /** The client's software as its ApiVersions (v3+, KIP-511) named it; null until then. */

@@ -121,7 +121,7 @@ export class Broker {
       : parseListener(b.config.get('listeners')) ?? { host: '0.0.0.0', port: 9092 };
     try {
       const host: ConnectionHost = { apis: b.apis, services: b.services, logger: b.logger, testKit: b.plane.kit, observe: requestObserver(b.metrics), ...requestLimits(b.config) };
-      await b.listener.listen(listen.host || '0.0.0.0', listen.port, (id, socket) => new Connection(id, socket, host));
+      await b.listener.listen(listen.host || '0.0.0.0', listen.port, (id, socket) => new Connection(id, socket, host), b.services.security.tls);
       await b.join();
       if (opts.http) await b.plane.listen(opts.http);
     } catch (e) {

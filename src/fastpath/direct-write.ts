@@ -1,6 +1,7 @@
 // Answers written to the socket's file descriptor at once, past Node's stream.
 import fs from 'node:fs';
 import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
 
 /**
  * Writes what the socket takes at once with one writev(2), when nothing is queued ahead
@@ -11,6 +12,8 @@ import type { Socket } from 'node:net';
  * when this returns, so what they came from can be released at once.
  */
 export function writeDirect(socket: Socket, chunks: Buffer[]): Buffer[] | null {
+  // TLS encrypts in the stream: its bytes must never go to the descriptor as they are.
+  if (socket instanceof TLSSocket) return chunks;
   const fd = (socket as unknown as { _handle?: { fd?: number } | null })._handle?.fd;
   if (typeof fd !== 'number' || fd < 0 || socket.writableLength > 0) return chunks;
   let n: number;

@@ -1,6 +1,7 @@
 // Sockets whose reads land straight in request frames (Node's `onread` option), so the
 // produce path neither joins 64 KiB chunks into frames nor allocates a buffer per read.
 import net from 'node:net';
+import { TLSSocket } from 'node:tls';
 
 /** What reads land in: the request framing (net/frame-reader.ts), which hands out the buffer to read into and returns the frames a read completed. */
 export interface FrameSink {
@@ -45,7 +46,8 @@ export function connectFrameSocket(host: string, port: number, reader: FrameSink
 export function adoptFrameSocket(accepted: net.Socket, reader: FrameSink, onFrames: OnFrames, onError: (e: Error) => void): net.Socket {
   const holder = accepted as unknown as { _handle?: object | null };
   const handle = holder._handle;
-  if (handle && typeof (handle as { useUserBuffer?: unknown }).useUserBuffer === 'function') {
+  // A TLS socket's handle decrypts: it stays with its socket, whose 'data' is the plaintext.
+  if (!(accepted instanceof TLSSocket) && handle && typeof (handle as { useUserBuffer?: unknown }).useUserBuffer === 'function') {
     holder._handle = null;
     // Without its handle this only settles the server's connection count.
     accepted.destroy();

@@ -225,7 +225,7 @@ async function downConvertAll(c: Collected, v: number): Promise<void> {
  * created is not kept, as Kafka's throttled full fetch creates none.
  */
 function throttledAnswer(services: FetchServices, c: Collected, ctx: RequestContext, session: FetchSession | null, incremental: boolean): FetchResponse | null {
-  const client = quotaClient(ctx.header.clientId, ctx.connection.sasl?.principal);
+  const client = quotaClient(ctx.header.clientId, ctx.connection.principal);
   const now = Date.now();
   const throttleTimeMs = services.quotas.record('consumer_byte_rate', client, c.bytes, now);
   if (throttleTimeMs === 0) return null;
@@ -257,7 +257,7 @@ export default defineApi(1, (services: FetchServices, req, ctx) => {
   const clock = replicaId >= 0 ? systemClock : services.clock;
   const deadline = clock.now() + req.maxWaitMs;
   const quotaed = replicaId < 0 && services.quotas.active;
-  const quotaBytes = quotaed ? services.quotas.maxWindowBytes(quotaClient(ctx.header.clientId, ctx.connection.sasl?.principal)) : Number.MAX_SAFE_INTEGER;
+  const quotaBytes = quotaed ? services.quotas.maxWindowBytes(quotaClient(ctx.header.clientId, ctx.connection.principal)) : Number.MAX_SAFE_INTEGER;
   const first = readAll(services, req, v, targets, incremental, quotaBytes);
   const finish = (c: Collected): FetchResponse | Promise<FetchResponse> => {
     const throttled = quotaed ? throttledAnswer(services, c, ctx, session, incremental) : null;

@@ -16,7 +16,7 @@ export default defineApi(19, async (services: ConfigServices & Services<'topics'
   // anything is created (duplicated names are answered on their own first).
   const tooMany = services.topics.partitionsRequested(req.topics.filter((t) => seen.get(t.name) === 1)) > MAX_PARTITIONS_PER_REQUEST;
   // controller_mutation_rate: v6+ is refused with THROTTLING_QUOTA_EXCEEDED once over it (strict), older versions only throttled.
-  const quota = services.quotas.mutations(quotaClient(ctx.header.clientId, ctx.connection.sasl?.principal), ctx.version >= 6);
+  const quota = services.quotas.mutations(quotaClient(ctx.header.clientId, ctx.connection.principal), ctx.version >= 6);
   const topics: TopicOut[] = [];
   for (const t of req.topics) topics.push(await createOne(t));
   return { throttleTimeMs: quota.throttleMs, topics };

@@ -7,7 +7,7 @@ import { quotaClient } from '../quotas/request-quotas.js';
 export default defineApi(20, async (services: Services<'config' | 'metadata' | 'topics' | 'quotas'>, req, ctx) => {
   const wanted = ctx.version >= 6 ? req.topics : req.topicNames.map((name) => ({ name, topicId: '0'.repeat(32) }));
   // controller_mutation_rate, strict from v5 (KIP-599).
-  const quota = services.quotas.mutations(quotaClient(ctx.header.clientId, ctx.connection.sasl?.principal), ctx.version >= 5);
+  const quota = services.quotas.mutations(quotaClient(ctx.header.clientId, ctx.connection.principal), ctx.version >= 5);
   const responses = [];
   for (const w of wanted) responses.push(await deleteOne(w));
   return { throttleTimeMs: quota.throttleMs, responses };

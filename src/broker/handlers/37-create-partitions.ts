@@ -17,7 +17,7 @@ export default defineApi(37, async (services: Services<'metadata' | 'topics' | '
     if (counts.get(t.name) === 1 && current !== undefined && t.count > current) added += t.count - current;
   }
   // controller_mutation_rate, strict from v3 (KIP-599).
-  const quota = services.quotas.mutations(quotaClient(ctx.header.clientId, ctx.connection.sasl?.principal), ctx.version >= 3);
+  const quota = services.quotas.mutations(quotaClient(ctx.header.clientId, ctx.connection.principal), ctx.version >= 3);
   const results = [];
   for (const t of req.topics) results.push(await growOne(t));
   return { throttleTimeMs: quota.throttleMs, results };

@@ -23,6 +23,14 @@ import type { TestKit } from '../testkit/test-kit.js';
 import type { RequestObserver } from '../metrics/source.js';
 import { isFollowerFetch, throttleFor } from '../quotas/request-quotas.js';
 import { SaslSession } from '../security/sasl-session.js';
+import { TLSSocket } from 'node:tls';
+import { certificatePrincipal } from '../security/tls-config.js';
+
+/** The principal of a TLS client's certificate (its RFC 2253 subject), or null when it sent none. */
+function peerPrincipal(socket: TLSSocket): string | null {
+  const cert = socket.getPeerX509Certificate();
+  return cert ? certificatePrincipal(cert.subject) : null;
+}
 
 const API_VERSIONS = 18;
 
@@ -81,13 +89,16 @@ export class Connection implements ConnectionInfo {
   private readonly socket: Socket;
   clientSoftware: { name: string; version: string } | null = null;
   readonly sasl: SaslSession | null;
+  /** The subject of the client's certificate (SSL with client authentication), or null. */
+  private readonly certificatePrincipal: string | null;
   /** Set by closeAfterAnswers: the delay before closing once every answer so far is written. */
   private closing: number | null = null;
 
   /** `accepted` comes from a server created with `pauseOnConnect`: this connection starts its reads. */
   constructor(readonly id: number, accepted: Socket, private readonly host: ConnectionHost) {
     this.frames = new FrameReader(host.maxRequestBytes);
-    this.sasl = host.services.security.protocol === 'SASL_PLAINTEXT' ? new SaslSession(host.services.security) : null;
+    this.sasl = host.services.security.sasl ? new SaslSession(host.services.security) : null;
+    this.certificatePrincipal = accepted instanceof TLSSocket ? peerPrincipal(accepted) : null;
     const socket = adoptFrameSocket(accepted, this.frames, (frames) => this.onFrames(frames), (e) => {
       if (e instanceof FrameTooLargeError) this.host.logger.warn(`closing ${this.remoteAddress}: ${e.message}`);
       this.close();
@@ -215,6 +226,11 @@ export class Connection implements ConnectionInfo {
     if (slot.bytes === 0) return;
     this.host.requestBytes.give(slot.bytes);
     slot.bytes = 0;
+  }
+
+  /** Kafka's principal name: the SASL user, else the client certificate's subject, else ANONYMOUS. */
+  get principal(): string {
+    return this.sasl?.principal ?? this.certificatePrincipal ?? 'ANONYMOUS';
   }
 
   closeAfterAnswers(delayMs: number): void {
@@ -363,7 +379,7 @@ export class Connection implements ConnectionInfo {
   /** Counts an answered request against its client's quotas; the answer carries the throttle time it earned. */
   private quotaThrottle(q: NonNullable<Slot['quota']>, apiKey: number, res: Result): number {
     const answer = typeof res === 'object' && res !== null && 'throttleTimeMs' in res ? res : null;
-    const earned = throttleFor(this.host.services.quotas, { apiKey, clientId: q.clientId, user: this.sasl?.principal ?? null, bytes: q.size, busyMs: q.busyMs, noAnswer: res === NO_RESPONSE }, Date.now());
+    const earned = throttleFor(this.host.services.quotas, { apiKey, clientId: q.clientId, user: this.principal, bytes: q.size, busyMs: q.busyMs, noAnswer: res === NO_RESPONSE }, Date.now());
     const ms = Math.max(earned, answer?.throttleTimeMs ?? 0);
     if (answer && ms > 0) answer.throttleTimeMs = ms;
     return ms;

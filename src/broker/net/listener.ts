@@ -2,8 +2,11 @@
 // the address clients are told (`advertised.listeners`), the open connections and the
 // limits Kafka puts on them (max.connections, max.connections.per.ip and its overrides,
 // connections.max.idle.ms).
+import fs from 'node:fs';
 import net from 'node:net';
+import tls from 'node:tls';
 import type { Logger } from 'winston';
+import type { TlsSettings } from '../security/tls-config.js';
 import type { Connection } from './connection.js';
 
 /** host and port of the first entry of a listeners list (`NAME://host:port,...`); null when it has none. */
@@ -46,7 +49,7 @@ export function parseOverrides(value: string): Map<string, number> {
 const plainAddress = (a: string) => (a.startsWith('::ffff:') ? a.slice(7) : a);
 
 export class Listener {
-  private server: net.Server | null = null;
+  private server: net.Server | tls.Server | null = null;
   private readonly connections = new Set<Connection>();
   /** Sockets over their address's connection rate, held until their throttle time is over. */
   private readonly held = new Set<net.Socket>();
@@ -67,11 +70,14 @@ export class Listener {
    */
   constructor(private readonly limits: ConnectionLimits, private readonly logger: Logger, private readonly connectionRate: (ip: string, now: number) => number = () => 0) {}
 
-  /** Listens on host:port (port 0 picks one); each accepted socket becomes a connection made by `accept`. */
-  listen(host: string, port: number, accept: (id: number, socket: net.Socket) => Connection): Promise<void> {
+  /**
+   * Listens on host:port (port 0 picks one); each accepted socket becomes a connection made
+   * by `accept`. With `tls` (SSL, SASL_SSL) a connection is taken once its handshake is
+   * done and its client certificate passes ssl.client.auth.
+   */
+  listen(host: string, port: number, accept: (id: number, socket: net.Socket) => Connection, tlsSettings: (() => TlsSettings) | null = null): Promise<void> {
     return new Promise((resolve, reject) => {
-      // Paused: each Connection starts the reads itself, straight into its request frames.
-      const server = net.createServer({ pauseOnConnect: true }, (socket) => {
+      const take = (socket: net.Socket) => {
         const ip = plainAddress(socket.remoteAddress ?? '');
         const refused = this.refusal(ip);
         if (refused) {
@@ -99,7 +105,9 @@ export class Listener {
           if (n > 0) this.perIp.set(ip, n);
           else this.perIp.delete(ip);
         });
-      });
+      };
+      // Paused: each Connection starts the reads itself, straight into its request frames.
+      const server = tlsSettings ? this.tlsServer(tlsSettings, take) : net.createServer({ pauseOnConnect: true }, take);
       server.once('error', reject);
       server.listen(port, host, () => {
         server.off('error', reject);
@@ -111,6 +119,48 @@ export class Listener {
         resolve();
       });
     });
+  }
+
+  /** A TLS server whose certificates are read again when their files change (Kafka 3.x reloads them through AlterConfigs). */
+  private tlsServer(settings: () => TlsSettings, take: (socket: net.Socket) => void): tls.Server {
+    let current = settings();
+    const server = tls.createServer(current.options, (socket) => {
+      const cert = socket.getPeerX509Certificate();
+      // ssl.client.auth: required wants a certificate; one that does not verify fails even when only requested.
+      const refused = current.clientAuth === 'required' && !cert ? 'no client certificate' : cert && !socket.authorized ? `client certificate not trusted (${String(socket.authorizationError)})` : null;
+      if (refused) {
+        this.reportTlsFailure(socket.remoteAddress ?? 'unknown', refused);
+        socket.destroy();
+        return;
+      }
+      take(socket);
+    });
+    server.on('tlsClientError', (e, socket) => this.reportTlsFailure(socket.remoteAddress ?? 'unknown', e.message));
+    const reload = () => {
+      try {
+        current = settings();
+        server.setSecureContext(current.options);
+        this.logger.info('TLS certificates reloaded');
+      } catch (e) {
+        this.logger.error(`TLS certificates not reloaded: ${(e as Error).message}`);
+      }
+    };
+    for (const file of current.files) {
+      fs.watchFile(file, { interval: 1000, persistent: false }, reload);
+      this.unwatch.push(() => fs.unwatchFile(file, reload));
+    }
+    return server;
+  }
+
+  private readonly unwatch: Array<() => void> = [];
+  /** Addresses whose TLS failure was logged: once per client, not per attempt. */
+  private readonly tlsFailuresReported = new Set<string>();
+
+  private reportTlsFailure(address: string, why: string): void {
+    const ip = plainAddress(address);
+    if (this.tlsFailuresReported.has(ip) || this.tlsFailuresReported.size > 10_000) return;
+    this.tlsFailuresReported.add(ip);
+    this.logger.warn(`TLS handshake with ${ip} failed: ${why} (reported once per client)`);
   }
 
   /** Why a new connection from `ip` is refused, or null. */
@@ -157,6 +207,7 @@ export class Listener {
   /** Closes every connection and stops listening. */
   async close(): Promise<void> {
     if (this.idleTimer) clearInterval(this.idleTimer);
+    for (const stop of this.unwatch.splice(0)) stop();
     for (const c of [...this.connections]) c.close();
     for (const s of this.held) s.destroy();
     const server = this.server;

@@ -1,19 +1,25 @@
 // The security of the broker's listener, from Kafka's configs: its name in `listeners`,
-// its protocol through `listener.security.protocol.map`, and for SASL_PLAINTEXT the
+// its protocol through `listener.security.protocol.map`, its TLS for SSL and SASL_SSL
+// (tls-config.ts), and for SASL_PLAINTEXT and SASL_SSL the
 // mechanisms of `sasl.enabled.mechanisms` (PLAIN against the JAAS users of
 // `listener.name.<listener>.plain.sasl.jaas.config` or `sasl.jaas.config`; SCRAM-SHA-256
-// and -512 against the cluster's credentials). SSL and SASL_SSL come with TLS; GSSAPI and
-// OAUTHBEARER are not served: a listener that needs them is refused at start.
+// and -512 against the cluster's credentials). GSSAPI and OAUTHBEARER are not served: a
+// listener that needs them is refused at start.
 import { ConfigError } from '../config.js';
 import { parseJaas, plainUsers } from './jaas.js';
 import { PlainServer, type SaslMechanism, ScramServer } from './sasl-mechanisms.js';
+import { type TlsSettings, tlsSettings } from './tls-config.js';
 
 export const SUPPORTED_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'];
 
 export interface ListenerSecurity {
   /** The listener's name as `listeners` gives it (PLAINTEXT, SASL_PLAINTEXT, or one of the map's). */
   readonly listener: string;
-  readonly protocol: 'PLAINTEXT' | 'SASL_PLAINTEXT';
+  readonly protocol: 'PLAINTEXT' | 'SASL_PLAINTEXT' | 'SSL' | 'SASL_SSL';
+  /** Whether clients authenticate with SASL (SASL_PLAINTEXT, SASL_SSL). */
+  readonly sasl: boolean;
+  /** The listener's TLS (SSL, SASL_SSL), read again when asked (a certificate file changed); null without. */
+  readonly tls: (() => TlsSettings) | null;
   /** The SASL mechanisms clients may use, in `sasl.enabled.mechanisms` order. */
   readonly mechanisms: readonly string[];
   /** The server side of `mechanism` for a new exchange; null when it is not enabled. */
@@ -31,8 +37,14 @@ export function listenerSecurity(config: Configs, credentials: () => ReadonlyMap
   const listener = /^([A-Za-z0-9_]+):\/\//.exec(config.get('listeners') ?? '')?.[1] ?? 'PLAINTEXT';
   const map = new Map((config.get('listener.security.protocol.map') ?? '').split(',').map((e) => e.trim().split(':') as [string, string]).filter((e) => e.length === 2));
   const protocol = map.get(listener) ?? listener;
-  if (protocol === 'PLAINTEXT') return { listener, protocol, mechanisms: [], mechanism: () => null, failures: 0 };
-  if (protocol !== 'SASL_PLAINTEXT') throw new ConfigError(`listener ${listener}: security protocol ${protocol} is not served yet (PLAINTEXT and SASL_PLAINTEXT are)`);
+  if (protocol !== 'PLAINTEXT' && protocol !== 'SASL_PLAINTEXT' && protocol !== 'SSL' && protocol !== 'SASL_SSL') {
+    throw new ConfigError(`listener ${listener}: unknown security protocol ${protocol}`);
+  }
+  const secure = protocol === 'SSL' || protocol === 'SASL_SSL';
+  // Read once now, so a bad keystore stops the start; again on each reload.
+  if (secure) tlsSettings(config, listener);
+  const tls = secure ? () => tlsSettings(config, listener) : null;
+  if (protocol === 'PLAINTEXT' || protocol === 'SSL') return { listener, protocol, sasl: false, tls, mechanisms: [], mechanism: () => null, failures: 0 };
   const mechanisms = (config.get('sasl.enabled.mechanisms') ?? '').split(',').map((m) => m.trim()).filter(Boolean);
   const unsupported = mechanisms.filter((m) => !SUPPORTED_MECHANISMS.includes(m));
   if (mechanisms.length === 0 || unsupported.length > 0) {
@@ -46,7 +58,7 @@ export function listenerSecurity(config: Configs, credentials: () => ReadonlyMap
     users = plainUsers(parseJaas(jaas));
   }
   return {
-    listener, protocol, mechanisms, failures: 0,
+    listener, protocol, sasl: true, tls, mechanisms, failures: 0,
     mechanism(name) {
       if (!mechanisms.includes(name)) return null;
       return name === 'PLAIN' ? new PlainServer(users!) : new ScramServer(name, credentials());

@@ -91,6 +91,7 @@ export class TestKit {
       broker: this.brokerId,
       connectionId: ctx.connection.id,
       clientId: ctx.header.clientId,
+      principal: ctx.connection.principal,
       clientSoftwareName: software?.name ?? null,
       clientSoftwareVersion: software?.version ?? null,
       api: apiName(api),

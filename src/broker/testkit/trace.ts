@@ -13,6 +13,8 @@ export interface TraceEntry {
   broker: number;
   connectionId: number;
   clientId: string | null;
+  /** Kafka's principal name of the connection: its SASL user, its certificate's subject, or ANONYMOUS. */
+  principal: string;
   clientSoftwareName: string | null;
   clientSoftwareVersion: string | null;
   api: string;
