@@ -3,14 +3,14 @@
 // (tls-config.ts), and for SASL_PLAINTEXT and SASL_SSL the
 // mechanisms of `sasl.enabled.mechanisms` (PLAIN against the JAAS users of
 // `listener.name.<listener>.plain.sasl.jaas.config` or `sasl.jaas.config`; SCRAM-SHA-256
-// and -512 against the cluster's credentials). GSSAPI and OAUTHBEARER are not served: a
-// listener that needs them is refused at start.
+// and -512 against the cluster's credentials; OAUTHBEARER with Kafka's validator of
+// unsecured JWS tokens). GSSAPI is not served: a listener that needs it is refused at start.
 import { ConfigError } from '../config.js';
 import { parseJaas, plainUsers } from './jaas.js';
-import { PlainServer, type SaslMechanism, ScramServer } from './sasl-mechanisms.js';
+import { OAuthBearerServer, PlainServer, type SaslMechanism, ScramServer, type UnsecuredJwsOptions } from './sasl-mechanisms.js';
 import { type TlsSettings, tlsSettings } from './tls-config.js';
 
-export const SUPPORTED_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512'];
+export const SUPPORTED_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'];
 
 export interface ListenerSecurity {
   /** The listener's name as `listeners` gives it (PLAINTEXT, SASL_PLAINTEXT, or one of the map's). */
@@ -57,11 +57,24 @@ export function listenerSecurity(config: Configs, credentials: () => ReadonlyMap
     if (!jaas) throw new ConfigError(`listener ${listener}: PLAIN needs a PlainLoginModule entry in listener.name.${listener.toLowerCase()}.plain.sasl.jaas.config or sasl.jaas.config`);
     users = plainUsers(parseJaas(jaas));
   }
+  let oauth: UnsecuredJwsOptions | null = null;
+  if (mechanisms.includes('OAUTHBEARER')) {
+    const jaas = jaasFor('OAUTHBEARER');
+    const o = jaas ? parseJaas(jaas).options : {};
+    oauth = {
+      principalClaim: o.unsecuredValidatorPrincipalClaimName ?? 'sub',
+      scopeClaim: o.unsecuredValidatorScopeClaimName ?? 'scope',
+      requiredScope: (o.unsecuredValidatorRequiredScope ?? '').split(',').map((x) => x.trim()).filter(Boolean),
+      allowableClockSkewMs: Number(o.unsecuredValidatorAllowableClockSkewMs ?? 0),
+    };
+  }
   return {
     listener, protocol, sasl: true, tls, mechanisms, failures: 0,
     mechanism(name) {
       if (!mechanisms.includes(name)) return null;
-      return name === 'PLAIN' ? new PlainServer(users!) : new ScramServer(name, credentials());
+      if (name === 'PLAIN') return new PlainServer(users!);
+      if (name === 'OAUTHBEARER') return new OAuthBearerServer(oauth!);
+      return new ScramServer(name, credentials());
     },
   };
 }

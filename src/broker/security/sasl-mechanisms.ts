@@ -1,6 +1,7 @@
 // The server side of the SASL mechanisms Kafka's brokers offer here: PLAIN (RFC 4616,
-// checked against the listener's JAAS users) and SCRAM-SHA-256/512 (RFC 5802/7677,
-// checked against the cluster's credentials, whose keys are all it needs). Each takes the
+// checked against the listener's JAAS users), SCRAM-SHA-256/512 (RFC 5802/7677,
+// checked against the cluster's credentials, whose keys are all it needs) and
+// OAUTHBEARER (RFC 7628, unsecured JWS tokens as Kafka's default validator takes them). Each takes the
 // client's tokens in turn and answers the next server token, or fails with Kafka's message.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { decodeCredential, mechanismByName, SCRAM_MECHANISMS, type ScramCredential } from './scram-credentials.js';
@@ -105,3 +106,73 @@ export class ScramServer implements SaslMechanism {
     return { token: Buffer.from(`v=${serverSignature.toString('base64')}`), done: true, principal: this.user };
   }
 }
+
+/** The options of Kafka's OAuthBearerUnsecuredValidatorCallbackHandler (from the listener's OAUTHBEARER JAAS entry). */
+export interface UnsecuredJwsOptions {
+  principalClaim: string;
+  scopeClaim: string;
+  requiredScope: string[];
+  allowableClockSkewMs: number;
+}
+
+/**
+ * OAUTHBEARER (RFC 7628) with Kafka's default validator of unsecured JWS tokens
+ * (alg "none"): the token must name its principal (`sub`), not be expired, not be issued in
+ * the future, and carry the required scope. An invalid token gets RFC 7628's JSON error as
+ * a challenge; the client's `%x01` acknowledgement then fails the exchange with that JSON
+ * as the message, as Kafka's OAuthBearerSaslServer does.
+ */
+export class OAuthBearerServer implements SaslMechanism {
+  private error: string | null = null;
+
+  constructor(private readonly options: UnsecuredJwsOptions, private readonly now: () => number = Date.now) {}
+
+  step(token: Buffer): Step {
+    if (this.error !== null && token.length === 1 && token[0] === 1) throw new SaslFailure(this.error);
+    this.error = null;
+    // gs2-header, then key=value pairs each ended by %x01, and one more %x01.
+    const m = /^(n|y|p=[^,]*),(a=[^,]*)?,\u0001(.*)\u0001\u0001$/s.exec(token.toString('utf8'));
+    if (!m) throw new SaslFailure(INVALID_OAUTH);
+    const kv = new Map(m[3]!.split('\u0001').map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]));
+    const auth = /^Bearer\s+(\S+)$/i.exec(kv.get('auth') ?? '');
+    if (!auth) throw new SaslFailure(INVALID_OAUTH);
+    const result = this.validate(auth[1]!);
+    if ('error' in result) {
+      this.error = result.error;
+      return { token: Buffer.from(result.error), done: false };
+    }
+    const authzid = m[2]?.slice(2) ?? '';
+    if (authzid !== '' && authzid !== result.principal) throw new SaslFailure(`Authentication failed: Client requested an authorization id (${authzid}) that is different from the token's principal name (${result.principal})`);
+    return { token: Buffer.alloc(0), done: true, principal: result.principal };
+  }
+
+  /** The token's principal, or Kafka's JSON error response. */
+  private validate(jws: string): { principal: string } | { error: string } {
+    const invalid = { error: '{"status":"invalid_token"}' };
+    const parts = jws.split('.');
+    if (parts.length !== 3 || parts[2] !== '') return invalid;
+    let header: unknown;
+    let claims: unknown;
+    try {
+      header = JSON.parse(Buffer.from(parts[0]!, 'base64url').toString('utf8'));
+      claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
+    } catch {
+      return invalid;
+    }
+    if (!isObject(header) || !isObject(claims) || header.alg !== 'none') return invalid;
+    const { principalClaim, scopeClaim, requiredScope, allowableClockSkewMs: skew } = this.options;
+    const principal = claims[principalClaim];
+    if (typeof principal !== 'string' || principal.trim() === '') return invalid;
+    const exp = claims.exp;
+    if (typeof exp !== 'number' || exp * 1000 + skew <= this.now()) return invalid;
+    const iat = claims.iat;
+    if (iat !== undefined && (typeof iat !== 'number' || iat * 1000 - skew > this.now())) return invalid;
+    const scope = claims[scopeClaim];
+    const scopes = typeof scope === 'string' ? scope.split(' ') : Array.isArray(scope) ? scope.map(String) : [];
+    if (!requiredScope.every((s) => scopes.includes(s))) return { error: `{"status":"insufficient_scope", "scope":"[${requiredScope.join(', ')}]"}` };
+    return { principal };
+  }
+}
+
+const INVALID_OAUTH = 'Authentication failed during authentication due to invalid credentials with SASL mechanism OAUTHBEARER';
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

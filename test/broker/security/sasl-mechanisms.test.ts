@@ -1,9 +1,9 @@
 // The SASL mechanisms' server sides: PLAIN against JAAS users, SCRAM against stored keys
-// (a full RFC 5802 exchange), and Kafka's failures; no input crashes them (property).
+// (a full RFC 5802 exchange), OAUTHBEARER with unsecured tokens, and Kafka's failures; no input crashes them (property).
 import test from 'ava';
 import fc from 'fast-check';
 import { parseJaas, plainUsers } from '../../../src/broker/security/jaas.js';
-import { PlainServer, SaslFailure, ScramServer } from '../../../src/broker/security/sasl-mechanisms.js';
+import { OAuthBearerServer, PlainServer, SaslFailure, ScramServer } from '../../../src/broker/security/sasl-mechanisms.js';
 import { credentialForPassword, encodeCredential } from '../../../src/broker/security/scram-credentials.js';
 import { scramClient } from '../../support/scram-client.js';
 
@@ -44,10 +44,39 @@ for (const [mechanism, hash, type] of [['SCRAM-SHA-256', 'sha256', 1], ['SCRAM-S
   });
 }
 
+const NOW = 1_800_000_000_000;
+const jws = (claims: object, header: object = { alg: 'none' }) =>
+  `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.`;
+const bearer = (token: string, gs2 = 'n,,') => Buffer.from(`${gs2}\u0001auth=Bearer ${token}\u0001\u0001`);
+const oauth = (requiredScope: string[] = []) =>
+  new OAuthBearerServer({ principalClaim: 'sub', scopeClaim: 'scope', requiredScope, allowableClockSkewMs: 0 }, () => NOW);
+
+test('OAUTHBEARER: a valid unsecured token authenticates as its subject; a bad one gets RFC 7628\'s challenge, then Kafka\'s failure', (t) => {
+  const exp = NOW / 1000 + 60;
+  t.like(oauth().step(bearer(jws({ sub: 'alice', iat: NOW / 1000, exp }))), { done: true, principal: 'alice' });
+  t.like(oauth(['produce']).step(bearer(jws({ sub: 'alice', exp, scope: 'read produce' }), 'n,a=alice,')), { done: true, principal: 'alice' });
+  for (const [claims, header] of [
+    [{ sub: 'alice', exp: NOW / 1000 - 1 }, undefined], // expired
+    [{ sub: 'alice' }, undefined], // no exp
+    [{ exp }, undefined], // no subject
+    [{ sub: 'alice', exp, iat: NOW / 1000 + 5 }, undefined], // issued in the future
+    [{ sub: 'alice', exp }, { alg: 'RS256' }], // signed: not for this validator
+  ] as const) {
+    const server = oauth();
+    const challenge = server.step(bearer(jws(claims, header)));
+    t.deepEqual(challenge, { token: Buffer.from('{"status":"invalid_token"}'), done: false }, JSON.stringify(claims));
+    t.throws(() => server.step(Buffer.from([1])), { instanceOf: SaslFailure, message: '{"status":"invalid_token"}' });
+  }
+  const scoped = oauth(['produce', 'admin']);
+  t.is(scoped.step(bearer(jws({ sub: 'alice', exp, scope: 'produce' }))).token.toString(), '{"status":"insufficient_scope", "scope":"[produce, admin]"}');
+  t.throws(() => oauth().step(bearer(jws({ sub: 'alice', exp }), 'n,a=bob,')), { message: /authorization id \(bob\)/ });
+  t.throws(() => oauth().step(Buffer.from('n,,auth=Bearer x')), { message: 'Authentication failed during authentication due to invalid credentials with SASL mechanism OAUTHBEARER' });
+});
+
 test('no token crashes a mechanism: it answers or fails with SaslFailure (property)', (t) => {
   const creds = new Map([['a', { 1: encodeCredential(credentialForPassword(1, 'p', 4096)) }]]);
-  fc.assert(fc.property(fc.array(fc.oneof(fc.uint8Array({ maxLength: 80 }).map((b) => Buffer.from(b)), fc.constantFrom(Buffer.from('n,,n=a,r=x'), Buffer.from('c=biws,r=x,p=AAAA'))), { minLength: 1, maxLength: 3 }), (tokens) => {
-    for (const make of [() => new PlainServer(new Map([['a', 'p']])), () => new ScramServer('SCRAM-SHA-256', creds)]) {
+  fc.assert(fc.property(fc.array(fc.oneof(fc.uint8Array({ maxLength: 80 }).map((b) => Buffer.from(b)), fc.constantFrom(Buffer.from('n,,n=a,r=x'), Buffer.from('c=biws,r=x,p=AAAA'), bearer(jws({ sub: 'a', exp: 1 })), bearer('e30.e30.'), Buffer.from([1]))), { minLength: 1, maxLength: 3 }), (tokens) => {
+    for (const make of [() => new PlainServer(new Map([['a', 'p']])), () => new ScramServer('SCRAM-SHA-256', creds), () => oauth(['x'])]) {
       const m = make();
       for (const token of tokens) {
         try {
