@@ -35,7 +35,7 @@ import { type BrokerMetrics, brokerMetrics, requestObserver } from './metrics/so
 import { type Clock, systemClock, VirtualClock } from './clock.js';
 import type { BrokerOptions } from './broker-options.js';
 import { bootstrapScramUsers, type ScramUser } from './security/scram-bootstrap.js';
-import { listenerSecurity } from './security/listener-security.js';
+import { type ListenerSecurity, listenerSecurity } from './security/listener-security.js';
 
 export type { BrokerOptions };
 import { clientQuotas } from './quotas/client-quotas.js';
@@ -63,6 +63,8 @@ export class Broker {
   private readonly listener: Listener;
   private readonly scheduler: Scheduler;
   private readonly apis = new ApiTable(allApis);
+  /** The listener's security protocol and SASL mechanisms: the connections' concern, not the handlers'. */
+  private readonly security: ListenerSecurity;
   private closed = false;
 
   /** The SCRAM users to write if the cluster has none of theirs (BrokerOptions.scram). */
@@ -99,15 +101,15 @@ export class Broker {
     this.txns = new Transactions({ brokerId, config, features, clock, metadata, replicas: this.replicas, producerIds, groups: this.groups, logger });
     this.cleaner = new LogCleaner(this.replicas, topicConfigs, logger, clock);
     const topics = new TopicAdmin(config, metadata, logger);
-    const metrics = (this.metrics = brokerMetrics({ brokerId, replicas: this.replicas, metadata, groups: this.groups, listener: this.listener, telemetry: () => this.services.telemetry.points(), failedAuthentications: () => this.services.security.failures }));
+    const metrics = (this.metrics = brokerMetrics({ brokerId, replicas: this.replicas, metadata, groups: this.groups, listener: this.listener, telemetry: () => this.services.telemetry.points(), failedAuthentications: () => this.security.failures }));
     this.plane = new TestPlane({ brokerId, apis: this.apis, logger, metadata, topics, groups: this.groups, txns: this.txns.coordinator, clock, metrics, replicas: this.replicas, topicConfigs }, opts.testKit);
     this.services = {
       brokerId, config, logger, metadata, topicConfigs, logDirs: this.logs, producerIds, topics, features, clock, metrics,
       replicas: this.replicas, groups: this.groups, fetchSessions: new FetchSessionCache(),
       txns: this.txns.coordinator, txnMarkers: this.txns.markers, txnVerifier: this.txns.verifier,
       apiVersions: this.apis.versions, quotas: clientQuotas(metadata, config), telemetry: clientTelemetry(metadata, config, clock),
-      security: listenerSecurity(config, () => metadata.scramCredentials),
     };
+    this.security = listenerSecurity(config, () => metadata.scramCredentials);
   }
 
   /**
@@ -120,8 +122,8 @@ export class Broker {
       ? { host: opts.host ?? '127.0.0.1', port: opts.port ?? 9092 }
       : parseListener(b.config.get('listeners')) ?? { host: '0.0.0.0', port: 9092 };
     try {
-      const host: ConnectionHost = { apis: b.apis, services: b.services, logger: b.logger, testKit: b.plane.kit, observe: requestObserver(b.metrics), ...requestLimits(b.config) };
-      await b.listener.listen(listen.host || '0.0.0.0', listen.port, (id, socket) => new Connection(id, socket, host), b.services.security.tls);
+      const host: ConnectionHost = { apis: b.apis, services: b.services, security: b.security, logger: b.logger, testKit: b.plane.kit, observe: requestObserver(b.metrics), ...requestLimits(b.config) };
+      await b.listener.listen(listen.host || '0.0.0.0', listen.port, (id, socket) => new Connection(id, socket, host), b.security.tls);
       await b.join();
       if (opts.http) await b.plane.listen(opts.http);
     } catch (e) {

@@ -18,7 +18,6 @@ import type { Features } from './features.js';
 import type { Clock } from './clock.js';
 import type { ClientQuotas } from './quotas/client-quotas.js';
 import type { ClientTelemetry } from './telemetry/client-telemetry.js';
-import type { ListenerSecurity } from './security/listener-security.js';
 
 export interface ApiVersionRange {
   apiKey: number;
@@ -56,8 +55,6 @@ export interface BrokerServices {
   readonly clock: Clock;
   /** Client quotas as they apply to a request's client, and each client's measured rates. */
   readonly quotas: ClientQuotas;
-  /** The listener's security protocol and SASL mechanisms. */
-  readonly security: ListenerSecurity;
   /** Client telemetry (KIP-714): subscriptions given and metrics pushed. */
   readonly telemetry: ClientTelemetry;
   /** The feature levels this broker supports and its cluster has finalized. */

@@ -22,6 +22,7 @@ import type { RequestBytes } from './request-bytes.js';
 import type { TestKit } from '../testkit/test-kit.js';
 import type { RequestObserver } from '../metrics/source.js';
 import { isFollowerFetch, throttleFor } from '../quotas/request-quotas.js';
+import type { ListenerSecurity } from '../security/listener-security.js';
 import { SaslSession } from '../security/sasl-session.js';
 import { TLSSocket } from 'node:tls';
 import { certificatePrincipal } from '../security/tls-config.js';
@@ -38,6 +39,8 @@ export interface ConnectionHost {
   readonly apis: ApiTable;
   /** What handlers are given. */
   readonly services: BrokerServices;
+  /** The listener's security: whether clients authenticate with SASL first. */
+  readonly security: ListenerSecurity;
   readonly maxRequestBytes: number;
   /** queued.max.requests, per connection: each connection is its own network processor here. */
   readonly maxQueuedRequests: number;
@@ -97,7 +100,7 @@ export class Connection implements ConnectionInfo {
   /** `accepted` comes from a server created with `pauseOnConnect`: this connection starts its reads. */
   constructor(readonly id: number, accepted: Socket, private readonly host: ConnectionHost) {
     this.frames = new FrameReader(host.maxRequestBytes);
-    this.sasl = host.services.security.sasl ? new SaslSession(host.services.security) : null;
+    this.sasl = host.security.sasl ? new SaslSession(host.security) : null;
     this.certificatePrincipal = accepted instanceof TLSSocket ? peerPrincipal(accepted) : null;
     const socket = adoptFrameSocket(accepted, this.frames, (frames) => this.onFrames(frames), (e) => {
       if (e instanceof FrameTooLargeError) this.host.logger.warn(`closing ${this.remoteAddress}: ${e.message}`);

@@ -6,6 +6,7 @@ import { Connection, type ConnectionHost } from '../../../src/broker/net/connect
 import { createLogger } from '../../../src/broker/logger.js';
 import { ApiTable } from '../../../src/broker/api-table.js';
 import { RequestBytes } from '../../../src/broker/net/request-bytes.js';
+import { listenerSecurity } from '../../../src/broker/security/listener-security.js';
 import type { BrokerServices } from '../../../src/broker/services.js';
 
 async function acceptedPair(): Promise<{ accepted: net.Socket; client: net.Socket; close: () => void }> {
@@ -22,7 +23,7 @@ test('a forgotten close hook does not run; the others run once, and late ones at
   t.teardown(close);
   const host: ConnectionHost = {
     // No API is served, so no handler is ever given services.
-    apis: new ApiTable([]), services: {} as BrokerServices, maxRequestBytes: 1 << 20, logger: createLogger('silent', 0),
+    apis: new ApiTable([]), services: {} as BrokerServices, security: listenerSecurity({ get: () => null }, () => new Map()), maxRequestBytes: 1 << 20, logger: createLogger('silent', 0),
     maxQueuedRequests: 500, requestBytes: new RequestBytes(-1), testKit: null,
   };
   const c = new Connection(1, accepted, host);
