@@ -24,6 +24,7 @@ const SERVED = [
   'ConsumerGroupHeartbeat', 'ConsumerGroupDescribe', 'DescribeClientQuotas', 'AlterClientQuotas',
   'UpdateFeatures', 'AlterPartitionReassignments', 'ListPartitionReassignments',
   'GetTelemetrySubscriptions', 'PushTelemetry', 'ListConfigResources', 'AlterReplicaLogDirs',
+  'DescribeAcls', 'CreateAcls', 'DeleteAcls',
   'DescribeUserScramCredentials', 'AlterUserScramCredentials', 'SaslHandshake', 'SaslAuthenticate',
 ];
 

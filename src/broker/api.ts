@@ -4,6 +4,10 @@ import { apiSchemas, type ApiKey, type ApiSchemas, type RequestOf, type Response
 import type { RequestHeader } from './net/request-header.js';
 import type { BrokerServices } from './services.js';
 import type { SaslSession } from './security/sasl-session.js';
+import { ErrorCode } from '../protocol/errors.js';
+import type { AclOperationCode } from './security/acl.js';
+import { sessionOf } from './security/authorizer.js';
+import { errorResponse } from './request-slots.js';
 
 export interface ConnectionInfo {
   readonly id: number;
@@ -69,18 +73,24 @@ export interface Api<K extends ApiKey = ApiKey> {
 /**
  * Declares the handler of `apiKey` for every version its schema lists, unless narrowed.
  * The handler's first parameter names the services it uses (`Services<'groups'>`).
+ * `clusterOperation` is what the whole request needs on the CLUSTER resource (Kafka's
+ * authorizeClusterOperation): without it the request is answered
+ * CLUSTER_AUTHORIZATION_FAILED in every slot, and the handler is not called.
  */
 export function defineApi<K extends ApiKey>(
   apiKey: K,
   handle: (services: BrokerServices, req: RequestOf<K>, ctx: RequestContext) => HandlerResult<ResponseOf<K>> | Promise<HandlerResult<ResponseOf<K>>>,
-  versions?: { min?: number; max?: number },
+  options?: { min?: number; max?: number; clusterOperation?: AclOperationCode },
 ): Api<K> {
   const schemas: ApiSchemas<K> = apiSchemas[apiKey];
+  const op = options?.clusterOperation;
   return {
     apiKey,
     schemas,
-    minVersion: versions?.min ?? schemas.request.validVersions[0],
-    maxVersion: versions?.max ?? schemas.request.validVersions[1],
-    handle,
+    minVersion: options?.min ?? schemas.request.validVersions[0],
+    maxVersion: options?.max ?? schemas.request.validVersions[1],
+    handle: op === undefined ? handle : (services, req, ctx) => services.authorizer.authorizeCluster(sessionOf(ctx.connection), op)
+      ? handle(services, req, ctx)
+      : errorResponse(schemas.request, schemas.response, ctx.version, req, ErrorCode.CLUSTER_AUTHORIZATION_FAILED) as ResponseOf<K>,
   };
 }

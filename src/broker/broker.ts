@@ -36,6 +36,7 @@ import { type Clock, systemClock, VirtualClock } from './clock.js';
 import type { BrokerOptions } from './broker-options.js';
 import { bootstrapScramUsers, type ScramUser } from './security/scram-bootstrap.js';
 import { type ListenerSecurity, listenerSecurity } from './security/listener-security.js';
+import { Authorizer } from './security/authorizer.js';
 
 export type { BrokerOptions };
 import { clientQuotas } from './quotas/client-quotas.js';
@@ -108,6 +109,7 @@ export class Broker {
       replicas: this.replicas, groups: this.groups, fetchSessions: new FetchSessionCache(),
       txns: this.txns.coordinator, txnMarkers: this.txns.markers, txnVerifier: this.txns.verifier,
       apiVersions: this.apis.versions, quotas: clientQuotas(metadata, config), telemetry: clientTelemetry(metadata, config, clock),
+      authorizer: new Authorizer(config, () => metadata.acls),
     };
     this.security = listenerSecurity(config, () => metadata.scramCredentials);
   }

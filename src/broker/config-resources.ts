@@ -1,17 +1,32 @@
 // Shared by DescribeConfigs, AlterConfigs and IncrementalAlterConfigs: what a topic,
 // broker or client metrics resource's configs are, and how changes to them are checked
 // and applied.
-import { ErrorCode } from '../protocol/errors.js';
+import { ERROR_MESSAGES, ErrorCode } from '../protocol/errors.js';
+import { AclOperation } from './security/acl.js';
+import type { Access } from './security/authorizer.js';
 import type { Services } from './services.js';
 
 /** What reading and changing configs takes. */
-export type ConfigServices = Services<'brokerId' | 'config' | 'logger' | 'metadata' | 'topicConfigs'>;
+export type ConfigServices = Services<'brokerId' | 'config' | 'logger' | 'metadata' | 'topicConfigs' | 'authorizer'>;
 import { BROKER_CONFIGS, ConfigSource, ConfigTypeCode, TOPIC_CONFIGS, topicConfigError, validateConfigValue } from './config.js';
 import type { TopicState } from './controller/cluster-metadata.js';
 import { CLIENT_METRICS_CONFIGS, ClientMetricsConfigError, validateClientMetrics } from './telemetry/client-metrics-config.js';
 import { GROUP_CONFIGS, groupConfigError, type GroupConfigName, groupConfigValue } from './group/group-configs.js';
 
 export const ResourceType = { TOPIC: 2, BROKER: 4, BROKER_LOGGER: 8, CLIENT_METRICS: 16, GROUP: 32 } as const;
+
+/**
+ * The refusal of a config resource the client may not describe (DESCRIBE_CONFIGS) or alter
+ * (ALTER_CONFIGS), as Kafka words it: topics and groups on themselves, brokers, their
+ * loggers and client metrics on the cluster. Null when allowed.
+ */
+export function configAccessError(access: Access, resourceType: number, name: string, alter: boolean): { errorCode: number; errorMessage: string } | null {
+  const op = alter ? AclOperation.ALTER_CONFIGS : AclOperation.DESCRIBE_CONFIGS;
+  const code = resourceType === ResourceType.TOPIC ? (access.topic(op, name) ? null : ErrorCode.TOPIC_AUTHORIZATION_FAILED)
+    : resourceType === ResourceType.GROUP ? (access.group(op, name) ? null : ErrorCode.GROUP_AUTHORIZATION_FAILED)
+    : access.cluster(op) ? null : ErrorCode.CLUSTER_AUTHORIZATION_FAILED;
+  return code === null ? null : { errorCode: code, errorMessage: ERROR_MESSAGES[code]! };
+}
 
 /** A config's type by resource: whether IncrementalAlterConfigs may append to it. */
 export function configType(resourceType: number, name: string): string | undefined {

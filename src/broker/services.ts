@@ -18,6 +18,7 @@ import type { Features } from './features.js';
 import type { Clock } from './clock.js';
 import type { ClientQuotas } from './quotas/client-quotas.js';
 import type { ClientTelemetry } from './telemetry/client-telemetry.js';
+import type { Authorizer } from './security/authorizer.js';
 
 export interface ApiVersionRange {
   apiKey: number;
@@ -55,6 +56,8 @@ export interface BrokerServices {
   readonly clock: Clock;
   /** Client quotas as they apply to a request's client, and each client's measured rates. */
   readonly quotas: ClientQuotas;
+  /** Kafka's ACL authorizer over the cluster's ACLs; allows everything when none is configured. */
+  readonly authorizer: Authorizer;
   /** Client telemetry (KIP-714): subscriptions given and metrics pushed. */
   readonly telemetry: ClientTelemetry;
   /** The feature levels this broker supports and its cluster has finalized. */

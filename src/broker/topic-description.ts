@@ -2,9 +2,6 @@
 import { ErrorCode } from '../protocol/errors.js';
 import type { ClusterMetadata, TopicState } from './controller/cluster-metadata.js';
 
-/** Authorized-operation bitfield with no authorizer: everything a topic allows. */
-export const TOPIC_OPERATIONS = [3, 4, 5, 6, 7, 8, 10, 11].reduce((a, op) => a | (1 << op), 0);
-
 /**
  * Partitions `from` on (all by default): leader, epoch, replicas, ISR, offline replicas. A
  * leader that is not a live broker (it died and the controller has not moved its

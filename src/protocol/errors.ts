@@ -145,6 +145,14 @@ const byCode = new Map<number, ErrorCodeName>(Object.entries(ErrorCode).map(([k,
 
 export const errorName = (code: number): string => byCode.get(code) ?? `UNKNOWN(${code})`;
 
+/** Kafka's default message of an error, where an answer carries it (Errors.message()). */
+export const ERROR_MESSAGES: Readonly<Partial<Record<number, string>>> = {
+  [ErrorCode.TOPIC_AUTHORIZATION_FAILED]: 'Topic authorization failed.',
+  [ErrorCode.GROUP_AUTHORIZATION_FAILED]: 'Group authorization failed.',
+  [ErrorCode.CLUSTER_AUTHORIZATION_FAILED]: 'Cluster authorization failed.',
+  [ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED]: 'Transactional Id authorization failed.',
+};
+
 /** An error with a Kafka code, thrown where a value cannot be returned (e.g. deep in storage). */
 export class KafkaError extends Error {
   constructor(readonly code: number, message?: string) {

@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { BrokerInfo } from './placement.js';
 import type { QuotaEntry } from '../quotas/quota-entities.js';
+import type { AclBinding } from '../security/acl.js';
 import type { CoordinationStore, Lease, WatchEvent } from './store.js';
 
 export interface PartitionState {
@@ -36,6 +37,7 @@ export type MetadataChange =
   | { kind: 'configs' }
   | { kind: 'quotas' }
   | { kind: 'features' }
+  | { kind: 'acls' }
   | { kind: 'named-configs' };
 
 /** Config resources kept by name beside topics and brokers: client metrics subscriptions (KIP-714), groups (KIP-848), users' SCRAM credentials (KIP-554). */
@@ -64,6 +66,7 @@ export const Keys = {
   producerIds: 'producer-id-block',
   clientQuotas: 'client-quotas',
   features: 'finalized-features',
+  acls: 'acls',
   namedConfigs: (kind: NamedConfigKind, name: string) => `${kind}/${name}`,
 } as const;
 
@@ -92,6 +95,8 @@ export class ClusterMetadata {
   readonly groupConfigs = new Map<string, Record<string, string>>();
   /** Users' SCRAM credentials (salt, stored and server keys, iterations) by mechanism type. */
   readonly scramCredentials = new Map<string, Record<string, string>>();
+  /** The ACLs (CreateAcls), every binding once. */
+  acls: readonly AclBinding[] = [];
   /** Finalized feature levels (UpdateFeatures); null until the first broker writes those it was started with. */
   features: FinalizedFeatures | null = null;
   clusterId = '';
@@ -150,6 +155,10 @@ export class ClusterMetadata {
     if (key === Keys.features) {
       this.features = value ? { levels: JSON.parse(value) as Record<string, number>, epoch: this.versions.get(key) ?? 0 } : null;
       return { kind: 'features' };
+    }
+    if (key === Keys.acls) {
+      this.acls = value ? (JSON.parse(value) as AclBinding[]) : [];
+      return { kind: 'acls' };
     }
     if (key === Keys.clientQuotas) {
       this.clientQuotas = value ? (JSON.parse(value) as QuotaEntry[]) : [];
@@ -278,6 +287,11 @@ export class ClusterMetadata {
   /** Read-modify-write of the client quotas; `fn` returns the new list, or null to write nothing. */
   async updateClientQuotas(fn: (current: readonly QuotaEntry[]) => QuotaEntry[] | null): Promise<void> {
     await this.readModifyWrite<QuotaEntry[]>(Keys.clientQuotas, (cur) => fn(cur ?? []));
+  }
+
+  /** Read-modify-write of the ACLs; `fn` returns the new list, or null to write nothing. */
+  async updateAcls(fn: (current: readonly AclBinding[]) => AclBinding[] | null): Promise<void> {
+    await this.readModifyWrite<AclBinding[]>(Keys.acls, (cur) => fn(cur ?? []));
   }
 
   /** Read-modify-write of the finalized feature levels (null: none yet); `fn` returns the new levels, or null to write nothing. */

@@ -61,8 +61,6 @@ const sameClassic = (a: ClassicProtocol | null, b: ClassicProtocol | null): bool
     && a.protocols.every((p, i) => p.name === b.protocols[i]!.name && p.metadata.equals(b.protocols[i]!.metadata)));
 type Described = ConsumerGroupDescribeResponse['groups'][number];
 
-/** Group operations allowed with no authorizer: READ, DELETE, DESCRIBE. */
-const GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8);
 const EMPTY: Assignment = new Map();
 
 export class ConsumerGroupCoordinator {
@@ -364,8 +362,8 @@ export class ConsumerGroupCoordinator {
     }
   }
 
-  describe(groupId: string, includeAuthorizedOperations: boolean): Described {
-    const ops = includeAuthorizedOperations ? GROUP_OPERATIONS : -2147483648;
+  /** `ops` is the authorized-operations field to answer with (the authorizer's, or "not requested"). */
+  describe(groupId: string, ops: number): Described {
     const none = { groupId, groupState: '', groupEpoch: 0, assignmentEpoch: 0, assignorName: '', members: [], authorizedOperations: ops };
     const notHere = this.manager.coordinatorError(groupId);
     if (notHere !== null) return { ...none, errorCode: notHere, errorMessage: null };

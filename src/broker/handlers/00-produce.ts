@@ -4,6 +4,7 @@ import { Attr, LOG_OVERHEAD, Off, readBatchHeader } from '../../protocol/records
 import { CLOSE_CONNECTION, defineApi, type HandlerResult, NO_RESPONSE } from '../api.js';
 import type { Partition } from '../partition.js';
 import { convertLegacy, validateBatches, type Validated, withRecordChecks } from '../produce-validation.js';
+import { AclOperation } from '../security/acl.js';
 import type { Services } from '../services.js';
 import type { TxnOperation } from '../txn/verify.js';
 
@@ -59,11 +60,12 @@ function hasTransactionalBatch(records: Buffer): boolean {
   return false;
 }
 
-export default defineApi(0, (services: Services<'replicas' | 'txnVerifier' | 'metrics' | 'metadata'>, req, ctx) => {
-  // As Kafka's authorization of the transactional id: transactional batches need one, and
-  // without it the whole request is refused before any partition is looked at, so this
-  // walk of the batch headers cannot wait for each partition's validation below.
-  if (req.transactionalId === null && req.topicData.some((t) => t.partitionData.some((pd) => Buffer.isBuffer(pd.records) && hasTransactionalBatch(pd.records)))) {
+export default defineApi(0, (services: Services<'replicas' | 'txnVerifier' | 'metrics' | 'metadata' | 'authorizer'>, req, ctx) => {
+  const access = services.authorizer.access(ctx.connection);
+  // As Kafka's authorization of the transactional id: transactional batches need one the
+  // client may WRITE, and without it the whole request is refused before any partition is
+  // looked at, so this walk of the batch headers cannot wait for each partition's validation below.
+  if ((req.transactionalId === null || !access.transactionalId(AclOperation.WRITE, req.transactionalId)) && req.topicData.some((t) => t.partitionData.some((pd) => Buffer.isBuffer(pd.records) && hasTransactionalBatch(pd.records)))) {
     ctx.releaseFrame();
     const responses = req.topicData.map((t) => ({ name: t.name, topicId: t.topicId, partitionResponses: t.partitionData.map((pd) => failed(pd.index, ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)) }));
     return req.acks === 0 ? CLOSE_CONNECTION : { responses, throttleTimeMs: 0 };
@@ -83,6 +85,7 @@ export default defineApi(0, (services: Services<'replicas' | 'txnVerifier' | 'me
     const partitionResponses = t.partitionData.map((pd): PartitionOut => {
       if (!validAcks) return failed(pd.index, ErrorCode.INVALID_REQUIRED_ACKS);
       if (name === undefined) return failed(pd.index, ErrorCode.UNKNOWN_TOPIC_ID);
+      if (!access.topic(AclOperation.WRITE, name)) return failed(pd.index, ErrorCode.TOPIC_AUTHORIZATION_FAILED);
       const p = services.replicas.leaderPartition(name, pd.index);
       if (typeof p === 'number') return failed(pd.index, p);
       if (p.topic.internal) return failed(pd.index, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${name}`);

@@ -3,13 +3,14 @@ import type { FetchRequest, FetchResponse } from '../../protocol/messages/index.
 import { downConvert } from '../../protocol/records/records.js';
 import { release } from '../../fastpath/index.js';
 import { defineApi, type RequestContext } from '../api.js';
+import { AclOperation } from '../security/acl.js';
 import type { Services } from '../services.js';
 import { type FetchSession, sessionKey, type SessionPartition } from '../fetch-sessions.js';
 import type { Partition } from '../partition.js';
 import { type Clock, systemClock } from '../clock.js';
 import { quotaClient } from '../quotas/request-quotas.js';
 
-type FetchServices = Services<'fetchSessions' | 'metadata' | 'replicas' | 'clock' | 'metrics' | 'quotas'>;
+type FetchServices = Services<'fetchSessions' | 'metadata' | 'replicas' | 'clock' | 'metrics' | 'quotas' | 'authorizer'>;
 
 type TopicOut = NonNullable<FetchResponse['responses']>[number];
 type PartitionOut = NonNullable<TopicOut['partitions']>[number];
@@ -75,7 +76,8 @@ interface Collected {
 /** The replica id of a follower's fetch, or -1 for a consumer. */
 const replicaIdOf = (req: FetchRequest, v: number): number => (v >= 15 ? req.replicaState.replicaId : req.replicaId);
 
-function readAll(services: FetchServices, req: FetchRequest, v: number, targets: SessionPartition[], incremental: boolean, quotaBytes: number): Collected {
+/** `denied` names the topics the client may not read (null: it may read them all). */
+function readAll(services: FetchServices, req: FetchRequest, v: number, targets: SessionPartition[], incremental: boolean, quotaBytes: number, denied: ((topic: string) => boolean) | null): Collected {
   const replicaId = replicaIdOf(req, v);
   let budget = Math.min(v >= 3 ? req.maxBytes : Number.MAX_SAFE_INTEGER, quotaBytes);
   const readCommitted = v >= 4 && req.isolationLevel === 1;
@@ -92,6 +94,12 @@ function readAll(services: FetchServices, req: FetchRequest, v: number, targets:
       highWatermark: p ? p.highWatermark : -1, lastStableOffset: p ? p.lastStableOffset : -1, logStartOffset: p ? p.log.logStartOffset : -1,
       abortedTransactions: readCommitted ? [] : null, preferredReadReplica: -1, records: NO_RECORDS,
     };
+    if (denied && target.topic && denied(target.topic)) {
+      part.errorCode = ErrorCode.TOPIC_AUTHORIZATION_FAILED;
+      out.push({ target, part });
+      hasError = true;
+      continue;
+    }
     if (!p) {
       const unknownId = v >= 13 && !services.metadata.topicsById.has(target.topicId);
       const code = unknownId ? ErrorCode.UNKNOWN_TOPIC_ID : services.replicas.leaderPartition(target.topic, target.partition);
@@ -247,7 +255,19 @@ export default defineApi(1, (services: FetchServices, req, ctx) => {
   if ('error' in resolved) return { throttleTimeMs: 0, errorCode: resolved.error, sessionId: 0, responses: [] };
   const { session, targets, incremental } = resolved;
   const replicaId = replicaIdOf(req, v);
-  if (replicaId >= 0) {
+  // As Kafka: a follower needs CLUSTER_ACTION, a consumer READ on each topic.
+  let denied: ((topic: string) => boolean) | null = null;
+  if (services.authorizer.enabled) {
+    const access = services.authorizer.access(ctx.connection);
+    const verdicts = new Map<string, boolean>();
+    const unreadable = (topic: string) => {
+      let d = verdicts.get(topic);
+      if (d === undefined) verdicts.set(topic, (d = !access.topic(AclOperation.READ, topic)));
+      return d;
+    };
+    denied = replicaId >= 0 ? (access.cluster(AclOperation.CLUSTER_ACTION) ? null : () => true) : unreadable;
+  }
+  if (replicaId >= 0 && denied === null) {
     for (const t of targets) {
       const p = services.replicas.partition(t.topic, t.partition);
       if (p?.isLeader && (t.currentLeaderEpoch < 0 || t.currentLeaderEpoch === p.leaderEpoch)) services.replicas.followerFetched(p, replicaId, t.fetchOffset);
@@ -258,7 +278,7 @@ export default defineApi(1, (services: FetchServices, req, ctx) => {
   const deadline = clock.now() + req.maxWaitMs;
   const quotaed = replicaId < 0 && services.quotas.active;
   const quotaBytes = quotaed ? services.quotas.maxWindowBytes(quotaClient(ctx.header.clientId, ctx.connection.principal)) : Number.MAX_SAFE_INTEGER;
-  const first = readAll(services, req, v, targets, incremental, quotaBytes);
+  const first = readAll(services, req, v, targets, incremental, quotaBytes, denied);
   const finish = (c: Collected): FetchResponse | Promise<FetchResponse> => {
     const throttled = quotaed ? throttledAnswer(services, c, ctx, session, incremental) : null;
     if (throttled) return throttled;
@@ -271,7 +291,7 @@ export default defineApi(1, (services: FetchServices, req, ctx) => {
     while (!satisfied(c, req, deadline, ctx, clock)) {
       releaseReads(c);
       await waitForData(services, targets, deadline - clock.now(), ctx, clock);
-      c = readAll(services, req, v, targets, incremental, quotaBytes);
+      c = readAll(services, req, v, targets, incremental, quotaBytes, denied);
     }
     return finish(c);
   })();

@@ -1,11 +1,13 @@
-import { ErrorCode } from '../../protocol/errors.js';
+import { ERROR_MESSAGES, ErrorCode } from '../../protocol/errors.js';
 import { defineApi } from '../api.js';
+import { AclOperation } from '../security/acl.js';
+import type { Access } from '../security/authorizer.js';
 import type { Services } from '../services.js';
 
 const GROUP = 0;
 const TRANSACTION = 1;
 
-type FindServices = Services<'groups' | 'txns' | 'metadata' | 'topics' | 'brokerId'>;
+type FindServices = Services<'groups' | 'txns' | 'metadata' | 'topics' | 'brokerId' | 'authorizer'>;
 
 /** How long an answer naming this broker waits for it to take up the coordinator's partition. */
 const TAKE_UP_MS = 5000;
@@ -15,10 +17,14 @@ const TAKE_UP_MS = 5000;
  * transactional id, the leader of its __transaction_state partition. Each topic is made on
  * first use, as Kafka makes it.
  */
-async function locate(services: FindServices, key: string, keyType: number): Promise<{ nodeId: number; host: string; port: number; errorCode: number; errorMessage: string | null }> {
+async function locate(services: FindServices, access: Access, key: string, keyType: number): Promise<{ nodeId: number; host: string; port: number; errorCode: number; errorMessage: string | null }> {
   const none = (errorCode: number, errorMessage: string | null) => ({ nodeId: -1, host: '', port: -1, errorCode, errorMessage });
   if (keyType !== GROUP && keyType !== TRANSACTION) return none(ErrorCode.INVALID_REQUEST, `Unknown coordinator type: ${keyType}`);
   if (!key) return none(ErrorCode.INVALID_REQUEST, keyType === GROUP ? 'Group id must not be empty' : 'Transactional id must not be empty');
+  const denied = keyType === GROUP
+    ? !access.group(AclOperation.DESCRIBE, key) && ErrorCode.GROUP_AUTHORIZATION_FAILED
+    : !access.transactionalId(AclOperation.DESCRIBE, key) && ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED;
+  if (denied) return none(denied, ERROR_MESSAGES[denied]!);
   const topic = keyType === GROUP ? await services.topics.ensureOffsetsTopic() : await services.topics.ensureTransactionTopic();
   const index = keyType === GROUP ? services.groups.manager.partitionFor(key) : services.txns.partitionFor(key);
   const p = topic?.partitions[index];
@@ -37,10 +43,11 @@ async function locate(services: FindServices, key: string, keyType: number): Pro
 }
 
 export default defineApi(10, async (services: FindServices, req, ctx) => {
+  const access = services.authorizer.access(ctx.connection);
   if (ctx.version >= 4) {
     const coordinators = [];
-    for (const key of req.coordinatorKeys) coordinators.push({ key, ...await locate(services, key, req.keyType) });
+    for (const key of req.coordinatorKeys) coordinators.push({ key, ...await locate(services, access, key, req.keyType) });
     return { throttleTimeMs: 0, coordinators };
   }
-  return { throttleTimeMs: 0, ...await locate(services, req.key, ctx.version >= 1 ? req.keyType : GROUP) };
+  return { throttleTimeMs: 0, ...await locate(services, access, req.key, ctx.version >= 1 ? req.keyType : GROUP) };
 });

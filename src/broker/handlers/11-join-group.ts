@@ -1,10 +1,15 @@
+import { ErrorCode } from '../../protocol/errors.js';
 import { defineApi } from '../api.js';
 import type { JoinResult } from '../group/group.js';
+import { AclOperation } from '../security/acl.js';
 import type { Services } from '../services.js';
 
 export const clientHost = (remoteAddress: string): string => `/${remoteAddress.replace(/:\d+$/, '')}`;
 
-export default defineApi(11, async (services: Services<'groups'>, req, ctx) => {
+export default defineApi(11, async (services: Services<'groups' | 'authorizer'>, req, ctx) => {
+  if (!services.authorizer.access(ctx.connection).group(AclOperation.READ, req.groupId)) {
+    return { throttleTimeMs: 0, errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, generationId: -1, protocolType: null, protocolName: ctx.version >= 7 ? null : '', leader: '', memberId: req.memberId, skipAssignment: false, members: [] };
+  }
   const r: JoinResult = await services.groups.join({
     groupId: req.groupId,
     sessionTimeoutMs: req.sessionTimeoutMs,

@@ -1,14 +1,14 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineApi } from '../api.js';
+import { AclOperation, ResourceType } from '../security/acl.js';
 import type { Services } from '../services.js';
 
-/** Group operations allowed with no authorizer: READ, DELETE, DESCRIBE. */
-const GROUP_OPERATIONS = (1 << 3) | (1 << 6) | (1 << 8);
-
-export default defineApi(15, (services: Services<'groups'>, req, ctx) => ({
+export default defineApi(15, (services: Services<'groups' | 'authorizer'>, req, ctx) => ({
   throttleTimeMs: 0,
   groups: req.groups.map((groupId) => {
-    const ops = req.includeAuthorizedOperations ? GROUP_OPERATIONS : -2147483648;
+    const access = services.authorizer.access(ctx.connection);
+    const ops = req.includeAuthorizedOperations ? access.operations(ResourceType.GROUP, groupId) : -2147483648;
+    if (!access.group(AclOperation.DESCRIBE, groupId)) return { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: -2147483648 };
     const notHere = services.groups.manager.coordinatorError(groupId);
     if (notHere !== null) return { errorCode: notHere, groupId, groupState: '', protocolType: '', protocolData: '', members: [], authorizedOperations: ops };
     const g = services.groups.groups.get(groupId);

@@ -2,6 +2,7 @@ import { ErrorCode } from '../../protocol/errors.js';
 import type { CreateTopicsRequest, CreateTopicsResponse } from '../../protocol/messages/index.js';
 import { defineApi } from '../api.js';
 import { describeTopicConfigs, type ConfigServices } from '../config-resources.js';
+import { AclOperation } from '../security/acl.js';
 import type { Services } from '../services.js';
 import { MAX_PARTITIONS_PER_REQUEST } from '../topic-admin.js';
 import { THROTTLED_MESSAGE } from '../quotas/client-quotas.js';
@@ -9,7 +10,10 @@ import { quotaClient } from '../quotas/request-quotas.js';
 
 type TopicOut = NonNullable<CreateTopicsResponse['topics']>[number];
 
-export default defineApi(19, async (services: ConfigServices & Services<'topics' | 'replicas' | 'quotas'>, req, ctx) => {
+export default defineApi(19, async (services: ConfigServices & Services<'topics' | 'replicas' | 'quotas' | 'authorizer'>, req, ctx) => {
+  // CREATE on the cluster creates any topic; CREATE on a topic, that one.
+  const access = services.authorizer.access(ctx.connection);
+  const mayCreateAny = access.cluster(AclOperation.CREATE);
   const seen = new Map<string, number>();
   for (const t of req.topics) seen.set(t.name, (seen.get(t.name) ?? 0) + 1);
   // As Kafka's controller: a request for too many partitions in all is refused whole, before
@@ -26,6 +30,7 @@ export default defineApi(19, async (services: ConfigServices & Services<'topics'
       name: t.name, topicId: '0'.repeat(32), errorCode, errorMessage, numPartitions: -1, replicationFactor: -1, configs: null,
     });
     if (seen.get(t.name)! > 1) return failed(ErrorCode.INVALID_REQUEST, `Create topics request from client contains multiple entries for the following topics: ${t.name}`);
+    if (!mayCreateAny && !access.topic(AclOperation.CREATE, t.name)) return failed(ErrorCode.TOPIC_AUTHORIZATION_FAILED, 'Authorization failed.');
     if (tooMany) return failed(ErrorCode.POLICY_VIOLATION, 'Excessively large number of partitions per request.');
     if (quota.limited && !req.validateOnly) {
       // Kafka spends the quota on a topic that passed its checks: a dry run first.

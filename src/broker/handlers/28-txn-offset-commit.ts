@@ -1,5 +1,6 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineApi } from '../api.js';
+import { AclOperation } from '../security/acl.js';
 import type { Services } from '../services.js';
 import { OFFSETS_TOPIC } from '../topic-admin.js';
 import type { TxnOperation } from '../txn/verify.js';
@@ -12,7 +13,15 @@ const UNAVAILABLE = new Set<number>([ErrorCode.NOT_ENOUGH_REPLICAS, ErrorCode.UN
  * commits. Its offsets partition is first verified to be in the transaction (KIP-890;
  * v4 clients know TRANSACTION_ABORTABLE), or, from v5 (transaction version 2), added to it.
  */
-export default defineApi(28, async (services: Services<'groups' | 'replicas' | 'txnVerifier'>, req, ctx) => {
+export default defineApi(28, async (services: Services<'groups' | 'replicas' | 'txnVerifier' | 'authorizer'>, req, ctx) => {
+  // WRITE on the transactional id, READ on the group, READ on each topic.
+  const access = services.authorizer.access(ctx.connection);
+  const refusedAll = !access.transactionalId(AclOperation.WRITE, req.transactionalId) ? ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+    : !access.group(AclOperation.READ, req.groupId) ? ErrorCode.GROUP_AUTHORIZATION_FAILED : null;
+  const unreadable = new Set(req.topics.filter((t) => !access.topic(AclOperation.READ, t.name)).map((t) => t.name));
+  if (refusedAll !== null || unreadable.size > 0) {
+    return { throttleTimeMs: 0, topics: req.topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => ({ partitionIndex: p.partitionIndex, errorCode: refusedAll ?? (unreadable.has(t.name) ? ErrorCode.TOPIC_AUTHORIZATION_FAILED : ErrorCode.NONE) })) })) };
+  }
   const entries = req.topics.flatMap((t) => t.partitions.map((p) => ({
     topic: t.name, partition: p.partitionIndex, offset: p.committedOffset, leaderEpoch: ctx.version >= 2 ? p.committedLeaderEpoch : -1, metadata: p.committedMetadata,
   })));

@@ -1,13 +1,15 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineApi } from '../api.js';
-import { brokerResourceError, describeBrokerConfigs, describeClientMetricsConfigs, describeGroupConfigs, describeTopicConfigs, ResourceType, type ConfigServices } from '../config-resources.js';
+import { brokerResourceError, configAccessError, describeBrokerConfigs, describeClientMetricsConfigs, describeGroupConfigs, describeTopicConfigs, ResourceType, type ConfigServices } from '../config-resources.js';
 
 export { describeTopicConfigs };
 
-export default defineApi(32, (services: ConfigServices, req) => ({
+export default defineApi(32, (services: ConfigServices, req, ctx) => ({
   throttleTimeMs: 0,
   results: req.resources.map((r) => {
     const base = { resourceType: r.resourceType, resourceName: r.resourceName, errorCode: ErrorCode.NONE, errorMessage: null, configs: [] };
+    const denied = configAccessError(services.authorizer.access(ctx.connection), r.resourceType, r.resourceName, false);
+    if (denied) return { ...base, ...denied };
     if (r.resourceType === ResourceType.TOPIC) {
       const t = services.metadata.topics.get(r.resourceName);
       if (!t) return { ...base, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `Topic ${r.resourceName} does not exist.` };

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { ErrorCode } from '../../protocol/errors.js';
 import type { DescribeLogDirsResponse } from '../../protocol/messages/index.js';
 import { defineApi } from '../api.js';
+import { AclOperation } from '../security/acl.js';
 import type { Services } from '../services.js';
 import { MEMORY_LOG_DIR } from '../../storage/log-manager.js';
 
@@ -34,4 +35,4 @@ export default defineApi(35, (services: Services<'logDirs'>, req) => {
     };
   });
   return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, results };
-});
+}, { clusterOperation: AclOperation.DESCRIBE });

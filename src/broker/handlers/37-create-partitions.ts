@@ -1,12 +1,14 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import type { CreatePartitionsRequest } from '../../protocol/messages/index.js';
 import { defineApi } from '../api.js';
+import { AclOperation } from '../security/acl.js';
 import type { Services } from '../services.js';
 import { MAX_PARTITIONS_PER_REQUEST } from '../topic-admin.js';
 import { THROTTLED_MESSAGE } from '../quotas/client-quotas.js';
 import { quotaClient } from '../quotas/request-quotas.js';
 
-export default defineApi(37, async (services: Services<'metadata' | 'topics' | 'replicas' | 'quotas'>, req, ctx) => {
+export default defineApi(37, async (services: Services<'metadata' | 'topics' | 'replicas' | 'quotas' | 'authorizer'>, req, ctx) => {
+  const access = services.authorizer.access(ctx.connection);
   const counts = new Map<string, number>();
   for (const t of req.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1);
   // As Kafka's controller: more new partitions in all than one operation may write is
@@ -25,6 +27,7 @@ export default defineApi(37, async (services: Services<'metadata' | 'topics' | '
   async function growOne(t: CreatePartitionsRequest['topics'][number]) {
     if (counts.get(t.name)! > 1) return { name: t.name, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate topic in request.' };
     if (added > MAX_PARTITIONS_PER_REQUEST) return { name: t.name, errorCode: ErrorCode.POLICY_VIOLATION, errorMessage: 'Unable to perform excessively large batch operation.' };
+    if (!access.topic(AclOperation.ALTER, t.name)) return { name: t.name, errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, errorMessage: null };
     const topic = services.metadata.topics.get(t.name);
     if (!topic) return { name: t.name, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: 'The topic does not exist.' };
     const assignments = t.assignments ? t.assignments.map((a) => a.brokerIds) : null;

@@ -5,6 +5,7 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import type { ElectLeadersResponse } from '../../protocol/messages/index.js';
 import { defineApi } from '../api.js';
+import { AclOperation } from '../security/acl.js';
 import type { Services } from '../services.js';
 import type { PartitionState, TopicState } from '../controller/cluster-metadata.js';
 import { electPreferred, electUnclean, type PreferredResult } from '../controller/election.js';
@@ -64,4 +65,4 @@ export default defineApi(43, async (services: Services<'metadata'>, req, ctx) =>
     if (partitionResult.length > 0 || !all) replicaElectionResults.push({ topic: t.topic, partitionResult });
   }
   return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, replicaElectionResults };
-});
+}, { clusterOperation: AclOperation.ALTER });

@@ -1,17 +1,21 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import type { IncrementalAlterConfigsRequest } from '../../protocol/messages/index.js';
 import { defineApi } from '../api.js';
-import { applyConfigs, configType, currentOverrides, ResourceType, type ConfigServices } from '../config-resources.js';
+import { applyConfigs, configAccessError, configType, currentOverrides, ResourceType, type ConfigServices } from '../config-resources.js';
 
 const SET = 0;
 const DELETE = 1;
 const APPEND = 2;
 const SUBTRACT = 3;
 
-export default defineApi(44, async (services: ConfigServices, req) => {
+export default defineApi(44, async (services: ConfigServices, req, ctx) => {
+  const access = services.authorizer.access(ctx.connection);
   const responses = [];
   // One resource after another: two changes to the same resource must not interleave.
-  for (const r of req.resources) responses.push(await alterOne(services, r, req.validateOnly));
+  for (const r of req.resources) {
+    const denied = configAccessError(access, r.resourceType, r.resourceName, true);
+    responses.push(denied ? { resourceType: r.resourceType, resourceName: r.resourceName, ...denied } : await alterOne(services, r, req.validateOnly));
+  }
   return { throttleTimeMs: 0, responses };
 });
 

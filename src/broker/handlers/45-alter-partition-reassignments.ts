@@ -5,6 +5,7 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import type { AlterPartitionReassignmentsRequest } from '../../protocol/messages/index.js';
 import { defineApi } from '../api.js';
+import { AclOperation } from '../security/acl.js';
 import type { Services } from '../services.js';
 import type { PartitionState } from '../controller/cluster-metadata.js';
 import { assignmentError, cancelReassignment, isReassigning, startReassignment, targetReplicationFactor } from '../controller/reassignment.js';
@@ -54,4 +55,4 @@ export default defineApi(45, async (services: ReassignServices, req, ctx) => {
   const responses = [];
   for (const topic of req.topics) responses.push(await reassignTopic(services, topic, allowRfChange));
   return { throttleTimeMs: 0, allowReplicationFactorChange: allowRfChange, errorCode: ErrorCode.NONE, errorMessage: null, responses };
-});
+}, { clusterOperation: AclOperation.ALTER });

@@ -1,5 +1,6 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineApi } from '../api.js';
+import { AclOperation } from '../security/acl.js';
 import type { Services } from '../services.js';
 import { isReassigning } from '../controller/reassignment.js';
 
@@ -17,4 +18,4 @@ export default defineApi(46, (services: Services<'metadata'>, req) => {
     if (partitions.length > 0) topics.push({ name, partitions });
   }
   return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, topics };
-});
+}, { clusterOperation: AclOperation.DESCRIBE });

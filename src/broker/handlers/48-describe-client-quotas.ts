@@ -1,5 +1,6 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineApi } from '../api.js';
+import { AclOperation } from '../security/acl.js';
 import { FilterError, matches, parseFilter } from '../quotas/quota-entities.js';
 import type { Services } from '../services.js';
 
@@ -19,4 +20,4 @@ export default defineApi(48, (services: Services<'metadata'>, req) => {
       values: Object.keys(q.values).sort().map((key) => ({ key, value: q.values[key]! })),
     }));
   return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, entries };
-});
+}, { clusterOperation: AclOperation.DESCRIBE_CONFIGS });

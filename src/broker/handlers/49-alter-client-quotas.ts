@@ -1,6 +1,7 @@
 import { lookup } from 'node:dns/promises';
-import { ErrorCode } from '../../protocol/errors.js';
+import { ERROR_MESSAGES, ErrorCode } from '../../protocol/errors.js';
 import { defineApi } from '../api.js';
+import { AclOperation } from '../security/acl.js';
 import { applyAlterations, type CheckedAlteration, checkAlterations } from '../quotas/quota-entities.js';
 import type { Services } from '../services.js';
 
@@ -12,7 +13,11 @@ const resolves = (host: string): Promise<boolean> => lookup(host).then(() => tru
  * (Kafka's atomic controller result); an invalid entry answers INVALID_REQUEST and changes
  * nothing of its entity.
  */
-export default defineApi(49, async (services: Services<'metadata' | 'logger'>, req) => {
+export default defineApi(49, async (services: Services<'metadata' | 'logger' | 'authorizer'>, req, ctx) => {
+  // ALTER_CONFIGS on the cluster, or every entry is refused.
+  if (!services.authorizer.access(ctx.connection).cluster(AclOperation.ALTER_CONFIGS)) {
+    return { throttleTimeMs: 0, entries: req.entries.map((e) => ({ errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: ERROR_MESSAGES[ErrorCode.CLUSTER_AUTHORIZATION_FAILED]!, entity: e.entity })) };
+  }
   const checked = await checkAlterations(req.entries, resolves);
   const valid: CheckedAlteration[] = [];
   for (const { result } of checked) if ('ok' in result) valid.push(result.ok);

@@ -1,5 +1,6 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineApi } from '../api.js';
+import { AclOperation } from '../security/acl.js';
 import { describeCredentials } from '../security/scram-credentials.js';
 import type { Services } from '../services.js';
 
@@ -9,4 +10,4 @@ export default defineApi(50, (services: Services<'metadata'>, req) => ({
   errorCode: ErrorCode.NONE,
   errorMessage: null,
   results: describeCredentials(services.metadata.scramCredentials, req.users),
-}));
+}), { clusterOperation: AclOperation.DESCRIBE });

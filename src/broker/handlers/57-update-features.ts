@@ -1,5 +1,6 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineApi } from '../api.js';
+import { AclOperation } from '../security/acl.js';
 import { UpgradeType } from '../features.js';
 import type { Services } from '../services.js';
 
@@ -24,4 +25,4 @@ export default defineApi(57, async (services: Services<'features' | 'logger'>, r
     ...r,
     results: ok && ctx.version < 2 ? updates.map((u) => ({ feature: u.feature, errorCode: ErrorCode.NONE, errorMessage: 'NONE' })) : [],
   };
-});
+}, { clusterOperation: AclOperation.ALTER });

@@ -1,6 +1,6 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineApi } from '../api.js';
-import { CLUSTER_OPERATIONS } from './03-metadata.js';
+import { clusterOperations } from './03-metadata.js';
 import type { Services } from '../services.js';
 
 /**
@@ -8,7 +8,7 @@ import type { Services } from '../services.js';
  * broker here is registered while its session lives and gone when it ends, so none is
  * ever fenced: v2's IncludeFencedBrokers (KIP-1073) adds no one.
  */
-export default defineApi(60, (services: Services<'metadata'>, req) => {
+export default defineApi(60, (services: Services<'metadata' | 'authorizer'>, req, ctx) => {
   if (req.endpointType !== 1) {
     return { throttleTimeMs: 0, errorCode: ErrorCode.UNSUPPORTED_ENDPOINT_TYPE, errorMessage: 'The broker does not answer for controllers', endpointType: req.endpointType, clusterId: services.metadata.clusterId, controllerId: -1, brokers: [] };
   }
@@ -20,6 +20,6 @@ export default defineApi(60, (services: Services<'metadata'>, req) => {
     clusterId: services.metadata.clusterId,
     controllerId: services.metadata.controllerId,
     brokers: services.metadata.liveBrokers().map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack, isFenced: false })),
-    clusterAuthorizedOperations: req.includeClusterAuthorizedOperations ? CLUSTER_OPERATIONS : -2147483648,
+    clusterAuthorizedOperations: clusterOperations(req.includeClusterAuthorizedOperations, services.authorizer.enabled, services.authorizer.access(ctx.connection)),
   };
 });

@@ -1,12 +1,15 @@
+import { ErrorCode } from '../../protocol/errors.js';
 import { defineApi } from '../api.js';
+import { AclOperation } from '../security/acl.js';
 import type { Services } from '../services.js';
 import { TXN_STATE_NAMES } from '../txn/records.js';
 
 /** The state of each transactional id this broker coordinates. */
-export default defineApi(65, (services: Services<'txns'>, req) => ({
+export default defineApi(65, (services: Services<'txns' | 'authorizer'>, req, ctx) => ({
   throttleTimeMs: 0,
   transactionStates: req.transactionalIds.map((transactionalId) => {
-    const { errorCode, txn } = services.txns.describe(transactionalId);
+    const allowed = services.authorizer.access(ctx.connection).transactionalId(AclOperation.DESCRIBE, transactionalId);
+    const { errorCode, txn } = allowed ? services.txns.describe(transactionalId) : { errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, txn: null };
     return {
       errorCode,
       transactionalId,

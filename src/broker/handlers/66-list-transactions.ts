@@ -1,6 +1,7 @@
 import { RE2JS } from 're2js';
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineApi } from '../api.js';
+import { AclOperation } from '../security/acl.js';
 import type { Services } from '../services.js';
 import { TXN_STATE_NAMES, type TxnStateId } from '../txn/records.js';
 
@@ -20,7 +21,8 @@ function idPattern(source: string | null): RE2JS | null | 'invalid' {
  * The transactional ids this broker coordinates, filtered by state, producer id, (v1,
  * KIP-994) duration and (v2) an id pattern the whole id must match.
  */
-export default defineApi(66, (services: Services<'txns'>, req, ctx) => {
+export default defineApi(66, (services: Services<'txns' | 'authorizer'>, req, ctx) => {
+  const access = services.authorizer.access(ctx.connection);
   const pattern = idPattern(ctx.version >= 2 ? req.transactionalIdPattern : null);
   if (pattern === 'invalid') return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_REGULAR_EXPRESSION, unknownStateFilters: [], transactionStates: [] };
   const unknownStateFilters = req.stateFilters.filter((s) => !KNOWN.has(s));
@@ -28,7 +30,7 @@ export default defineApi(66, (services: Services<'txns'>, req, ctx) => {
   // Only unknown states asked for: nothing can match.
   if (unknownStateFilters.length > 0 && states.size === 0) return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, unknownStateFilters, transactionStates: [] };
   const listed = services.txns.list(states, new Set(req.producerIdFilters), ctx.version >= 1 ? req.durationFilter : -1, (s: TxnStateId) => TXN_STATE_NAMES[s])
-    .filter((t) => pattern === null || pattern.matches(t.transactionalId));
+    .filter((t) => (pattern === null || pattern.matches(t.transactionalId)) && access.transactionalId(AclOperation.DESCRIBE, t.transactionalId));
   return {
     throttleTimeMs: 0,
     errorCode: ErrorCode.NONE,

@@ -1,6 +1,7 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import { clientHost } from './11-join-group.js';
 import { defineApi } from '../api.js';
+import { AclOperation } from '../security/acl.js';
 import type { Services } from '../services.js';
 
 /**
@@ -12,9 +13,9 @@ export const consumerProtocolEnabled = (services: Services<'config' | 'features'
   services.features.level('group.version') >= 1 && (services.config.get('group.coordinator.rebalance.protocols') ?? '').split(',').map((s) => s.trim()).includes('consumer');
 
 /** KIP-848: a consumer group member's heartbeat carries its subscription and owned partitions; the answer, its epoch and assignment. */
-export default defineApi(68, (services: Services<'groups' | 'config' | 'features'>, req, ctx) => {
-  if (!consumerProtocolEnabled(services)) {
-    return { throttleTimeMs: 0, errorCode: ErrorCode.UNSUPPORTED_VERSION, errorMessage: null, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null };
-  }
+export default defineApi(68, (services: Services<'groups' | 'config' | 'features' | 'authorizer'>, req, ctx) => {
+  const refused = (errorCode: number) => ({ throttleTimeMs: 0, errorCode, errorMessage: null, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null });
+  if (!consumerProtocolEnabled(services)) return refused(ErrorCode.UNSUPPORTED_VERSION);
+  if (!services.authorizer.access(ctx.connection).group(AclOperation.READ, req.groupId)) return refused(ErrorCode.GROUP_AUTHORIZATION_FAILED);
   return services.groups.consumer.heartbeat(req, ctx.version, { clientId: ctx.header.clientId ?? '', clientHost: clientHost(ctx.connection.remoteAddress) });
 });

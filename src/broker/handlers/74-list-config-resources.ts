@@ -1,5 +1,6 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import { defineApi } from '../api.js';
+import { AclOperation } from '../security/acl.js';
 import { ResourceType } from '../config-resources.js';
 import type { Services } from '../services.js';
 
@@ -23,4 +24,4 @@ export default defineApi(74, (services: Services<'metadata' | 'brokerId'>, req, 
   const types = req.resourceTypes.length > 0 ? req.resourceTypes : Object.keys(byType).map(Number);
   if (types.some((t) => !byType[t])) return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_REQUEST, configResources: [] };
   return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, configResources: [...new Set(types)].flatMap((t) => byType[t]!()) };
-});
+}, { clusterOperation: AclOperation.DESCRIBE_CONFIGS });

@@ -25,6 +25,9 @@ import addOffsetsToTxn from './25-add-offsets-to-txn.js';
 import endTxn from './26-end-txn.js';
 import writeTxnMarkers from './27-write-txn-markers.js';
 import txnOffsetCommit from './28-txn-offset-commit.js';
+import describeAcls from './29-describe-acls.js';
+import createAcls from './30-create-acls.js';
+import deleteAcls from './31-delete-acls.js';
 import describeConfigs from './32-describe-configs.js';
 import alterConfigs from './33-alter-configs.js';
 import alterReplicaLogDirs from './34-alter-replica-log-dirs.js';
@@ -56,7 +59,7 @@ import describeTopicPartitions from './75-describe-topic-partitions.js';
 export const allApis: readonly Api[] = [
   produce, fetch, listOffsets, metadata, offsetCommit, offsetFetch, findCoordinator, joinGroup, heartbeat,
   leaveGroup, syncGroup, describeGroups, listGroups, saslHandshake, apiVersions, createTopics, deleteTopics, deleteRecords,
-  initProducerId, offsetForLeaderEpoch, addPartitionsToTxn, addOffsetsToTxn, endTxn, writeTxnMarkers, txnOffsetCommit, describeConfigs, alterConfigs, alterReplicaLogDirs, describeLogDirs, saslAuthenticate, createPartitions, electLeaders, deleteGroups,
+  initProducerId, offsetForLeaderEpoch, addPartitionsToTxn, addOffsetsToTxn, endTxn, writeTxnMarkers, txnOffsetCommit, describeAcls, createAcls, deleteAcls, describeConfigs, alterConfigs, alterReplicaLogDirs, describeLogDirs, saslAuthenticate, createPartitions, electLeaders, deleteGroups,
   incrementalAlterConfigs, alterPartitionReassignments, listPartitionReassignments, offsetDelete, describeClientQuotas, alterClientQuotas, describeUserScramCredentials, alterUserScramCredentials, updateFeatures, describeCluster, describeProducers, describeTransactions, listTransactions,
   consumerGroupHeartbeat, consumerGroupDescribe, getTelemetrySubscriptions, pushTelemetry, listConfigResources, describeTopicPartitions,
 ];

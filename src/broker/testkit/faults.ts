@@ -3,7 +3,7 @@
 // a dropped connection), for how many requests. Parsed from the JSON a test posts, with
 // every name checked against Kafka's own tables.
 import { ErrorCode, errorName } from '../../protocol/errors.js';
-import type { SlotFilter } from './slots.js';
+import type { SlotFilter } from '../request-slots.js';
 
 export interface FaultSpec extends SlotFilter {
   apiKey: number;

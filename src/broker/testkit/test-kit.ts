@@ -6,7 +6,7 @@ import type { ApiKey, RequestOf, ResponseOf } from '../../protocol/messages/inde
 import { type Api, CLOSE_CONNECTION, type HandlerResult, NO_RESPONSE, type RequestContext } from '../api.js';
 import { errorName } from '../../protocol/errors.js';
 import { type Fault, FaultRegistry } from './faults.js';
-import { errorResponse, mergeResponses, splitRequest } from './slots.js';
+import { errorResponse, mergeResponses, splitRequest } from '../request-slots.js';
 import { type Captured, capture, Trace } from './trace.js';
 
 type Result<K extends ApiKey> = HandlerResult<ResponseOf<K>>;

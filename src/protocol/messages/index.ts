@@ -24,6 +24,9 @@ export * from './25-add-offsets-to-txn.js';
 export * from './26-end-txn.js';
 export * from './27-write-txn-markers.js';
 export * from './28-txn-offset-commit.js';
+export * from './29-describe-acls.js';
+export * from './30-create-acls.js';
+export * from './31-delete-acls.js';
 export * from './32-describe-configs.js';
 export * from './33-alter-configs.js';
 export * from './34-alter-replica-log-dirs.js';
@@ -76,6 +79,9 @@ import { addOffsetsToTxnRequest, addOffsetsToTxnResponse, type AddOffsetsToTxnRe
 import { endTxnRequest, endTxnResponse, type EndTxnRequest, type EndTxnResponse } from './26-end-txn.js';
 import { writeTxnMarkersRequest, writeTxnMarkersResponse, type WriteTxnMarkersRequest, type WriteTxnMarkersResponse } from './27-write-txn-markers.js';
 import { txnOffsetCommitRequest, txnOffsetCommitResponse, type TxnOffsetCommitRequest, type TxnOffsetCommitResponse } from './28-txn-offset-commit.js';
+import { describeAclsRequest, describeAclsResponse, type DescribeAclsRequest, type DescribeAclsResponse } from './29-describe-acls.js';
+import { createAclsRequest, createAclsResponse, type CreateAclsRequest, type CreateAclsResponse } from './30-create-acls.js';
+import { deleteAclsRequest, deleteAclsResponse, type DeleteAclsRequest, type DeleteAclsResponse } from './31-delete-acls.js';
 import { describeConfigsRequest, describeConfigsResponse, type DescribeConfigsRequest, type DescribeConfigsResponse } from './32-describe-configs.js';
 import { alterConfigsRequest, alterConfigsResponse, type AlterConfigsRequest, type AlterConfigsResponse } from './33-alter-configs.js';
 import { alterReplicaLogDirsRequest, alterReplicaLogDirsResponse, type AlterReplicaLogDirsRequest, type AlterReplicaLogDirsResponse } from './34-alter-replica-log-dirs.js';
@@ -132,6 +138,9 @@ export interface ApiMessages {
   26: { request: EndTxnRequest; response: EndTxnResponse };
   27: { request: WriteTxnMarkersRequest; response: WriteTxnMarkersResponse };
   28: { request: TxnOffsetCommitRequest; response: TxnOffsetCommitResponse };
+  29: { request: DescribeAclsRequest; response: DescribeAclsResponse };
+  30: { request: CreateAclsRequest; response: CreateAclsResponse };
+  31: { request: DeleteAclsRequest; response: DeleteAclsResponse };
   32: { request: DescribeConfigsRequest; response: DescribeConfigsResponse };
   33: { request: AlterConfigsRequest; response: AlterConfigsResponse };
   34: { request: AlterReplicaLogDirsRequest; response: AlterReplicaLogDirsResponse };
@@ -197,6 +206,9 @@ export const apiSchemas: { readonly [K in ApiKey]: ApiSchemas<K> } = {
   26: { request: endTxnRequest, response: endTxnResponse },
   27: { request: writeTxnMarkersRequest, response: writeTxnMarkersResponse },
   28: { request: txnOffsetCommitRequest, response: txnOffsetCommitResponse },
+  29: { request: describeAclsRequest, response: describeAclsResponse },
+  30: { request: createAclsRequest, response: createAclsResponse },
+  31: { request: deleteAclsRequest, response: deleteAclsResponse },
   32: { request: describeConfigsRequest, response: describeConfigsResponse },
   33: { request: alterConfigsRequest, response: alterConfigsResponse },
   34: { request: alterReplicaLogDirsRequest, response: alterReplicaLogDirsResponse },
@@ -227,4 +239,4 @@ export const apiSchemas: { readonly [K in ApiKey]: ApiSchemas<K> } = {
 };
 
 /** Every API key Krill declares, ascending. */
-export const apiKeys: readonly ApiKey[] = [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 32, 33, 34, 35, 36, 37, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 57, 60, 61, 65, 66, 68, 69, 71, 72, 74, 75];
+export const apiKeys: readonly ApiKey[] = [0, 1, 2, 3, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 57, 60, 61, 65, 66, 68, 69, 71, 72, 74, 75];

@@ -1,10 +1,11 @@
 // The slots of a request, found from its schema: the topics, partitions, groups or ids it
-// names, which its response answers one by one. A fault puts its error in the slots it
-// matches, as Kafka's getErrorResponse puts an error in every slot a request names (or at
-// the top, for an API that names none), and the broker handles the rest as usual. One
+// names, which its response answers one by one. An error goes in every slot a request
+// names (or at the top, for an API that names none), as Kafka's getErrorResponse puts it:
+// a test kit fault in the slots it matches (the broker handles the rest as usual), a
+// refused cluster operation in all of them. One
 // generic walk over Kafka's declarations serves every API: the request's arrays are
 // mirrored into the response's by their key fields.
-import { type FieldSchema, inRange, type MessageSchema } from '../../protocol/schema.js';
+import { type FieldSchema, inRange, type MessageSchema } from '../protocol/schema.js';
 
 type Obj = Record<string, unknown>;
 

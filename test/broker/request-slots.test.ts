@@ -3,15 +3,15 @@
 // partition loses no slot; and the fault parser refuses anything but a fault, by name.
 import test from 'ava';
 import fc from 'fast-check';
-import { FaultError, parseFault } from '../../../src/broker/testkit/faults.js';
-import { errorResponse, mergeResponses, splitRequest } from '../../../src/broker/testkit/slots.js';
-import { messageJson, summarizeRecords } from '../../../src/broker/testkit/trace.js';
-import { apiKeys, apiSchemas } from '../../../src/protocol/messages/index.js';
-import { Reader, Writer } from '../../../src/protocol/primitives.js';
-import { decodeMessage, encodeMessage, inRange, type MessageSchema } from '../../../src/protocol/schema.js';
-import type { ProduceRequest } from '../../../src/protocol/messages/index.js';
-import { encodeBatch } from '../../../src/protocol/records/records.js';
-import { structOf } from '../../support/arbitrary-message.js';
+import { FaultError, parseFault } from '../../src/broker/testkit/faults.js';
+import { errorResponse, mergeResponses, splitRequest } from '../../src/broker/request-slots.js';
+import { messageJson, summarizeRecords } from '../../src/broker/testkit/trace.js';
+import { apiKeys, apiSchemas } from '../../src/protocol/messages/index.js';
+import { Reader, Writer } from '../../src/protocol/primitives.js';
+import { decodeMessage, encodeMessage, inRange, type MessageSchema } from '../../src/protocol/schema.js';
+import type { ProduceRequest } from '../../src/protocol/messages/index.js';
+import { encodeBatch } from '../../src/protocol/records/records.js';
+import { structOf } from '../support/arbitrary-message.js';
 
 const NO_ID = '0'.repeat(32);
 

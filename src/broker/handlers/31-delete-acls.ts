@@ -1,0 +1,31 @@
+import { ErrorCode } from '../../protocol/errors.js';
+import { CLOSE_CONNECTION, defineApi } from '../api.js';
+import type { AclBinding, AclFilter } from '../security/acl.js';
+import { aclChangeRefusal, deleteAcls } from '../security/acl-admin.js';
+import type { Services } from '../services.js';
+
+/** Removes the ACL bindings each filter matches and lists them; needs ALTER on the cluster. */
+export default defineApi(31, async (services: Services<'metadata' | 'authorizer' | 'logger'>, req, ctx) => {
+  const filters = req.filters.map((f): AclFilter => ({
+    resourceType: f.resourceTypeFilter, resourceName: f.resourceNameFilter, patternType: f.patternTypeFilter,
+    principal: f.principalFilter, host: f.hostFilter, operation: f.operation, permissionType: f.permissionType,
+  }));
+  const refused = aclChangeRefusal(filters, services.authorizer.access(ctx.connection), services.authorizer.enabled);
+  if (refused === 'unparseable') return CLOSE_CONNECTION;
+  if (refused) return { throttleTimeMs: 0, filterResults: filters.map(() => ({ ...refused, matchingAcls: [] })) };
+  let matches: AclBinding[][] = [];
+  await services.metadata.updateAcls((current) => {
+    const r = deleteAcls(current, filters);
+    matches = r.matches;
+    return r.next;
+  });
+  const deleted = new Set(matches.flat()).size;
+  if (deleted > 0) services.logger.info(`ACLs deleted: ${deleted}`);
+  return {
+    throttleTimeMs: 0,
+    filterResults: matches.map((acls) => ({
+      errorCode: ErrorCode.NONE, errorMessage: null,
+      matchingAcls: acls.map((b) => ({ errorCode: ErrorCode.NONE, errorMessage: null, ...b })),
+    })),
+  };
+});
