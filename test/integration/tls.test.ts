@@ -78,3 +78,20 @@ test('SASL_SSL: SCRAM-SHA-256 over TLS, the SASL user the principal', async (t) 
   t.is(await roundTrip(k, 'sasl-ssl'), 'over sasl-ssl');
   t.true(b.trace({ api: 'Produce' }).some((e) => e.principal === 'bob'));
 });
+
+test('ssl.principal.mapping.rules: a RULE names the principal from the certificate; a certificate no rule applies to is refused', async (t) => {
+  const certs = makeCerts(tempDir(t, 'mapping'));
+  const ca = fs.readFileSync(certs.ca);
+  const withCert = { ca, servername: 'localhost', key: fs.readFileSync(certs.client.key), cert: fs.readFileSync(certs.client.cert) };
+  const mapped = await startBroker({ config: { ...tlsConfig(certs, 'SSL', 'required'), 'ssl.principal.mapping.rules': 'RULE:^CN=(.*?),O=(.*?),C=.*$/$1@$2/U, DEFAULT' } });
+  t.teardown(() => mapped.close());
+  t.is(await roundTrip(kafkaOver(mapped.bootstrap, withCert), 'mapped'), 'over mapped');
+  t.true(mapped.trace({ api: 'Produce' }).some((e) => e.principal === 'ALICE@KRILL'), JSON.stringify(mapped.trace({ api: 'Produce' }).map((e) => e.principal)));
+
+  const strict = await startBroker({ config: { ...tlsConfig(certs, 'SSL', 'required'), 'listener.name.ssl.ssl.principal.mapping.rules': 'RULE:^CN=bob,.*$/bob/' } });
+  t.teardown(() => strict.close());
+  const refused = kafkaOver(strict.bootstrap, withCert).admin();
+  t.truthy(await refused.connect().then(() => refused.listTopics()).then(() => null, (e: Error) => e), 'alice\'s certificate matches no rule');
+  await refused.disconnect();
+  await t.throwsAsync(startBroker({ config: { ...tlsConfig(certs, 'SSL'), 'ssl.principal.mapping.rules': 'RULE:oops' } }), { message: /Invalid rule/ });
+});

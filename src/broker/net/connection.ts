@@ -27,8 +27,8 @@ import { SaslSession } from '../security/sasl-session.js';
 import { TLSSocket } from 'node:tls';
 import { certificatePrincipal } from '../security/tls-config.js';
 
-/** The principal of a TLS client's certificate (its RFC 2253 subject), or null when it sent none. */
-function peerPrincipal(socket: TLSSocket): string | null {
+/** The distinguished name of a TLS client's certificate (its RFC 2253 subject), or null when it sent none. */
+function peerName(socket: TLSSocket): string | null {
   const cert = socket.getPeerX509Certificate();
   return cert ? certificatePrincipal(cert.subject) : null;
 }
@@ -101,7 +101,8 @@ export class Connection implements ConnectionInfo {
   constructor(readonly id: number, accepted: Socket, private readonly host: ConnectionHost) {
     this.frames = new FrameReader(host.maxRequestBytes);
     this.sasl = host.security.sasl ? new SaslSession(host.security) : null;
-    this.certificatePrincipal = accepted instanceof TLSSocket ? peerPrincipal(accepted) : null;
+    const dn = accepted instanceof TLSSocket ? peerName(accepted) : null;
+    this.certificatePrincipal = dn === null ? null : host.security.sslPrincipal(dn);
     const socket = adoptFrameSocket(accepted, this.frames, (frames) => this.onFrames(frames), (e) => {
       if (e instanceof FrameTooLargeError) this.host.logger.warn(`closing ${this.remoteAddress}: ${e.message}`);
       this.close();
@@ -115,6 +116,11 @@ export class Connection implements ConnectionInfo {
     socket.on('end', () => this.close());
     socket.on('close', () => this.close());
     socket.on('drain', () => this.resumeReadsIfRoom());
+    // As Kafka's SslPrincipalMapper: a certificate no rule names fails the authentication.
+    if (dn !== null && this.certificatePrincipal === null) {
+      host.logger.warn(`closing ${this.remoteAddress}: no ssl.principal.mapping.rules rule applies to ${dn}`);
+      this.close();
+    }
   }
 
   /** Asked of the kernel (getpeername) only when wanted: by group membership and by logs. */

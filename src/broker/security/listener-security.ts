@@ -8,6 +8,7 @@
 import { ConfigError } from '../config.js';
 import { parseJaas, plainUsers } from './jaas.js';
 import { OAuthBearerServer, PlainServer, type SaslMechanism, ScramServer, type UnsecuredJwsOptions } from './sasl-mechanisms.js';
+import { type PrincipalMapper, principalMapper } from './principal-mapper.js';
 import { type TlsSettings, tlsSettings } from './tls-config.js';
 
 export const SUPPORTED_MECHANISMS = ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512', 'OAUTHBEARER'];
@@ -24,6 +25,8 @@ export interface ListenerSecurity {
   readonly mechanisms: readonly string[];
   /** The server side of `mechanism` for a new exchange; null when it is not enabled. */
   mechanism(name: string): SaslMechanism | null;
+  /** A client certificate's principal from its distinguished name (ssl.principal.mapping.rules); null when no rule applies. */
+  readonly sslPrincipal: PrincipalMapper;
   /** Failed authentications so far (socket-server-metrics failed-authentication-total). */
   failures: number;
 }
@@ -44,7 +47,8 @@ export function listenerSecurity(config: Configs, credentials: () => ReadonlyMap
   // Read once now, so a bad keystore stops the start; again on each reload.
   if (secure) tlsSettings(config, listener);
   const tls = secure ? () => tlsSettings(config, listener) : null;
-  if (protocol === 'PLAINTEXT' || protocol === 'SSL') return { listener, protocol, sasl: false, tls, mechanisms: [], mechanism: () => null, failures: 0 };
+  const sslPrincipal = principalMapper(config.get(`listener.name.${listener.toLowerCase()}.ssl.principal.mapping.rules`) ?? config.get('ssl.principal.mapping.rules'));
+  if (protocol === 'PLAINTEXT' || protocol === 'SSL') return { listener, protocol, sasl: false, tls, sslPrincipal, mechanisms: [], mechanism: () => null, failures: 0 };
   const mechanisms = (config.get('sasl.enabled.mechanisms') ?? '').split(',').map((m) => m.trim()).filter(Boolean);
   const unsupported = mechanisms.filter((m) => !SUPPORTED_MECHANISMS.includes(m));
   if (mechanisms.length === 0 || unsupported.length > 0) {
@@ -69,7 +73,7 @@ export function listenerSecurity(config: Configs, credentials: () => ReadonlyMap
     };
   }
   return {
-    listener, protocol, sasl: true, tls, mechanisms, failures: 0,
+    listener, protocol, sasl: true, tls, sslPrincipal, mechanisms, failures: 0,
     mechanism(name) {
       if (!mechanisms.includes(name)) return null;
       if (name === 'PLAIN') return new PlainServer(users!);
