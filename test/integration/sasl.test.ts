@@ -144,3 +144,30 @@ test('OAUTHBEARER with unsecured tokens: kafkajs with its token provider and lib
   const got = await new Promise<string>((resolve) => void consumer.run({ eachMessage: async ({ message }) => resolve(message.value!.toString()) }));
   t.is(got, 'by alice', 'librdkafka read what kafkajs wrote');
 });
+
+test('re-authentication (KIP-368): kafkajs and librdkafka 2.15.1 re-authenticate on their connections within connections.max.reauth.ms', async (t) => {
+  const b = await startBroker({ config: { listeners: 'SASL_PLAINTEXT://127.0.0.1:0', 'sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-512', 'sasl.jaas.config': JAAS, 'connections.max.reauth.ms': '3000' }, scram: [{ mechanism: 'SCRAM-SHA-512', name: 'carol', password: 'carol-secret' }] });
+  t.teardown(() => b.close());
+  const k = new Kafka({ clientId: 'reauth-kafkajs', brokers: [b.bootstrap], logLevel: logLevel.NOTHING, reauthenticationThreshold: 1500, sasl: { mechanism: 'plain', username: 'alice', password: 'alice-secret' } });
+  const producer = k.producer();
+  await producer.connect();
+  t.teardown(() => producer.disconnect());
+  const rd = librdkafka(b.bootstrap).producer({ 'security.protocol': 'sasl_plaintext', 'sasl.mechanisms': 'SCRAM-SHA-512', 'sasl.username': 'carol', 'sasl.password': 'carol-secret', 'client.id': 'reauth-rd' });
+  await rd.connect();
+  t.teardown(() => rd.disconnect());
+  // Seven seconds of sends: more than two sessions of 3 s each.
+  for (let i = 0; i < 14; i++) {
+    await producer.send({ topic: 'reauth', messages: [{ value: `kafkajs ${i}` }] });
+    await rd.send({ topic: 'reauth', messages: [{ value: `librdkafka ${i}` }] });
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  for (const client of ['reauth-kafkajs', 'reauth-rd']) {
+    const auths = b.trace({ api: 'SaslAuthenticate', clientId: client });
+    const perConnection = new Map<number, number>();
+    for (const e of auths) perConnection.set(e.connectionId, (perConnection.get(e.connectionId) ?? 0) + 1);
+    t.true([...perConnection.values()].some((n) => n >= 3), `${client} re-authenticated on one connection: ${JSON.stringify([...perConnection])}`);
+    t.true(auths.every((e) => JSON.stringify(e.response).includes('"errorCode":0')), `${client}: every exchange succeeded`);
+  }
+  const lifetimes = b.trace({ api: 'SaslAuthenticate' }).map((e) => (e.response as { sessionLifetimeMs?: number | string } | null)?.sessionLifetimeMs).filter((x) => x !== undefined && Number(x) > 0);
+  t.true(lifetimes.every((x) => Number(x) === 3000), JSON.stringify(lifetimes));
+});

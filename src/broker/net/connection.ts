@@ -100,7 +100,7 @@ export class Connection implements ConnectionInfo {
   /** `accepted` comes from a server created with `pauseOnConnect`: this connection starts its reads. */
   constructor(readonly id: number, accepted: Socket, private readonly host: ConnectionHost) {
     this.frames = new FrameReader(host.maxRequestBytes);
-    this.sasl = host.security.sasl ? new SaslSession(host.security) : null;
+    this.sasl = host.security.sasl ? new SaslSession(host.security, host.services.config.int('connections.max.reauth.ms')) : null;
     const dn = accepted instanceof TLSSocket ? peerName(accepted) : null;
     this.certificatePrincipal = dn === null ? null : host.security.sslPrincipal(dn);
     const socket = adoptFrameSocket(accepted, this.frames, (frames) => this.onFrames(frames), (e) => {
@@ -249,7 +249,7 @@ export class Connection implements ConnectionInfo {
 
   /** After a v0 SaslHandshake the client's tokens come as raw frames; the answers go back the same way. */
   private onRawToken(frame: Buffer): void {
-    const answer = this.sasl!.authenticate(Buffer.from(frame));
+    const answer = this.sasl!.authenticate(Buffer.from(frame), -1);
     this.frames.release(frame);
     const size = Buffer.alloc(4);
     size.writeInt32BE(answer.token.length);
@@ -275,8 +275,8 @@ export class Connection implements ConnectionInfo {
       return;
     }
     if (this.sasl && !this.sasl.authenticated && !this.sasl.allowsBeforeAuth(header.apiKey)) {
-      // Kafka's SaslServerAuthenticator: anything else before authentication ends the connection.
-      this.host.logger.debug(`closing ${this.remoteAddress}: api ${header.apiKey} before SASL authentication`);
+      // Kafka's SaslServerAuthenticator: anything else before authentication, or once the session has expired (KIP-368), ends the connection.
+      this.host.logger.debug(`closing ${this.remoteAddress}: api ${header.apiKey} ${this.sasl.principal === null ? 'before SASL authentication' : 'after the SASL session expired'}`);
       this.close();
       return;
     }

@@ -8,7 +8,8 @@ import { decodeCredential, mechanismByName, SCRAM_MECHANISMS, type ScramCredenti
 
 export class SaslFailure extends Error {}
 
-export type Step = { token: Buffer; done: false } | { token: Buffer; done: true; principal: string };
+/** A server token; when done, who authenticated, and (OAUTHBEARER) when the credential expires. */
+export type Step = { token: Buffer; done: false } | { token: Buffer; done: true; principal: string; expiresAtMs?: number };
 
 export interface SaslMechanism {
   step(token: Buffer): Step;
@@ -143,11 +144,11 @@ export class OAuthBearerServer implements SaslMechanism {
     }
     const authzid = m[2]?.slice(2) ?? '';
     if (authzid !== '' && authzid !== result.principal) throw new SaslFailure(`Authentication failed: Client requested an authorization id (${authzid}) that is different from the token's principal name (${result.principal})`);
-    return { token: Buffer.alloc(0), done: true, principal: result.principal };
+    return { token: Buffer.alloc(0), done: true, principal: result.principal, expiresAtMs: result.expiresAtMs };
   }
 
-  /** The token's principal, or Kafka's JSON error response. */
-  private validate(jws: string): { principal: string } | { error: string } {
+  /** The token's principal and expiry, or Kafka's JSON error response. */
+  private validate(jws: string): { principal: string; expiresAtMs: number } | { error: string } {
     const invalid = { error: '{"status":"invalid_token"}' };
     const parts = jws.split('.');
     if (parts.length !== 3 || parts[2] !== '') return invalid;
@@ -170,7 +171,7 @@ export class OAuthBearerServer implements SaslMechanism {
     const scope = claims[scopeClaim];
     const scopes = typeof scope === 'string' ? scope.split(' ') : Array.isArray(scope) ? scope.map(String) : [];
     if (!requiredScope.every((s) => scopes.includes(s))) return { error: `{"status":"insufficient_scope", "scope":"[${requiredScope.join(', ')}]"}` };
-    return { principal };
+    return { principal, expiresAtMs: exp * 1000 };
   }
 }
 
