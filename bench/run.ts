@@ -12,6 +12,7 @@ import { startBroker } from '../src/index.js';
 import { Writer } from '../src/protocol/primitives.js';
 import { diskWrite, iperf3, nodeFileToSocket, nodeSocketToFile, startReplayServer } from './ceilings.js';
 import { testPath } from './testpath.js';
+import { makeCerts } from '../test/support/certs.js';
 import { cpuSeconds, median, PEERS, rdkafkaPerformance, ROOT, rssMiB, startTarget, type Target, type TargetName } from './targets.js';
 
 const quick = process.argv.includes('--quick');
@@ -563,6 +564,61 @@ async function testPathSection(): Promise<void> {
   say(`| \`reset()\` to a topic made again | n/a | ${f(r.reset)} | |`);
 }
 
+/**
+ * Security: the same in-memory Krill with a PLAINTEXT listener and with SASL_SSL
+ * (SCRAM-SHA-512 over TLS 1.3, certificates made by openssl here), produce and consume
+ * with rdkafka_performance in alternation: the ratio is what TLS and SASL cost.
+ */
+async function securitySection(): Promise<void> {
+  // Every run's records stay in the brokers' memory (the secured one cannot be sent kafkajs's DeleteTopics): 5 runs of 200 MB each.
+  const count = quick ? 50_000 : 200_000;
+  const certs = makeCerts(fs.mkdtempSync(path.join(os.tmpdir(), 'krill-bench-certs-')));
+  const secured = {
+    KRILL_BENCH_CONFIG: JSON.stringify({
+      listeners: 'SASL_SSL://127.0.0.1:0', 'sasl.enabled.mechanisms': 'SCRAM-SHA-512',
+      'ssl.keystore.type': 'PEM', 'ssl.keystore.location': certs.brokerPem,
+    }),
+    KRILL_BENCH_SCRAM: 'bench:bench-secret',
+  };
+  const client = ['security.protocol=sasl_ssl', 'sasl.mechanisms=SCRAM-SHA-512', 'sasl.username=bench', 'sasl.password=bench-secret',
+    `ssl.ca.location=${certs.ca}`, 'ssl.endpoint.identification.algorithm=none'].flatMap((x) => ['-X', x]);
+  const cases = [
+    { name: 'PLAINTEXT', target: 'krill-memory' as TargetName, env: {}, args: [] as string[] },
+    { name: 'SASL_SSL', target: 'krill-memory-sasl-ssl' as TargetName, env: secured, args: client },
+  ];
+  const produced: number[][] = [[], []];
+  const consumed: number[][] = [[], []];
+  const cpu: number[][] = [[], []];
+  const targets = [];
+  for (const c of cases) targets.push(await startTarget(c.target, { env: c.env }));
+  // Unmeasured runs first (a fresh Node process spends its first gigabyte in V8's compilers), then alternation.
+  for (let run = -2; run < RUNS; run++) {
+    for (const [i, c] of cases.entries()) {
+      const t = targets[i]!;
+      // Each run's topic is made by the producer's first Metadata (auto-creation), alike on both.
+      const topic = `sec-${run + 2}`;
+      const before = cpuSeconds(t.proc.pid!);
+      const p = rdkafkaPerformance([...produceArgs(t, topic, oneKb(1), count), ...c.args]).mbPerSec;
+      const cpuPerGb = (cpuSeconds(t.proc.pid!) - before) / ((count * 1024) / 1e9);
+      const r = rdkafkaPerformance(['-C', '-t', topic, '-p', '0', '-b', t.bootstrap, '-o', 'beginning', '-c', String(count), '-e', '-q', '-X', 'fetch.max.bytes=52428800', ...c.args]).mbPerSec;
+      if (run < 0) continue;
+      produced[i]!.push(p);
+      consumed[i]!.push(r);
+      cpu[i]!.push(cpuPerGb);
+    }
+  }
+  for (const t of targets) await t.stop();
+  fs.rmSync(certs.dir, { recursive: true, force: true });
+  say(`\n### Security (Krill in memory, ${count.toLocaleString('en')} × 1 KB on one partition, rdkafka_performance, MB/s, median of ${RUNS})\n`);
+  say('SASL_SSL is SCRAM-SHA-512 over TLS (OpenSSL on both sides, Node\'s `tls` in the broker). The broker CPU column is per GB produced.\n');
+  say('| case | PLAINTEXT | SASL_SSL | SASL_SSL / PLAINTEXT |');
+  say('|---|---:|---:|---:|');
+  const row = (label: string, xs: number[][], digits = 0) => say(`| ${label} | ${f(median(xs[0]!), digits)} | ${f(median(xs[1]!), digits)} | ${ratio(median(xs[1]!), median(xs[0]!))} |`);
+  row('produce, acks=1', produced);
+  row('consume from the beginning', consumed);
+  row('broker CPU s/GB produced', cpu, 2);
+}
+
 /** The sections in the order they run; `--only` names them by these keys. */
 const sections = (fileToSocket: number): Record<string, () => Promise<void>> => ({
   produce: produceSection,
@@ -575,6 +631,7 @@ const sections = (fileToSocket: number): Record<string, () => Promise<void>> => 
   addons: addonsSection,
   transactions: transactionsSection,
   testpath: testPathSection,
+  security: securitySection,
 });
 
 async function main(): Promise<void> {

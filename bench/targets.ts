@@ -18,7 +18,7 @@ const ADDON_VARIANTS = {
   'krill-disk-no-addons': 'none',
 } as const;
 
-export type TargetName = 'krill-memory' | 'krill-disk' | 'mock' | 'krill-cluster' | keyof typeof ADDON_VARIANTS;
+export type TargetName = 'krill-memory' | 'krill-disk' | 'mock' | 'krill-cluster' | 'krill-memory-sasl-ssl' | keyof typeof ADDON_VARIANTS;
 
 const envFor = (name: TargetName): NodeJS.ProcessEnv => (name in ADDON_VARIANTS ? { ...process.env, KRILL_ADDONS: ADDON_VARIANTS[name as keyof typeof ADDON_VARIANTS] } : process.env);
 
@@ -92,7 +92,11 @@ const stopper = (proc: ChildProcess) => () => new Promise<void>((resolve) => {
   setTimeout(() => proc.kill('SIGKILL'), 10000).unref();
 });
 
-export async function startTarget(name: TargetName, opts: { dataDir?: string; config?: string[]; brokers?: number } = {}): Promise<Target> {
+/**
+ * `env` is added to the broker process's environment (KRILL_BENCH_CONFIG and
+ * KRILL_BENCH_SCRAM for an in-memory broker with a secured listener).
+ */
+export async function startTarget(name: TargetName, opts: { dataDir?: string; config?: string[]; brokers?: number; env?: NodeJS.ProcessEnv } = {}): Promise<Target> {
   const t0 = performance.now();
   if (name === 'mock') {
     const proc = track(spawn(path.join(PEERS, 'rdkafka_mock'), [String(opts.brokers ?? 1)], { stdio: ['pipe', 'pipe', 'ignore'] }));
@@ -106,7 +110,7 @@ export async function startTarget(name: TargetName, opts: { dataDir?: string; co
   }
   if (name.startsWith('krill-memory') || name === 'krill-cluster') {
     const server = name === 'krill-cluster' ? 'krill-cluster.js' : 'krill-memory.js';
-    const proc = track(spawn(process.execPath, [path.join(ROOT, 'dist/bench/servers', server)], { stdio: ['ignore', 'pipe', 'ignore'], env: envFor(name) }));
+    const proc = track(spawn(process.execPath, [path.join(ROOT, 'dist/bench/servers', server)], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...envFor(name), ...opts.env } }));
     const m = await waitForLine(proc, 'stdout', /^(\S+:\d+)/m);
     const bootstrap = m[1]!;
     return { name, bootstrap, proc, startMs: performance.now() - t0, stop: stopper(proc), ...topicsByProtocol(bootstrap) };
