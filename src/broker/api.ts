@@ -6,7 +6,6 @@ import type { BrokerServices } from './services.js';
 import type { SaslSession } from './security/sasl-session.js';
 import { ErrorCode } from '../protocol/errors.js';
 import type { AclOperationCode } from './security/acl.js';
-import { sessionOf } from './security/authorizer.js';
 import { errorResponse } from './request-slots.js';
 
 export interface ConnectionInfo {
@@ -89,7 +88,7 @@ export function defineApi<K extends ApiKey>(
     schemas,
     minVersion: options?.min ?? schemas.request.validVersions[0],
     maxVersion: options?.max ?? schemas.request.validVersions[1],
-    handle: op === undefined ? handle : (services, req, ctx) => services.authorizer.authorizeCluster(sessionOf(ctx.connection), op)
+    handle: op === undefined ? handle : (services, req, ctx) => services.authorizer.access(ctx.connection).cluster(op)
       ? handle(services, req, ctx)
       : errorResponse(schemas.request, schemas.response, ctx.version, req, ErrorCode.CLUSTER_AUTHORIZATION_FAILED) as ResponseOf<K>,
   };

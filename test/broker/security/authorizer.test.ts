@@ -5,7 +5,7 @@ import test from 'ava';
 import fc from 'fast-check';
 import { type AclBinding, type AclFilter, AclOperation, AclPermission, filterMatches, PatternType, ResourceType } from '../../../src/broker/security/acl.js';
 import { createAcls, deleteAcls, describeAcls } from '../../../src/broker/security/acl-admin.js';
-import { Authorizer, type Session } from '../../../src/broker/security/authorizer.js';
+import { Authorizer, type Session, sessionOf } from '../../../src/broker/security/authorizer.js';
 import { ErrorCode } from '../../../src/protocol/errors.js';
 
 const bind = (b: Partial<AclBinding>): AclBinding => ({
@@ -98,6 +98,18 @@ test('the authorizer: DENY beats ALLOW, prefixes and wildcards apply, READ impli
   t.false(authorizer([bind({ operation: AclOperation.WRITE }), bind({ resourceName: '*', operation: AclOperation.WRITE, permissionType: AclPermission.DENY })]).authorizeAny(alice, AclOperation.WRITE, ResourceType.TOPIC));
   t.true(new Authorizer(configs({}), () => []).authorize(alice, AclOperation.ALTER, ResourceType.CLUSTER, 'kafka-cluster'), 'no authorizer: everything allowed');
   t.throws(() => new Authorizer(configs({ 'authorizer.class.name': 'com.example.Custom' }), () => []), { message: /not served/ });
+});
+
+test('a connection\'s session: User: and its name; the host is the client\'s address without the port', (t) => {
+  t.deepEqual(sessionOf({ principal: 'alice', remoteAddress: '10.0.0.1:51234' }), { principal: 'User:alice', host: '10.0.0.1' });
+  t.is(sessionOf({ principal: 'ANONYMOUS', remoteAddress: '::ffff:127.0.0.1:9' }).host, '127.0.0.1');
+  t.is(sessionOf({ principal: 'ANONYMOUS', remoteAddress: '::1:9' }).host, '::1');
+  const a = authorizer([bind({ host: '10.0.0.1' })]);
+  t.true(a.access({ principal: 'alice', remoteAddress: '10.0.0.1:4000' }).topic(AclOperation.READ, 'orders'));
+  t.false(a.access({ principal: 'alice', remoteAddress: '10.0.0.2:4000' }).topic(AclOperation.READ, 'orders'), 'another host');
+  const open = new Authorizer(configs({}), () => []).access({ principal: 'x', remoteAddress: 'unknown peer' });
+  t.true(open.cluster(AclOperation.ALTER));
+  t.is(open.operations(ResourceType.GROUP, 'g'), (1 << AclOperation.READ) | (1 << AclOperation.DESCRIBE) | (1 << AclOperation.DELETE));
 });
 
 const code = (codes: Record<string, number>) => fc.constantFrom(...Object.values(codes));
