@@ -111,7 +111,7 @@ export class Broker {
       apiVersions: this.apis.versions, quotas: clientQuotas(metadata, config), telemetry: clientTelemetry(metadata, config, clock),
       authorizer: new Authorizer(config, () => metadata.acls),
     };
-    this.security = listenerSecurity(config, () => metadata.scramCredentials);
+    this.security = listenerSecurity(config, () => metadata.scramCredentials, (m) => logger.warn(m));
   }
 
   /**

@@ -3,7 +3,12 @@
 // and then produce and consume; wrong passwords, unknown mechanisms and requests before
 // authentication are refused as Kafka refuses them; raw tokens after a v0 handshake work.
 import { execFile } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import test from 'ava';
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
@@ -11,7 +16,8 @@ import { startBroker } from '../../src/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { librdkafka } from '../support/librdkafka.js';
 import { RawClient } from '../support/raw-client.js';
-import { ROOT } from '../support/helpers.js';
+import { ROOT, tempDir } from '../support/helpers.js';
+import { signJwt } from '../support/jwt.js';
 
 const JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="admin-secret" user_admin="admin-secret" user_alice="alice-secret";';
 
@@ -170,4 +176,36 @@ test('re-authentication (KIP-368): kafkajs and librdkafka 2.15.1 re-authenticate
   }
   const lifetimes = b.trace({ api: 'SaslAuthenticate' }).map((e) => (e.response as { sessionLifetimeMs?: number | string } | null)?.sessionLifetimeMs).filter((x) => x !== undefined && Number(x) > 0);
   t.true(lifetimes.every((x) => Number(x) === 3000), JSON.stringify(lifetimes));
+});
+
+test('OAUTHBEARER with signed JWTs against a JWKS (file: and http: URLs): kafkajs authenticates with a provider\'s token; another key\'s token or another audience is refused', async (t) => {
+  const provider = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const stranger = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const jwks = JSON.stringify({ keys: [{ ...provider.publicKey.export({ format: 'jwk' }), kid: 'k1' }] });
+  const file = path.join(tempDir(t, 'jwks'), 'jwks.json');
+  fs.writeFileSync(file, jwks);
+  const server = http.createServer((_req, res) => res.end(jwks));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const now = Math.floor(Date.now() / 1000);
+  const claims = { sub: 'svc-orders', iss: 'https://idp.example', aud: 'kafka', iat: now, exp: now + 600 };
+  for (const url of [pathToFileURL(file).href, `http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`]) {
+    const b = await startBroker({ config: {
+      listeners: 'SASL_PLAINTEXT://127.0.0.1:0', 'sasl.enabled.mechanisms': 'OAUTHBEARER',
+      'listener.name.sasl_plaintext.oauthbearer.sasl.oauthbearer.jwks.endpoint.url': url,
+      'sasl.oauthbearer.expected.audience': 'kafka', 'sasl.oauthbearer.expected.issuer': 'https://idp.example',
+    } });
+    t.teardown(() => b.close());
+    const over = (value: string) => new Kafka({ clientId: 'jwt', brokers: [b.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 3 }, sasl: { mechanism: 'oauthbearer', oauthBearerProvider: async () => ({ value }) } });
+    const producer = over(signJwt(claims, provider.privateKey, 'RS256', 'k1')).producer();
+    await producer.connect();
+    await producer.send({ topic: 'jwt', messages: [{ value: 'signed' }] });
+    await producer.disconnect();
+    t.true(b.trace({ api: 'Produce' }).some((e) => e.principal === 'svc-orders'), `${url}: the subject is the principal`);
+    for (const bad of [signJwt(claims, stranger.privateKey, 'RS256', 'k1'), signJwt({ ...claims, aud: 'elsewhere' }, provider.privateKey, 'RS256', 'k1')]) {
+      const admin = new Kafka({ clientId: 'jwt-bad', brokers: [b.bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 0 }, sasl: { mechanism: 'oauthbearer', oauthBearerProvider: async () => ({ value: bad }) } }).admin();
+      t.truthy(await admin.connect().then(() => admin.listTopics()).then(() => null, (e: Error) => e), `${url}: refused`);
+      await admin.disconnect();
+    }
+  }
 });

@@ -3,11 +3,12 @@
 // (tls-config.ts), and for SASL_PLAINTEXT and SASL_SSL the
 // mechanisms of `sasl.enabled.mechanisms` (PLAIN against the JAAS users of
 // `listener.name.<listener>.plain.sasl.jaas.config` or `sasl.jaas.config`; SCRAM-SHA-256
-// and -512 against the cluster's credentials; OAUTHBEARER with Kafka's validator of
-// unsecured JWS tokens). GSSAPI is not served: a listener that needs it is refused at start.
+// and -512 against the cluster's credentials; OAUTHBEARER with signed JWTs against a JWKS,
+// or Kafka's default validator of unsecured JWS tokens). GSSAPI is not served: a listener that needs it is refused at start.
 import { ConfigError } from '../config.js';
 import { parseJaas, plainUsers } from './jaas.js';
-import { OAuthBearerServer, PlainServer, type SaslMechanism, ScramServer, type UnsecuredJwsOptions } from './sasl-mechanisms.js';
+import { OAuthBearerServer, PlainServer, type SaslMechanism, ScramServer, type TokenValidator, unsecuredJwsValidator } from './sasl-mechanisms.js';
+import { jwksSource, validateJwt } from './jwt-validator.js';
 import { type PrincipalMapper, principalMapper } from './principal-mapper.js';
 import { type TlsSettings, tlsSettings } from './tls-config.js';
 
@@ -36,7 +37,8 @@ interface Configs {
 }
 
 /** Builds the listener's security from the broker configs; throws ConfigError for what is not served. */
-export function listenerSecurity(config: Configs, credentials: () => ReadonlyMap<string, Readonly<Record<string, string>>>): ListenerSecurity {
+/** `warn` logs what an operator must hear of later (a JWKS that cannot be fetched). */
+export function listenerSecurity(config: Configs, credentials: () => ReadonlyMap<string, Readonly<Record<string, string>>>, warn: (message: string) => void = () => undefined): ListenerSecurity {
   const listener = /^([A-Za-z0-9_]+):\/\//.exec(config.get('listeners') ?? '')?.[1] ?? 'PLAINTEXT';
   const map = new Map((config.get('listener.security.protocol.map') ?? '').split(',').map((e) => e.trim().split(':') as [string, string]).filter((e) => e.length === 2));
   const protocol = map.get(listener) ?? listener;
@@ -61,17 +63,7 @@ export function listenerSecurity(config: Configs, credentials: () => ReadonlyMap
     if (!jaas) throw new ConfigError(`listener ${listener}: PLAIN needs a PlainLoginModule entry in listener.name.${listener.toLowerCase()}.plain.sasl.jaas.config or sasl.jaas.config`);
     users = plainUsers(parseJaas(jaas));
   }
-  let oauth: UnsecuredJwsOptions | null = null;
-  if (mechanisms.includes('OAUTHBEARER')) {
-    const jaas = jaasFor('OAUTHBEARER');
-    const o = jaas ? parseJaas(jaas).options : {};
-    oauth = {
-      principalClaim: o.unsecuredValidatorPrincipalClaimName ?? 'sub',
-      scopeClaim: o.unsecuredValidatorScopeClaimName ?? 'scope',
-      requiredScope: (o.unsecuredValidatorRequiredScope ?? '').split(',').map((x) => x.trim()).filter(Boolean),
-      allowableClockSkewMs: Number(o.unsecuredValidatorAllowableClockSkewMs ?? 0),
-    };
-  }
+  const oauth = mechanisms.includes('OAUTHBEARER') ? oauthValidator(config, listener, jaasFor('OAUTHBEARER'), warn) : null;
   return {
     listener, protocol, sasl: true, tls, sslPrincipal, mechanisms, failures: 0,
     mechanism(name) {
@@ -81,4 +73,32 @@ export function listenerSecurity(config: Configs, credentials: () => ReadonlyMap
       return new ScramServer(name, credentials());
     },
   };
+}
+
+/**
+ * The listener's OAUTHBEARER token validator: with `sasl.oauthbearer.jwks.endpoint.url`
+ * (Kafka's OAuthBearerValidatorCallbackHandler), signed JWTs against the provider's keys;
+ * without it, Kafka's default of unsecured JWS tokens, configured by the JAAS entry.
+ */
+function oauthValidator(config: Configs, listener: string, jaas: string | null, warn: (message: string) => void): TokenValidator {
+  const get = (name: string) => config.get(`listener.name.${listener.toLowerCase()}.oauthbearer.${name}`) ?? config.get(name);
+  const url = get('sasl.oauthbearer.jwks.endpoint.url');
+  if (url) {
+    const keys = jwksSource(url, Number(get('sasl.oauthbearer.jwks.endpoint.refresh.ms') ?? 3_600_000), warn);
+    const options = {
+      expectedAudience: (get('sasl.oauthbearer.expected.audience') ?? '').split(',').map((x) => x.trim()).filter(Boolean),
+      expectedIssuer: get('sasl.oauthbearer.expected.issuer'),
+      subClaim: get('sasl.oauthbearer.sub.claim.name') ?? 'sub',
+      scopeClaim: get('sasl.oauthbearer.scope.claim.name') ?? 'scope',
+      clockSkewMs: Number(get('sasl.oauthbearer.clock.skew.seconds') ?? 30) * 1000,
+    };
+    return (token) => validateJwt(token, keys(), options, Date.now());
+  }
+  const o = jaas ? parseJaas(jaas).options : {};
+  return unsecuredJwsValidator({
+    principalClaim: o.unsecuredValidatorPrincipalClaimName ?? 'sub',
+    scopeClaim: o.unsecuredValidatorScopeClaimName ?? 'scope',
+    requiredScope: (o.unsecuredValidatorRequiredScope ?? '').split(',').map((x) => x.trim()).filter(Boolean),
+    allowableClockSkewMs: Number(o.unsecuredValidatorAllowableClockSkewMs ?? 0),
+  });
 }

@@ -5,6 +5,7 @@
 // client's tokens in turn and answers the next server token, or fails with Kafka's message.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { decodeCredential, mechanismByName, SCRAM_MECHANISMS, type ScramCredential } from './scram-credentials.js';
+import { decodeJws, INVALID_TOKEN } from './jwt-validator.js';
 
 export class SaslFailure extends Error {}
 
@@ -116,17 +117,19 @@ export interface UnsecuredJwsOptions {
   allowableClockSkewMs: number;
 }
 
+/** A token's principal and expiry, or the JSON error of RFC 7628's challenge. */
+export type TokenValidator = (token: string) => { principal: string; expiresAtMs: number } | { error: string };
+
 /**
- * OAUTHBEARER (RFC 7628) with Kafka's default validator of unsecured JWS tokens
- * (alg "none"): the token must name its principal (`sub`), not be expired, not be issued in
- * the future, and carry the required scope. An invalid token gets RFC 7628's JSON error as
- * a challenge; the client's `%x01` acknowledgement then fails the exchange with that JSON
- * as the message, as Kafka's OAuthBearerSaslServer does.
+ * OAUTHBEARER (RFC 7628): the client's bearer token goes to the listener's validator
+ * (Kafka's unsecured-JWS one below, or a signed JWT's: jwt-validator.ts). An invalid token
+ * gets RFC 7628's JSON error as a challenge; the client's `%x01` acknowledgement then fails
+ * the exchange with that JSON as the message, as Kafka's OAuthBearerSaslServer does.
  */
 export class OAuthBearerServer implements SaslMechanism {
   private error: string | null = null;
 
-  constructor(private readonly options: UnsecuredJwsOptions, private readonly now: () => number = Date.now) {}
+  constructor(private readonly validate: TokenValidator) {}
 
   step(token: Buffer): Step {
     if (this.error !== null && token.length === 1 && token[0] === 1) throw new SaslFailure(this.error);
@@ -146,34 +149,30 @@ export class OAuthBearerServer implements SaslMechanism {
     if (authzid !== '' && authzid !== result.principal) throw new SaslFailure(`Authentication failed: Client requested an authorization id (${authzid}) that is different from the token's principal name (${result.principal})`);
     return { token: Buffer.alloc(0), done: true, principal: result.principal, expiresAtMs: result.expiresAtMs };
   }
+}
 
-  /** The token's principal and expiry, or Kafka's JSON error response. */
-  private validate(jws: string): { principal: string; expiresAtMs: number } | { error: string } {
-    const invalid = { error: '{"status":"invalid_token"}' };
-    const parts = jws.split('.');
-    if (parts.length !== 3 || parts[2] !== '') return invalid;
-    let header: unknown;
-    let claims: unknown;
-    try {
-      header = JSON.parse(Buffer.from(parts[0]!, 'base64url').toString('utf8'));
-      claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8'));
-    } catch {
-      return invalid;
-    }
-    if (!isObject(header) || !isObject(claims) || header.alg !== 'none') return invalid;
-    const { principalClaim, scopeClaim, requiredScope, allowableClockSkewMs: skew } = this.options;
+/**
+ * Kafka's default validator of unsecured JWS tokens (alg "none"): the token must name its
+ * principal (`sub`), not be expired, not be issued in the future, and carry the required scope.
+ */
+export function unsecuredJwsValidator(options: UnsecuredJwsOptions, now: () => number = Date.now): TokenValidator {
+  return (jws) => {
+    const invalid = { error: INVALID_TOKEN };
+    const decoded = decodeJws(jws);
+    if (!decoded || decoded.parts[2] !== '' || decoded.header.alg !== 'none') return invalid;
+    const { claims } = decoded;
+    const { principalClaim, scopeClaim, requiredScope, allowableClockSkewMs: skew } = options;
     const principal = claims[principalClaim];
     if (typeof principal !== 'string' || principal.trim() === '') return invalid;
     const exp = claims.exp;
-    if (typeof exp !== 'number' || exp * 1000 + skew <= this.now()) return invalid;
+    if (typeof exp !== 'number' || exp * 1000 + skew <= now()) return invalid;
     const iat = claims.iat;
-    if (iat !== undefined && (typeof iat !== 'number' || iat * 1000 - skew > this.now())) return invalid;
+    if (iat !== undefined && (typeof iat !== 'number' || iat * 1000 - skew > now())) return invalid;
     const scope = claims[scopeClaim];
     const scopes = typeof scope === 'string' ? scope.split(' ') : Array.isArray(scope) ? scope.map(String) : [];
     if (!requiredScope.every((s) => scopes.includes(s))) return { error: `{"status":"insufficient_scope", "scope":"[${requiredScope.join(', ')}]"}` };
     return { principal, expiresAtMs: exp * 1000 };
-  }
+  };
 }
 
 const INVALID_OAUTH = 'Authentication failed during authentication due to invalid credentials with SASL mechanism OAUTHBEARER';
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

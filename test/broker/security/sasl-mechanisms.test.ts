@@ -3,7 +3,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { parseJaas, plainUsers } from '../../../src/broker/security/jaas.js';
-import { OAuthBearerServer, PlainServer, SaslFailure, ScramServer } from '../../../src/broker/security/sasl-mechanisms.js';
+import { OAuthBearerServer, PlainServer, SaslFailure, ScramServer, unsecuredJwsValidator } from '../../../src/broker/security/sasl-mechanisms.js';
 import { credentialForPassword, encodeCredential } from '../../../src/broker/security/scram-credentials.js';
 import { scramClient } from '../../support/scram-client.js';
 
@@ -49,7 +49,7 @@ const jws = (claims: object, header: object = { alg: 'none' }) =>
   `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.`;
 const bearer = (token: string, gs2 = 'n,,') => Buffer.from(`${gs2}\u0001auth=Bearer ${token}\u0001\u0001`);
 const oauth = (requiredScope: string[] = []) =>
-  new OAuthBearerServer({ principalClaim: 'sub', scopeClaim: 'scope', requiredScope, allowableClockSkewMs: 0 }, () => NOW);
+  new OAuthBearerServer(unsecuredJwsValidator({ principalClaim: 'sub', scopeClaim: 'scope', requiredScope, allowableClockSkewMs: 0 }, () => NOW));
 
 test('OAUTHBEARER: a valid unsecured token authenticates as its subject; a bad one gets RFC 7628\'s challenge, then Kafka\'s failure', (t) => {
   const exp = NOW / 1000 + 60;
