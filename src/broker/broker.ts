@@ -222,6 +222,7 @@ export class Broker {
     await this.membership.leave(crash);
     await this.replicas.stopFetchers();
     await this.listener.close();
+    this.security.close();
     await this.plane.close();
     await this.metadata.stop().catch(() => undefined);
     if (crash) {

@@ -124,6 +124,9 @@ test('the protocol by hand: SECURITY_DISABLED without an authorizer; unknown cod
   t.like(await r.request(10, 4, { keyType: 0, coordinatorKeys: ['g'] }), { coordinators: [{ key: 'g', errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: 'Group authorization failed.' }] });
   t.like(await r.request(11, 5, { groupId: 'g', sessionTimeoutMs: 10000, rebalanceTimeoutMs: 10000, memberId: '', groupInstanceId: null, protocolType: 'consumer', protocols: [] }), { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED });
   t.like(await r.request(29, 1, filter), { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, resources: [] });
+  t.like(await r.request(43, 2, { electionType: 0, topicPartitions: [{ topic: 't', partitions: [0] }], timeoutMs: 1000 }), {
+    errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, replicaElectionResults: [{ topic: 't', partitionResult: [{ partitionId: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED }] }],
+  });
   t.deepEqual((await r.request(3, 9, { topics: [{ name: 'secret' }], allowAutoTopicCreation: true, includeClusterAuthorizedOperations: true, includeTopicAuthorizedOperations: true })).topics.map((x) => [x.name, x.errorCode]), [['secret', ErrorCode.TOPIC_AUTHORIZATION_FAILED]]);
   t.like(await r.request(3, 9, { topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: true, includeTopicAuthorizedOperations: false }), { clusterAuthorizedOperations: 0 });
   const unknown = await RawClient.connect(b.port);

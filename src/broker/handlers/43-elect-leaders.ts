@@ -53,7 +53,12 @@ async function electTopic(services: Services<'metadata'>, topic: string, wanted:
   return results;
 }
 
-export default defineApi(43, async (services: Services<'metadata'>, req, ctx) => {
+export default defineApi(43, async (services: Services<'metadata' | 'authorizer'>, req, ctx) => {
+  // As Kafka: without ALTER on the cluster, the error at the top (v1+) and on every partition named.
+  if (!services.authorizer.access(ctx.connection).cluster(AclOperation.ALTER)) {
+    const refused = { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: null };
+    return { throttleTimeMs: 0, ...refused, replicaElectionResults: (req.topicPartitions ?? []).map((t) => ({ topic: t.topic, partitionResult: t.partitions.map((partitionId) => ({ partitionId, ...refused })) })) };
+  }
   const type = ctx.version >= 1 ? req.electionType : PREFERRED;
   if (type !== PREFERRED && type !== UNCLEAN) return { throttleTimeMs: 0, errorCode: ErrorCode.INVALID_REQUEST, replicaElectionResults: [] };
   const all = req.topicPartitions === null;
@@ -65,4 +70,4 @@ export default defineApi(43, async (services: Services<'metadata'>, req, ctx) =>
     if (partitionResult.length > 0 || !all) replicaElectionResults.push({ topic: t.topic, partitionResult });
   }
   return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, replicaElectionResults };
-}, { clusterOperation: AclOperation.ALTER });
+});

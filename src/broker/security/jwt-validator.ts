@@ -101,12 +101,18 @@ export function validateJwt(token: string, keys: readonly Key[], options: JwtOpt
   return { principal, expiresAtMs: exp * 1000 };
 }
 
+/** The current keys of a JWKS URL, and how to stop refreshing them. */
+export interface JwksSource {
+  keys(): readonly Key[];
+  stop(): void;
+}
+
 /**
  * The keys at a JWKS URL, kept current: a file: URL is read now and again when the file
  * changes; an http(s): URL is fetched now and every `refreshMs` (until it answers, tokens
  * are refused, as Kafka's are while its JWKS is unavailable).
  */
-export function jwksSource(url: string, refreshMs: number, log: (message: string) => void): () => readonly Key[] {
+export function jwksSource(url: string, refreshMs: number, log: (message: string) => void): JwksSource {
   if (url.startsWith('file:')) {
     const file = fileURLToPath(url);
     let mtime = -1;
@@ -121,7 +127,7 @@ export function jwksSource(url: string, refreshMs: number, log: (message: string
       return keys;
     };
     load();
-    return () => {
+    const current = () => {
       try {
         return load();
       } catch (e) {
@@ -129,6 +135,7 @@ export function jwksSource(url: string, refreshMs: number, log: (message: string
         return keys;
       }
     };
+    return { keys: current, stop: () => undefined };
   }
   if (!/^https?:/.test(url)) throw new ConfigError(`sasl.oauthbearer.jwks.endpoint.url: ${url} is not a file:, http: or https: URL`);
   let keys: Key[] = [];
@@ -136,6 +143,7 @@ export function jwksSource(url: string, refreshMs: number, log: (message: string
     keys = parseJwks(text);
   }).catch((e: Error) => log(`JWKS ${url} could not be fetched: ${e.message}`));
   void refresh();
-  setInterval(() => void refresh(), refreshMs).unref();
-  return () => keys;
+  const timer = setInterval(() => void refresh(), refreshMs);
+  timer.unref();
+  return { keys: () => keys, stop: () => clearInterval(timer) };
 }

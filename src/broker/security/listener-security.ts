@@ -28,6 +28,8 @@ export interface ListenerSecurity {
   mechanism(name: string): SaslMechanism | null;
   /** A client certificate's principal from its distinguished name (ssl.principal.mapping.rules); null when no rule applies. */
   readonly sslPrincipal: PrincipalMapper;
+  /** Stops what the listener's security refreshes in the background (a JWKS fetched over http). */
+  close(): void;
   /** Failed authentications so far (socket-server-metrics failed-authentication-total). */
   failures: number;
 }
@@ -50,7 +52,7 @@ export function listenerSecurity(config: Configs, credentials: () => ReadonlyMap
   if (secure) tlsSettings(config, listener);
   const tls = secure ? () => tlsSettings(config, listener) : null;
   const sslPrincipal = principalMapper(config.get(`listener.name.${listener.toLowerCase()}.ssl.principal.mapping.rules`) ?? config.get('ssl.principal.mapping.rules'));
-  if (protocol === 'PLAINTEXT' || protocol === 'SSL') return { listener, protocol, sasl: false, tls, sslPrincipal, mechanisms: [], mechanism: () => null, failures: 0 };
+  if (protocol === 'PLAINTEXT' || protocol === 'SSL') return { listener, protocol, sasl: false, tls, sslPrincipal, mechanisms: [], mechanism: () => null, close: () => undefined, failures: 0 };
   const mechanisms = (config.get('sasl.enabled.mechanisms') ?? '').split(',').map((m) => m.trim()).filter(Boolean);
   const unsupported = mechanisms.filter((m) => !SUPPORTED_MECHANISMS.includes(m));
   if (mechanisms.length === 0 || unsupported.length > 0) {
@@ -66,10 +68,11 @@ export function listenerSecurity(config: Configs, credentials: () => ReadonlyMap
   const oauth = mechanisms.includes('OAUTHBEARER') ? oauthValidator(config, listener, jaasFor('OAUTHBEARER'), warn) : null;
   return {
     listener, protocol, sasl: true, tls, sslPrincipal, mechanisms, failures: 0,
+    close: () => oauth?.stop(),
     mechanism(name) {
       if (!mechanisms.includes(name)) return null;
       if (name === 'PLAIN') return new PlainServer(users!);
-      if (name === 'OAUTHBEARER') return new OAuthBearerServer(oauth!);
+      if (name === 'OAUTHBEARER') return new OAuthBearerServer(oauth!.validate);
       return new ScramServer(name, credentials());
     },
   };
@@ -80,7 +83,7 @@ export function listenerSecurity(config: Configs, credentials: () => ReadonlyMap
  * (Kafka's OAuthBearerValidatorCallbackHandler), signed JWTs against the provider's keys;
  * without it, Kafka's default of unsecured JWS tokens, configured by the JAAS entry.
  */
-function oauthValidator(config: Configs, listener: string, jaas: string | null, warn: (message: string) => void): TokenValidator {
+function oauthValidator(config: Configs, listener: string, jaas: string | null, warn: (message: string) => void): { validate: TokenValidator; stop(): void } {
   const get = (name: string) => config.get(`listener.name.${listener.toLowerCase()}.oauthbearer.${name}`) ?? config.get(name);
   const url = get('sasl.oauthbearer.jwks.endpoint.url');
   if (url) {
@@ -92,13 +95,14 @@ function oauthValidator(config: Configs, listener: string, jaas: string | null, 
       scopeClaim: get('sasl.oauthbearer.scope.claim.name') ?? 'scope',
       clockSkewMs: Number(get('sasl.oauthbearer.clock.skew.seconds') ?? 30) * 1000,
     };
-    return (token) => validateJwt(token, keys(), options, Date.now());
+    return { validate: (token) => validateJwt(token, keys.keys(), options, Date.now()), stop: () => keys.stop() };
   }
   const o = jaas ? parseJaas(jaas).options : {};
-  return unsecuredJwsValidator({
+  const validate = unsecuredJwsValidator({
     principalClaim: o.unsecuredValidatorPrincipalClaimName ?? 'sub',
     scopeClaim: o.unsecuredValidatorScopeClaimName ?? 'scope',
     requiredScope: (o.unsecuredValidatorRequiredScope ?? '').split(',').map((x) => x.trim()).filter(Boolean),
     allowableClockSkewMs: Number(o.unsecuredValidatorAllowableClockSkewMs ?? 0),
   });
+  return { validate, stop: () => undefined };
 }

@@ -47,10 +47,10 @@ test('a JWKS file is read again when it changes', (t) => {
   const file = path.join(tempDir(t, 'jwks'), 'jwks.json');
   fs.writeFileSync(file, JSON.stringify({ keys: [] }));
   const source = jwksSource(pathToFileURL(file).href, 3_600_000, () => undefined);
-  t.is(source().length, 0);
+  t.is(source.keys().length, 0);
   fs.writeFileSync(file, jwks);
   fs.utimesSync(file, new Date(), new Date(Date.now() + 5000));
-  t.is(source().length, 2);
+  t.is(source.keys().length, 2);
   t.throws(() => jwksSource('ftp://x', 1000, () => undefined), { message: /not a file:, http: or https: URL/ });
 });
 
