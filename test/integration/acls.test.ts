@@ -129,6 +129,10 @@ test('the protocol by hand: SECURITY_DISABLED without an authorizer; unknown cod
   });
   t.deepEqual((await r.request(3, 9, { topics: [{ name: 'secret' }], allowAutoTopicCreation: true, includeClusterAuthorizedOperations: true, includeTopicAuthorizedOperations: true })).topics.map((x) => [x.name, x.errorCode]), [['secret', ErrorCode.TOPIC_AUTHORIZATION_FAILED]]);
   t.like(await r.request(3, 9, { topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: true, includeTopicAuthorizedOperations: false }), { clusterAuthorizedOperations: 0 });
+  // CREATE on topic 'c' without DESCRIBE_CONFIGS: created, its configs withheld.
+  await locked.broker.metadata.updateAcls((current) => [...current, { resourceType: 2, resourceName: 'c', patternType: 3, principal: 'User:ANONYMOUS', host: '*', operation: 5, permissionType: 3 }]);
+  const made = await r.request(19, 7, { topics: [{ name: 'c', numPartitions: 1, replicationFactor: -1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false });
+  t.like(made.topics[0], { name: 'c', errorCode: 0, configs: null, topicConfigErrorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED });
   const unknown = await RawClient.connect(b.port);
   await t.throwsAsync(unknown.request(29, 1, { ...filter, operation: 0 }), undefined, 'an UNKNOWN operation does not parse: the connection closes');
   unknown.close();

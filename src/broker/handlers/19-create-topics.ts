@@ -48,9 +48,12 @@ export default defineApi(19, async (services: ConfigServices & Services<'topics'
       errorMessage: null,
       numPartitions: r.topic.partitions.length,
       replicationFactor: r.topic.partitions[0]!.replicas.length,
-      configs: describeTopicConfigs(services, r.topic, null, false).map((c) => ({
-        name: c.name, value: c.value, readOnly: c.readOnly, configSource: c.configSource, isSensitive: c.isSensitive,
-      })),
+      // As Kafka: the configs only to a client that may DESCRIBE_CONFIGS the topic; otherwise the reason, in a tagged field.
+      ...(access.topic(AclOperation.DESCRIBE_CONFIGS, t.name)
+        ? { configs: describeTopicConfigs(services, r.topic, null, false).map((c) => ({
+          name: c.name, value: c.value, readOnly: c.readOnly, configSource: c.configSource, isSensitive: c.isSensitive,
+        })) }
+        : { configs: null, topicConfigErrorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED }),
     };
   }
 });
