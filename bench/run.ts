@@ -610,7 +610,7 @@ async function securitySection(): Promise<void> {
   for (const t of targets) await t.stop();
   fs.rmSync(certs.dir, { recursive: true, force: true });
   say(`\n### Security (Krill in memory, ${count.toLocaleString('en')} × 1 KB on one partition, rdkafka_performance, MB/s, median of ${RUNS})\n`);
-  say('SASL_SSL is SCRAM-SHA-512 over TLS (OpenSSL on both sides, Node\'s `tls` in the broker). The broker CPU column is per GB produced.\n');
+  say('SASL_SSL is SCRAM-SHA-512 over TLS (OpenSSL on both sides, Node\'s `tls` in the broker). The broker CPU row is per GB produced.\n');
   say('| case | PLAINTEXT | SASL_SSL | SASL_SSL / PLAINTEXT |');
   say('|---|---:|---:|---:|');
   const row = (label: string, xs: number[][], digits = 0) => say(`| ${label} | ${f(median(xs[0]!), digits)} | ${f(median(xs[1]!), digits)} | ${ratio(median(xs[1]!), median(xs[0]!))} |`);
