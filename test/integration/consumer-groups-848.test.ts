@@ -5,7 +5,7 @@
 import { Consumer, type MessagesStream, stringDeserializers } from '@platformatic/kafka';
 import test from 'ava';
 import { startBroker } from '../../src/index.js';
-import { eventually, kafka } from '../support/helpers.js';
+import { eventually, kafka, topicWithProducer } from '../support/helpers.js';
 import { RawClient } from '../support/raw-client.js';
 
 type Stream = MessagesStream<string, string, string, string>;
@@ -14,13 +14,7 @@ test('two KIP-848 members split a topic, read every record, and one leaving hand
   const b = await startBroker({ config: { 'group.consumer.heartbeat.interval.ms': '200' } });
   t.teardown(() => b.close());
   const k = kafka(b.bootstrap);
-  const admin = k.admin();
-  await admin.connect();
-  t.teardown(() => admin.disconnect());
-  await admin.createTopics({ topics: [{ topic: 'kip848', numPartitions: 6 }] });
-  const producer = k.producer();
-  await producer.connect();
-  t.teardown(() => producer.disconnect());
+  const { producer } = await topicWithProducer(t, k, 'kip848', 6);
   const send = (prefix: string) => producer.send({ topic: 'kip848', acks: -1, messages: Array.from({ length: 60 }, (_, i) => ({ partition: i % 6, value: `${prefix}${i}` })) });
   await send('a');
 

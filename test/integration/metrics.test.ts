@@ -4,7 +4,7 @@
 import test from 'ava';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { startBroker } from '../../src/index.js';
-import { eventually, groupThatRead, kafka } from '../support/helpers.js';
+import { eventually, groupThatRead, kafka, topicWithProducer } from '../support/helpers.js';
 
 async function scrape(http: string) {
   const res = await fetch(`${http}/metrics`);
@@ -21,13 +21,7 @@ test('/metrics: Kafka-named counters move with traffic; partitions, controller, 
   const b = await startBroker({ http: true, testKit: false });
   t.teardown(() => b.close());
   const k = kafka(b.bootstrap);
-  const admin = k.admin();
-  await admin.connect();
-  t.teardown(() => admin.disconnect());
-  await admin.createTopics({ topics: [{ topic: 'm', numPartitions: 2 }] });
-  const producer = k.producer();
-  await producer.connect();
-  t.teardown(() => producer.disconnect());
+  const { admin, producer } = await topicWithProducer(t, k, 'm', 2);
   await producer.send({ topic: 'm', messages: Array.from({ length: 10 }, (_, i) => ({ value: `v${i}`, partition: 0 })) });
 
   const consumer = await groupThatRead(t, k, 'mg', 'm', 10);

@@ -9,7 +9,7 @@ import { createLogger } from '../../src/broker/logger.js';
 import { startBroker } from '../../src/index.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { encodeBatch } from '../../src/protocol/records/records.js';
-import { eventually, kafka } from '../support/helpers.js';
+import { eventually, kafka, topicWithProducer } from '../support/helpers.js';
 import { RawClient } from '../support/raw-client.js';
 
 test('a virtual clock runs what falls due in order, at its due time; the scheduler\'s clock tasks run only when it moves', async (t) => {
@@ -48,13 +48,7 @@ test('a member gone without LeaveGroup stays until the clock passes its session;
   const b = await startBroker({ clock: 'virtual', http: true, config: { 'group.initial.rebalance.delay.ms': '0' } });
   t.teardown(() => b.close());
   const k = kafka(b.bootstrap);
-  const admin = k.admin();
-  await admin.connect();
-  t.teardown(() => admin.disconnect());
-  await admin.createTopics({ topics: [{ topic: 'vc', numPartitions: 1 }] });
-  const producer = k.producer();
-  await producer.connect();
-  t.teardown(() => producer.disconnect());
+  const { admin, producer } = await topicWithProducer(t, k, 'vc', 1);
   await producer.send({ topic: 'vc', messages: [{ value: 'one' }] });
 
   // A member that joins, syncs and then vanishes: its socket closes, no LeaveGroup.

@@ -4,7 +4,7 @@
 // librdkafka leaves, the group turns classic again and kafkajs takes every partition back.
 import test from 'ava';
 import { startBroker } from '../../src/index.js';
-import { eventually, kafka } from '../support/helpers.js';
+import { eventually, kafka, topicWithProducer } from '../support/helpers.js';
 import { librdkafka } from '../support/librdkafka.js';
 import { RawClient } from '../support/raw-client.js';
 
@@ -12,13 +12,7 @@ test('a live classic group upgraded by a consumer-protocol member, shared, and d
   const b = await startBroker({ config: { 'group.consumer.heartbeat.interval.ms': '250', 'group.initial.rebalance.delay.ms': '0' } });
   t.teardown(() => b.close());
   const k = kafka(b.bootstrap, 'classic-app');
-  const admin = k.admin();
-  await admin.connect();
-  t.teardown(() => admin.disconnect());
-  await admin.createTopics({ topics: [{ topic: 'mixed', numPartitions: 4 }] });
-  const producer = k.producer();
-  await producer.connect();
-  t.teardown(() => producer.disconnect());
+  const { producer } = await topicWithProducer(t, k, 'mixed', 4);
   const send = (prefix: string) => producer.send({ topic: 'mixed', messages: Array.from({ length: 40 }, (_, i) => ({ partition: i % 4, value: `${prefix}${i}` })) });
   const reads = new Map<string, string[]>();
   const read = (who: string) => async ({ message }: { message: { value: Buffer | null } }) => {

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExecutionContext } from 'ava';
-import { type Admin, type Consumer, Kafka, logLevel } from 'kafkajs';
+import { type Admin, type Consumer, Kafka, logLevel, type Producer } from 'kafkajs';
 import type { CoordinationStore } from '../../src/broker/controller/store.js';
 import { removedWithWorker } from './children.js';
 import { type RunningBroker, type RunningCluster, startBroker, startCluster, type StartBrokerOptions, type StartClusterOptions } from '../../src/index.js';
@@ -68,6 +68,18 @@ export async function clusterWithAdmin(t: ExecutionContext, opts: StartClusterOp
   await admin.connect();
   t.teardown(() => admin.disconnect());
   return { c, k, admin };
+}
+
+/** A connected kafkajs admin and producer, `topic` made with `partitions`; both disconnected when the test ends. */
+export async function topicWithProducer(t: ExecutionContext, k: Kafka, topic: string, partitions: number): Promise<{ admin: Admin; producer: Producer }> {
+  const admin = k.admin();
+  await admin.connect();
+  t.teardown(() => admin.disconnect());
+  await admin.createTopics({ topics: [{ topic, numPartitions: partitions }] });
+  const producer = k.producer();
+  await producer.connect();
+  t.teardown(() => producer.disconnect());
+  return { admin, producer };
 }
 
 /** A topic's partitions from Metadata, in order; asked again while a just-stopped broker makes kafkajs fail. */
