@@ -59,6 +59,8 @@ export interface ClusterBroker {
 export interface RunningCluster {
   /** Every broker's "host:port", comma-separated, for a client's bootstrap servers. */
   bootstrap: string;
+  /** As `bootstrap`, on the listener of that name (`listeners=NAME://host:port,...`): the running brokers' addresses on it. */
+  bootstrapOn(listener: string): string;
   brokers: ClusterBroker[];
   /** The id of the broker that is controller now (-1 while there is none). */
   controllerId(): number;
@@ -192,6 +194,7 @@ export async function startCluster(opts: StartClusterOptions = {}): Promise<Runn
   const cluster: RunningCluster = {
     http: null,
     bootstrap: members.map((m) => `${m.host}:${m.port}`).join(','),
+    bootstrapOn: (listener) => running().flatMap((b) => b.listenerAddresses.filter((e) => e.name === listener.toUpperCase()).map((e) => `${e.host}:${e.port}`)).join(','),
     brokers: members,
     controllerId: () => members.find((m) => m.broker)?.broker?.metadata.controllerId ?? -1,
     async stop(id) {

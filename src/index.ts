@@ -41,6 +41,8 @@ export interface RunningBroker {
   port: number;
   /** "host:port", ready for a client's bootstrap servers. */
   bootstrap: string;
+  /** "host:port" of each listener by name (`listeners=NAME://host:port,...`); the first is `bootstrap`. */
+  listeners: Record<string, string>;
   broker: Broker;
   /** The control plane's base URL ("http://127.0.0.1:port"), when started with `http`. */
   http: string | null;
@@ -82,7 +84,8 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Runnin
   const plane = broker.plane;
   const at = plane.address;
   return {
-    host, port, bootstrap: `${host}:${port}`, broker, http: at ? `http://${at.host}:${at.port}` : null,
+    host, port, bootstrap: `${host}:${port}`, broker,
+    listeners: Object.fromEntries(broker.listenerAddresses.map((e) => [e.name, `${e.host}:${e.port}`])), http: at ? `http://${at.host}:${at.port}` : null,
     addFault: (f) => plane.addFault(f), faults: () => plane.faults(), removeFault: (id) => plane.removeFault(id), clearFaults: () => plane.clearFaults(),
     trace: (filter) => plane.trace(filter), reset: () => plane.reset(), advanceClock: (ms) => plane.advanceClock(ms), now: () => broker.clock.now(),
     close: () => broker.close(),

@@ -11,6 +11,8 @@ import { errorResponse } from './request-slots.js';
 export interface ConnectionInfo {
   readonly id: number;
   readonly remoteAddress: string;
+  /** The name of the listener the client came in on: Metadata and FindCoordinator answer with the brokers' addresses on it. */
+  readonly listener: string;
   /** The connection's SASL exchange and its principal, on a SASL listener; null on a PLAINTEXT one. */
   readonly sasl: SaslSession | null;
   /** Kafka's principal name: the SASL user, else the client certificate's subject, else ANONYMOUS. */

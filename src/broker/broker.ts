@@ -20,9 +20,9 @@ import { LogCleaner } from './log-cleaner.js';
 import { startBackgroundTasks } from './background-tasks.js';
 import { createLogger } from './logger.js';
 import { Membership } from './membership.js';
-import { Connection, type ConnectionHost } from './net/connection.js';
 import { requestLimits } from './net/request-bytes.js';
-import { connectionLimits, Listener, parseListener } from './net/listener.js';
+import { BrokerListeners } from './net/broker-listeners.js';
+import type { Endpoint } from './net/endpoints.js';
 import { ProducerIdManager } from './producer-ids.js';
 import { ReplicaManager } from './replica-manager.js';
 import { Scheduler } from './scheduler.js';
@@ -35,7 +35,6 @@ import { type BrokerMetrics, brokerMetrics, requestObserver } from './metrics/so
 import { type Clock, systemClock, VirtualClock } from './clock.js';
 import type { BrokerOptions } from './broker-options.js';
 import { bootstrapScramUsers, type ScramUser } from './security/scram-bootstrap.js';
-import { type ListenerSecurity, listenerSecurity } from './security/listener-security.js';
 import { Authorizer } from './security/authorizer.js';
 
 export type { BrokerOptions };
@@ -61,11 +60,9 @@ export class Broker {
   private readonly store: CoordinationStore;
   readonly controller: Controller;
   private readonly membership: Membership;
-  private readonly listener: Listener;
+  private readonly listeners: BrokerListeners;
   private readonly scheduler: Scheduler;
   private readonly apis = new ApiTable(allApis);
-  /** The listener's security protocol and SASL mechanisms: the connections' concern, not the handlers'. */
-  private readonly security: ListenerSecurity;
   private closed = false;
 
   /** The SCRAM users to write if the cluster has none of theirs (BrokerOptions.scram). */
@@ -86,23 +83,23 @@ export class Broker {
     const metadata = (this.metadata = new ClusterMetadata(this.store, prefix));
     const clock = (this.clock = opts.clock === 'virtual' ? new VirtualClock() : typeof opts.clock === 'object' ? opts.clock : systemClock);
     this.scheduler = new Scheduler(logger, clock);
-    this.listener = new Listener(connectionLimits(config), logger, (ip, now) => this.services.quotas.connectionThrottle(ip, now));
+    const listeners = (this.listeners = new BrokerListeners(config, logger, () => metadata.brokers, () => metadata.scramCredentials, (ip, now) => this.services.quotas.connectionThrottle(ip, now)));
     const topicConfigs = new TopicConfigs(config);
-    this.replicas = new ReplicaManager(brokerId, config, metadata, this.logs, topicConfigs, logger, clock);
+    this.replicas = new ReplicaManager(brokerId, config, metadata, listeners.peers, this.logs, topicConfigs, logger, clock);
     this.controller = new Controller({
       brokerId, metadata, uncleanElection: (t) => topicConfigs.get(t, 'unclean.leader.election.enable').value === 'true',
       info: (m) => logger.info(m), warn: (m) => logger.warn(m),
     });
     this.membership = new Membership(brokerId, config, this.store, metadata, this.controller, logger,
-      () => ({ ...this.listener.advertised(config.get('advertised.listeners')), rack: config.get('broker.rack'), offlineReplicas: this.replicas.offlineReplicas() }));
+      () => ({ ...listeners.registration(), rack: config.get('broker.rack'), offlineReplicas: this.replicas.offlineReplicas() }));
     this.replicas.onOfflineReplicas = (allDirsOffline) => void this.membership.reportOfflineReplicas(allDirsOffline);
     this.groups = groupCoordinatorOn(this.replicas, metadata, config, logger, clock);
     const producerIds = new ProducerIdManager(metadata);
     const features = new Features(opts.features, metadata, brokerId);
-    this.txns = new Transactions({ brokerId, config, features, clock, metadata, replicas: this.replicas, producerIds, groups: this.groups, logger });
+    this.txns = new Transactions({ brokerId, config, features, clock, metadata, peers: listeners.peers, replicas: this.replicas, producerIds, groups: this.groups, logger });
     this.cleaner = new LogCleaner(this.replicas, topicConfigs, logger, clock);
     const topics = new TopicAdmin(config, metadata, logger);
-    const metrics = (this.metrics = brokerMetrics({ brokerId, replicas: this.replicas, metadata, groups: this.groups, listener: this.listener, telemetry: () => this.services.telemetry.points(), failedAuthentications: () => this.security.failures }));
+    const metrics = (this.metrics = brokerMetrics({ brokerId, replicas: this.replicas, metadata, groups: this.groups, listener: listeners.sockets, telemetry: () => this.services.telemetry.points(), failedAuthentications: () => listeners.failedAuthentications }));
     this.plane = new TestPlane({ brokerId, apis: this.apis, logger, metadata, topics, groups: this.groups, txns: this.txns.coordinator, clock, metrics, replicas: this.replicas, topicConfigs }, opts.testKit);
     this.services = {
       brokerId, config, logger, metadata, topicConfigs, logDirs: this.logs, producerIds, topics, features, clock, metrics,
@@ -111,7 +108,6 @@ export class Broker {
       apiVersions: this.apis.versions, quotas: clientQuotas(metadata, config), telemetry: clientTelemetry(metadata, config, clock),
       authorizer: new Authorizer(config, () => metadata.acls),
     };
-    this.security = listenerSecurity(config, () => metadata.scramCredentials, (m) => logger.warn(m));
   }
 
   /**
@@ -120,12 +116,9 @@ export class Broker {
    */
   static async start(opts: BrokerOptions = {}): Promise<Broker> {
     const b = new Broker(opts);
-    const listen = opts.host !== undefined || opts.port !== undefined
-      ? { host: opts.host ?? '127.0.0.1', port: opts.port ?? 9092 }
-      : parseListener(b.config.get('listeners')) ?? { host: '0.0.0.0', port: 9092 };
+    const first = opts.host !== undefined || opts.port !== undefined ? { host: opts.host ?? '127.0.0.1', port: opts.port ?? 9092 } : null;
     try {
-      const host: ConnectionHost = { apis: b.apis, services: b.services, security: b.security, logger: b.logger, testKit: b.plane.kit, observe: requestObserver(b.metrics), ...requestLimits(b.config) };
-      await b.listener.listen(listen.host || '0.0.0.0', listen.port, (id, socket) => new Connection(id, socket, host), b.security.tls);
+      await b.listeners.open(first, { apis: b.apis, services: b.services, logger: b.logger, testKit: b.plane.kit, observe: requestObserver(b.metrics), ...requestLimits(b.config) });
       await b.join();
       if (opts.http) await b.plane.listen(opts.http);
     } catch (e) {
@@ -138,13 +131,18 @@ export class Broker {
     return b;
   }
 
-  /** The address this broker listens on. */
+  /** The address this broker listens on (its first listener). */
   get host(): string {
-    return this.listener.host;
+    return this.listeners.bound[0]?.host ?? '';
   }
 
   get port(): number {
-    return this.listener.port;
+    return this.listeners.bound[0]?.port ?? 0;
+  }
+
+  /** Every listener as bound: name, host and port (the one picked for a port of 0). */
+  get listenerAddresses(): Endpoint[] {
+    return this.listeners.bound;
   }
 
   private async join(): Promise<void> {
@@ -221,8 +219,7 @@ export class Broker {
     this.replicas.resignAll();
     await this.membership.leave(crash);
     await this.replicas.stopFetchers();
-    await this.listener.close();
-    this.security.close();
+    await this.listeners.close();
     await this.plane.close();
     await this.metadata.stop().catch(() => undefined);
     if (crash) {

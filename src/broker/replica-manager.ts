@@ -9,6 +9,9 @@ import { type LogManager, partitionDirName } from '../storage/log-manager.js';
 import type { BrokerConfig } from './config.js';
 import type { ClusterMetadata, PartitionState, TopicState } from './controller/cluster-metadata.js';
 import type { BrokerInfo } from './controller/placement.js';
+import type { BrokerClient } from './net/broker-client.js';
+import { endpointOn } from './net/endpoints.js';
+import type { Peers } from './net/peers.js';
 import { completeReassignment } from './controller/reassignment.js';
 import { ReplicationQuota, throttledOn } from './quotas/replication-throttle.js';
 import { ReplicaMoves } from './replica-moves.js';
@@ -66,6 +69,8 @@ export class ReplicaManager implements FetcherHost {
     readonly brokerId: number,
     private readonly config: BrokerConfig,
     private readonly metadata: ClusterMetadata,
+    /** How followers reach their leaders: the inter-broker listener. */
+    private readonly peers: Peers,
     private readonly logs: LogManager,
     private readonly topicConfigs: TopicConfigs,
     private readonly logger: Logger,
@@ -134,9 +139,10 @@ export class ReplicaManager implements FetcherHost {
    * KIP-951: partitions answered NOT_LEADER_OR_FOLLOWER or FENCED_LEADER_EPOCH name the
    * current leader (`currentLeader`, Produce v10+ / Fetch v12+), so the client need not ask
    * for metadata first; returns the endpoints of the leaders named, for the response's
-   * nodeEndpoints. Partitions with no live leader get no hint.
+   * nodeEndpoints, at their address on `listener` (the client's). Partitions with no live
+   * leader get no hint.
    */
-  addLeaderHints(parts: Iterable<LeaderHintTarget>): Array<{ nodeId: number; host: string; port: number; rack: string | null }> {
+  addLeaderHints(parts: Iterable<LeaderHintTarget>, listener: string): Array<{ nodeId: number; host: string; port: number; rack: string | null }> {
     const leaders = new Map<number, BrokerInfo>();
     for (const { topic, partition, out } of parts) {
       if (out.errorCode !== ErrorCode.NOT_LEADER_OR_FOLLOWER && out.errorCode !== ErrorCode.FENCED_LEADER_EPOCH) continue;
@@ -146,7 +152,10 @@ export class ReplicaManager implements FetcherHost {
       out.currentLeader = { leaderId: s.leader, leaderEpoch: s.leaderEpoch };
       leaders.set(leader.nodeId, leader);
     }
-    return [...leaders.values()].sort((a, b) => a.nodeId - b.nodeId).map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack }));
+    return [...leaders.values()].sort((a, b) => a.nodeId - b.nodeId).flatMap((b) => {
+      const at = endpointOn(b, listener);
+      return at ? [{ nodeId: b.nodeId, host: at.host, port: at.port, rack: b.rack }] : [];
+    });
   }
 
   /**
@@ -159,8 +168,8 @@ export class ReplicaManager implements FetcherHost {
     return same ?? -1;
   }
 
-  leaderAddress(leaderId: number): { host: string; port: number } | null {
-    return this.metadata.brokers.get(leaderId) ?? null;
+  connectTo(leaderId: number, clientId: string): Promise<BrokerClient> | null {
+    return this.peers.address(leaderId) ? this.peers.connect(leaderId, clientId) : null;
   }
 
   warn(message: string): void {

@@ -1,7 +1,7 @@
 // Sockets whose reads land straight in request frames (Node's `onread` option), so the
 // produce path neither joins 64 KiB chunks into frames nor allocates a buffer per read.
 import net from 'node:net';
-import { TLSSocket } from 'node:tls';
+import tls, { TLSSocket } from 'node:tls';
 
 /** What reads land in: the request framing (net/frame-reader.ts), which hands out the buffer to read into and returns the frames a read completed. */
 export interface FrameSink {
@@ -32,9 +32,15 @@ function onread(reader: FrameSink, onFrames: OnFrames, onError: (e: Error) => vo
   };
 }
 
-/** Connects a client socket that reads frames through `reader`. */
-export function connectFrameSocket(host: string, port: number, reader: FrameSink, onFrames: OnFrames, onError: (e: Error) => void): net.Socket {
-  return net.connect({ host, port, onread: onread(reader, onFrames, onError) });
+/**
+ * Connects a client socket that reads frames through `reader`; with `tlsOptions`, a TLS
+ * socket (it emits 'secureConnect' once its handshake is done) whose plaintext is pushed in.
+ */
+export function connectFrameSocket(host: string, port: number, reader: FrameSink, onFrames: OnFrames, onError: (e: Error) => void, tlsOptions: tls.ConnectionOptions | null = null): net.Socket {
+  if (!tlsOptions) return net.connect({ host, port, onread: onread(reader, onFrames, onError) });
+  const s = tls.connect({ ...tlsOptions, host, port });
+  s.on('data', (chunk: Buffer) => deliver(() => reader.push(chunk), onFrames, onError));
+  return s;
 }
 
 /**

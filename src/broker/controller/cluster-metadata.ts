@@ -3,6 +3,7 @@
 // and ISRs; live brokers; the controller; dynamic broker configs), kept current by a
 // watch. Every write goes to the store as a compare-and-set, and returns once this
 // broker's copy has caught up with it, so a handler reads its own writes.
+import { endpointOn } from '../net/endpoints.js';
 import { randomBytes } from 'node:crypto';
 import type { BrokerInfo } from './placement.js';
 import type { QuotaEntry } from '../quotas/quota-entities.js';
@@ -224,6 +225,14 @@ export class ClusterMetadata {
 
   liveBrokers(): BrokerInfo[] {
     return [...this.brokers.values()].sort((a, b) => a.nodeId - b.nodeId);
+  }
+
+  /** The live brokers as a client on `listener` is told of them: at their address on it; those without it are left out, as Kafka leaves them out. */
+  liveBrokersOn(listener: string): Array<{ nodeId: number; host: string; port: number; rack: string | null }> {
+    return this.liveBrokers().flatMap((b) => {
+      const at = endpointOn(b, listener);
+      return at ? [{ nodeId: b.nodeId, host: at.host, port: at.port, rack: b.rack }] : [];
+    });
   }
 
   /** The brokers of `live` whose replica of the partition is online: not on a log directory their broker reports failed. */

@@ -5,10 +5,15 @@
 // list), and followers skip brokers whose rack the partition already uses until every
 // rack has a replica, so replicas spread over racks wherever there are enough of them.
 
+import type { Endpoint } from '../net/endpoints.js';
+
 export interface BrokerInfo {
   nodeId: number;
+  /** The address on its first listener (all a registration from before named listeners has). */
   host: string;
   port: number;
+  /** Its address on each listener, as advertised (advertised.listeners). */
+  endpoints?: Endpoint[];
   rack: string | null;
   /** Random per start of the broker process: a new one means the broker restarted. */
   incarnation?: string;

@@ -132,7 +132,7 @@ export default defineApi(0, (services: Services<'replicas' | 'txnVerifier' | 'me
     if (ctx.version < 10) return response;
     const endpoints = services.replicas.addLeaderHints((function* () {
       for (const t of responses) for (const p of t.partitionResponses) yield { topic: t.name, partition: p.index ?? -1, out: p };
-    })());
+    })(), ctx.connection.listener);
     if (endpoints.length > 0) response.nodeEndpoints = endpoints;
     return response;
   };

@@ -208,7 +208,7 @@ function answer(services: FetchServices, v: number, session: FetchSession | null
   }
   const response: FetchResponse = { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: session?.id ?? 0, responses: [...topics.values()] };
   if (v >= 12) {
-    const endpoints = services.replicas.addLeaderHints(c.out.map(({ target, part }) => ({ topic: target.topic, partition: target.partition, out: part })));
+    const endpoints = services.replicas.addLeaderHints(c.out.map(({ target, part }) => ({ topic: target.topic, partition: target.partition, out: part })), ctx.connection.listener);
     if (v >= 16 && endpoints.length > 0) response.nodeEndpoints = endpoints;
   }
   return response;

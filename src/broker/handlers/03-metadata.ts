@@ -76,7 +76,7 @@ export default defineApi(3, async (services: Services<'config' | 'metadata' | 't
   }
   return {
     throttleTimeMs: 0,
-    brokers: services.metadata.liveBrokers(),
+    brokers: services.metadata.liveBrokersOn(ctx.connection.listener),
     clusterId: services.metadata.clusterId,
     controllerId: services.metadata.controllerId,
     topics,

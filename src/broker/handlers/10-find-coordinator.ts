@@ -1,4 +1,5 @@
 import { ERROR_MESSAGES, ErrorCode } from '../../protocol/errors.js';
+import { endpointOn } from '../net/endpoints.js';
 import { defineApi } from '../api.js';
 import { AclOperation } from '../security/acl.js';
 import type { Access } from '../security/authorizer.js';
@@ -17,7 +18,7 @@ const TAKE_UP_MS = 5000;
  * transactional id, the leader of its __transaction_state partition. Each topic is made on
  * first use, as Kafka makes it.
  */
-async function locate(services: FindServices, access: Access, key: string, keyType: number): Promise<{ nodeId: number; host: string; port: number; errorCode: number; errorMessage: string | null }> {
+async function locate(services: FindServices, access: Access, listener: string, key: string, keyType: number): Promise<{ nodeId: number; host: string; port: number; errorCode: number; errorMessage: string | null }> {
   const none = (errorCode: number, errorMessage: string | null) => ({ nodeId: -1, host: '', port: -1, errorCode, errorMessage });
   if (keyType !== GROUP && keyType !== TRANSACTION) return none(ErrorCode.INVALID_REQUEST, `Unknown coordinator type: ${keyType}`);
   if (!key) return none(ErrorCode.INVALID_REQUEST, keyType === GROUP ? 'Group id must not be empty' : 'Transactional id must not be empty');
@@ -39,15 +40,18 @@ async function locate(services: FindServices, access: Access, key: string, keyTy
       if (Date.now() > until) return none(ErrorCode.COORDINATOR_NOT_AVAILABLE, null);
     }
   }
-  return { nodeId: node.nodeId, host: node.host, port: node.port, errorCode: ErrorCode.NONE, errorMessage: null };
+  // A coordinator without the client's listener cannot be reached by it (Kafka answers so too).
+  const at = endpointOn(node, listener);
+  if (!at) return none(ErrorCode.COORDINATOR_NOT_AVAILABLE, null);
+  return { nodeId: node.nodeId, host: at.host, port: at.port, errorCode: ErrorCode.NONE, errorMessage: null };
 }
 
 export default defineApi(10, async (services: FindServices, req, ctx) => {
   const access = services.authorizer.access(ctx.connection);
   if (ctx.version >= 4) {
     const coordinators = [];
-    for (const key of req.coordinatorKeys) coordinators.push({ key, ...await locate(services, access, key, req.keyType) });
+    for (const key of req.coordinatorKeys) coordinators.push({ key, ...await locate(services, access, ctx.connection.listener, key, req.keyType) });
     return { throttleTimeMs: 0, coordinators };
   }
-  return { throttleTimeMs: 0, ...await locate(services, access, req.key, ctx.version >= 1 ? req.keyType : GROUP) };
+  return { throttleTimeMs: 0, ...await locate(services, access, ctx.connection.listener, req.key, ctx.version >= 1 ? req.keyType : GROUP) };
 });

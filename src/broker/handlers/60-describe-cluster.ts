@@ -19,7 +19,7 @@ export default defineApi(60, (services: Services<'metadata' | 'authorizer'>, req
     endpointType: 1,
     clusterId: services.metadata.clusterId,
     controllerId: services.metadata.controllerId,
-    brokers: services.metadata.liveBrokers().map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack, isFenced: false })),
+    brokers: services.metadata.liveBrokersOn(ctx.connection.listener).map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack, isFenced: false })),
     clusterAuthorizedOperations: clusterOperations(req.includeClusterAuthorizedOperations, services.authorizer.enabled, services.authorizer.access(ctx.connection)),
   };
 });

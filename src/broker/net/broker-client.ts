@@ -1,13 +1,26 @@
 // A Kafka protocol client for one broker-to-broker connection (a follower fetching from
 // its leader): requests encoded with the same schemas the broker serves, matched to
-// responses by correlation id. Any socket error fails every request in flight and closes
-// the client; the owner makes a new one.
-import net from 'node:net';
+// responses by correlation id. Over TLS and with SASL where the inter-broker listener
+// wants them (peer-security.ts). Any socket error fails every request in flight and
+// closes the client; the owner makes a new one.
+import type net from 'node:net';
+import type tls from 'node:tls';
 import { type ApiKey, apiSchemas, type RequestOf, type ResponseOf } from '../../protocol/messages/index.js';
 import { Reader, Writer } from '../../protocol/primitives.js';
 import { decodeMessage, type Encodable, encodeMessage, isFlexible } from '../../protocol/schema.js';
 import { FrameReader } from './frame-reader.js';
 import { connectFrameSocket } from '../../fastpath/index.js';
+import { errorName } from '../../protocol/errors.js';
+import type { SaslClient } from '../security/sasl-client.js';
+
+/** The connection was refused for its security (a failed TLS handshake or SASL authentication): the operator's concern, not a leader going away. */
+export class SecurityError extends Error {}
+
+/** How a connection is made: TLS options, and a SASL client to authenticate with before any other request. */
+export interface Transport {
+  tls?: tls.ConnectionOptions | null;
+  sasl?: SaslClient | null;
+}
 
 interface InFlight {
   apiKey: number;
@@ -50,26 +63,55 @@ export class BrokerClient {
     socket.on('close', () => this.close());
   }
 
-  static connect(host: string, port: number, clientId: string, timeoutMs = 5000): Promise<BrokerClient> {
+  /** Connects (and authenticates, with `transport.sasl`) within `timeoutMs`. */
+  static async connect(host: string, port: number, clientId: string, timeoutMs = 5000, transport: Transport = {}): Promise<BrokerClient> {
+    const client = await BrokerClient.open(host, port, clientId, timeoutMs, transport.tls ?? null);
+    if (transport.sasl) {
+      try {
+        await client.authenticate(transport.sasl, timeoutMs);
+      } catch (e) {
+        client.close();
+        throw e instanceof SecurityError ? e : new SecurityError(`SASL ${transport.sasl.mechanism} authentication with ${host}:${port} failed: ${(e as Error).message}`);
+      }
+    }
+    return client;
+  }
+
+  private static open(host: string, port: number, clientId: string, timeoutMs: number, tlsOptions: tls.ConnectionOptions | null): Promise<BrokerClient> {
     return new Promise((resolve, reject) => {
       const frames = new FrameReader(2 ** 31 - 1);
       let client: BrokerClient | null = null;
-      const s = connectFrameSocket(host, port, frames, (f) => client?.onFrames(f), () => client?.close());
+      const s = connectFrameSocket(host, port, frames, (f) => client?.onFrames(f), () => client?.close(), tlsOptions);
       const t = setTimeout(() => {
         s.destroy();
         reject(new Error(`connect to ${host}:${port} timed out`));
       }, timeoutMs);
-      s.once('connect', () => {
+      s.once(tlsOptions ? 'secureConnect' : 'connect', () => {
         clearTimeout(t);
         s.removeAllListeners('error');
         client = new BrokerClient(s, frames, clientId);
         resolve(client);
       });
+      // An error after the TCP connection and before the TLS handshake completes is the handshake's.
+      let tcpConnected = false;
+      if (tlsOptions) s.once('connect', () => (tcpConnected = true));
       s.once('error', (e) => {
         clearTimeout(t);
-        reject(e);
+        reject(tcpConnected ? new SecurityError(`TLS handshake with ${host}:${port} failed: ${e.message}`) : e);
       });
     });
+  }
+
+  /** SaslHandshake v1, then SaslAuthenticate v2 rounds until the mechanism is done (KIP-152). */
+  private async authenticate(sasl: SaslClient, timeoutMs: number): Promise<void> {
+    const handshake = await this.request(17, 1, { mechanism: sasl.mechanism }, timeoutMs);
+    if (handshake.errorCode !== 0) throw new SecurityError(`SASL handshake for ${sasl.mechanism} refused: ${errorName(handshake.errorCode)} (the broker offers ${handshake.mechanisms.join(', ')})`);
+    let token: Buffer | null = sasl.first();
+    while (token !== null) {
+      const r = await this.request(36, 2, { authBytes: token }, timeoutMs);
+      if (r.errorCode !== 0) throw new SecurityError(`SASL ${sasl.mechanism} authentication failed: ${errorName(r.errorCode)}: ${r.errorMessage ?? ''}`);
+      token = sasl.next(r.authBytes);
+    }
   }
 
   private onFrames(frames: Buffer[]): void {

@@ -123,6 +123,10 @@ export class Connection implements ConnectionInfo {
     }
   }
 
+  get listener(): string {
+    return this.host.security.listener;
+  }
+
   /** Asked of the kernel (getpeername) only when wanted: by group membership and by logs. */
   get remoteAddress(): string {
     if (this.peer === undefined) {

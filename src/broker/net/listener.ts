@@ -1,19 +1,13 @@
-// The broker's listening socket: the address from `listeners` (or host/port options),
-// the address clients are told (`advertised.listeners`), the open connections and the
-// limits Kafka puts on them (max.connections, max.connections.per.ip and its overrides,
-// connections.max.idle.ms).
+// The broker's listening sockets, one per entry of `listeners` (endpoints.ts), the open
+// connections of them all and the limits Kafka puts on them (max.connections,
+// max.connections.per.ip and its overrides, connections.max.idle.ms).
 import fs from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Logger } from 'winston';
 import type { TlsSettings } from '../security/tls-config.js';
 import type { Connection } from './connection.js';
-
-/** host and port of the first entry of a listeners list (`NAME://host:port,...`); null when it has none. */
-export function parseListener(list: string | null): { host: string; port: number } | null {
-  const m = list ? /^[A-Z_]+:\/\/\[?([^\]]*?)\]?:(\d+)/.exec(list.split(',')[0]!) : null;
-  return m ? { host: m[1]!, port: Number(m[2]) } : null;
-}
+import type { Endpoint } from './endpoints.js';
 
 export interface ConnectionLimits {
   maxConnections: number;
@@ -49,7 +43,7 @@ export function parseOverrides(value: string): Map<string, number> {
 const plainAddress = (a: string) => (a.startsWith('::ffff:') ? a.slice(7) : a);
 
 export class Listener {
-  private server: net.Server | tls.Server | null = null;
+  private readonly servers: Array<{ server: net.Server | tls.Server; endpoint: Endpoint }> = [];
   private readonly connections = new Set<Connection>();
   /** Sockets over their address's connection rate, held until their throttle time is over. */
   private readonly held = new Set<net.Socket>();
@@ -61,8 +55,11 @@ export class Listener {
   private readonly perIp = new Map<string, number>();
   private nextConnectionId = 0;
   private idleTimer: NodeJS.Timeout | null = null;
-  host = '';
-  port = 0;
+
+  /** Each listener as bound: its name, host and port (the one picked for port 0). */
+  get bound(): Endpoint[] {
+    return this.servers.map((s) => s.endpoint);
+  }
 
   /**
    * `connectionRate` answers how long a new connection from an address must be held before
@@ -71,11 +68,12 @@ export class Listener {
   constructor(private readonly limits: ConnectionLimits, private readonly logger: Logger, private readonly connectionRate: (ip: string, now: number) => number = () => 0) {}
 
   /**
-   * Listens on host:port (port 0 picks one); each accepted socket becomes a connection made
-   * by `accept`. With `tls` (SSL, SASL_SSL) a connection is taken once its handshake is
-   * done and its client certificate passes ssl.client.auth.
+   * Listens on the endpoint's host:port (port 0 picks one); each accepted socket becomes a
+   * connection made by `accept`. With `tls` (SSL, SASL_SSL) a connection is taken once its
+   * handshake is done and its client certificate passes ssl.client.auth. Called once per listener.
    */
-  listen(host: string, port: number, accept: (id: number, socket: net.Socket) => Connection, tlsSettings: (() => TlsSettings) | null = null): Promise<void> {
+  listen(endpoint: Endpoint, accept: (id: number, socket: net.Socket) => Connection, tlsSettings: (() => TlsSettings) | null = null): Promise<void> {
+    const host = endpoint.host || '0.0.0.0';
     return new Promise((resolve, reject) => {
       const take = (socket: net.Socket) => {
         const ip = plainAddress(socket.remoteAddress ?? '');
@@ -109,13 +107,11 @@ export class Listener {
       // Paused: each Connection starts the reads itself, straight into its request frames.
       const server = tlsSettings ? this.tlsServer(tlsSettings, take) : net.createServer({ pauseOnConnect: true }, take);
       server.once('error', reject);
-      server.listen(port, host, () => {
+      server.listen(endpoint.port, host, () => {
         server.off('error', reject);
         const a = server.address() as net.AddressInfo;
-        this.host = host;
-        this.port = a.port;
-        this.server = server;
-        this.startIdleSweep();
+        this.servers.push({ server, endpoint: { name: endpoint.name, host, port: a.port } });
+        if (this.servers.length === 1) this.startIdleSweep();
         resolve();
       });
     });
@@ -196,22 +192,13 @@ export class Listener {
     this.idleTimer.unref();
   }
 
-  /** The address clients are told to use: `advertised` (advertised.listeners) if set, else the one listened on. */
-  advertised(advertised: string | null): { host: string; port: number } {
-    const a = parseListener(advertised);
-    if (a) return a;
-    const host = this.host === '0.0.0.0' || this.host === '::' ? '127.0.0.1' : this.host;
-    return { host, port: this.port };
-  }
-
   /** Closes every connection and stops listening. */
   async close(): Promise<void> {
     if (this.idleTimer) clearInterval(this.idleTimer);
     for (const stop of this.unwatch.splice(0)) stop();
     for (const c of [...this.connections]) c.close();
     for (const s of this.held) s.destroy();
-    const server = this.server;
-    this.server = null;
-    if (server) await new Promise<void>((r) => server.close(() => r()));
+    const servers = this.servers.splice(0);
+    await Promise.all(servers.map(({ server }) => new Promise<void>((r) => server.close(() => r()))));
   }
 }

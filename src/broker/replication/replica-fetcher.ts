@@ -8,13 +8,14 @@ import { ErrorCode, errorName, KafkaError } from '../../protocol/errors.js';
 import type { FetchRequest, FetchResponse } from '../../protocol/messages/index.js';
 import { LOG_OVERHEAD, Off } from '../../protocol/records/batch.js';
 import { isStorageError } from '../../storage/log-storage.js';
-import { BrokerClient } from '../net/broker-client.js';
+import { type BrokerClient, SecurityError } from '../net/broker-client.js';
 import type { Partition } from '../partition.js';
 
 /** What a fetcher needs from its broker. */
 export interface FetcherHost {
   readonly brokerId: number;
-  leaderAddress(leaderId: number): { host: string; port: number } | null;
+  /** Connects to the leader on the inter-broker listener; null while it has no address there. */
+  connectTo(leaderId: number, clientId: string): Promise<BrokerClient> | null;
   /** While true the fetchers stand still (a stalled follower, for tests and operators). */
   readonly replicationPaused: boolean;
   /** Whether this broker can reach another now (false across a test's network split). */
@@ -45,6 +46,8 @@ export class ReplicaFetcher {
   private readonly partitions = new Map<string, Partition>();
   private client: BrokerClient | null = null;
   private stopped = false;
+  /** The failure last reported: the same one again is not. */
+  private lastWarning: string | null = null;
   private wake: (() => void) | null = null;
   private readonly done: Promise<void>;
 
@@ -102,21 +105,25 @@ export class ReplicaFetcher {
       }
       try {
         if (!this.client || this.client.closed) {
-          const addr = this.host.leaderAddress(this.leaderId);
-          if (!addr) {
+          const connecting = this.host.connectTo(this.leaderId, `krill-replica-fetcher-${this.host.brokerId}`);
+          if (!connecting) {
             await this.sleep(s.backoffMs);
             continue;
           }
-          this.client = await BrokerClient.connect(addr.host, addr.port, `krill-replica-fetcher-${this.host.brokerId}`);
+          this.client = await connecting;
           if (this.stopped) break;
         }
         const backoff = await this.fetchOnce(this.client);
+        this.lastWarning = null;
         if (backoff) await this.sleep(s.backoffMs);
       } catch (e) {
         if (this.stopped) break;
         // A leader going away is routine (the metadata will move us); a log that refuses the
-        // leader's data, or a disk that cannot take it, is worth an operator's attention.
-        if (e instanceof KafkaError || isStorageError(e)) this.host.warn(`replication from broker ${this.leaderId} failed: ${(e as Error).message}`);
+        // leader's data, a disk that cannot take it, or a leader that refuses this broker's
+        // TLS or SASL, is worth an operator's attention: once, not at every retry.
+        const message = (e as Error).message;
+        if ((e instanceof KafkaError || isStorageError(e) || e instanceof SecurityError) && message !== this.lastWarning) this.host.warn(`replication from broker ${this.leaderId} failed: ${message}`);
+        this.lastWarning = message;
         this.client?.close();
         this.client = null;
         await this.sleep(s.backoffMs);

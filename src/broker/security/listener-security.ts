@@ -1,4 +1,4 @@
-// The security of the broker's listener, from Kafka's configs: its name in `listeners`,
+// The security of one of the broker's listeners, from Kafka's configs: its name in `listeners`,
 // its protocol through `listener.security.protocol.map`, its TLS for SSL and SASL_SSL
 // (tls-config.ts), and for SASL_PLAINTEXT and SASL_SSL the
 // mechanisms of `sasl.enabled.mechanisms` (PLAIN against the JAAS users of
@@ -38,22 +38,38 @@ interface Configs {
   get(name: string): string | null;
 }
 
-/** Builds the listener's security from the broker configs; throws ConfigError for what is not served. */
-/** `warn` logs what an operator must hear of later (a JWKS that cannot be fetched). */
-export function listenerSecurity(config: Configs, credentials: () => ReadonlyMap<string, Readonly<Record<string, string>>>, warn: (message: string) => void = () => undefined): ListenerSecurity {
-  const listener = /^([A-Za-z0-9_]+):\/\//.exec(config.get('listeners') ?? '')?.[1] ?? 'PLAINTEXT';
-  const map = new Map((config.get('listener.security.protocol.map') ?? '').split(',').map((e) => e.trim().split(':') as [string, string]).filter((e) => e.length === 2));
+export type SecurityProtocol = ListenerSecurity['protocol'];
+
+/** The listener's protocol through listener.security.protocol.map (a name not in it is its own protocol); throws ConfigError for an unknown one. */
+export function securityProtocol(config: Configs, listener: string): SecurityProtocol {
+  const map = new Map((config.get('listener.security.protocol.map') ?? '').split(',').map((e) => e.trim().split(':') as [string, string]).filter((e) => e.length === 2).map(([k, v]) => [k.toUpperCase(), v.toUpperCase()]));
   const protocol = map.get(listener) ?? listener;
   if (protocol !== 'PLAINTEXT' && protocol !== 'SASL_PLAINTEXT' && protocol !== 'SSL' && protocol !== 'SASL_SSL') {
     throw new ConfigError(`listener ${listener}: unknown security protocol ${protocol}`);
   }
+  return protocol;
+}
+
+/** The listener's SASL mechanisms: `listener.name.<listener>.sasl.enabled.mechanisms`, else `sasl.enabled.mechanisms`. */
+export function enabledMechanisms(config: Configs, listener: string): string[] {
+  const list = config.get(`listener.name.${listener.toLowerCase()}.sasl.enabled.mechanisms`) ?? config.get('sasl.enabled.mechanisms') ?? '';
+  return list.split(',').map((m) => m.trim()).filter(Boolean);
+}
+
+/**
+ * Builds the security of `listener` (a name of `listeners`) from the broker configs; throws
+ * ConfigError for what is not served. `warn` logs what an operator must hear of later (a
+ * JWKS that cannot be fetched).
+ */
+export function listenerSecurity(config: Configs, listener: string, credentials: () => ReadonlyMap<string, Readonly<Record<string, string>>>, warn: (message: string) => void = () => undefined): ListenerSecurity {
+  const protocol = securityProtocol(config, listener);
   const secure = protocol === 'SSL' || protocol === 'SASL_SSL';
   // Read once now, so a bad keystore stops the start; again on each reload.
   if (secure) tlsSettings(config, listener);
   const tls = secure ? () => tlsSettings(config, listener) : null;
   const sslPrincipal = principalMapper(config.get(`listener.name.${listener.toLowerCase()}.ssl.principal.mapping.rules`) ?? config.get('ssl.principal.mapping.rules'));
   if (protocol === 'PLAINTEXT' || protocol === 'SSL') return { listener, protocol, sasl: false, tls, sslPrincipal, mechanisms: [], mechanism: () => null, close: () => undefined, failures: 0 };
-  const mechanisms = (config.get('sasl.enabled.mechanisms') ?? '').split(',').map((m) => m.trim()).filter(Boolean);
+  const mechanisms = enabledMechanisms(config, listener);
   const unsupported = mechanisms.filter((m) => !SUPPORTED_MECHANISMS.includes(m));
   if (mechanisms.length === 0 || unsupported.length > 0) {
     throw new ConfigError(`sasl.enabled.mechanisms: ${unsupported.join(', ') || '(none)'} not served; set it to some of ${SUPPORTED_MECHANISMS.join(', ')} (GSSAPI/Kerberos is out of scope)`);

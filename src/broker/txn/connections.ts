@@ -1,7 +1,7 @@
 // Connections from this broker to the others for the transaction plane (markers, KIP-890
 // verification): one per broker, made when first wanted and made again once closed.
-import type { ClusterMetadata } from '../controller/cluster-metadata.js';
-import { BrokerClient } from '../net/broker-client.js';
+import type { BrokerClient } from '../net/broker-client.js';
+import type { Peers } from '../net/peers.js';
 
 export class BrokerConnections {
   private readonly clients = new Map<number, Promise<BrokerClient>>();
@@ -9,7 +9,7 @@ export class BrokerConnections {
   /** Whether this broker can reach another (an in-process cluster's network split says no). */
   reachable: (brokerId: number) => boolean = () => true;
 
-  constructor(private readonly metadata: ClusterMetadata, private readonly clientId: string) {}
+  constructor(private readonly peers: Peers, private readonly clientId: string) {}
 
   get(brokerId: number): Promise<BrokerClient> {
     if (!this.reachable(brokerId)) {
@@ -24,9 +24,7 @@ export class BrokerConnections {
         return this.get(brokerId);
       });
     }
-    const b = this.metadata.brokers.get(brokerId);
-    if (!b) return Promise.reject(new Error(`broker ${brokerId} is not registered`));
-    const connecting = BrokerClient.connect(b.host, b.port, this.clientId);
+    const connecting = this.peers.connect(brokerId, this.clientId);
     this.clients.set(brokerId, connecting);
     connecting.catch(() => {
       if (this.clients.get(brokerId) === connecting) this.clients.delete(brokerId);

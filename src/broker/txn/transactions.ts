@@ -1,6 +1,7 @@
 // Transactions on this broker, wired: the coordinator of the transactional ids whose
 // __transaction_state partitions it leads, following their leadership; the marker sender
 // it uses; and the writing of markers this broker's partitions receive.
+import type { Peers } from '../net/peers.js';
 import type { Logger } from 'winston';
 import type { Clock } from '../clock.js';
 import type { BrokerConfig } from '../config.js';
@@ -21,6 +22,8 @@ export interface TransactionsDeps {
   config: BrokerConfig;
   features: Features;
   metadata: ClusterMetadata;
+  /** How this broker reaches the others (markers, verification). */
+  peers: Peers;
   replicas: ReplicaManager;
   producerIds: { allocate(): Promise<number> };
   /** Told when markers decide offsets committed in transactions. */
@@ -44,7 +47,7 @@ export class Transactions {
     const timeoutMs = () => config.int('replica.socket.timeout.ms');
     const host = { replicas, offsetsDecided: (p: number, producerId: number, commit: boolean) => deps.groups.manager.completeTxn(p, producerId, commit), timeoutMs, now: () => deps.clock.now() };
     this.markers = { write: (m) => writeMarkersHere(host, m) };
-    this.connections = new BrokerConnections(metadata, `krill-txn-${brokerId}`);
+    this.connections = new BrokerConnections(deps.peers, `krill-txn-${brokerId}`);
     this.sender = new TxnMarkerSender(brokerId, metadata, this.connections, (m) => this.markers.write(m), logger, timeoutMs());
     this.coordinator = new TransactionCoordinator({
       writer: new LogPartitionWriter(TRANSACTION_TOPIC, replicas, metadata, timeoutMs),

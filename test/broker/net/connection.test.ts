@@ -23,7 +23,7 @@ test('a forgotten close hook does not run; the others run once, and late ones at
   t.teardown(close);
   const host: ConnectionHost = {
     // No API is served, so no handler is ever given services.
-    apis: new ApiTable([]), services: {} as BrokerServices, security: listenerSecurity({ get: () => null }, () => new Map()), maxRequestBytes: 1 << 20, logger: createLogger('silent', 0),
+    apis: new ApiTable([]), services: {} as BrokerServices, security: listenerSecurity({ get: () => null }, 'PLAINTEXT', () => new Map()), maxRequestBytes: 1 << 20, logger: createLogger('silent', 0),
     maxQueuedRequests: 500, requestBytes: new RequestBytes(-1), testKit: null,
   };
   const c = new Connection(1, accepted, host);

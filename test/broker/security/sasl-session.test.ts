@@ -7,7 +7,7 @@ import { listenerSecurity } from '../../../src/broker/security/listener-security
 import { SaslSession } from '../../../src/broker/security/sasl-session.js';
 
 const JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="a-secret" user_bob="b-secret";';
-const security = () => listenerSecurity({ get: (k: string) => ({ listeners: 'SASL_PLAINTEXT://127.0.0.1:0', 'sasl.enabled.mechanisms': 'PLAIN,OAUTHBEARER', 'sasl.jaas.config': JAAS } as Record<string, string>)[k] ?? null }, () => new Map());
+const security = () => listenerSecurity({ get: (k: string) => ({ listeners: 'SASL_PLAINTEXT://127.0.0.1:0', 'sasl.enabled.mechanisms': 'PLAIN,OAUTHBEARER', 'sasl.jaas.config': JAAS } as Record<string, string>)[k] ?? null }, 'SASL_PLAINTEXT', () => new Map());
 const plain = (user: string, password: string) => Buffer.from(`\u0000${user}\u0000${password}`);
 const jws = (claims: object) => `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify(claims)).toString('base64url')}.`;
 

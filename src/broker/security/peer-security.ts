@@ -1,0 +1,70 @@
+// How this broker authenticates to the others on the inter-broker listener, as a Kafka
+// broker does: over TLS (SSL, SASL_SSL) with its own keystore as the client certificate,
+// checking the peer against its truststore and, unless
+// `ssl.endpoint.identification.algorithm` is empty, its host name; with SASL
+// (SASL_PLAINTEXT, SASL_SSL) by `sasl.mechanism.inter.broker.protocol` and the client
+// credentials of the listener's JAAS entry for it (`username` and `password`, or for
+// OAUTHBEARER the unsecured-token options).
+import net from 'node:net';
+import tls from 'node:tls';
+import { ConfigError } from '../config.js';
+import { parseJaas } from './jaas.js';
+import { PlainClient, type SaslClient, ScramClient, UnsecuredOAuthClient } from './sasl-client.js';
+import { enabledMechanisms, securityProtocol } from './listener-security.js';
+import { tlsSettings } from './tls-config.js';
+
+export interface PeerTransport {
+  /** The TLS options of a connection to `host`; null on a listener without TLS. */
+  tls(host: string): tls.ConnectionOptions | null;
+  /** A SASL client for a new connection; null on a listener without SASL. Throws when the listener's JAAS entry has no credentials for it. */
+  sasl(): SaslClient | null;
+}
+
+interface Configs {
+  get(name: string): string | null;
+  lookup(name: string): { value: string | null; source: number };
+}
+
+/**
+ * The transport to the other brokers' `listener`. `strict` (the listener was named by
+ * inter.broker.listener.name or security.inter.broker.protocol) refuses missing client
+ * credentials at start; otherwise they fail the first connection, as a single broker never makes one.
+ */
+export function peerTransport(config: Configs, listener: string, defaultSource: number, strict: boolean): PeerTransport {
+  const protocol = securityProtocol(config, listener);
+  const get = (name: string) => config.get(`listener.name.${listener.toLowerCase()}.${name}`) ?? config.get(name);
+  const secure = protocol === 'SSL' || protocol === 'SASL_SSL';
+  const tlsFor = (host: string): tls.ConnectionOptions => {
+    const { options } = tlsSettings(config, listener);
+    const identify = (get('ssl.endpoint.identification.algorithm') ?? 'https') !== '';
+    return {
+      key: options.key, cert: options.cert, pfx: options.pfx, passphrase: options.passphrase, ca: options.ca,
+      minVersion: options.minVersion, maxVersion: options.maxVersion, ciphers: options.ciphers,
+      rejectUnauthorized: true,
+      ...(net.isIP(host) ? {} : { servername: host }),
+      checkServerIdentity: identify ? tls.checkServerIdentity : () => undefined,
+    };
+  };
+  if (protocol === 'PLAINTEXT' || protocol === 'SSL') return { tls: secure ? tlsFor : () => null, sasl: () => null };
+  const enabled = enabledMechanisms(config, listener);
+  const chosen = config.lookup('sasl.mechanism.inter.broker.protocol');
+  // Kafka's default is GSSAPI, not served here: unset, the first enabled mechanism is used.
+  const mechanism = chosen.source === defaultSource ? enabled[0] ?? 'PLAIN' : chosen.value ?? '';
+  if (!enabled.includes(mechanism)) throw new ConfigError(`sasl.mechanism.inter.broker.protocol must be included in sasl.enabled.mechanisms when SASL is used for inter-broker communication (${mechanism} is not in ${enabled.join(',')})`);
+  const client = (): SaslClient => {
+    const jaas = get(`${mechanism.toLowerCase()}.sasl.jaas.config`) ?? config.get('sasl.jaas.config');
+    const options = jaas ? parseJaas(jaas).options : {};
+    if (mechanism === 'OAUTHBEARER') {
+      const c = new UnsecuredOAuthClient(options);
+      c.claims();
+      return c;
+    }
+    const { username, password } = options;
+    if (username === undefined || password === undefined) {
+      throw new ConfigError(`inter-broker listener ${listener}: the ${mechanism} JAAS entry (listener.name.${listener.toLowerCase()}.${mechanism.toLowerCase()}.sasl.jaas.config or sasl.jaas.config) needs username and password for this broker's own connections`);
+    }
+    return mechanism === 'PLAIN' ? new PlainClient(username, password) : new ScramClient(mechanism, username, password);
+  };
+  if (strict) client();
+  return { tls: secure ? tlsFor : () => null, sasl: client };
+}
