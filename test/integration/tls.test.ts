@@ -3,12 +3,15 @@
 // (`CN=alice,O=krill,C=US`, as Kafka forms it); a client of an untrusted CA, or without a
 // certificate where one is required, refused; SASL_SSL with SCRAM over it. Certificates
 // are made at test time with openssl.
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import test from 'ava';
 import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import { startBroker } from '../../src/index.js';
 import { makeCerts, type TestCerts } from '../support/certs.js';
-import { tempDir } from '../support/helpers.js';
+import { ROOT, tempDir } from '../support/helpers.js';
 import { librdkafka } from '../support/librdkafka.js';
 
 function tlsConfig(certs: TestCerts, listener: string, clientAuth = 'none'): Record<string, string> {
@@ -94,4 +97,27 @@ test('ssl.principal.mapping.rules: a RULE names the principal from the certifica
   t.truthy(await refused.connect().then(() => refused.listTopics()).then(() => null, (e: Error) => e), 'alice\'s certificate matches no rule');
   await refused.disconnect();
   await t.throwsAsync(startBroker({ config: { ...tlsConfig(certs, 'SSL'), 'ssl.principal.mapping.rules': 'RULE:oops' } }), { message: /Invalid rule/ });
+});
+
+test('Debian\'s clients (confluent-kafka on librdkafka 2.0, kcat, kafka-python) over SASL_SSL and mutual TLS, two listeners of one broker', async (t) => {
+  const certs = makeCerts(tempDir(t, 'debian-tls'));
+  const b = await startBroker({
+    config: {
+      ...tlsConfig(certs, 'SASL_SSL'),
+      listeners: 'SASL_SSL://127.0.0.1:0,MTLS://127.0.0.1:0',
+      'listener.security.protocol.map': 'SASL_SSL:SASL_SSL,MTLS:SSL',
+      'listener.name.mtls.ssl.client.auth': 'required',
+      'sasl.enabled.mechanisms': 'SCRAM-SHA-512',
+    },
+    scram: [{ mechanism: 'SCRAM-SHA-512', name: 'carol', password: 'carol-secret' }],
+  });
+  t.teardown(() => b.close());
+  const args = [path.join(ROOT, 'compat/_tls_clients.py'), b.listeners.SASL_SSL!, b.listeners.MTLS!, certs.ca, certs.client.cert, certs.client.key, 'carol:carol-secret'];
+  const { stdout } = await promisify(execFile)('/usr/bin/python3', args, { timeout: 180_000 }).catch((e: { stdout?: string; stderr?: string; message: string }) => {
+    throw new Error(`${e.message}\n${e.stdout ?? ''}\n${e.stderr ?? ''}`);
+  });
+  t.log(stdout.trim());
+  t.regex(stdout, /^ok/m);
+  const principals = new Set(b.trace({ api: 'Produce' }).map((e) => e.principal));
+  t.true(principals.has('carol') && principals.has('CN=alice,O=krill,C=US'), [...principals].join());
 });
