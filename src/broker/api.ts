@@ -4,7 +4,7 @@ import { apiSchemas, type ApiKey, type ApiSchemas, type RequestOf, type Response
 import type { RequestHeader } from './net/request-header.js';
 import type { BrokerServices } from './services.js';
 import type { SaslSession } from './security/sasl-session.js';
-import { ErrorCode } from '../protocol/errors.js';
+import { ERROR_MESSAGES, ErrorCode } from '../protocol/errors.js';
 import type { AclOperationCode } from './security/acl.js';
 import { errorResponse } from './request-slots.js';
 
@@ -13,6 +13,10 @@ export interface ConnectionInfo {
   readonly remoteAddress: string;
   /** The name of the listener the client came in on: Metadata and FindCoordinator answer with the brokers' addresses on it. */
   readonly listener: string;
+  /** The listener's security protocol (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL). */
+  readonly securityProtocol: string;
+  /** This end's address, `ip:port`. */
+  readonly localAddress: string;
   /** The connection's SASL exchange and its principal, on a SASL listener; null on a PLAINTEXT one. */
   readonly sasl: SaslSession | null;
   /** Kafka's principal name: the SASL user, else the client certificate's subject, else ANONYMOUS. */
@@ -72,19 +76,31 @@ export interface Api<K extends ApiKey = ApiKey> {
 }
 
 /**
+ * Kafka's message when its authorizeClusterOperation refuses a request: the request as
+ * RequestChannel.Request prints itself (a processor number and connection index of this broker's own).
+ */
+export function notAuthorized(c: ConnectionInfo): string {
+  const ip = (address: string) => address.replace(/:\d+$/, '').replace(/^::ffff:/, '');
+  const connectionId = `${ip(c.localAddress)}:${/\d+$/.exec(c.localAddress)?.[0]}-${ip(c.remoteAddress)}:${/\d+$/.exec(c.remoteAddress)?.[0]}-${c.id}`;
+  return `Request Request(processor=0, connectionId=${connectionId}, session=Session(User:${c.principal},/${ip(c.remoteAddress)}), listenerName=ListenerName(${c.listener}), securityProtocol=${c.securityProtocol}, buffer=null, envelope=None) is not authorized.`;
+}
+
+/**
  * Declares the handler of `apiKey` for every version its schema lists, unless narrowed.
  * The handler's first parameter names the services it uses (`Services<'groups'>`).
- * `clusterOperation` is what the whole request needs on the CLUSTER resource (Kafka's
- * authorizeClusterOperation): without it the request is answered
- * CLUSTER_AUTHORIZATION_FAILED in every slot, and the handler is not called.
+ * `clusterOperation` is what the whole request needs on the CLUSTER resource: without it
+ * the request is answered CLUSTER_AUTHORIZATION_FAILED in every slot, and the handler is
+ * not called. The message is Kafka's: `authorizeClusterOperation` names the request
+ * (notAuthorized), as Kafka's handlers that call it do; otherwise the error's own.
  */
 export function defineApi<K extends ApiKey>(
   apiKey: K,
   handle: (services: BrokerServices, req: RequestOf<K>, ctx: RequestContext) => HandlerResult<ResponseOf<K>> | Promise<HandlerResult<ResponseOf<K>>>,
-  options?: { min?: number; max?: number; clusterOperation?: AclOperationCode },
+  options?: { min?: number; max?: number; clusterOperation?: AclOperationCode; authorizeClusterOperation?: boolean },
 ): Api<K> {
   const schemas: ApiSchemas<K> = apiSchemas[apiKey];
   const op = options?.clusterOperation;
+  const message = (ctx: RequestContext) => (options?.authorizeClusterOperation ? notAuthorized(ctx.connection) : ERROR_MESSAGES[ErrorCode.CLUSTER_AUTHORIZATION_FAILED]!);
   return {
     apiKey,
     schemas,
@@ -92,6 +108,6 @@ export function defineApi<K extends ApiKey>(
     maxVersion: options?.max ?? schemas.request.validVersions[1],
     handle: op === undefined ? handle : (services, req, ctx) => services.authorizer.access(ctx.connection).cluster(op)
       ? handle(services, req, ctx)
-      : errorResponse(schemas.request, schemas.response, ctx.version, req, ErrorCode.CLUSTER_AUTHORIZATION_FAILED) as ResponseOf<K>,
+      : errorResponse(schemas.request, schemas.response, ctx.version, req, ErrorCode.CLUSTER_AUTHORIZATION_FAILED, message(ctx)) as ResponseOf<K>,
   };
 }

@@ -55,21 +55,30 @@ function answered(reqFields: readonly FieldSchema[], res: FieldSchema, v: number
   return null;
 }
 
-/** The response to `req` with `errorCode` in every slot it names; at the top when it names none. */
-export function errorResponse(reqSchema: MessageSchema, resSchema: MessageSchema, v: number, req: object, errorCode: number): Obj {
-  const { out, slots } = mirror(fieldsAt(reqSchema.fields, v), req as Obj, fieldsAt(resSchema.fields, v), v, errorCode, false);
-  if (slots === 0 && fieldsAt(resSchema.fields, v).some((f) => f.name === 'errorCode')) out['errorCode'] = errorCode;
+/**
+ * The response to `req` with `errorCode` in every slot it names; at the top when it names
+ * none. `message`, when given, goes beside each error code that has an errorMessage field.
+ */
+export function errorResponse(reqSchema: MessageSchema, resSchema: MessageSchema, v: number, req: object, errorCode: number, message: string | null = null): Obj {
+  const error = { code: errorCode, message };
+  const { out, slots } = mirror(fieldsAt(reqSchema.fields, v), req as Obj, fieldsAt(resSchema.fields, v), v, error, false);
+  if (slots === 0) setError(out, fieldsAt(resSchema.fields, v), error);
   return out;
 }
 
-function mirror(reqFields: readonly FieldSchema[], req: Obj, resFields: readonly FieldSchema[], v: number, code: number, slot: boolean): { out: Obj; slots: number } {
+/** Sets the error code (and the message, where the struct has a field for it); false when the struct has no error code. */
+function setError(out: Obj, fields: readonly FieldSchema[], error: { code: number; message: string | null }): boolean {
+  if (!fields.some((f) => f.name === 'errorCode')) return false;
+  out['errorCode'] = error.code;
+  if (error.message !== null && fields.some((f) => f.name === 'errorMessage')) out['errorMessage'] = error.message;
+  return true;
+}
+
+function mirror(reqFields: readonly FieldSchema[], req: Obj, resFields: readonly FieldSchema[], v: number, error: { code: number; message: string | null }, slot: boolean): { out: Obj; slots: number } {
   const out: Obj = {};
   // How many error codes were set here and below: a topic with no partitions named sets none.
   let slots = 0;
-  if (slot && resFields.some((f) => f.name === 'errorCode')) {
-    out['errorCode'] = code;
-    slots++;
-  }
+  if (slot && setError(out, resFields, error)) slots++;
   for (const f of resFields) {
     if (!f.array || f.type !== 'struct') continue;
     const a = answered(reqFields, f, v);
@@ -77,7 +86,7 @@ function mirror(reqFields: readonly FieldSchema[], req: Obj, resFields: readonly
     if (!a || !Array.isArray(elements)) continue;
     out[f.name] = elements.map((el: unknown) => {
       const primitive = a.req.type !== 'struct';
-      const inner = mirror(primitive ? [] : fieldsAt(a.req.fields, v), primitive ? {} : (el as Obj), fieldsAt(f.fields, v), v, code, true);
+      const inner = mirror(primitive ? [] : fieldsAt(a.req.fields, v), primitive ? {} : (el as Obj), fieldsAt(f.fields, v), v, error, true);
       slots += inner.slots;
       for (const [to, from] of a.keys) {
         if (primitive) inner.out[to] = el;

@@ -102,6 +102,10 @@ test('the protocol by hand: SECURITY_DISABLED without an authorizer; unknown cod
   t.like(await c.request(29, 3, filter), { errorCode: ErrorCode.SECURITY_DISABLED, errorMessage: 'No Authorizer is configured on the broker' });
   const creation = { resourceType: 2, resourceName: 't', resourcePatternType: 3, principal: 'User:a', host: '*', operation: 3, permissionType: 3 };
   t.deepEqual((await c.request(30, 3, { creations: [creation] })).results, [{ errorCode: ErrorCode.SECURITY_DISABLED, errorMessage: 'No Authorizer is configured.' }]);
+  // Without an authorizer, every operation the cluster resource supports (AclEntry.supportedOperations: CREATE, ALTER, DESCRIBE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE).
+  const clusterOps = [5, 7, 8, 9, 10, 11, 12].reduce((bits, op) => bits | (1 << op), 0);
+  t.is((await c.request(60, 1, { includeClusterAuthorizedOperations: true, endpointType: 1 })).clusterAuthorizedOperations, clusterOps);
+  t.is((await c.request(3, 9, { topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: true, includeTopicAuthorizedOperations: false })).clusterAuthorizedOperations, clusterOps);
 
   const b = await startBroker({ config: { ...AUTHORIZER, 'super.users': 'User:ANONYMOUS' } });
   t.teardown(() => b.close());
@@ -123,7 +127,15 @@ test('the protocol by hand: SECURITY_DISABLED without an authorizer; unknown cod
   });
   t.like(await r.request(10, 4, { keyType: 0, coordinatorKeys: ['g'] }), { coordinators: [{ key: 'g', errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED, errorMessage: 'Group authorization failed.' }] });
   t.like(await r.request(11, 5, { groupId: 'g', sessionTimeoutMs: 10000, rebalanceTimeoutMs: 10000, memberId: '', groupInstanceId: null, protocolType: 'consumer', protocols: [] }), { errorCode: ErrorCode.GROUP_AUTHORIZATION_FAILED });
-  t.like(await r.request(29, 1, filter), { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, resources: [] });
+  // Kafka's authorizeClusterOperation names the request in its message.
+  const request = /^Request Request\(processor=0, connectionId=127\.0\.0\.1:\d+-127\.0\.0\.1:\d+-\d+, session=Session\(User:ANONYMOUS,\/127\.0\.0\.1\), listenerName=ListenerName\(PLAINTEXT\), securityProtocol=PLAINTEXT, buffer=null, envelope=None\) is not authorized\.$/;
+  const describeRefused = await r.request(29, 1, filter);
+  t.like(describeRefused, { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, resources: [] });
+  t.regex(describeRefused.errorMessage ?? '', request);
+  t.regex((await r.request(30, 1, { creations: [creation] })).results[0]!.errorMessage ?? '', request);
+  t.like(await r.request(46, 0, { timeoutMs: 1000, topics: null }), { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED });
+  t.regex((await r.request(46, 0, { timeoutMs: 1000, topics: null })).errorMessage ?? '', request);
+  t.like(await r.request(48, 1, { components: [], strict: false }), { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: 'Cluster authorization failed.' }, 'DescribeClientQuotas answers the error\'s own message');
   t.like(await r.request(43, 2, { electionType: 0, topicPartitions: [{ topic: 't', partitions: [0] }], timeoutMs: 1000 }), {
     errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, replicaElectionResults: [{ topic: 't', partitionResult: [{ partitionId: 0, errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED }] }],
   });

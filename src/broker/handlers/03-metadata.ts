@@ -10,14 +10,14 @@ import type { Services } from '../services.js';
 
 type TopicOut = NonNullable<MetadataResponse['topics']>[number];
 
-/** Authorized-operation bitfield with no authorizer: everything the cluster allows. */
-export const CLUSTER_OPERATIONS = [5, 7, 8, 9, 10, 11, 12, 13, 14].reduce((a, op) => a | (1 << op), 0);
 const NOT_REQUESTED = -2147483648;
 
-/** The authorized operations on the cluster, as Metadata and DescribeCluster give them: none without DESCRIBE. */
-export function clusterOperations(requested: boolean, secured: boolean, access: Access): number {
+/**
+ * The authorized operations on the cluster, as Metadata and DescribeCluster give them: none
+ * without DESCRIBE; without an authorizer, every operation the cluster supports (Kafka's AclEntry.supportedOperations).
+ */
+export function clusterOperations(requested: boolean, access: Access): number {
   if (!requested) return NOT_REQUESTED;
-  if (!secured) return CLUSTER_OPERATIONS;
   return access.cluster(AclOperation.DESCRIBE) ? access.operations(ResourceType.CLUSTER, CLUSTER_NAME) : 0;
 }
 
@@ -38,7 +38,6 @@ const FRESH_WAIT_MS = 1000;
 export default defineApi(3, async (services: Services<'config' | 'metadata' | 'topics' | 'authorizer'>, req, ctx) => {
   await services.metadata.fresh(FRESH_WAIT_MS);
   const live = new Set(services.metadata.brokers.keys());
-  const secured = services.authorizer.enabled;
   const access = services.authorizer.access(ctx.connection);
   const describable = (name: string) => access.topic(AclOperation.DESCRIBE, name);
   const opsOf = (name: string) => (req.includeTopicAuthorizedOperations ? access.operations(ResourceType.TOPIC, name) : NOT_REQUESTED);
@@ -80,7 +79,7 @@ export default defineApi(3, async (services: Services<'config' | 'metadata' | 't
     clusterId: services.metadata.clusterId,
     controllerId: services.metadata.controllerId,
     topics,
-    clusterAuthorizedOperations: clusterOperations(req.includeClusterAuthorizedOperations, secured, access),
+    clusterAuthorizedOperations: clusterOperations(req.includeClusterAuthorizedOperations, access),
     // v13 (KIP-1102): a broker that serves the request has no reason to send the client back to its bootstrap servers.
     errorCode: ErrorCode.NONE,
   };

@@ -14,4 +14,4 @@ export default defineApi(29, (services: Services<'metadata' | 'authorizer'>, req
   if (!knownCodes(filter)) return CLOSE_CONNECTION;
   if (!services.authorizer.enabled) return { throttleTimeMs: 0, errorCode: ErrorCode.SECURITY_DISABLED, errorMessage: 'No Authorizer is configured on the broker', resources: [] };
   return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, resources: describeAcls(services.metadata.acls, filter) };
-}, { clusterOperation: AclOperation.DESCRIBE });
+}, { clusterOperation: AclOperation.DESCRIBE, authorizeClusterOperation: true });

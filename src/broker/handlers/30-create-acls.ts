@@ -1,5 +1,5 @@
 import { ErrorCode } from '../../protocol/errors.js';
-import { CLOSE_CONNECTION, defineApi } from '../api.js';
+import { CLOSE_CONNECTION, defineApi, notAuthorized } from '../api.js';
 import type { AclBinding } from '../security/acl.js';
 import { aclChangeRefusal, type AclResult, createAcls } from '../security/acl-admin.js';
 import type { Services } from '../services.js';
@@ -10,7 +10,7 @@ export default defineApi(30, async (services: Services<'metadata' | 'authorizer'
     resourceType: c.resourceType, resourceName: c.resourceName, patternType: c.resourcePatternType,
     principal: c.principal, host: c.host, operation: c.operation, permissionType: c.permissionType,
   }));
-  const refused = aclChangeRefusal(creations, services.authorizer.access(ctx.connection), services.authorizer.enabled);
+  const refused = aclChangeRefusal(creations, services.authorizer.access(ctx.connection), services.authorizer.enabled, () => notAuthorized(ctx.connection));
   if (refused === 'unparseable') return CLOSE_CONNECTION;
   if (refused) return { throttleTimeMs: 0, results: creations.map(() => refused) };
   let results: AclResult[] = [];

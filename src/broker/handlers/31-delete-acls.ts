@@ -1,5 +1,5 @@
 import { ErrorCode } from '../../protocol/errors.js';
-import { CLOSE_CONNECTION, defineApi } from '../api.js';
+import { CLOSE_CONNECTION, defineApi, notAuthorized } from '../api.js';
 import type { AclBinding, AclFilter } from '../security/acl.js';
 import { aclChangeRefusal, deleteAcls } from '../security/acl-admin.js';
 import type { Services } from '../services.js';
@@ -10,7 +10,7 @@ export default defineApi(31, async (services: Services<'metadata' | 'authorizer'
     resourceType: f.resourceTypeFilter, resourceName: f.resourceNameFilter, patternType: f.patternTypeFilter,
     principal: f.principalFilter, host: f.hostFilter, operation: f.operation, permissionType: f.permissionType,
   }));
-  const refused = aclChangeRefusal(filters, services.authorizer.access(ctx.connection), services.authorizer.enabled);
+  const refused = aclChangeRefusal(filters, services.authorizer.access(ctx.connection), services.authorizer.enabled, () => notAuthorized(ctx.connection));
   if (refused === 'unparseable') return CLOSE_CONNECTION;
   if (refused) return { throttleTimeMs: 0, filterResults: filters.map(() => ({ ...refused, matchingAcls: [] })) };
   let matches: AclBinding[][] = [];

@@ -55,4 +55,4 @@ export default defineApi(45, async (services: ReassignServices, req, ctx) => {
   const responses = [];
   for (const topic of req.topics) responses.push(await reassignTopic(services, topic, allowRfChange));
   return { throttleTimeMs: 0, allowReplicationFactorChange: allowRfChange, errorCode: ErrorCode.NONE, errorMessage: null, responses };
-}, { clusterOperation: AclOperation.ALTER });
+}, { clusterOperation: AclOperation.ALTER, authorizeClusterOperation: true });

@@ -18,4 +18,4 @@ export default defineApi(46, (services: Services<'metadata'>, req) => {
     if (partitions.length > 0) topics.push({ name, partitions });
   }
   return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, errorMessage: null, topics };
-}, { clusterOperation: AclOperation.DESCRIBE });
+}, { clusterOperation: AclOperation.DESCRIBE, authorizeClusterOperation: true });

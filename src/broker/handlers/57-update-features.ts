@@ -25,4 +25,4 @@ export default defineApi(57, async (services: Services<'features' | 'logger'>, r
     ...r,
     results: ok && ctx.version < 2 ? updates.map((u) => ({ feature: u.feature, errorCode: ErrorCode.NONE, errorMessage: 'NONE' })) : [],
   };
-}, { clusterOperation: AclOperation.ALTER });
+}, { clusterOperation: AclOperation.ALTER, authorizeClusterOperation: true });

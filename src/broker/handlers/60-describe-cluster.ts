@@ -20,6 +20,6 @@ export default defineApi(60, (services: Services<'metadata' | 'authorizer'>, req
     clusterId: services.metadata.clusterId,
     controllerId: services.metadata.controllerId,
     brokers: services.metadata.liveBrokersOn(ctx.connection.listener).map((b) => ({ brokerId: b.nodeId, host: b.host, port: b.port, rack: b.rack, isFenced: false })),
-    clusterAuthorizedOperations: clusterOperations(req.includeClusterAuthorizedOperations, services.authorizer.enabled, services.authorizer.access(ctx.connection)),
+    clusterAuthorizedOperations: clusterOperations(req.includeClusterAuthorizedOperations, services.authorizer.access(ctx.connection)),
   };
 });

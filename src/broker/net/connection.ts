@@ -127,6 +127,15 @@ export class Connection implements ConnectionInfo {
     return this.host.security.listener;
   }
 
+  get securityProtocol(): string {
+    return this.host.security.protocol;
+  }
+
+  /** This end's address, `ip:port` (Kafka's connection ids name both ends). */
+  get localAddress(): string {
+    return `${this.socket.localAddress ?? 'unknown'}:${this.socket.localPort ?? -1}`;
+  }
+
   /** Asked of the kernel (getpeername) only when wanted: by group membership and by logs. */
   get remoteAddress(): string {
     if (this.peer === undefined) {

@@ -2,7 +2,7 @@
 // AclControlManager applies them: a creation is checked alone and an existing binding is
 // not added twice; a deletion removes every binding its filter matches and lists them;
 // a description groups the bindings a filter matches by resource pattern.
-import { ERROR_MESSAGES, ErrorCode } from '../../protocol/errors.js';
+import { ErrorCode } from '../../protocol/errors.js';
 import { type AclBinding, type AclFilter, AclOperation, filterMatches, invalidBinding, knownCodes, sameBinding } from './acl.js';
 import type { Access } from './authorizer.js';
 
@@ -14,11 +14,12 @@ export interface AclResult {
 /**
  * Why a CreateAcls or DeleteAcls request is refused whole, as Kafka refuses it: 'unparseable'
  * when an entry has an UNKNOWN code (Kafka cannot parse it and closes the connection), the
- * result every entry gets without ALTER on the cluster or without an authorizer, or null.
+ * result every entry gets without ALTER on the cluster (`notAuthorized`: Kafka's message
+ * naming the request) or without an authorizer, or null.
  */
-export function aclChangeRefusal(entries: ReadonlyArray<Parameters<typeof knownCodes>[0]>, access: Access, enabled: boolean): 'unparseable' | AclResult | null {
+export function aclChangeRefusal(entries: ReadonlyArray<Parameters<typeof knownCodes>[0]>, access: Access, enabled: boolean, notAuthorized: () => string): 'unparseable' | AclResult | null {
   if (!entries.every(knownCodes)) return 'unparseable';
-  if (!access.cluster(AclOperation.ALTER)) return { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: ERROR_MESSAGES[ErrorCode.CLUSTER_AUTHORIZATION_FAILED]! };
+  if (!access.cluster(AclOperation.ALTER)) return { errorCode: ErrorCode.CLUSTER_AUTHORIZATION_FAILED, errorMessage: notAuthorized() };
   if (!enabled) return { errorCode: ErrorCode.SECURITY_DISABLED, errorMessage: 'No Authorizer is configured.' };
   return null;
 }
