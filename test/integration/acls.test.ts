@@ -141,6 +141,12 @@ test('the protocol by hand: SECURITY_DISABLED without an authorizer; unknown cod
   });
   t.deepEqual((await r.request(3, 9, { topics: [{ name: 'secret' }], allowAutoTopicCreation: true, includeClusterAuthorizedOperations: true, includeTopicAuthorizedOperations: true })).topics.map((x) => [x.name, x.errorCode]), [['secret', ErrorCode.TOPIC_AUTHORIZATION_FAILED]]);
   t.like(await r.request(3, 9, { topics: null, allowAutoTopicCreation: false, includeClusterAuthorizedOperations: true, includeTopicAuthorizedOperations: false }), { clusterAuthorizedOperations: 0 });
+  // KIP-848: READ on the group, and DESCRIBE on every subscribed topic.
+  await locked.broker.metadata.updateAcls((current) => [...current, { resourceType: 3, resourceName: 'g848', patternType: 3, principal: 'User:ANONYMOUS', host: '*', operation: 3, permissionType: 3 }]);
+  const heartbeat = (subscribedTopicNames: string[]) => r.request(68, 0, { groupId: 'g848', memberId: 'm-1', memberEpoch: 0, instanceId: null, rackId: null, rebalanceTimeoutMs: 30000, subscribedTopicNames, serverAssignor: null, topicPartitions: [] });
+  t.like(await heartbeat(['t', 'secret']), { errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, memberEpoch: 0, assignment: null });
+  t.like(await r.request(10, 4, { keyType: 0, coordinatorKeys: ['g848'] }), { coordinators: [{ errorCode: ErrorCode.NONE }] });
+  t.like(await heartbeat(['t']), { errorCode: ErrorCode.NONE, memberEpoch: 1 });
   // CREATE on topic 'c' without DESCRIBE_CONFIGS: created, its configs withheld.
   await locked.broker.metadata.updateAcls((current) => [...current, { resourceType: 2, resourceName: 'c', patternType: 3, principal: 'User:ANONYMOUS', host: '*', operation: 5, permissionType: 3 }]);
   const made = await r.request(19, 7, { topics: [{ name: 'c', numPartitions: 1, replicationFactor: -1, assignments: [], configs: [] }], timeoutMs: 5000, validateOnly: false });

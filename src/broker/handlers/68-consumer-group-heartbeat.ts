@@ -16,6 +16,9 @@ export const consumerProtocolEnabled = (services: Services<'config' | 'features'
 export default defineApi(68, (services: Services<'groups' | 'config' | 'features' | 'authorizer'>, req, ctx) => {
   const refused = (errorCode: number) => ({ throttleTimeMs: 0, errorCode, errorMessage: null, memberId: null, memberEpoch: 0, heartbeatIntervalMs: 0, assignment: null });
   if (!consumerProtocolEnabled(services)) return refused(ErrorCode.UNSUPPORTED_VERSION);
-  if (!services.authorizer.access(ctx.connection).group(AclOperation.READ, req.groupId)) return refused(ErrorCode.GROUP_AUTHORIZATION_FAILED);
+  const access = services.authorizer.access(ctx.connection);
+  if (!access.group(AclOperation.READ, req.groupId)) return refused(ErrorCode.GROUP_AUTHORIZATION_FAILED);
+  // As KafkaApis: a member may not subscribe to a topic it may not see (DESCRIBE).
+  if (req.subscribedTopicNames?.some((t) => !access.topic(AclOperation.DESCRIBE, t))) return refused(ErrorCode.TOPIC_AUTHORIZATION_FAILED);
   return services.groups.consumer.heartbeat(req, ctx.version, { clientId: ctx.header.clientId ?? '', clientHost: clientHost(ctx.connection.remoteAddress) });
 });
