@@ -36,6 +36,7 @@ import { type Clock, systemClock, VirtualClock } from './clock.js';
 import type { BrokerOptions } from './broker-options.js';
 import { bootstrapScramUsers, type ScramUser } from './security/scram-bootstrap.js';
 import { Authorizer } from './security/authorizer.js';
+import { httpGate } from './security/http-authentication.js';
 
 export type { BrokerOptions };
 import { clientQuotas } from './quotas/client-quotas.js';
@@ -100,13 +101,15 @@ export class Broker {
     this.cleaner = new LogCleaner(this.replicas, topicConfigs, logger, clock);
     const topics = new TopicAdmin(config, metadata, logger);
     const metrics = (this.metrics = brokerMetrics({ brokerId, replicas: this.replicas, metadata, groups: this.groups, listener: listeners.sockets, telemetry: () => this.services.telemetry.points(), failedAuthentications: () => listeners.failedAuthentications }));
-    this.plane = new TestPlane({ brokerId, apis: this.apis, logger, metadata, topics, groups: this.groups, txns: this.txns.coordinator, clock, metrics, replicas: this.replicas, topicConfigs }, opts.testKit);
+    const authorizer = new Authorizer(config, () => metadata.acls);
+    const gate = httpGate(authorizer, () => listeners.saslListeners);
+    this.plane = new TestPlane({ brokerId, apis: this.apis, logger, metadata, topics, groups: this.groups, txns: this.txns.coordinator, clock, metrics, replicas: this.replicas, topicConfigs, httpGate: gate }, opts.testKit);
     this.services = {
       brokerId, config, logger, metadata, topicConfigs, logDirs: this.logs, producerIds, topics, features, clock, metrics,
       replicas: this.replicas, groups: this.groups, fetchSessions: new FetchSessionCache(),
       txns: this.txns.coordinator, txnMarkers: this.txns.markers, txnVerifier: this.txns.verifier,
       apiVersions: this.apis.versions, quotas: clientQuotas(metadata, config), telemetry: clientTelemetry(metadata, config, clock),
-      authorizer: new Authorizer(config, () => metadata.acls),
+      authorizer,
     };
   }
 

@@ -1,6 +1,7 @@
 // The broker's HTTP listener: JSON in and out, a route table, bodies bounded. What it
 // serves is given to it (the test kit's endpoints where a broker runs for testing); any
-// other path is 404.
+// other path is 404. With a gate (an authorizer on), each request is let through only for
+// a principal allowed to read (GET) or change (anything else) the cluster.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'winston';
@@ -19,6 +20,13 @@ export interface HttpResponse {
   /** Sent as JSON; a string with `contentType` is sent as it is. */
   body?: unknown;
   contentType?: string;
+  headers?: Record<string, string>;
+}
+
+/** Who may use the HTTP listener (security/http-authentication.ts). */
+export interface HttpGate {
+  /** Whether the principal the Authorization header proves may read (`write` false) or change the cluster. */
+  check(authorization: string | undefined, remoteAddress: string, write: boolean): 'allowed' | 'unauthenticated' | 'forbidden';
 }
 
 export type Route = (req: HttpRequest) => HttpResponse | null | Promise<HttpResponse | null>;
@@ -28,9 +36,24 @@ const MAX_BODY = 1 << 20;
 export class ControlPlane {
   private constructor(private readonly server: http.Server) {}
 
-  /** Listens on `host:port` (0: a free port) and answers through `routes`, the first that does not return null. */
-  static async listen(host: string, port: number, routes: readonly Route[], logger: Pick<Logger, 'warn' | 'info'>): Promise<ControlPlane> {
+  /**
+   * Listens on `host:port` (0: a free port) and answers through `routes`, the first that
+   * does not return null; `gate` (asked per request: a cluster's may move from broker to broker) lets requests through.
+   */
+  static async listen(host: string, port: number, routes: readonly Route[], logger: Pick<Logger, 'warn' | 'info'>, gate: () => HttpGate | null = () => null): Promise<ControlPlane> {
     const server = http.createServer((req, res) => {
+      let refused: HttpResponse | null;
+      try {
+        refused = admit(req, gate());
+      } catch (e) {
+        // No one to ask (every broker of a cluster stopped).
+        refused = { status: 503, body: { error: (e as Error).message } };
+      }
+      if (refused) {
+        req.resume();
+        send(res, refused);
+        return;
+      }
       void serve(req, routes).then((r) => send(res, r), (e: unknown) => {
         logger.warn(`HTTP ${req.method} ${req.url} failed: ${(e as Error).stack ?? String(e)}`);
         send(res, { status: 500, body: { error: 'internal error' } });
@@ -57,6 +80,15 @@ export class ControlPlane {
     this.server.closeAllConnections();
     return new Promise((resolve) => this.server.close(() => resolve()));
   }
+}
+
+/** Null when the gate lets the request through; else its 401 (with the Basic challenge a browser answers) or 403. */
+function admit(req: http.IncomingMessage, gate: HttpGate | null): HttpResponse | null {
+  if (!gate) return null;
+  const verdict = gate.check(req.headers.authorization, `${req.socket.remoteAddress ?? ''}:${req.socket.remotePort ?? 0}`, req.method !== 'GET' && req.method !== 'HEAD');
+  if (verdict === 'allowed') return null;
+  if (verdict === 'unauthenticated') return { status: 401, body: { error: 'authentication failed' }, headers: { 'www-authenticate': 'Basic realm="krill", charset="UTF-8"' } };
+  return { status: 403, body: { error: `not authorized to ${req.method === 'GET' ? 'DESCRIBE' : 'ALTER'} the cluster` } };
 }
 
 async function serve(req: http.IncomingMessage, routes: readonly Route[]): Promise<HttpResponse> {
@@ -93,14 +125,15 @@ function readBody(req: http.IncomingMessage): Promise<Buffer | null> {
 }
 
 function send(res: http.ServerResponse, r: HttpResponse): void {
+  const headers = r.headers ?? {};
   if (r.body === undefined) {
-    res.writeHead(r.status).end();
+    res.writeHead(r.status, headers).end();
     return;
   }
   if (typeof r.body === 'string' && r.contentType) {
-    res.writeHead(r.status, { 'content-type': r.contentType, 'content-length': Buffer.byteLength(r.body) }).end(r.body);
+    res.writeHead(r.status, { ...headers, 'content-type': r.contentType, 'content-length': Buffer.byteLength(r.body) }).end(r.body);
     return;
   }
   const json = JSON.stringify(r.body, null, 2);
-  res.writeHead(r.status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) }).end(json);
+  res.writeHead(r.status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(json) }).end(json);
 }

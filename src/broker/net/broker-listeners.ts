@@ -61,6 +61,11 @@ export class BrokerListeners {
     return { host: endpoints[0]!.host, port: endpoints[0]!.port, endpoints };
   }
 
+  /** The listeners that authenticate with SASL: the HTTP listener checks its credentials with theirs. */
+  get saslListeners(): ListenerSecurity[] {
+    return [...this.security.values()].filter((s) => s.sasl);
+  }
+
   /** Failed authentications on every listener (socket-server-metrics failed-authentication-total). */
   get failedAuthentications(): number {
     let n = 0;

@@ -3,7 +3,7 @@
 // with that listener's TLS and SASL (security/peer-security.ts).
 import type { BrokerInfo } from '../controller/placement.js';
 import type { PeerTransport } from '../security/peer-security.js';
-import { BrokerClient } from './broker-client.js';
+import { BrokerClient, SecurityError } from './broker-client.js';
 import { endpointOn } from './endpoints.js';
 
 export class Peers {
@@ -24,6 +24,13 @@ export class Peers {
   async connect(brokerId: number, clientId: string, timeoutMs = 5000): Promise<BrokerClient> {
     const at = this.address(brokerId);
     if (!at) throw new Error(`broker ${brokerId} is not registered with a ${this.listener} listener`);
-    return BrokerClient.connect(at.host, at.port, clientId, timeoutMs, { tls: this.transport.tls(at.host), sasl: this.transport.sasl() });
+    let sasl;
+    try {
+      sasl = this.transport.sasl();
+    } catch (e) {
+      // The listener's JAAS entry has no credentials for this broker: an operator's matter, reported as such.
+      throw new SecurityError(`cannot authenticate to broker ${brokerId} on ${this.listener}: ${(e as Error).message}`);
+    }
+    return BrokerClient.connect(at.host, at.port, clientId, timeoutMs, { tls: this.transport.tls(at.host), sasl });
   }
 }

@@ -4,6 +4,7 @@
 // Kafka's OAuthBearerUnsecuredLoginCallbackHandler makes one from its JAAS options.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { credentialFrom, mechanismByName, type MechanismType, SCRAM_MECHANISMS, saltedPassword } from './scram-credentials.js';
+import type { SaslMechanism } from './sasl-mechanisms.js';
 
 export interface SaslClient {
   readonly mechanism: string;
@@ -74,15 +75,35 @@ export class ScramClient implements SaslClient {
   }
 }
 
+/** OAUTHBEARER (RFC 7628) with a bearer token in hand. */
+export class OAuthBearerClient implements SaslClient {
+  readonly mechanism = 'OAUTHBEARER';
+  constructor(private readonly token: () => string) {}
+
+  first(): Buffer {
+    return Buffer.from(`n,,\u0001auth=Bearer ${this.token()}\u0001\u0001`);
+  }
+
+  next(server: Buffer): null {
+    // A non-empty answer is RFC 7628's error challenge: the exchange has failed.
+    if (server.length > 0) throw new Error(`OAUTHBEARER refused: ${server.toString('utf8')}`);
+    return null;
+  }
+}
+
 /**
  * OAUTHBEARER with an unsecured JWS (alg "none") made from the JAAS options Kafka's
  * OAuthBearerUnsecuredLoginCallbackHandler reads: `unsecuredLoginStringClaim_<name>`,
  * `unsecuredLoginNumberClaim_<name>`, `unsecuredLoginListClaim_<name>` (its first character
  * the separator) and `unsecuredLoginLifetimeSeconds` (3600 by default).
  */
-export class UnsecuredOAuthClient implements SaslClient {
-  readonly mechanism = 'OAUTHBEARER';
-  constructor(private readonly options: Readonly<Record<string, string>>, private readonly now: () => number = Date.now) {}
+export class UnsecuredOAuthClient extends OAuthBearerClient {
+  constructor(private readonly options: Readonly<Record<string, string>>, private readonly now: () => number = Date.now) {
+    super(() => {
+      const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+      return `${part({ alg: 'none' })}.${part(this.claims())}.`;
+    });
+  }
 
   /** The token's claims; throws when no principal is named. */
   claims(): Record<string, unknown> {
@@ -98,15 +119,15 @@ export class UnsecuredOAuthClient implements SaslClient {
     if (typeof claims[sub] !== 'string') throw new Error(`OAUTHBEARER: the JAAS entry names no principal (unsecuredLoginStringClaim_${sub})`);
     return claims;
   }
+}
 
-  first(): Buffer {
-    const part = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
-    return Buffer.from(`n,,\u0001auth=Bearer ${part({ alg: 'none' })}.${part(this.claims())}.\u0001\u0001`);
+/** Runs a whole exchange between a client and a server in this process; the principal the server settles on. Throws when either side refuses. */
+export function authenticateWith(client: SaslClient, server: SaslMechanism): string {
+  let token: Buffer | null = client.first();
+  for (let round = 0; token !== null && round < 4; round++) {
+    const step = server.step(token);
+    token = client.next(step.token);
+    if (step.done) return step.principal;
   }
-
-  next(server: Buffer): null {
-    // A non-empty answer is RFC 7628's error challenge: the exchange has failed.
-    if (server.length > 0) throw new Error(`OAUTHBEARER refused: ${server.toString('utf8')}`);
-    return null;
-  }
+  throw new Error(`${client.mechanism}: the exchange did not end`);
 }

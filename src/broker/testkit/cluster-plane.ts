@@ -37,5 +37,6 @@ export function clusterControlPlane(cluster: ClusterControl, http: HttpOptions, 
     setRtt: (id, ms) => cluster.setRtt(id, ms),
     brokerIds: () => cluster.brokers.map((b) => b.id),
   };
-  return ControlPlane.listen(http.host ?? '127.0.0.1', http.port, [testKitRoutes(ops, cluster)], logger);
+  // The brokers share their ACLs and credentials: any running one's gate speaks for the cluster.
+  return ControlPlane.listen(http.host ?? '127.0.0.1', http.port, [testKitRoutes(ops, cluster)], logger, () => anyPlane().httpGate);
 }

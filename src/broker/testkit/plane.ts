@@ -7,7 +7,7 @@ import type { ApiTable } from '../api-table.js';
 import type { ClusterMetadata } from '../controller/cluster-metadata.js';
 import type { GroupCoordinator } from '../group/coordinator.js';
 import { type Clock, VirtualClock } from '../clock.js';
-import { ControlPlane } from '../http/control-plane.js';
+import { ControlPlane, type HttpGate } from '../http/control-plane.js';
 import type { BrokerMetrics } from '../metrics/metrics.js';
 import { metricsRoute } from '../metrics/route.js';
 import { consoleRoutes } from '../console/route.js';
@@ -57,6 +57,8 @@ export interface ResetResult {
 
 export interface TestPlaneDeps {
   brokerId: number;
+  /** Who may use the HTTP listener; null lets everyone in (no authorizer). */
+  httpGate: HttpGate | null;
   apis: ApiTable;
   logger: Logger;
   metadata: ClusterMetadata;
@@ -93,7 +95,12 @@ export class TestPlane implements TestKitOps {
     const { brokerId, metadata, replicas, groups, topicConfigs, metrics } = this.deps;
     metrics.collectProcessMetrics();
     const routes = [metricsRoute(metrics), consoleRoutes({ brokerId, metadata, replicas, groups, topicConfigs, metrics }), ...(this.kit ? [testKitRoutes(this)] : [])];
-    this.http = await ControlPlane.listen(opts.host ?? '127.0.0.1', opts.port, routes, this.deps.logger);
+    this.http = await ControlPlane.listen(opts.host ?? '127.0.0.1', opts.port, routes, this.deps.logger, () => this.deps.httpGate);
+  }
+
+  /** Who may use the HTTP listener; null lets everyone in. */
+  get httpGate(): HttpGate | null {
+    return this.deps.httpGate;
   }
 
   /** Where the control plane listens; null without one. */
