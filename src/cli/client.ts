@@ -6,6 +6,7 @@ import { type ApiKey, apiSchemas, type RequestOf, type ResponseOf } from '../pro
 import { ErrorCode, errorName } from '../protocol/errors.js';
 import type { Encodable } from '../protocol/schema.js';
 import { BrokerClient } from '../broker/net/broker-client.js';
+import type { PeerTransport } from '../broker/security/peer-security.js';
 
 const TIMEOUT_MS = 30_000;
 
@@ -36,16 +37,17 @@ export class KafkaClient {
   controllerId = -1;
   clusterId: string | null = null;
 
-  private constructor(private readonly bootstrap: Array<{ host: string; port: number }>) {}
+  private constructor(private readonly bootstrap: Array<{ host: string; port: number }>, private readonly transport: PeerTransport | null) {}
 
-  static async connect(bootstrapServer: string): Promise<KafkaClient> {
+  /** Connects through the bootstrap servers; `transport` is the security --command-config asks for (TLS, SASL). */
+  static async connect(bootstrapServer: string, transport: PeerTransport | null = null): Promise<KafkaClient> {
     const bootstrap = bootstrapServer.split(',').map((hp) => {
       const i = hp.lastIndexOf(':');
       const port = Number(hp.slice(i + 1));
       if (i <= 0 || !Number.isInteger(port)) throw new CliError(`--bootstrap-server expects host:port[,host:port], got ${bootstrapServer}`, 2);
       return { host: hp.slice(0, i), port };
     });
-    const c = new KafkaClient(bootstrap);
+    const c = new KafkaClient(bootstrap, transport);
     await c.metadata([]);
     return c;
   }
@@ -55,7 +57,8 @@ export class KafkaClient {
     let n = this.nodes.get(key);
     if (!n) {
       n = (async () => {
-        const client = await BrokerClient.connect(host, port, 'krill-cli').catch((e: Error) => {
+        const security = this.transport ? { tls: this.transport.tls(host), sasl: this.transport.sasl() } : {};
+        const client = await BrokerClient.connect(host, port, 'krill-cli', 5000, security).catch((e: Error) => {
           throw new CliError(`cannot reach ${key}: ${e.message}`);
         });
         const av = await client.request(18, 0, {}, TIMEOUT_MS);

@@ -5,8 +5,11 @@
 import { consume, produce } from './produce-consume.js';
 import { cluster, group, type Opts, topic } from './admin-commands.js';
 import { CliError, KafkaClient } from './client.js';
+import fs from 'node:fs';
+import { parseProperties } from '../broker/config.js';
+import { clientTransport, type PeerTransport } from '../broker/security/peer-security.js';
 
-export const COMMANDS_USAGE = `usage: krill <command> [--bootstrap-server 127.0.0.1:9092] [--json]
+export const COMMANDS_USAGE = `usage: krill <command> [--bootstrap-server 127.0.0.1:9092] [--command-config client.properties] [--json]
   krill topic create NAME [--partitions N] [--replication-factor R] [--config k=v ...]
   krill topic list [--all] | describe NAME | delete NAME
   krill topic alter-config NAME --config k=v ... | add-partitions NAME --partitions N
@@ -46,14 +49,30 @@ export function parseCommandArgs(argv: string[]): { positional: string[]; opts: 
   return { positional, opts };
 }
 
+/** The client security a --command-config properties file asks for (security.protocol, sasl.*, ssl.*), as Kafka's tools read it. */
+function commandConfig(file: string | undefined): PeerTransport | null {
+  if (file === undefined) return null;
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new CliError(`--command-config: ${(e as Error).message}`, 2);
+  }
+  try {
+    return clientTransport(parseProperties(text));
+  } catch (e) {
+    throw new CliError(`--command-config ${file}: ${(e as Error).message}`, 2);
+  }
+}
+
 export async function runCommand(command: string, argv: string[]): Promise<void> {
   const { positional, opts } = parseCommandArgs(argv);
-  const known = new Set(['bootstrap-server', 'partitions', 'replication-factor', 'key-separator', 'partition', 'partitioner', 'acks', 'compression',
+  const known = new Set(['bootstrap-server', 'command-config', 'partitions', 'replication-factor', 'key-separator', 'partition', 'partitioner', 'acks', 'compression',
     'group', 'offset', 'count', 'format', 'isolation', 'topic', 'to-offset', 'to-datetime']);
   const unknown = [...opts.one.keys()].filter((k) => !known.has(k));
   if (unknown.length > 0) throw new CliError(`unknown option --${unknown[0]}`, 2);
   validate(command, positional, opts);
-  const c = await KafkaClient.connect(opts.one.get('bootstrap-server') ?? '127.0.0.1:9092');
+  const c = await KafkaClient.connect(opts.one.get('bootstrap-server') ?? '127.0.0.1:9092', commandConfig(opts.one.get('command-config')));
   try {
     switch (command) {
       case 'cluster': return await cluster(c, opts);

@@ -10,6 +10,7 @@ import { Partitioners } from 'kafkajs';
 import { murmur2Partition } from '../../src/cli/partitioners.js';
 import { startBroker } from '../../src/index.js';
 import { ROOT, tempDir } from '../support/helpers.js';
+import { makeCerts } from '../support/certs.js';
 
 const BIN = path.join(ROOT, 'bin/krill');
 
@@ -119,4 +120,37 @@ test('two `krill consume --group` processes share a topic: the second joins, the
   await waitFor((d) => d.state === 'Stable' && d.members.length === 1 && (d.members[0]!.assignment['shared'] ?? []).length === 4);
   first.kill('SIGINT');
   await waitFor((d) => d.members.length === 0);
+});
+
+test('--command-config: the CLI over SASL_SSL with SCRAM-SHA-512 (client.properties as Kafka\'s tools read it); wrong credentials refused', async (t) => {
+  const dir = tempDir(t, 'cli-tls');
+  const certs = makeCerts(dir);
+  const b = await startBroker({
+    config: {
+      listeners: 'SASL_SSL://127.0.0.1:0', 'sasl.enabled.mechanisms': 'SCRAM-SHA-512', 'ssl.keystore.type': 'PEM', 'ssl.keystore.location': certs.brokerPem,
+      'authorizer.class.name': 'org.apache.kafka.metadata.authorizer.StandardAuthorizer', 'super.users': 'User:ops',
+    },
+    scram: [{ mechanism: 'SCRAM-SHA-512', name: 'ops', password: 'ops-secret' }],
+  });
+  t.teardown(() => b.close());
+  const props = (password: string) => {
+    const file = path.join(dir, `client-${password}.properties`);
+    fs.writeFileSync(file, [
+      'security.protocol=SASL_SSL', 'sasl.mechanism=SCRAM-SHA-512',
+      `sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="ops" password="${password}";`,
+      'ssl.truststore.type=PEM', `ssl.truststore.location=${certs.ca}`,
+    ].join('\n'));
+    return file;
+  };
+  const at = ['--bootstrap-server', b.bootstrap, '--command-config', props('ops-secret')];
+  t.is((await krill(['topic', 'create', 'secured', '--partitions', '2', ...at])).code, 0);
+  t.is((await krill(['produce', 'secured', ...at], 'one\ntwo\n')).code, 0);
+  const read = await krill(['consume', 'secured', '--from-beginning', '--count', '2', ...at]);
+  t.deepEqual(read.stdout.trim().split('\n').sort(), ['one', 'two'], read.stderr);
+  t.true(b.trace({ api: 'CreateTopics' }).every((e) => e.principal === 'ops'));
+  const refused = await krill(['topic', 'list', '--bootstrap-server', b.bootstrap, '--command-config', props('wrong')]);
+  t.is(refused.code, 1);
+  t.regex(refused.stderr, /SASL_AUTHENTICATION_FAILED|authentication failed/i);
+  const plain = await krill(['topic', 'list', '--bootstrap-server', b.bootstrap]);
+  t.not(plain.code, 0, 'no TLS, no SASL: no answer');
 });

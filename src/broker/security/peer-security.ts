@@ -33,38 +33,60 @@ interface Configs {
 export function peerTransport(config: Configs, listener: string, defaultSource: number, strict: boolean): PeerTransport {
   const protocol = securityProtocol(config, listener);
   const get = (name: string) => config.get(`listener.name.${listener.toLowerCase()}.${name}`) ?? config.get(name);
-  const secure = protocol === 'SSL' || protocol === 'SASL_SSL';
-  const tlsFor = (host: string): tls.ConnectionOptions => {
-    const { options } = tlsSettings(config, listener);
-    const identify = (get('ssl.endpoint.identification.algorithm') ?? 'https') !== '';
-    return {
-      key: options.key, cert: options.cert, pfx: options.pfx, passphrase: options.passphrase, ca: options.ca,
-      minVersion: options.minVersion, maxVersion: options.maxVersion, ciphers: options.ciphers,
-      rejectUnauthorized: true,
-      ...(net.isIP(host) ? {} : { servername: host }),
-      checkServerIdentity: identify ? tls.checkServerIdentity : () => undefined,
-    };
-  };
-  if (protocol === 'PLAINTEXT' || protocol === 'SSL') return { tls: secure ? tlsFor : () => null, sasl: () => null };
+  const tlsFor = protocol === 'SSL' || protocol === 'SASL_SSL' ? (host: string) => clientTls(config, listener, host, 'required') : () => null;
+  if (protocol === 'PLAINTEXT' || protocol === 'SSL') return { tls: tlsFor, sasl: () => null };
   const enabled = enabledMechanisms(config, listener);
   const chosen = config.lookup('sasl.mechanism.inter.broker.protocol');
   // Kafka's default is GSSAPI, not served here: unset, the first enabled mechanism is used.
   const mechanism = chosen.source === defaultSource ? enabled[0] ?? 'PLAIN' : chosen.value ?? '';
   if (!enabled.includes(mechanism)) throw new ConfigError(`sasl.mechanism.inter.broker.protocol must be included in sasl.enabled.mechanisms when SASL is used for inter-broker communication (${mechanism} is not in ${enabled.join(',')})`);
-  const client = (): SaslClient => {
-    const jaas = get(`${mechanism.toLowerCase()}.sasl.jaas.config`) ?? config.get('sasl.jaas.config');
-    const options = jaas ? parseJaas(jaas).options : {};
-    if (mechanism === 'OAUTHBEARER') {
-      const c = new UnsecuredOAuthClient(options);
-      c.claims();
-      return c;
-    }
-    const { username, password } = options;
-    if (username === undefined || password === undefined) {
-      throw new ConfigError(`inter-broker listener ${listener}: the ${mechanism} JAAS entry (listener.name.${listener.toLowerCase()}.${mechanism.toLowerCase()}.sasl.jaas.config or sasl.jaas.config) needs username and password for this broker's own connections`);
-    }
-    return mechanism === 'PLAIN' ? new PlainClient(username, password) : new ScramClient(mechanism, username, password);
-  };
+  const where = `inter-broker listener ${listener}: the ${mechanism} JAAS entry (listener.name.${listener.toLowerCase()}.${mechanism.toLowerCase()}.sasl.jaas.config or sasl.jaas.config)`;
+  const client = () => saslClient(mechanism, get(`${mechanism.toLowerCase()}.sasl.jaas.config`) ?? config.get('sasl.jaas.config'), where);
   if (strict) client();
-  return { tls: secure ? tlsFor : () => null, sasl: client };
+  return { tls: tlsFor, sasl: client };
+}
+
+/**
+ * A Kafka client's transport from its properties, as Kafka's tools read `--command-config`:
+ * `security.protocol`, `sasl.mechanism` with `sasl.jaas.config`, and the `ssl.*` truststore
+ * (and keystore, for mutual TLS) configs a listener reads.
+ */
+export function clientTransport(props: Readonly<Record<string, string>>): PeerTransport {
+  const config = { get: (name: string) => props[name] ?? null };
+  const protocol = (props['security.protocol'] ?? 'PLAINTEXT').toUpperCase();
+  if (!['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'].includes(protocol)) throw new ConfigError(`security.protocol: unknown security protocol ${protocol}`);
+  const tlsFor = protocol.endsWith('SSL') ? (host: string) => clientTls(config, 'client', host, 'optional') : () => null;
+  if (!protocol.startsWith('SASL')) return { tls: tlsFor, sasl: () => null };
+  const mechanism = props['sasl.mechanism'] ?? 'GSSAPI';
+  const client = () => saslClient(mechanism, props['sasl.jaas.config'] ?? null, 'sasl.jaas.config');
+  client();
+  return { tls: tlsFor, sasl: client };
+}
+
+/** A client's TLS options for a connection to `host`, from the keystore and truststore configs a listener reads (tls-config.ts). */
+function clientTls(config: Pick<Configs, 'get'>, listener: string, host: string, keystore: 'required' | 'optional'): tls.ConnectionOptions {
+  const { options } = tlsSettings(config, listener, keystore);
+  const get = (name: string) => config.get(`listener.name.${listener.toLowerCase()}.${name}`) ?? config.get(name);
+  const identify = (get('ssl.endpoint.identification.algorithm') ?? 'https') !== '';
+  return {
+    key: options.key, cert: options.cert, pfx: options.pfx, passphrase: options.passphrase, ca: options.ca,
+    minVersion: options.minVersion, maxVersion: options.maxVersion, ciphers: options.ciphers,
+    rejectUnauthorized: true,
+    ...(net.isIP(host) ? {} : { servername: host }),
+    checkServerIdentity: identify ? tls.checkServerIdentity : () => undefined,
+  };
+}
+
+/** The client of `mechanism` with the credentials of a JAAS entry: username and password, or for OAUTHBEARER the unsecured-token options; `where` names the entry in errors. */
+function saslClient(mechanism: string, jaas: string | null, where: string): SaslClient {
+  const options = jaas ? parseJaas(jaas).options : {};
+  if (mechanism === 'OAUTHBEARER') {
+    const c = new UnsecuredOAuthClient(options);
+    c.claims();
+    return c;
+  }
+  if (mechanism !== 'PLAIN' && !mechanism.startsWith('SCRAM-SHA-')) throw new ConfigError(`SASL mechanism ${mechanism} is not served here (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 and OAUTHBEARER are)`);
+  const { username, password } = options;
+  if (username === undefined || password === undefined) throw new ConfigError(`${where} needs username and password`);
+  return mechanism === 'PLAIN' ? new PlainClient(username, password) : new ScramClient(mechanism, username, password);
 }

@@ -19,8 +19,11 @@ interface Configs {
   get(name: string): string | null;
 }
 
-/** Reads the listener's TLS settings; throws ConfigError for what is missing or not served. */
-export function tlsSettings(config: Configs, listener: string): TlsSettings {
+/**
+ * Reads the listener's TLS settings; throws ConfigError for what is missing or not served.
+ * A client (`keystore` optional) may go without a keystore: it then shows no certificate.
+ */
+export function tlsSettings(config: Configs, listener: string, keystore: 'required' | 'optional' = 'required'): TlsSettings {
   const get = (name: string) => config.get(`listener.name.${listener.toLowerCase()}.${name}`) ?? config.get(name);
   const files: string[] = [];
   const read = (path: string) => {
@@ -34,7 +37,9 @@ export function tlsSettings(config: Configs, listener: string): TlsSettings {
   const options: tls.TlsOptions = {};
   const keystoreType = (get('ssl.keystore.type') ?? 'JKS').toUpperCase();
   const location = get('ssl.keystore.location');
-  if (keystoreType === 'PEM') {
+  if (keystore === 'optional' && !location && !get('ssl.keystore.key')) {
+    // No keystore: no client certificate.
+  } else if (keystoreType === 'PEM') {
     const inlineKey = get('ssl.keystore.key');
     const inlineChain = get('ssl.keystore.certificate.chain');
     const pem = location ? read(location) : null;
