@@ -7,9 +7,9 @@ refused on the mutual-TLS listener.
 Arguments: SASL_SSL bootstrap, mutual-TLS bootstrap, CA file, client certificate, client
 key, user:password (SCRAM-SHA-512)."""
 import subprocess, sys, uuid
-from kafka import KafkaProducer, KafkaConsumer
-from confluent_kafka import Consumer, KafkaException, Producer
+from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient
+import _roundtrip as roundtrip
 
 sasl_bootstrap, mtls_bootstrap, ca, cert, key, creds = sys.argv[1:7]
 user, password = creds.split(':', 1)
@@ -21,21 +21,7 @@ librdkafka_mtls = {'security.protocol': 'SSL', 'ssl.ca.location': ca, 'ssl.certi
 
 
 def confluent(bootstrap, auth, what):
-    topic = 'ck-tls-' + uuid.uuid4().hex[:8]
-    conf = {'bootstrap.servers': bootstrap, **auth}
-    p = Producer(conf)
-    p.produce(topic, what.encode())
-    assert p.flush(10) == 0, what
-    c = Consumer({**conf, 'group.id': 'ckg-' + uuid.uuid4().hex[:6], 'auto.offset.reset': 'earliest'})
-    c.subscribe([topic])
-    got = None
-    for _ in range(100):
-        m = c.poll(0.5)
-        if m is not None and not m.error():
-            got = m.value()
-            break
-    c.close()
-    assert got == what.encode(), (what, got)
+    roundtrip.confluent({'bootstrap.servers': bootstrap, **auth}, what)
 
 
 def kcat(bootstrap, auth, what):
@@ -49,18 +35,7 @@ def kcat(bootstrap, auth, what):
 
 
 def kafka_python(bootstrap, auth, what):
-    topic = 'kp-tls-' + uuid.uuid4().hex[:8]
-    p = KafkaProducer(bootstrap_servers=bootstrap, acks='all', **auth)
-    p.send(topic, value=what.encode()).get(timeout=10)
-    p.close()
-    c = KafkaConsumer(topic, bootstrap_servers=bootstrap, group_id='kpg-' + uuid.uuid4().hex[:6], auto_offset_reset='earliest',
-                      consumer_timeout_ms=10000, **auth)
-    values = []
-    for m in c:
-        values.append(m.value)
-        break
-    c.close()
-    assert values == [what.encode()], (what, values)
+    roundtrip.kafka_python(dict(bootstrap_servers=bootstrap, **auth), what)
 
 
 confluent(sasl_bootstrap, librdkafka_sasl, 'confluent SASL_SSL')
