@@ -130,7 +130,8 @@ export class Broker {
     }
     startBackgroundTasks(b.scheduler, b);
     const where = b.logs.storage.kind === 'disk' ? `log dirs ${b.logs.storage.dirs.join(',')}` : 'in-memory storage';
-    b.logger.info(`ready on ${b.host}:${b.port} (cluster ${b.metadata.clusterId}, ${where})`);
+    const more = b.listenerAddresses.slice(1).map((e) => ` and ${e.name}://${e.host}:${e.port}`).join('');
+    b.logger.info(`ready on ${b.host}:${b.port}${more} (cluster ${b.metadata.clusterId}, ${where})`);
     return b;
   }
 
