@@ -109,7 +109,8 @@ test('a connection\'s session: User: and its name; the host is the client\'s add
   t.false(a.access({ principal: 'alice', remoteAddress: '10.0.0.2:4000' }).topic(AclOperation.READ, 'orders'), 'another host');
   const open = new Authorizer(configs({}), () => []).access({ principal: 'x', remoteAddress: 'unknown peer' });
   t.true(open.cluster(AclOperation.ALTER));
-  t.is(open.operations(ResourceType.GROUP, 'g'), (1 << AclOperation.READ) | (1 << AclOperation.DESCRIBE) | (1 << AclOperation.DELETE));
+  // Kafka's AclEntry.supportedOperations(GROUP): group configs (KIP-848) added DESCRIBE_CONFIGS and ALTER_CONFIGS.
+  t.is(open.operations(ResourceType.GROUP, 'g'), [AclOperation.READ, AclOperation.DESCRIBE, AclOperation.DELETE, AclOperation.DESCRIBE_CONFIGS, AclOperation.ALTER_CONFIGS].reduce((bits, op) => bits | (1 << op), 0));
 });
 
 const code = (codes: Record<string, number>) => fc.constantFrom(...Object.values(codes));
