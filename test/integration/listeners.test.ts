@@ -10,7 +10,9 @@ import { ConfigError } from '../../src/broker/config.js';
 import { Peers } from '../../src/broker/net/peers.js';
 import { SecurityError } from '../../src/broker/net/broker-client.js';
 import { peerTransport } from '../../src/broker/security/peer-security.js';
+import { ErrorCode } from '../../src/protocol/errors.js';
 import { makeCerts } from '../support/certs.js';
+import { RawClient } from '../support/raw-client.js';
 import { tempDir } from '../support/helpers.js';
 
 const PLAIN_JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule required user_alice="alice-secret";';
@@ -141,4 +143,26 @@ test('a broker\'s own connection with a wrong inter-broker password is refused a
   t.regex(String(await start({ 'inter.broker.listener.name': 'INTERNAL' })), /must be a listener name/);
   t.regex(String(await start({ 'inter.broker.listener.name': 'PLAINTEXT', 'security.inter.broker.protocol': 'PLAINTEXT' })), /Only one of/);
   t.regex(String(await start({ listeners: 'PLAINTEXT://127.0.0.1:0,SASL_PLAINTEXT://127.0.0.1:0', 'sasl.enabled.mechanisms': 'PLAIN', 'sasl.jaas.config': PLAIN_JAAS, 'security.inter.broker.protocol': 'SASL_PLAINTEXT', 'sasl.mechanism.inter.broker.protocol': 'SCRAM-SHA-256' })), /must be included in sasl.enabled.mechanisms/);
+});
+
+test('brokers with different listeners: a client on one only some brokers have is told only those, and the others\' partitions are LISTENER_NOT_FOUND (LEADER_NOT_AVAILABLE before Metadata v6)', async (t) => {
+  const c = await startCluster({
+    brokers: 2,
+    config: { 'listener.security.protocol.map': 'CLIENT:PLAINTEXT,EXTRA:PLAINTEXT', 'inter.broker.listener.name': 'CLIENT' },
+    brokerConfig: (id) => ({ listeners: id === 0 ? 'CLIENT://127.0.0.1:0,EXTRA://127.0.0.1:0' : 'CLIENT://127.0.0.1:0' }),
+  });
+  t.teardown(() => c.close());
+  const admin = kafkaOn(c.bootstrap).admin();
+  await admin.connect();
+  t.teardown(() => admin.disconnect());
+  await admin.createTopics({ topics: [{ topic: 'split', replicaAssignment: [{ partition: 0, replicas: [0] }, { partition: 1, replicas: [1] }] }] });
+  const extra = c.bootstrapOn('extra');
+  t.is(extra.split(',').length, 1, 'only broker 0 listens on EXTRA');
+  const r = await RawClient.connect(Number(extra.split(':')[1]));
+  t.teardown(() => r.close());
+  const v9 = await r.request(3, 9, { topics: [{ name: 'split' }], allowAutoTopicCreation: false, includeClusterAuthorizedOperations: false, includeTopicAuthorizedOperations: false });
+  t.deepEqual(v9.brokers.map((b) => b.nodeId), [0], 'broker 1 has no EXTRA listener');
+  t.deepEqual(v9.topics[0]!.partitions.map((p) => [p.partitionIndex, p.errorCode, p.leaderId]), [[0, ErrorCode.NONE, 0], [1, ErrorCode.LISTENER_NOT_FOUND, -1]]);
+  const v5 = await r.request(3, 5, { topics: [{ name: 'split' }], allowAutoTopicCreation: false });
+  t.deepEqual(v5.topics[0]!.partitions.map((p) => p.errorCode), [ErrorCode.NONE, ErrorCode.LEADER_NOT_AVAILABLE]);
 });

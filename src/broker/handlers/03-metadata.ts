@@ -3,7 +3,7 @@ import type { MetadataRequest, MetadataResponse } from '../../protocol/messages/
 import { defineApi } from '../api.js';
 import type { ClusterMetadata, TopicState } from '../controller/cluster-metadata.js';
 import { topicNameError } from '../topic-names.js';
-import { describePartitions } from '../topic-description.js';
+import { describePartitions, type ListenerView } from '../topic-description.js';
 import { AclOperation, CLUSTER_NAME, ResourceType } from '../security/acl.js';
 import type { Access } from '../security/authorizer.js';
 import type { Services } from '../services.js';
@@ -21,13 +21,13 @@ export function clusterOperations(requested: boolean, access: Access): number {
   return access.cluster(AclOperation.DESCRIBE) ? access.operations(ResourceType.CLUSTER, CLUSTER_NAME) : 0;
 }
 
-function describeTopic(metadata: ClusterMetadata, t: TopicState, ops: number, live: ReadonlySet<number>): TopicOut {
+function describeTopic(metadata: ClusterMetadata, t: TopicState, ops: number, live: ReadonlySet<number>, view: ListenerView): TopicOut {
   return {
     errorCode: ErrorCode.NONE,
     name: t.name,
     topicId: t.topicId,
     isInternal: t.internal,
-    partitions: describePartitions(metadata, t, live),
+    partitions: describePartitions(metadata, t, live, view),
     topicAuthorizedOperations: ops,
   };
 }
@@ -41,7 +41,8 @@ export default defineApi(3, async (services: Services<'config' | 'metadata' | 't
   const access = services.authorizer.access(ctx.connection);
   const describable = (name: string) => access.topic(AclOperation.DESCRIBE, name);
   const opsOf = (name: string) => (req.includeTopicAuthorizedOperations ? access.operations(ResourceType.TOPIC, name) : NOT_REQUESTED);
-  const describe = (t: TopicState) => describeTopic(services.metadata, t, opsOf(t.name), live);
+  const view = { listener: ctx.connection.listener, missing: ctx.version >= 6 ? ErrorCode.LISTENER_NOT_FOUND : ErrorCode.LEADER_NOT_AVAILABLE };
+  const describe = (t: TopicState) => describeTopic(services.metadata, t, opsOf(t.name), live, view);
   const refused = (name: string | null, topicId?: string): TopicOut => ({ errorCode: ErrorCode.TOPIC_AUTHORIZATION_FAILED, name, topicId, isInternal: false, partitions: [] });
   // v0 has no null: an empty list means "all topics" there.
   const all = req.topics === null || (ctx.version === 0 && req.topics.length === 0);

@@ -48,7 +48,7 @@ export default defineApi(75, (services: Services<'config' | 'metadata' | 'author
       continue;
     }
     const from = cursor?.topicName === name ? cursor.partitionIndex : 0;
-    const partitions = describePartitions(metadata, t, live, from, remaining).map((p) => ({ ...p, eligibleLeaderReplicas: [], lastKnownElr: [] }));
+    const partitions = describePartitions(metadata, t, live, { listener: ctx.connection.listener, missing: ErrorCode.LISTENER_NOT_FOUND }, from, remaining).map((p) => ({ ...p, eligibleLeaderReplicas: [], lastKnownElr: [] }));
     topics.push({ errorCode: ErrorCode.NONE, name, topicId: t.topicId, isInternal: t.internal, partitions, topicAuthorizedOperations: access.operations(ResourceType.TOPIC, name) });
     if (from + partitions.length < t.partitions.length) {
       nextCursor = { topicName: name, partitionIndex: from + partitions.length };
