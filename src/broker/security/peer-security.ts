@@ -4,7 +4,8 @@
 // `ssl.endpoint.identification.algorithm` is empty, its host name; with SASL
 // (SASL_PLAINTEXT, SASL_SSL) by `sasl.mechanism.inter.broker.protocol` and the client
 // credentials of the listener's JAAS entry for it (`username` and `password`, or for
-// OAUTHBEARER the unsecured-token options).
+// OAUTHBEARER the unsecured-token options). The krill CLI's connections are built the same
+// way from a client's properties (--command-config).
 import net from 'node:net';
 import tls from 'node:tls';
 import { ConfigError } from '../config.js';
