@@ -12,6 +12,7 @@ import { SecurityError } from '../../src/broker/net/broker-client.js';
 import { peerTransport } from '../../src/broker/security/peer-security.js';
 import { ErrorCode } from '../../src/protocol/errors.js';
 import { makeCerts } from '../support/certs.js';
+import { librdkafka } from '../support/librdkafka.js';
 import { RawClient } from '../support/raw-client.js';
 import { tempDir } from '../support/helpers.js';
 
@@ -113,6 +114,18 @@ test('a cluster replicates over its own SASL_SSL listener (SCRAM-SHA-512 and mut
   } }));
   await consumer.disconnect();
   t.is(seen.size, 30, 'every committed record read, its markers sent between brokers');
+
+  // librdkafka 2.15.1 bootstraps on CLIENT too and is told the CLIENT addresses of the leaders.
+  const rd = librdkafka(c.bootstrap).consumer({ 'security.protocol': 'sasl_plaintext', 'sasl.mechanisms': 'PLAIN', 'sasl.username': 'alice', 'sasl.password': 'alice-secret', 'group.id': 'rd-replicated', 'auto.offset.reset': 'earliest' });
+  await rd.connect();
+  await rd.subscribe({ topics: ['replicated'] });
+  const rdSeen = new Set<string>();
+  await new Promise<void>((resolve) => void rd.run({ eachMessage: async ({ message }) => {
+    rdSeen.add(message.value!.toString());
+    if (rdSeen.size === 30) resolve();
+  } }));
+  await rd.disconnect();
+  t.is(rdSeen.size, 30, 'librdkafka read them all over CLIENT');
 
   const followerFetches = c.brokers.flatMap((m) => m.broker!.plane.trace({ api: 'Fetch' })).filter((e) => e.clientId?.startsWith('krill-replica-fetcher'));
   t.true(followerFetches.length > 0);
