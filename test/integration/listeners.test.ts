@@ -21,6 +21,15 @@ const PLAIN_JAAS = 'org.apache.kafka.common.security.plain.PlainLoginModule requ
 const kafkaOn = (bootstrap: string, sasl?: SASLOptions, ssl?: object) =>
   new Kafka({ clientId: 'listeners', brokers: bootstrap.split(','), logLevel: logLevel.NOTHING, retry: { retries: 2 }, ...(sasl ? { sasl } : {}), ...(ssl ? { ssl } : {}) });
 
+/** Runs a subscribed consumer (kafkajs's or librdkafka's) until it has seen `n` distinct values. */
+function distinctValues(consumer: { run(r: { eachMessage: (p: { message: { value: Buffer | null } }) => Promise<void> }): Promise<void> }, n: number): Promise<Set<string>> {
+  const seen = new Set<string>();
+  return new Promise((resolve) => void consumer.run({ eachMessage: async ({ message }) => {
+    seen.add(message.value!.toString());
+    if (seen.size === n) resolve(seen);
+  } }));
+}
+
 test('two listeners on one broker: each client is told its own listener\'s advertised address and authenticates as that listener asks', async (t) => {
   const b = await startBroker({
     config: {
@@ -56,9 +65,8 @@ test('two listeners on one broker: each client is told its own listener\'s adver
   const consumer = kafkaOn(b.bootstrap).consumer({ groupId: 'g-both', maxWaitTimeInMs: 100 });
   await consumer.connect();
   await consumer.subscribe({ topic: 'both-ways', fromBeginning: true });
-  const got = await new Promise<string>((resolve) => void consumer.run({ eachMessage: async ({ message }) => resolve(message.value!.toString()) }));
+  t.deepEqual([...await distinctValues(consumer, 1)], ['over SASL'], 'written on one listener, read on the other');
   await consumer.disconnect();
-  t.is(got, 'over SASL', 'written on one listener, read on the other');
   t.true(b.trace({ api: 'Produce' }).some((e) => e.principal === 'alice'));
   t.true(b.trace({ api: 'Fetch' }).some((e) => e.principal === 'ANONYMOUS'));
 
@@ -107,25 +115,15 @@ test('a cluster replicates over its own SASL_SSL listener (SCRAM-SHA-512 and mut
   const consumer = k.consumer({ groupId: 'g-replicated', maxWaitTimeInMs: 100, readUncommitted: false });
   await consumer.connect();
   await consumer.subscribe({ topic: 'replicated', fromBeginning: true });
-  const seen = new Set<string>();
-  await new Promise<void>((resolve) => void consumer.run({ eachMessage: async ({ message }) => {
-    seen.add(message.value!.toString());
-    if (seen.size === 30) resolve();
-  } }));
+  t.is((await distinctValues(consumer, 30)).size, 30, 'every committed record read, its markers sent between brokers');
   await consumer.disconnect();
-  t.is(seen.size, 30, 'every committed record read, its markers sent between brokers');
 
   // librdkafka 2.15.1 bootstraps on CLIENT too and is told the CLIENT addresses of the leaders.
   const rd = librdkafka(c.bootstrap).consumer({ 'security.protocol': 'sasl_plaintext', 'sasl.mechanisms': 'PLAIN', 'sasl.username': 'alice', 'sasl.password': 'alice-secret', 'group.id': 'rd-replicated', 'auto.offset.reset': 'earliest' });
   await rd.connect();
   await rd.subscribe({ topics: ['replicated'] });
-  const rdSeen = new Set<string>();
-  await new Promise<void>((resolve) => void rd.run({ eachMessage: async ({ message }) => {
-    rdSeen.add(message.value!.toString());
-    if (rdSeen.size === 30) resolve();
-  } }));
+  t.is((await distinctValues(rd, 30)).size, 30, 'librdkafka read them all over CLIENT');
   await rd.disconnect();
-  t.is(rdSeen.size, 30, 'librdkafka read them all over CLIENT');
 
   const followerFetches = c.brokers.flatMap((m) => m.broker!.plane.trace({ api: 'Fetch' })).filter((e) => e.clientId?.startsWith('krill-replica-fetcher'));
   t.true(followerFetches.length > 0);
