@@ -7,6 +7,7 @@ import type { SaslSession } from './security/sasl-session.js';
 import { ERROR_MESSAGES, ErrorCode } from '../protocol/errors.js';
 import type { AclOperationCode } from './security/acl.js';
 import { errorResponse } from './request-slots.js';
+import { splitAddress } from './net/address.js';
 
 export interface ConnectionInfo {
   readonly id: number;
@@ -80,9 +81,10 @@ export interface Api<K extends ApiKey = ApiKey> {
  * RequestChannel.Request prints itself (a processor number and connection index of this broker's own).
  */
 export function notAuthorized(c: ConnectionInfo): string {
-  const ip = (address: string) => address.replace(/:\d+$/, '').replace(/^::ffff:/, '');
-  const connectionId = `${ip(c.localAddress)}:${/\d+$/.exec(c.localAddress)?.[0]}-${ip(c.remoteAddress)}:${/\d+$/.exec(c.remoteAddress)?.[0]}-${c.id}`;
-  return `Request Request(processor=0, connectionId=${connectionId}, session=Session(User:${c.principal},/${ip(c.remoteAddress)}), listenerName=ListenerName(${c.listener}), securityProtocol=${c.securityProtocol}, buffer=null, envelope=None) is not authorized.`;
+  const local = splitAddress(c.localAddress);
+  const remote = splitAddress(c.remoteAddress);
+  const connectionId = `${local.ip}:${local.port}-${remote.ip}:${remote.port}-${c.id}`;
+  return `Request Request(processor=0, connectionId=${connectionId}, session=Session(User:${c.principal},/${remote.ip}), listenerName=ListenerName(${c.listener}), securityProtocol=${c.securityProtocol}, buffer=null, envelope=None) is not authorized.`;
 }
 
 /**

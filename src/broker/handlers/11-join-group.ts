@@ -3,8 +3,9 @@ import { defineApi } from '../api.js';
 import type { JoinResult } from '../group/group.js';
 import { AclOperation } from '../security/acl.js';
 import type { Services } from '../services.js';
+import { splitAddress } from '../net/address.js';
 
-export const clientHost = (remoteAddress: string): string => `/${remoteAddress.replace(/:\d+$/, '')}`;
+export const clientHost = (remoteAddress: string): string => `/${splitAddress(remoteAddress).ip}`;
 
 export default defineApi(11, async (services: Services<'groups' | 'authorizer'>, req, ctx) => {
   if (!services.authorizer.access(ctx.connection).group(AclOperation.READ, req.groupId)) {

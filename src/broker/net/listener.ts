@@ -8,6 +8,7 @@ import type { Logger } from 'winston';
 import type { TlsSettings } from '../security/tls-config.js';
 import type { Connection } from './connection.js';
 import type { Endpoint } from './endpoints.js';
+import { plainAddress } from './address.js';
 
 export interface ConnectionLimits {
   maxConnections: number;
@@ -39,8 +40,6 @@ export function parseOverrides(value: string): Map<string, number> {
   return out;
 }
 
-/** IPv4 clients are seen as ::ffff:a.b.c.d on a dual-stack socket; limits name them plainly. */
-const plainAddress = (a: string) => (a.startsWith('::ffff:') ? a.slice(7) : a);
 
 export class Listener {
   private readonly servers: Array<{ server: net.Server | tls.Server; endpoint: Endpoint }> = [];

@@ -6,6 +6,7 @@
 // with allow.everyone.if.no.acl.found. Without `authorizer.class.name` everything is
 // allowed and the ACL APIs answer SECURITY_DISABLED.
 import { ConfigError } from '../config.js';
+import { splitAddress } from '../net/address.js';
 import { type AclBinding, AclOperation, type AclOperationCode, AclPermission, CLUSTER_NAME, PatternType, ResourceType, type ResourceTypeCode, SUPPORTED_OPERATIONS, WILDCARD, WILDCARD_PRINCIPAL } from './acl.js';
 
 /** The class names Kafka's authorizers go by; either turns the ACLs on. */
@@ -19,8 +20,7 @@ export interface Session {
 
 /** What a connection knows of its client (its address as `ip:port`), as a Session. */
 export function sessionOf(c: { principal: string; remoteAddress: string }): Session {
-  const ip = c.remoteAddress.replace(/:\d+$/, '');
-  return { principal: `User:${c.principal}`, host: ip.startsWith('::ffff:') ? ip.slice(7) : ip };
+  return { principal: `User:${c.principal}`, host: splitAddress(c.remoteAddress).ip };
 }
 
 /** Every operation a resource type supports, as a bit field. */
