@@ -112,6 +112,8 @@ function readAll(services: FetchServices, req: FetchRequest, v: number, targets:
     const upTo = replicaId >= 0 ? p.log.logEndOffset : readCommitted ? p.lastStableOffset : p.highWatermark;
     const diverging = replicaId >= 0 && v >= 12 ? divergingEpoch(p, target) : null;
     const preferred = replicaId < 0 && v >= 11 && p.isLeader ? services.replicas.preferredReadReplica(p, req.rackId) : -1;
+    // Whether this replica's bytes count against leader.replication.throttled.rate: asked once, where it matters.
+    let throttled = false;
     if (target.currentLeaderEpoch >= 0 && target.currentLeaderEpoch !== p.leaderEpoch) {
       part.errorCode = target.currentLeaderEpoch > p.leaderEpoch ? ErrorCode.UNKNOWN_LEADER_EPOCH : ErrorCode.FENCED_LEADER_EPOCH;
     } else if (target.fetchOffset < p.log.logStartOffset || target.fetchOffset > p.log.logEndOffset) {
@@ -120,7 +122,7 @@ function readAll(services: FetchServices, req: FetchRequest, v: number, targets:
       part.divergingEpoch = diverging;
     } else if (preferred >= 0) {
       part.preferredReadReplica = preferred;
-    } else if (budget > 0 && target.fetchOffset < upTo && !(throttles?.(p) && services.replicas.leaderQuota.exceeded(Date.now()))) {
+    } else if (budget > 0 && target.fetchOffset < upTo && !((throttled = throttles?.(p) ?? false) && services.replicas.leaderQuota.exceeded(Date.now()))) {
       try {
         const chunks = p.log.read(target.fetchOffset, Math.min(target.maxBytes, budget), upTo);
         let n = 0;
@@ -128,7 +130,7 @@ function readAll(services: FetchServices, req: FetchRequest, v: number, targets:
         budget -= n;
         bytes += n;
         // Kafka's shouldLeaderThrottle: a replica not in sync is sent its bytes only within leader.replication.throttled.rate.
-        if (throttles?.(p)) services.replicas.leaderQuota.record(n, Date.now());
+        if (throttled) services.replicas.leaderQuota.record(n, Date.now());
         part.records = chunks;
         // What a read_committed consumer must drop of what it reads (a superset does no harm).
         if (readCommitted) part.abortedTransactions = p.log.abortedTxns(target.fetchOffset, upTo).map((a) => ({ producerId: a.producerId, firstOffset: a.firstOffset }));

@@ -29,6 +29,8 @@ export interface FetcherHost {
 
 const FETCH_VERSION = 12;
 
+const NONE_THROTTLED: ReadonlySet<Partition> = new Set();
+
 /** Splits a fetched record set into whole batches (a partial last batch is dropped). */
 export function splitBatches(records: Buffer): Buffer[] {
   const out: Buffer[] = [];
@@ -136,10 +138,11 @@ export class ReplicaFetcher {
   private async fetchOnce(client: BrokerClient): Promise<boolean> {
     const s = this.host.fetchSettings;
     // Kafka's shouldFollowerThrottle: partitions not yet in sync wait while the follower's throttle is exceeded.
+    // Nothing is measured or allocated for it while no rate is set (the default).
     const quota = this.host.followerQuota;
-    const overQuota = quota.exceeded(Date.now());
-    const throttled = new Set(quota.limited ? [...this.partitions.values()].filter((p) => this.host.followerThrottled(p)) : []);
-    const sent = overQuota ? [...this.partitions.values()].filter((p) => !throttled.has(p)) : [...this.partitions.values()];
+    const all = [...this.partitions.values()];
+    const throttled = quota.limited ? new Set(all.filter((p) => this.host.followerThrottled(p))) : NONE_THROTTLED;
+    const sent = throttled.size > 0 && quota.exceeded(Date.now()) ? all.filter((p) => !throttled.has(p)) : all;
     if (sent.length === 0) return true;
     const byTopic = new Map<string, FetchRequest['topics'][number]>();
     for (const p of sent) {
