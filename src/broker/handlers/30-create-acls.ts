@@ -1,7 +1,7 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import { CLOSE_CONNECTION, defineApi, notAuthorized } from '../api.js';
 import type { AclBinding } from '../security/acl.js';
-import { aclChangeRefusal, type AclResult, createAcls } from '../security/acl-admin.js';
+import { aclChangeRefusal, changeAcls, createAcls } from '../security/acl-admin.js';
 import type { Services } from '../services.js';
 
 /** Adds ACL bindings to the cluster metadata, each checked alone; needs ALTER on the cluster. */
@@ -13,12 +13,7 @@ export default defineApi(30, async (services: Services<'metadata' | 'authorizer'
   const refused = aclChangeRefusal(creations, services.authorizer.access(ctx.connection), services.authorizer.enabled, () => notAuthorized(ctx.connection));
   if (refused === 'unparseable') return CLOSE_CONNECTION;
   if (refused) return { throttleTimeMs: 0, results: creations.map(() => refused) };
-  let results: AclResult[] = [];
-  await services.metadata.updateAcls((current) => {
-    const r = createAcls(current, creations);
-    results = r.results;
-    return r.next;
-  });
+  const { results } = await changeAcls(services.metadata, (current) => createAcls(current, creations));
   const created = results.filter((r) => r.errorCode === ErrorCode.NONE).length;
   if (created > 0) services.logger.info(`ACLs created: ${created} of ${creations.length}`);
   return { throttleTimeMs: 0, results };

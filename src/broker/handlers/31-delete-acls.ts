@@ -1,7 +1,7 @@
 import { ErrorCode } from '../../protocol/errors.js';
 import { CLOSE_CONNECTION, defineApi, notAuthorized } from '../api.js';
-import type { AclBinding, AclFilter } from '../security/acl.js';
-import { aclChangeRefusal, deleteAcls } from '../security/acl-admin.js';
+import type { AclFilter } from '../security/acl.js';
+import { aclChangeRefusal, changeAcls, deleteAcls } from '../security/acl-admin.js';
 import type { Services } from '../services.js';
 
 /** Removes the ACL bindings each filter matches and lists them; needs ALTER on the cluster. */
@@ -13,12 +13,7 @@ export default defineApi(31, async (services: Services<'metadata' | 'authorizer'
   const refused = aclChangeRefusal(filters, services.authorizer.access(ctx.connection), services.authorizer.enabled, () => notAuthorized(ctx.connection));
   if (refused === 'unparseable') return CLOSE_CONNECTION;
   if (refused) return { throttleTimeMs: 0, filterResults: filters.map(() => ({ ...refused, matchingAcls: [] })) };
-  let matches: AclBinding[][] = [];
-  await services.metadata.updateAcls((current) => {
-    const r = deleteAcls(current, filters);
-    matches = r.matches;
-    return r.next;
-  });
+  const { matches } = await changeAcls(services.metadata, (current) => deleteAcls(current, filters));
   const deleted = new Set(matches.flat()).size;
   if (deleted > 0) services.logger.info(`ACLs deleted: ${deleted}`);
   return {

@@ -24,6 +24,19 @@ export function aclChangeRefusal(entries: ReadonlyArray<Parameters<typeof knownC
   return null;
 }
 
+/**
+ * Applies an ACL change in one read-modify-write of the cluster's bindings, retried while
+ * another broker writes in between: resolves to the outcome of the attempt that counted.
+ */
+export async function changeAcls<R extends { next: AclBinding[] | null }>(
+  bindings: { updateAcls(fn: (current: readonly AclBinding[]) => AclBinding[] | null): Promise<void> },
+  change: (current: readonly AclBinding[]) => R,
+): Promise<R> {
+  const last: { outcome?: R } = {};
+  await bindings.updateAcls((current) => (last.outcome = change(current)).next);
+  return last.outcome!;
+}
+
 /** The result of each creation in order, and the bindings to keep (null: nothing changes). */
 export function createAcls(current: readonly AclBinding[], creations: readonly AclBinding[]): { results: AclResult[]; next: AclBinding[] | null } {
   const next = [...current];
