@@ -6,6 +6,7 @@
 // and -512 against the cluster's credentials; OAUTHBEARER with signed JWTs against a JWKS,
 // or Kafka's default validator of unsecured JWS tokens). GSSAPI is not served: a listener that needs it is refused at start.
 import { ConfigError } from '../config.js';
+import { listenerConfig, listenerKey } from './listener-configs.js';
 import { parseJaas, plainUsers } from './jaas.js';
 import { OAuthBearerServer, PlainServer, type SaslMechanism, ScramServer, type TokenValidator, unsecuredJwsValidator } from './sasl-mechanisms.js';
 import { jwksSource, validateJwt } from './jwt-validator.js';
@@ -52,7 +53,7 @@ export function securityProtocol(config: Configs, listener: string): SecurityPro
 
 /** The listener's SASL mechanisms: `listener.name.<listener>.sasl.enabled.mechanisms`, else `sasl.enabled.mechanisms`. */
 export function enabledMechanisms(config: Configs, listener: string): string[] {
-  const list = config.get(`listener.name.${listener.toLowerCase()}.sasl.enabled.mechanisms`) ?? config.get('sasl.enabled.mechanisms') ?? '';
+  const list = listenerConfig(config, listener, 'sasl.enabled.mechanisms') ?? '';
   return list.split(',').map((m) => m.trim()).filter(Boolean);
 }
 
@@ -67,18 +68,18 @@ export function listenerSecurity(config: Configs, listener: string, credentials:
   // Read once now, so a bad keystore stops the start; again on each reload.
   if (secure) tlsSettings(config, listener);
   const tls = secure ? () => tlsSettings(config, listener) : null;
-  const sslPrincipal = principalMapper(config.get(`listener.name.${listener.toLowerCase()}.ssl.principal.mapping.rules`) ?? config.get('ssl.principal.mapping.rules'));
+  const sslPrincipal = principalMapper(listenerConfig(config, listener, 'ssl.principal.mapping.rules'));
   if (protocol === 'PLAINTEXT' || protocol === 'SSL') return { listener, protocol, sasl: false, tls, sslPrincipal, mechanisms: [], mechanism: () => null, close: () => undefined, failures: 0 };
   const mechanisms = enabledMechanisms(config, listener);
   const unsupported = mechanisms.filter((m) => !SUPPORTED_MECHANISMS.includes(m));
   if (mechanisms.length === 0 || unsupported.length > 0) {
     throw new ConfigError(`sasl.enabled.mechanisms: ${unsupported.join(', ') || '(none)'} not served; set it to some of ${SUPPORTED_MECHANISMS.join(', ')} (GSSAPI/Kerberos is out of scope)`);
   }
-  const jaasFor = (m: string) => config.get(`listener.name.${listener.toLowerCase()}.${m.toLowerCase()}.sasl.jaas.config`) ?? config.get('sasl.jaas.config');
+  const jaasFor = (m: string) => listenerConfig(config, listener, `${m.toLowerCase()}.sasl.jaas.config`, 'sasl.jaas.config');
   let users: Map<string, string> | null = null;
   if (mechanisms.includes('PLAIN')) {
     const jaas = jaasFor('PLAIN');
-    if (!jaas) throw new ConfigError(`listener ${listener}: PLAIN needs a PlainLoginModule entry in listener.name.${listener.toLowerCase()}.plain.sasl.jaas.config or sasl.jaas.config`);
+    if (!jaas) throw new ConfigError(`listener ${listener}: PLAIN needs a PlainLoginModule entry in ${listenerKey(listener, 'plain.sasl.jaas.config')} or sasl.jaas.config`);
     users = plainUsers(parseJaas(jaas));
   }
   const oauth = mechanisms.includes('OAUTHBEARER') ? oauthValidator(config, listener, jaasFor('OAUTHBEARER'), warn) : null;
@@ -100,7 +101,7 @@ export function listenerSecurity(config: Configs, listener: string, credentials:
  * without it, Kafka's default of unsecured JWS tokens, configured by the JAAS entry.
  */
 function oauthValidator(config: Configs, listener: string, jaas: string | null, warn: (message: string) => void): { validate: TokenValidator; stop(): void } {
-  const get = (name: string) => config.get(`listener.name.${listener.toLowerCase()}.oauthbearer.${name}`) ?? config.get(name);
+  const get = (name: string) => listenerConfig(config, listener, `oauthbearer.${name}`, name);
   const url = get('sasl.oauthbearer.jwks.endpoint.url');
   if (url) {
     const keys = jwksSource(url, Number(get('sasl.oauthbearer.jwks.endpoint.refresh.ms') ?? 3_600_000), warn);

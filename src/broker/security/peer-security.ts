@@ -13,6 +13,7 @@ import { parseJaas } from './jaas.js';
 import { PlainClient, type SaslClient, ScramClient, UnsecuredOAuthClient } from './sasl-client.js';
 import { enabledMechanisms, securityProtocol } from './listener-security.js';
 import { tlsSettings } from './tls-config.js';
+import { listenerConfig, listenerKey } from './listener-configs.js';
 
 export interface PeerTransport {
   /** The TLS options of a connection to `host`; null on a listener without TLS. */
@@ -33,7 +34,6 @@ interface Configs {
  */
 export function peerTransport(config: Configs, listener: string, defaultSource: number, strict: boolean): PeerTransport {
   const protocol = securityProtocol(config, listener);
-  const get = (name: string) => config.get(`listener.name.${listener.toLowerCase()}.${name}`) ?? config.get(name);
   const tlsFor = protocol === 'SSL' || protocol === 'SASL_SSL' ? (host: string) => clientTls(config, listener, host, 'required') : () => null;
   if (protocol === 'PLAINTEXT' || protocol === 'SSL') return { tls: tlsFor, sasl: () => null };
   const enabled = enabledMechanisms(config, listener);
@@ -41,8 +41,9 @@ export function peerTransport(config: Configs, listener: string, defaultSource: 
   // Kafka's default is GSSAPI, not served here: unset, the first enabled mechanism is used.
   const mechanism = chosen.source === defaultSource ? enabled[0] ?? 'PLAIN' : chosen.value ?? '';
   if (!enabled.includes(mechanism)) throw new ConfigError(`sasl.mechanism.inter.broker.protocol must be included in sasl.enabled.mechanisms when SASL is used for inter-broker communication (${mechanism} is not in ${enabled.join(',')})`);
-  const where = `inter-broker listener ${listener}: the ${mechanism} JAAS entry (listener.name.${listener.toLowerCase()}.${mechanism.toLowerCase()}.sasl.jaas.config or sasl.jaas.config)`;
-  const client = () => saslClient(mechanism, get(`${mechanism.toLowerCase()}.sasl.jaas.config`) ?? config.get('sasl.jaas.config'), where);
+  const jaasKey = `${mechanism.toLowerCase()}.sasl.jaas.config`;
+  const where = `inter-broker listener ${listener}: the ${mechanism} JAAS entry (${listenerKey(listener, jaasKey)} or sasl.jaas.config)`;
+  const client = () => saslClient(mechanism, listenerConfig(config, listener, jaasKey, 'sasl.jaas.config'), where);
   if (strict) client();
   return { tls: tlsFor, sasl: client };
 }
@@ -67,8 +68,7 @@ export function clientTransport(props: Readonly<Record<string, string>>): PeerTr
 /** A client's TLS options for a connection to `host`, from the keystore and truststore configs a listener reads (tls-config.ts). */
 function clientTls(config: Pick<Configs, 'get'>, listener: string, host: string, keystore: 'required' | 'optional'): tls.ConnectionOptions {
   const { options } = tlsSettings(config, listener, keystore);
-  const get = (name: string) => config.get(`listener.name.${listener.toLowerCase()}.${name}`) ?? config.get(name);
-  const identify = (get('ssl.endpoint.identification.algorithm') ?? 'https') !== '';
+  const identify = (listenerConfig(config, listener, 'ssl.endpoint.identification.algorithm') ?? 'https') !== '';
   return {
     key: options.key, cert: options.cert, pfx: options.pfx, passphrase: options.passphrase, ca: options.ca,
     minVersion: options.minVersion, maxVersion: options.maxVersion, ciphers: options.ciphers,

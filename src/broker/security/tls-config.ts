@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import type tls from 'node:tls';
 import { ConfigError } from '../config.js';
+import { listenerConfig } from './listener-configs.js';
 
 export interface TlsSettings {
   options: tls.TlsOptions;
@@ -24,7 +25,7 @@ interface Configs {
  * A client (`keystore` optional) may go without a keystore: it then shows no certificate.
  */
 export function tlsSettings(config: Configs, listener: string, keystore: 'required' | 'optional' = 'required'): TlsSettings {
-  const get = (name: string) => config.get(`listener.name.${listener.toLowerCase()}.${name}`) ?? config.get(name);
+  const get = (name: string) => listenerConfig(config, listener, name);
   const files: string[] = [];
   const read = (path: string) => {
     files.push(path);
