@@ -454,7 +454,12 @@ export class ReplicaManager implements FetcherHost {
       resolve();
     }
     this.opening.clear();
-    for (const p of this.partitions.values()) p.becomeFollower();
+    // The coordinators hear of it as of any lost leadership: a transaction's marker sender
+    // stops with its partition, rather than retrying from a broker that has stopped.
+    for (const p of this.partitions.values()) {
+      if (p.isLeader) this.leadershipListeners.get(p.topic.name)?.(p.index, false);
+      p.becomeFollower();
+    }
   }
 
   /** Stops every follower fetcher. */

@@ -132,3 +132,20 @@ test('transaction version 2 across brokers: partition leaders add their partitio
   const values = await readCommitted(kafka(c.bootstrap), 'v2', 3);
   t.deepEqual([...values.values()].sort(), ['p0', 'p1', 'p2']);
 });
+
+test('a broker that is killed gives up its transaction coordinator, as on any lost leadership: it lists no id any more, and no marker is retried from it', async (t) => {
+  const { c, k } = await clusterWithAdmin(t, { brokers: 2 });
+  const producer = k.producer({ transactionalId: 'tx-stop', idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const txn = await producer.transaction();
+  await txn.send({ topic: 'stops', messages: [{ value: 'v' }] });
+  await txn.commit();
+  await producer.disconnect();
+  const id = await coordinatorOf(c.bootstrap, 'tx-stop');
+  const b = c.brokers.find((m) => m.id === id)!.broker!;
+  const listed = () => b.txns.coordinator.list(new Set(), new Set(), -1, String).map((x) => x.transactionalId);
+  t.deepEqual(listed(), ['tx-stop'], 'it coordinates tx-stop while it runs');
+  await c.kill(id);
+  t.is(b.txns.coordinator.coordinatorError('tx-stop'), ErrorCode.NOT_COORDINATOR);
+  t.deepEqual(listed(), [], 'killed, its coordinator was told it leads no __transaction_state partition');
+});

@@ -5,6 +5,8 @@ import type { Peers } from '../net/peers.js';
 
 export class BrokerConnections {
   private readonly clients = new Map<number, Promise<BrokerClient>>();
+  /** Once closed (the broker stopped), no connection is made again. */
+  private closed = false;
 
   /** Whether this broker can reach another (an in-process cluster's network split says no). */
   reachable: (brokerId: number) => boolean = () => true;
@@ -12,6 +14,7 @@ export class BrokerConnections {
   constructor(private readonly peers: Peers, private readonly clientId: string) {}
 
   get(brokerId: number): Promise<BrokerClient> {
+    if (this.closed) return Promise.reject(new Error('this broker has stopped'));
     if (!this.reachable(brokerId)) {
       this.drop(brokerId);
       return Promise.reject(new Error(`broker ${brokerId} cannot be reached`));
@@ -39,6 +42,7 @@ export class BrokerConnections {
   }
 
   close(): void {
+    this.closed = true;
     for (const c of this.clients.values()) void c.then((x) => x.close(), () => undefined);
     this.clients.clear();
   }
